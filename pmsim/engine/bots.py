@@ -1,0 +1,178 @@
+"""Bot players. Each plays through the same public actions as a human (Game.apply).
+
+random      picks features, answers and studies at random
+hippo       does whatever the most powerful stakeholder asks (HiPPO: highest-paid person's opinion)
+rice        greedy RICE on the observed estimates; no research
+researcher  buys research, then picks the best roadmap on its posterior beliefs
+oracle      buys the same research, then plans on the hidden truth (an upper bound)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from pmsim.engine.actions import EndRound, Plan, Research, Respond
+from pmsim.engine.game import Game
+from pmsim.engine.rng import stream
+from pmsim.engine.scoring import believed
+from pmsim.engine.values import knapsack
+
+STRATEGIES = ("random", "hippo", "rice", "researcher", "oracle")
+
+
+def _try(game: Game, action) -> bool:
+    if game.is_legal(action):
+        game.apply(action)
+        return True
+    return False
+
+
+def _candidates(game: Game) -> list[str]:
+    st = game.state
+    return [f.id for f in game.scenario.features
+            if st.features[f.id].status == "backlog" and f.available_from <= st.round]
+
+
+def _fill(game: Game, order: list[str]) -> None:
+    """Plan features into Now in this order while they fit; dependencies permitting."""
+    changed = True
+    planned = set(game.state.now)
+    while changed:
+        changed = False
+        for fid in order:
+            if fid in planned:
+                continue
+            if _try(game, Plan(fid, "now")):
+                planned.add(fid)
+                changed = True
+
+
+def _answer(game: Game, value: dict[str, float]) -> None:
+    """Accept what is planned for Now, defer what is worth doing, decline the rest with a reason."""
+    st = game.state
+    now = set(st.now)
+    vals = sorted(value.values())
+    median = vals[len(vals) // 2] if vals else 0.0
+    for q in list(st.requests):
+        if q.status != "open":
+            continue
+        if q.feature is None or q.feature in now:
+            _try(game, Respond(q.id, "accept"))
+        elif st.features[q.feature].status == "shipped":
+            _try(game, Respond(q.id, "accept"))
+        elif value.get(q.feature, 0.0) >= median:
+            _try(game, Respond(q.id, "defer", "capacity"))
+        else:
+            _try(game, Respond(q.id, "decline", "evidence"))
+
+
+def _plan_by_value(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -> None:
+    """Best set under capacity on the given values, then order so dependencies come first."""
+    cands = _candidates(game)
+    _fill(game, [f for f in game.state.now])
+    left = game.capacity_left()
+    fids = [f for f in cands if game.deps_ok(f, list(game.state.now))]
+    chosen = knapsack([float(value[game.fidx(f)]) for f in fids], [weight_of(f) for f in fids], left)
+    picks = [fids[i] for i in chosen]
+    picks.sort(key=lambda f: -float(value[game.fidx(f)]) / max(weight_of(f), 0.5))
+    _fill(game, picks)
+    # leftover capacity: greedily add anything else with positive value
+    rest = sorted((f for f in cands if value[game.fidx(f)] > 0),
+                  key=lambda f: -float(value[game.fidx(f)]) / max(weight_of(f), 0.5))
+    _fill(game, rest)
+
+
+def _do_research(game: Game) -> None:
+    """A sensible research habit: learn needs and Kano early, keep an eye on competitors, spike big bets."""
+    st = game.state
+    sc = game.scenario
+    r = st.round
+    segs = sc.segment_ids()
+    for si, s in enumerate(segs):
+        if st.beliefs.survey_n[si] < 300:
+            _try(game, Research("survey", segment=s, n=300))
+    for si, s in enumerate(segs):
+        if st.beliefs.interview_n[si] < 20:
+            _try(game, Research("interviews", segment=s, n=10))
+    if r % 3 == 1 and sc.market.competitors:
+        _try(game, Research("competitive_analysis"))
+    # spike the largest-uncertainty candidates the value model likes
+    vb = believed(game)
+    cands = sorted(_candidates(game), key=lambda f: -vb[game.fidx(f)])[:3]
+    for f in cands:
+        fs = st.features[f]
+        if not fs.spiked and fs.estimate_sd >= 0.25 and fs.estimate >= 6:
+            _try(game, Research("spike", feature=f))
+
+
+def _usability_tests(game: Game) -> None:
+    for fid in list(game.state.now):
+        fs = game.state.features[fid]
+        if fs.status == "backlog" and fs.usability_tested == 0:
+            _try(game, Research("usability_test", feature=fid, n=5))
+
+
+def play_round(game: Game, strategy: str) -> dict:
+    st = game.state
+    if strategy == "random":
+        rng = stream(st.seed, "bots", st.round)
+        if rng.random() < 0.5:
+            opts = [a for a in _research_menu(game) if game.is_legal(a)]
+            if opts:
+                game.apply(opts[int(rng.integers(len(opts)))])
+        cands = _candidates(game)
+        order = [cands[i] for i in rng.permutation(len(cands))]
+        _fill(game, order)
+        for q in list(st.requests):
+            if q.status == "open" and rng.random() < 0.7:
+                kind = ["accept", "defer", "decline"][int(rng.integers(3))]
+                _try(game, Respond(q.id, kind, "capacity" if kind == "defer" else "none"))
+    elif strategy == "hippo":
+        boss = max(st.stakeholders.values(), key=lambda s: (s.power, s.id))
+        by_power = sorted(st.stakeholders.values(), key=lambda s: (-s.power, s.id))
+        wanted = []
+        for s in by_power:
+            for q in st.requests:
+                if q.stakeholder == s.id and q.status in ("open", "accepted", "deferred") and q.feature:
+                    wanted.append(q.feature)
+        _fill(game, wanted)
+        for q in list(st.requests):
+            if q.status == "open":
+                if q.stakeholder == boss.id or q.feature in st.now:
+                    _try(game, Respond(q.id, "accept"))
+                else:
+                    _try(game, Respond(q.id, "decline"))
+    elif strategy == "rice":
+        obs_rows = {r["id"]: r for r in game.observe()["features"]}
+        order = sorted(_candidates(game), key=lambda f: -obs_rows[f]["rice"])
+        _fill(game, order)
+        _answer(game, {f: obs_rows[f]["rice"] for f in obs_rows})
+    elif strategy == "researcher":
+        _do_research(game)
+        vb = believed(game)
+        _plan_by_value(game, vb, lambda f: st.features[f].estimate)
+        _usability_tests(game)
+        _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
+    elif strategy == "oracle":
+        _do_research(game)
+        vt = game.true_values()
+        _plan_by_value(game, vt, lambda f: st.features[f].estimate)
+        _usability_tests(game)
+        _answer(game, {f: float(vt[game.fidx(f)]) for f in game.feature_ids})
+    else:
+        raise ValueError(f"unknown strategy {strategy!r}: one of {', '.join(STRATEGIES)}")
+    return game.apply(EndRound())
+
+
+def _research_menu(game: Game) -> list[Research]:
+    from pmsim.engine.observe import research_options
+
+    return research_options(game)
+
+
+def play_game(game: Game, strategy: str) -> Game:
+    while not game.finished:
+        play_round(game, strategy)
+    return game

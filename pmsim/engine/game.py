@@ -1,0 +1,533 @@
+"""A game: an immutable Scenario plus a GameState, and the rules that move it.
+
+`new_game(scenario, seed)` builds the state; `Game.apply(action)` validates an action completely
+before changing anything, so an illegal action raises `IllegalAction` and leaves the state as it
+was. `EndRound` resolves the quarter: delivery, market, stakeholders, scoring.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from pmsim.engine import delivery, market, research, scoring, stakeholders
+from pmsim.engine.actions import (
+    MAX_RATIONALE, REASONS, RESPONSES, SLOTS, Action, EndRound, Plan, Research, Respond, Unplan,
+)
+from pmsim.engine.population import COMP0, OURS, TRIAL, Population, generate, segment_counts, true_need_means
+from pmsim.engine.rng import stream
+from pmsim.engine.state import (
+    ENGINE_VERSION, Beliefs, FeatureState, GameState, IllegalAction, StakeholderState, state_hash,
+)
+from pmsim.engine.values import kano_matrix, true_values
+from pmsim.scenario.models import Scenario
+
+__all__ = ["Game", "new_game", "IllegalAction", "ENGINE_VERSION"]
+
+
+class Game:
+    """One playthrough. Not thread-safe; copy() for hypotheticals."""
+
+    def __init__(self, scenario: Scenario, state: GameState, cache: dict[str, Any]) -> None:
+        self.scenario = scenario
+        self.state = state
+        self._c = cache  # derived, read-only look-ups (never hashed)
+        self.log: list[Action] = []  # every action applied, in order: the game's history
+
+    # ------------------------------------------------------------------ look-ups
+    @property
+    def themes(self) -> list[str]:
+        return self._c["themes"]
+
+    @property
+    def feature_ids(self) -> list[str]:
+        return self._c["feature_ids"]
+
+    def fidx(self, fid: str) -> int:
+        return self._c["fidx"][fid]
+
+    def sizes(self) -> np.ndarray:
+        return self._c["sizes"]
+
+    def true_values(self) -> np.ndarray:
+        return true_values(self.scenario, self.sizes(), self._c["need_means"], self._c["kano"])
+
+    def true_kano(self) -> np.ndarray:
+        return self._c["kano"]
+
+    def true_need_means(self) -> np.ndarray:
+        return self._c["need_means"]
+
+    def state_hash(self) -> str:
+        return state_hash(self.state)
+
+    @property
+    def round(self) -> int:
+        return self.state.round
+
+    @property
+    def finished(self) -> bool:
+        return self.state.finished
+
+    def copy(self) -> Game:
+        import copy
+
+        st = self.state
+        pop = st.pop
+        st.pop = None  # type: ignore[assignment]
+        try:
+            new_state = copy.deepcopy(st)
+        finally:
+            st.pop = pop
+        new_state.pop = pop.copy()
+        g = Game(self.scenario, new_state, dict(self._c))
+        g.log = list(self.log)
+        return g
+
+    # ------------------------------------------------------------------ capacity
+    def committed_estimate(self) -> float:
+        st = self.state
+        total = 0.0
+        for fid in st.now:
+            f = st.features[fid]
+            total += f.remaining_estimate(self.scenario.features[self.fidx(fid)].effort)
+        return total + st.spike_used
+
+    def capacity_left(self) -> float:
+        return self.state.capacity - self.committed_estimate()
+
+    # ------------------------------------------------------------------ legality
+    def check(self, action: Action) -> None:
+        """Raise IllegalAction if `action` cannot be applied now."""
+        st = self.state
+        if st.finished:
+            raise IllegalAction("game_over", "the game is over: no more actions")
+        if isinstance(action, Plan):
+            self._check_plan(action)
+        elif isinstance(action, Unplan):
+            f = st.features.get(action.feature)
+            if f is None:
+                raise IllegalAction("unknown_feature", f"no feature {action.feature!r}")
+            if f.slot is None:
+                raise IllegalAction("not_planned", f"{action.feature!r} is not on the roadmap")
+            if f.status == "in_progress":
+                raise IllegalAction("in_progress", f"{action.feature!r} is in progress and carries over")
+        elif isinstance(action, Respond):
+            req = self._request(action.request)
+            if req.status not in ("open", "deferred") or req.round > st.round:
+                raise IllegalAction("already_answered", f"request {action.request!r} is {req.status}")
+            if action.response not in RESPONSES:
+                raise IllegalAction("bad_response", f"response must be one of {', '.join(RESPONSES)}")
+            if action.reason not in REASONS:
+                raise IllegalAction("bad_reason", f"reason must be one of {', '.join(REASONS)}")
+            if action.response == "defer" and action.reason == "none":
+                raise IllegalAction("reason_required", "a deferral needs a reason")
+            if req.status == "deferred" and action.response == "defer":
+                raise IllegalAction("already_deferred", f"request {action.request!r} is already deferred")
+            if len(action.rationale) > MAX_RATIONALE:
+                raise IllegalAction("rationale_too_long", f"a rationale is at most {MAX_RATIONALE} characters")
+        elif isinstance(action, Research):
+            research.check(self, action)
+        elif isinstance(action, EndRound):
+            if len(action.rationale) > MAX_RATIONALE:
+                raise IllegalAction("rationale_too_long", f"a rationale is at most {MAX_RATIONALE} characters")
+        else:
+            raise IllegalAction("unknown_action", f"not an action: {action!r}")
+
+    def is_legal(self, action: Action) -> bool:
+        try:
+            self.check(action)
+        except IllegalAction:
+            return False
+        return True
+
+    def _request(self, rid: str):
+        for r in self.state.requests:
+            if r.id == rid:
+                return r
+        raise IllegalAction("unknown_request", f"no request {rid!r}")
+
+    def deps_ok(self, fid: str, before: list[str] | None = None) -> bool:
+        """All dependencies shipped, in progress, or earlier in the `now` list."""
+        st = self.state
+        earlier = set(before if before is not None else [])
+        for dep in self.scenario.features[self.fidx(fid)].depends_on:
+            d = st.features[dep]
+            if d.status == "shipped" or d.status == "in_progress" or dep in earlier:
+                continue
+            return False
+        return True
+
+    def _check_plan(self, a: Plan) -> None:
+        st = self.state
+        f = st.features.get(a.feature)
+        if f is None:
+            raise IllegalAction("unknown_feature", f"no feature {a.feature!r}")
+        spec = self.scenario.features[self.fidx(a.feature)]
+        if a.slot not in SLOTS:
+            raise IllegalAction("bad_slot", f"slot must be one of {', '.join(SLOTS)}")
+        if f.status == "shipped":
+            raise IllegalAction("shipped", f"{spec.title} has already shipped")
+        if f.status == "in_progress" and a.slot != "now":
+            raise IllegalAction("in_progress", f"{spec.title} is in progress and stays in Now")
+        if spec.available_from > st.round and a.slot == "now":
+            raise IllegalAction("not_available", f"{spec.title} can't start before round {spec.available_from}")
+        if a.position is not None and a.position < 0:
+            raise IllegalAction("bad_position", "position must be 0 or more")
+        if a.slot == "now":
+            now = [x for x in st.now if x != a.feature]
+            pos = len(now) if a.position is None else min(a.position, len(now))
+            if f.status != "in_progress" and not self.deps_ok(a.feature, now[:pos]):
+                missing = [d for d in spec.depends_on if st.features[d].status != "shipped"]
+                raise IllegalAction(
+                    "dependency", f"{spec.title} depends on {', '.join(missing)}: ship or plan them first"
+                )
+            if f.slot != "now":
+                need = f.remaining_estimate(spec.effort)
+                if self.committed_estimate() + need > st.capacity + 1e-9:
+                    raise IllegalAction(
+                        "over_capacity",
+                        f"{spec.title} (est. {need:.1f} wk) does not fit: {self.capacity_left():.1f} wk left",
+                    )
+            else:
+                # moving within Now must keep every later item's dependencies before it
+                trial = now[:pos] + [a.feature] + now[pos:]
+                self._check_order(trial)
+
+    def _check_order(self, order: list[str]) -> None:
+        for i, fid in enumerate(order):
+            if self.state.features[fid].status != "in_progress" and not self.deps_ok(fid, order[:i]):
+                raise IllegalAction("dependency", f"{fid} would come before a feature it depends on")
+
+    # ------------------------------------------------------------------ apply
+    def apply(self, action: Action) -> dict[str, Any] | None:
+        """Apply a legal action. Returns a research result or a round report, else None."""
+        self.check(action)
+        self.log.append(action)
+        st = self.state
+        st.actions_this_round += 1
+        if isinstance(action, Plan):
+            f = st.features[action.feature]
+            if action.feature in st.now:
+                st.now.remove(action.feature)
+            if action.slot == "now":
+                pos = len(st.now) if action.position is None else min(action.position, len(st.now))
+                st.now.insert(pos, action.feature)
+            f.slot = action.slot
+            return None
+        if isinstance(action, Unplan):
+            f = st.features[action.feature]
+            if action.feature in st.now:
+                st.now.remove(action.feature)
+                # dependants later in Now lose their footing: move them to Next
+                for other in list(st.now):
+                    if st.features[other].status != "in_progress" and not self.deps_ok(other, st.now[: st.now.index(other)]):
+                        st.now.remove(other)
+                        st.features[other].slot = "next"
+            f.slot = None
+            return None
+        if isinstance(action, Respond):
+            stakeholders.respond(self, self._request(action.request), action)
+            return None
+        if isinstance(action, Research):
+            return research.run(self, action)
+        if isinstance(action, EndRound):
+            return self._end_round(action)
+        raise AssertionError(action)
+
+    # ------------------------------------------------------------------ rounds
+    def _begin_round(self) -> None:
+        st = self.state
+        r = st.round
+        sc = self.scenario
+        st.actions_this_round = 0
+        st.research_count = 0
+        st.spike_used = 0.0
+        st.news = []
+        # scripted events (each with its own draw, so one event never shifts another)
+        for ei, ev in enumerate(sc.events):
+            if ev.round != r:
+                continue
+            if ev.probability < 1.0 and stream(st.seed, "events", r, ei).random() >= ev.probability:
+                continue
+            self._apply_event(ev, ei)
+        for ki, comp in enumerate(sc.market.competitors):
+            for mv in comp.moves:
+                if mv.round == r:
+                    ti = self.themes.index(mv.theme)
+                    st.comp_strength[ki, ti] = float(np.clip(st.comp_strength[ki, ti] + mv.delta, 0.0, 1.0))
+                    st.news.append({"kind": "competitor", "text": mv.note or f"{comp.name} improved {mv.theme}"})
+        base = sc.team.capacity_by_round.get(r, sc.team.capacity)
+        cap = (base + st.capacity_event_delta.get(r, 0.0)) * (1.0 - st.tech_debt) - st.capacity_penalty_next
+        st.capacity = round(max(cap, 0.0), 6)
+        st.capacity_penalty_next = 0.0
+        st.budget = round(sc.team.research_budget * st.budget_factor, 6)
+        stakeholders.new_requests(self)
+        research.feedback(self)
+
+    def _apply_event(self, ev, ei: int) -> None:
+        st = self.state
+        sc = self.scenario
+        st.news.append({"kind": ev.kind, "text": ev.text})
+        if ev.kind == "competitor_launch" and ev.competitor and ev.theme:
+            ki = [c.id for c in sc.market.competitors].index(ev.competitor)
+            ti = self.themes.index(ev.theme)
+            st.comp_strength[ki, ti] = float(np.clip(st.comp_strength[ki, ti] + ev.delta, 0.0, 1.0))
+        if ev.capacity_delta:
+            st.capacity_event_delta[st.round] = st.capacity_event_delta.get(st.round, 0.0) + ev.capacity_delta
+        if ev.budget_factor != 1.0:
+            st.budget_factor *= ev.budget_factor
+        if ev.satisfaction_shock:
+            sis = range(len(sc.market.segments)) if ev.segment is None else [sc.segment_ids().index(ev.segment)]
+            for si in sis:
+                st.shock[si] += ev.satisfaction_shock
+        if ev.growth:
+            sis = range(len(sc.market.segments)) if ev.segment is None else [sc.segment_ids().index(ev.segment)]
+            for si in sis:
+                st.bass_factor[si] *= 1.0 + ev.growth
+        if ev.kind == "segment_shift" and ev.segment and ev.theme and ev.delta:
+            self._shift_needs(sc.segment_ids().index(ev.segment), self.themes.index(ev.theme), ev.delta)
+        if ev.request is not None:
+            stakeholders.add_scripted(self, ev.request, ev.stakeholder, f"e{ei}")
+
+    def _shift_needs(self, si: int, ti: int, delta: float) -> None:
+        from pmsim.engine import detmath
+
+        pop = self.state.pop
+        a, b = pop.bounds[si]
+        w = pop.needs[:, a:b].astype(np.float64)
+        w[ti] = np.maximum(w[ti] + delta, 0.0)
+        w /= np.maximum(w.sum(axis=0, keepdims=True), 1e-12)
+        pop.needs[:, a:b] = detmath.quantize(w, 1.0 / 1024.0)
+        self._c["need_means"] = true_need_means(pop)
+
+    def market_inputs(self) -> market.MarketInputs:
+        st = self.state
+        sc = self.scenario
+        segs = sc.market.segments
+        return market.MarketInputs(
+            g_ours=self.theme_scores(),
+            g_comp=st.comp_strength.copy(),
+            price_index=np.array([c.price_index for c in sc.market.competitors]),
+            usability=st.usability,
+            accessibility=st.accessibility,
+            shock=st.shock.copy(),
+            bass_p=np.array([s.adoption.p for s in segs]) * st.bass_factor,
+            bass_q=np.array([s.adoption.q for s in segs]),
+            switching=np.array([s.switching for s in segs]),
+            outside=np.array([s.outside_option for s in segs]),
+            wom=st.wom.copy(),
+            prices=np.array([s.price for s in segs]),
+        )
+
+    def theme_scores(self) -> np.ndarray:
+        """(S, T) our product's theme scores per segment, given what has shipped."""
+        sc = self.scenario
+        kano = self._c["kano"]
+        base = np.array([sc.market.product.get(t, 0.0) for t in self.themes])
+        g = np.tile(base, (len(sc.market.segments), 1))
+        shipped = set(self.state.shipped)
+        for fi, f in enumerate(sc.features):
+            ti = self.themes.index(f.theme)
+            for si in range(len(sc.market.segments)):
+                g[si, ti] += market.kano_contribution(
+                    _KANO[kano[si, fi]], f.value, f.id in shipped
+                )
+        return g
+
+    def _end_round(self, action: EndRound) -> dict[str, Any]:
+        st = self.state
+        r = st.round
+        stakeholders.close_unanswered(self)
+        plan_snapshot = scoring.snapshot_plan(self)
+        result = delivery.deliver(self)
+        mi = self.market_inputs()
+        ref = market.reference_utilities(st.pop, mi, self._c["need_means"])
+        counts = market.step(st.pop, mi, ref, stream(st.seed, "market", r))
+        st.shock[:] = 0.0
+        metrics = self.metrics_from(counts)
+        st.metrics.append(metrics)
+        nps = np.array([m["nps"] for m in metrics["segments"]])
+        st.wom = np.clip(1.0 + nps / 100.0, 0.5, 1.5)
+        reactions = stakeholders.settle(self, result)
+        ledger = scoring.ledger_entry(self, plan_snapshot, result)
+        st.ledger.append(ledger)
+        card = scoring.scorecard(self)
+        report = {
+            "round": r,
+            "shipped": result["shipped"],
+            "slipped": result["slipped"],
+            "carried_over": result["carried_over"],
+            "blocked": result["blocked"],
+            "velocity": result["velocity"],
+            "capacity": result["capacity"],
+            "metrics": metrics,
+            "reactions": reactions,
+            "news": list(st.news),
+            "score": card,
+            "rationale": action.rationale,
+        }
+        st.reports.append(report)
+        if r >= self.scenario.rounds:
+            st.finished = True
+        else:
+            st.round = r + 1
+            self._begin_round()
+        return report
+
+    def metrics_from(self, counts: dict[str, np.ndarray]) -> dict[str, Any]:
+        sc = self.scenario
+        st = self.state
+        segs = []
+        tot_c = tot_rev = tot_prom = tot_det = tot_before = tot_churn = 0
+        tot_trials = tot_conv = 0
+        tot_adopt = 0
+        sat_sum = 0.0
+        for si, seg in enumerate(sc.market.segments):
+            c = int(counts["customers"][si])
+            before = int(counts["customers_before"][si])
+            prom, det = int(counts["promoters"][si]), int(counts["detractors"][si])
+            adopters = int(counts["adopters"][si])
+            trials_before = int(counts["trials_before"][si])
+            segs.append({
+                "id": seg.id,
+                "customers": c,
+                "trials": int(counts["trials"][si]),
+                "new_trials": int(counts["new_trials"][si]),
+                "churned": int(counts["churned"][si]),
+                "churn_rate": _ratio(int(counts["churned"][si]), before),
+                "activation_rate": _ratio(int(counts["converted"][si]), trials_before),
+                "revenue": round(c * seg.price, 6),
+                "nps": round(100.0 * (prom - det) / c, 6) if c else 0.0,
+                "satisfaction": round(float(counts["sat_sum"][si]) / c, 6) if c else 0.0,
+                "market_share": _ratio(c, adopters),
+                "competitors": [int(x) for x in counts["comp_customers"][si][: len(sc.market.competitors)]],
+            })
+            tot_c += c
+            tot_rev += c * seg.price
+            tot_prom += prom
+            tot_det += det
+            tot_before += before
+            tot_churn += int(counts["churned"][si])
+            tot_trials += trials_before
+            tot_conv += int(counts["converted"][si])
+            tot_adopt += adopters
+            sat_sum += float(counts["sat_sum"][si])
+        return {
+            "round": st.round,
+            "customers": tot_c,
+            "revenue": round(tot_rev, 6),
+            "nps": round(100.0 * (tot_prom - tot_det) / tot_c, 6) if tot_c else 0.0,
+            "churn_rate": _ratio(tot_churn, tot_before),
+            "activation_rate": _ratio(tot_conv, tot_trials),
+            "satisfaction": round(sat_sum / tot_c, 6) if tot_c else 0.0,
+            "market_share": _ratio(tot_c, tot_adopt),
+            "accessibility": round(st.accessibility, 6),
+            "usability": round(st.usability, 6),
+            "tech_debt": round(st.tech_debt, 6),
+            "shipped": len(st.shipped),
+            "segments": segs,
+        }
+
+    # ------------------------------------------------------------------ views
+    def observe(self):
+        from pmsim.engine.observe import observe
+
+        return observe(self)
+
+    def legal_actions(self) -> list[Action]:
+        from pmsim.engine.observe import legal_actions
+
+        return legal_actions(self)
+
+    def score(self) -> dict[str, Any]:
+        return scoring.scorecard(self)
+
+    def debrief(self) -> dict[str, Any]:
+        return scoring.debrief(self)
+
+
+def _ratio(a: int, b: int) -> float:
+    return round(a / b, 6) if b else 0.0
+
+
+from pmsim.engine.values import KANO_ORDER as _KANO  # noqa: E402
+
+
+def new_game(scenario: Scenario, seed: int) -> Game:
+    """The initial state of a game of `scenario` with `seed`, at the start of round 1."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0 or seed >= 2**63:
+        raise ValueError("seed must be an integer from 0 to 2**63-1")
+    sc = scenario
+    themes = sc.theme_ids()
+    pop = generate(sc, seed)
+    kano = kano_matrix(sc)
+    need_means = true_need_means(pop)
+    cache = {
+        "themes": themes,
+        "feature_ids": [f.id for f in sc.features],
+        "fidx": {f.id: i for i, f in enumerate(sc.features)},
+        "sizes": np.array(segment_counts(sc), dtype=np.float64),
+        "need_means": need_means,
+        "kano": kano,
+    }
+    frng = stream(seed, "features")
+    features = {}
+    for f in sc.features:
+        est = f.effort * math.exp(float(frng.normal(0.0, f.estimate_noise)))
+        guess = f.value * math.exp(float(frng.normal(0.0, 0.3)))
+        features[f.id] = FeatureState(
+            id=f.id, estimate=round(max(est, 0.5), 1), estimate_sd=f.estimate_noise,
+            impact_guess=round(guess, 4), remaining=f.effort,
+        )
+    s_count, k_count = len(sc.market.segments), len(sc.market.competitors)
+    brng = stream(seed, "beliefs")
+    prior_sd = 0.08
+    need_mean = np.clip(need_means + brng.normal(0.0, prior_sd, need_means.shape), 0.0, 1.0)
+    comp_true = np.array([[c.strengths.get(t, 0.0) for t in themes] for c in sc.market.competitors]).reshape(k_count, len(themes))
+    comp_mean = np.clip(comp_true + brng.normal(0.0, 0.15, comp_true.shape), 0.0, 1.0)
+    beliefs = Beliefs(
+        need_mean=np.round(need_mean, 6),
+        need_var=np.full(need_means.shape, prior_sd**2),
+        kano_votes=np.zeros((s_count, len(sc.features), 5), np.int64),
+        comp_mean=np.round(comp_mean, 6),
+        comp_sd=np.full(comp_true.shape, 0.15),
+        survey_n=np.zeros(s_count, np.int64),
+        interview_n=np.zeros(s_count, np.int64),
+    )
+    sh = stakeholders.initial(sc, seed)
+    st = GameState(
+        seed=seed, round=1, finished=False, pop=pop, shipped=[],
+        usability=sc.market.usability, accessibility=sc.market.accessibility,
+        tech_debt=sc.team.tech_debt, comp_strength=comp_true.astype(np.float64),
+        features=features, now=[], stakeholders=sh, requests=[], beliefs=beliefs,
+        bass_factor=np.ones(s_count), wom=np.ones(s_count), shock=np.zeros(s_count),
+    )
+    game = Game(sc, st, cache)
+    # round 0: one quarter of the market as it was before the player arrived, so every metric
+    # (activation, churn, NPS) has a real baseline for the OKRs
+    mi = game.market_inputs()
+    ref = market.reference_utilities(pop, mi, need_means)
+    market.measure(pop, mi, ref)
+    counts = market.step(pop, mi, ref, stream(seed, "market", 0))
+    st.metrics.append(game.metrics_from(counts))
+    st.metrics[0]["round"] = 0
+    nps = np.array([m["nps"] for m in st.metrics[0]["segments"]])
+    st.wom = np.clip(1.0 + nps / 100.0, 0.5, 1.5)
+    cache["prior"] = (beliefs.need_mean.copy(), beliefs.kano_votes.copy(),
+                      np.array([features[f.id].impact_guess for f in sc.features]),
+                      np.array([features[f.id].estimate for f in sc.features]))
+    game._begin_round()
+    return game
+
+
+def replay(scenario: Scenario, seed: int, actions: list[Action]) -> Game:
+    game = new_game(scenario, seed)
+    for a in actions:
+        game.apply(a)
+    return game
+
+
+__all__ += ["replay", "Population", "OURS", "TRIAL", "COMP0"]

@@ -1,0 +1,222 @@
+"""What shipping does to customers: Kano value, logit choice, Bass adoption, churn, revenue.
+
+The model, in one place so the debrief can explain it:
+
+* Each feature j has a Kano category per segment s. Shipped or not, it contributes to its theme's
+  score g[s, t]: a missing must-be costs MUST_PENALTY * value, a shipped performance feature adds
+  value, an attractive one ATTRACTIVE * value, a reverse one subtracts REVERSE * value.
+* A customer's utility for a product is BETA * sum_t need[i, t] * g[s, t] - price_sens[i] * price
+  index, plus usability, plus accessibility for customers who rely on assistive technology.
+* Satisfaction of our customers is a logistic function of their utility against the best
+  competitor's; satisfaction drives NPS, churn (each customer's shifted-beta-geometric propensity
+  scaled by dissatisfaction) and the conversion of trials to paying customers.
+* Non-adopters enter the market with a Bass hazard p + q * adopted share * word of mouth (from
+  NPS); they and a few switchers choose among our product, the competitors and nothing by
+  multinomial logit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pmsim.engine import detmath
+from pmsim.engine.population import COMP0, NONE, OURS, TRIAL, Population
+from pmsim.scenario.models import Kano
+
+BETA = 4.0
+MUST_PENALTY = 1.6
+ATTRACTIVE = 1.6
+REVERSE = 0.6
+INDIFFERENT = 0.1
+USABILITY_W = 1.5
+ACCESS_W = 4.0
+ACCESS_REF = 0.7
+SAT_SLOPE, SAT_BIAS = 0.9, 1.5
+ACT_SLOPE, ACT_BIAS = 2.0, 0.0
+PROMOTER, DETRACTOR = 9.0 / 11.0, 7.0 / 11.0
+
+
+def kano_contribution(category: Kano | str, value: float, shipped: bool) -> float:
+    c = Kano(category)
+    if c is Kano.must_be:
+        return 0.0 if shipped else -MUST_PENALTY * value
+    if not shipped:
+        return 0.0
+    if c is Kano.performance:
+        return value
+    if c is Kano.attractive:
+        return ATTRACTIVE * value
+    if c is Kano.reverse:
+        return -REVERSE * value
+    return INDIFFERENT * value
+
+
+def shipped_gain(category: Kano | str, value: float) -> float:
+    """Change in theme score from shipping a feature (the per-customer effect before needs)."""
+    return kano_contribution(category, value, True) - kano_contribution(category, value, False)
+
+
+@dataclass
+class MarketInputs:
+    g_ours: np.ndarray  # (S, T) theme scores of our product per segment
+    g_comp: np.ndarray  # (K, T) competitors' theme scores
+    price_index: np.ndarray  # (K,)
+    usability: float
+    accessibility: float
+    shock: np.ndarray  # (S,) satisfaction shock this round
+    bass_p: np.ndarray  # (S,)
+    bass_q: np.ndarray  # (S,)
+    switching: np.ndarray  # (S,)
+    outside: np.ndarray  # (S,)
+    wom: np.ndarray  # (S,) word-of-mouth multiplier from last round's NPS
+    prices: np.ndarray  # (S,)
+
+
+def _our_utility(pop: Population, si: int, mi: MarketInputs) -> np.ndarray:
+    a, b = pop.bounds[si]
+    coef = (BETA * mi.g_ours[si]).astype(np.float32)
+    u = pop.needs[0, a:b] * coef[0]
+    for t in range(1, coef.shape[0]):
+        u = u + pop.needs[t, a:b] * coef[t]
+    u = u - pop.price_sens[a:b]
+    u = u + np.float32(USABILITY_W * (mi.usability - 0.6))
+    u = u + pop.assistive[a:b].astype(np.float32) * np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF))
+    return u
+
+
+def _mean_competitor_reference(pop: Population, si: int, mi: MarketInputs, mean_need: np.ndarray) -> float:
+    """Utility of the best competitor for the segment's average customer (the expectation bar)."""
+    if mi.g_comp.shape[0] == 0:
+        return float(mi.outside[si])
+    a, b = pop.bounds[si]
+    ps = float(pop.price_sens[a:b].astype(np.float64).sum() / max(b - a, 1))
+    best = max(
+        BETA * float(np.dot(mean_need, mi.g_comp[k])) - ps * float(mi.price_index[k])
+        for k in range(mi.g_comp.shape[0])
+    )
+    return max(best, float(mi.outside[si]))
+
+
+def reference_utilities(pop: Population, mi: MarketInputs, mean_needs: np.ndarray) -> np.ndarray:
+    return np.array([_mean_competitor_reference(pop, si, mi, mean_needs[si]) for si in range(len(pop.bounds))])
+
+
+def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Advance the market one round in place. Returns per-segment integer counts and sums."""
+    s_count = len(pop.bounds)
+    k_count = mi.g_comp.shape[0]
+    out = {k: np.zeros(s_count, np.int64) for k in (
+        "customers", "trials", "new_trials", "churned", "converted", "trials_before",
+        "customers_before", "promoters", "detractors", "adopters")}
+    out["comp_customers"] = np.zeros((s_count, max(k_count, 1)), np.int64)
+    out["sat_sum"] = np.zeros(s_count)
+    for si in range(s_count):
+        a, b = pop.bounds[si]
+        n = b - a
+        if n == 0:
+            continue
+        st = pop.status[a:b]
+        uo = _our_utility(pop, si, mi)
+        draw = rng.random(n, dtype=np.float32)
+        ours = np.flatnonzero(st == OURS)
+        trials = np.flatnonzero(st == TRIAL)
+        was_none = st == NONE
+        out["customers_before"][si] = ours.size
+        out["trials_before"][si] = trials.size
+
+        # satisfaction of everyone who uses our product now (customers and trials)
+        users = np.concatenate([ours, trials])
+        x = SAT_SLOPE * (uo[users].astype(np.float64) - ref[si]) + SAT_BIAS + pop.temper[a + users]
+        sat = np.clip(detmath.sigmoid(x) + mi.shock[si], 0.0, 1.0)
+        pop.sat[a + users] = detmath.quantize(sat)
+
+        # churn of paying customers: shifted-beta-geometric propensity scaled by dissatisfaction
+        s_ours = pop.sat[a + ours].astype(np.float64)
+        p_churn = np.minimum(pop.theta[a + ours].astype(np.float64) * (0.4 + 2.4 * (1.0 - s_ours)), 0.95)
+        churn = draw[ours] < p_churn
+        churned = ours[churn]
+        st[churned] = NONE
+        pop.tenure[a + churned] = 0
+        pop.tenure[a + ours[~churn]] += 1
+        out["churned"][si] = churned.size
+
+        # trials convert or leave
+        xa = ACT_SLOPE * (uo[trials].astype(np.float64) - ref[si]) + ACT_BIAS
+        conv = draw[trials] < detmath.sigmoid(xa)
+        st[trials[conv]] = OURS
+        pop.tenure[a + trials[conv]] = 1
+        st[trials[~conv]] = NONE
+        out["converted"][si] = int(conv.sum())
+
+        # who is choosing a product this round: Bass entrants and switchers from competitors
+        adopted = int(np.count_nonzero(st != NONE))
+        hazard = min(float(mi.bass_p[si] + mi.bass_q[si] * (adopted / n) * mi.wom[si]), 1.0)
+        entrants = np.flatnonzero(was_none & (draw < hazard))
+        switchers = np.flatnonzero((st >= COMP0) & (draw < mi.switching[si]))
+        choosers = np.concatenate([entrants, switchers])
+        choosers.sort()
+        if choosers.size:
+            w = pop.needs[:, a + choosers]
+            ps = pop.price_sens[a + choosers].astype(np.float64)
+            utils = np.empty((k_count + 2, choosers.size))
+            utils[0] = uo[choosers]
+            for k in range(k_count):
+                coef = (BETA * mi.g_comp[k]).astype(np.float32)
+                uk = w[0] * coef[0]
+                for t in range(1, coef.shape[0]):
+                    uk = uk + w[t] * coef[t]
+                utils[1 + k] = uk.astype(np.float64) - ps * float(mi.price_index[k])
+            utils[k_count + 1] = float(mi.outside[si])
+            utils -= utils.max(axis=0)
+            e = detmath.exp(utils)
+            cum = np.cumsum(e, axis=0)
+            u2 = rng.random(choosers.size) * cum[-1]
+            pick = (u2[None, :] >= cum).sum(axis=0)  # index of the chosen option
+            new_status = np.where(pick == 0, TRIAL, np.where(pick == k_count + 1, NONE, COMP0 + pick - 1))
+            st[choosers] = new_status.astype(np.int8)
+            out["new_trials"][si] = int(np.count_nonzero(pick == 0))
+
+        ours_now = np.flatnonzero(st == OURS)
+        s_now = pop.sat[a + ours_now]
+        out["customers"][si] = ours_now.size
+        out["trials"][si] = int(np.count_nonzero(st == TRIAL))
+        out["promoters"][si] = int(np.count_nonzero(s_now >= PROMOTER))
+        out["detractors"][si] = int(np.count_nonzero(s_now < DETRACTOR))
+        out["sat_sum"][si] = float(s_now.astype(np.float64).sum())
+        out["adopters"][si] = int(np.count_nonzero(st != NONE))
+        for k in range(k_count):
+            out["comp_customers"][si, k] = int(np.count_nonzero(st == COMP0 + k))
+    return out
+
+
+def measure(pop: Population, mi: MarketInputs, ref: np.ndarray) -> dict[str, np.ndarray]:
+    """Satisfaction and counts for the market as it stands, moving nobody (round 0)."""
+    s_count = len(pop.bounds)
+    k_count = mi.g_comp.shape[0]
+    out = {k: np.zeros(s_count, np.int64) for k in (
+        "customers", "trials", "new_trials", "churned", "converted", "trials_before",
+        "customers_before", "promoters", "detractors", "adopters")}
+    out["comp_customers"] = np.zeros((s_count, max(k_count, 1)), np.int64)
+    out["sat_sum"] = np.zeros(s_count)
+    for si in range(s_count):
+        a, b = pop.bounds[si]
+        if b == a:
+            continue
+        st = pop.status[a:b]
+        uo = _our_utility(pop, si, mi)
+        users = np.flatnonzero((st == OURS) | (st == TRIAL))
+        x = SAT_SLOPE * (uo[users].astype(np.float64) - ref[si]) + SAT_BIAS + pop.temper[a + users]
+        pop.sat[a + users] = detmath.quantize(np.clip(detmath.sigmoid(x), 0.0, 1.0))
+        ours = np.flatnonzero(st == OURS)
+        s_now = pop.sat[a + ours]
+        out["customers"][si] = out["customers_before"][si] = ours.size
+        out["trials"][si] = int(np.count_nonzero(st == TRIAL))
+        out["promoters"][si] = int(np.count_nonzero(s_now >= PROMOTER))
+        out["detractors"][si] = int(np.count_nonzero(s_now < DETRACTOR))
+        out["sat_sum"][si] = float(s_now.astype(np.float64).sum())
+        out["adopters"][si] = int(np.count_nonzero(st != NONE))
+        for k in range(k_count):
+            out["comp_customers"][si, k] = int(np.count_nonzero(st == COMP0 + k))
+    return out

@@ -1,0 +1,134 @@
+"""The simulated customers: a struct of numpy arrays, never a Python object per customer.
+
+Customers are sorted by segment, so each segment is a contiguous slice and per-segment work is a
+slice operation. Attributes are quantized to a grid when drawn (see detmath) so that the state
+hash does not depend on the platform's libm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pmsim.engine import detmath
+from pmsim.engine.rng import stream
+from pmsim.scenario.models import Scenario
+
+NONE, TRIAL, OURS = 0, 1, 2  # status codes; competitor k is COMP0 + k
+COMP0 = 3
+
+
+@dataclass
+class Population:
+    segment: np.ndarray  # int8 (N,)
+    needs: np.ndarray  # float32 (T, N), each column sums to ~1
+    price_sens: np.ndarray  # float32 (N,)
+    theta: np.ndarray  # float32 (N,) churn propensity per round (shifted-beta-geometric)
+    assistive: np.ndarray  # bool (N,) relies on assistive technology
+    temper: np.ndarray  # float32 (N,) how easily this customer is pleased (logit shift)
+    status: np.ndarray  # int8 (N,)
+    sat: np.ndarray  # float32 (N,) satisfaction with our product, 0..1
+    tenure: np.ndarray  # int16 (N,) rounds as our customer
+    bounds: tuple[tuple[int, int], ...]  # per segment (start, stop)
+
+    @property
+    def size(self) -> int:
+        return int(self.segment.shape[0])
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "segment": self.segment, "needs": self.needs, "price_sens": self.price_sens,
+            "theta": self.theta, "assistive": self.assistive, "temper": self.temper, "status": self.status,
+            "sat": self.sat, "tenure": self.tenure,
+        }
+
+    def copy(self) -> Population:
+        return Population(**{k: v.copy() for k, v in self.arrays().items()}, bounds=self.bounds)
+
+
+def segment_counts(scenario: Scenario) -> list[int]:
+    """Largest-remainder apportionment of the population to segments (exact, deterministic)."""
+    n = scenario.market.population
+    shares = [s.share for s in scenario.market.segments]
+    total = sum(shares)
+    raw = [n * s / total for s in shares]
+    counts = [int(r) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - counts[i]), i))
+    for i in order[: n - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def segment_need_means(scenario: Scenario) -> np.ndarray:
+    """(S, T) authored need weights, normalized per segment."""
+    themes = scenario.theme_ids()
+    m = np.zeros((len(scenario.market.segments), len(themes)))
+    for si, seg in enumerate(scenario.market.segments):
+        for ti, t in enumerate(themes):
+            m[si, ti] = seg.needs.get(t, 0.0)
+        tot = m[si].sum()
+        m[si] = m[si] / tot if tot > 0 else 1.0 / len(themes)
+    return m
+
+
+def generate(scenario: Scenario, seed: int) -> Population:
+    counts = segment_counts(scenario)
+    themes = scenario.theme_ids()
+    comp_ids = [c.id for c in scenario.market.competitors]
+    means = segment_need_means(scenario)
+    n, t = sum(counts), len(themes)
+    segment = np.empty(n, np.int8)
+    needs = np.empty((t, n), np.float32)
+    price_sens = np.empty(n, np.float32)
+    theta = np.empty(n, np.float32)
+    assistive = np.empty(n, bool)
+    temper = np.empty(n, np.float32)
+    status = np.zeros(n, np.int8)
+    tenure = np.zeros(n, np.int16)
+    bounds = []
+    start = 0
+    for si, (seg, c) in enumerate(zip(scenario.market.segments, counts, strict=True)):
+        stop = start + c
+        bounds.append((start, stop))
+        rng = stream(seed, "population", si)
+        segment[start:stop] = si
+        alpha = np.maximum(means[si] * seg.need_spread, 1e-3)
+        g = rng.standard_gamma(alpha[:, None], size=(t, c))
+        g /= np.maximum(g.sum(axis=0, keepdims=True), 1e-12)
+        needs[:, start:stop] = detmath.quantize(g, 1.0 / 1024.0)
+        price_sens[start:stop] = detmath.quantize(
+            seg.price_sensitivity * rng.lognormal(0.0, 0.3, c), 1.0 / 256.0
+        )
+        theta[start:stop] = detmath.quantize(rng.beta(seg.churn.alpha, seg.churn.beta, c), 1.0 / 65536.0)
+        assistive[start:stop] = rng.random(c) < seg_accessibility_need(scenario, si)
+        temper[start:stop] = detmath.quantize(rng.normal(0.0, 1.0, c), 1.0 / 256.0)
+        u = rng.random(c)
+        cut = seg.initial_ours
+        st = np.where(u < cut, OURS, NONE).astype(np.int8)
+        for ki, cid in enumerate(comp_ids):
+            share = seg.initial_competitors.get(cid, 0.0)
+            st = np.where((u >= cut) & (u < cut + share), COMP0 + ki, st).astype(np.int8)
+            cut += share
+        status[start:stop] = st
+        tenure[start:stop] = np.where(st == OURS, rng.integers(1, 9, c), 0)
+        start = stop
+    return Population(
+        segment=segment, needs=needs, price_sens=price_sens, theta=theta, assistive=assistive, temper=temper,
+        status=status, sat=np.full(n, 0.5, np.float32), tenure=tenure, bounds=tuple(bounds),
+    )
+
+
+def seg_accessibility_need(scenario: Scenario, si: int) -> float:
+    """Share of a segment that relies on assistive technology."""
+    seg = scenario.market.segments[si]
+    return float(seg.assistive_share)
+
+
+def true_need_means(pop: Population) -> np.ndarray:
+    """(S, T) mean need weights of the actual customers of each segment (float64, exact order)."""
+    out = np.zeros((len(pop.bounds), pop.needs.shape[0]))
+    for si, (a, b) in enumerate(pop.bounds):
+        if b > a:
+            out[si] = pop.needs[:, a:b].astype(np.float64).sum(axis=1) / (b - a)
+    return out

@@ -1,0 +1,284 @@
+"""Research: noisy evidence whose noise shrinks with sample size, from its own random stream.
+
+Each study samples real simulated customers. Its draws come from the research stream keyed by
+(round, study number), never from the market's, so buying research never changes the market.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pmsim.engine import text
+from pmsim.engine.market import ACT_SLOPE, BETA, shipped_gain
+from pmsim.engine.population import OURS
+from pmsim.engine.rng import stream
+from pmsim.engine.state import IllegalAction
+from pmsim.engine.values import KANO_ORDER, VOTE_ACCURACY
+
+if TYPE_CHECKING:
+    from pmsim.engine.actions import Research
+    from pmsim.engine.game import Game
+
+LIMITS = {
+    "survey": (30, 5000),
+    "interviews": (1, 30),
+    "usability_test": (1, 20),
+    "ab_test": (200, 50000),
+    "competitive_analysis": (0, 0),
+    "spike": (0, 0),
+}
+DISCOVERY_RATE = 0.31  # Nielsen & Landauer: share of problems one test user finds
+RESPONSE_NOISE = 0.04
+MAX_STUDIES_PER_ROUND = 20
+
+
+def cost(game: Game, a: Research) -> tuple[float, float]:
+    """(budget $k, capacity engineer-weeks) a study costs."""
+    m = a.method
+    if m == "survey":
+        return round(4 + 0.015 * a.n, 6), 0.0
+    if m == "interviews":
+        return round(1.5 * a.n, 6), 0.0
+    if m == "usability_test":
+        return round(2 + 0.6 * a.n, 6), 0.0
+    if m == "ab_test":
+        return round(3 + 0.0004 * a.n, 6), 0.0
+    if m == "competitive_analysis":
+        return 8.0, 0.0
+    if m == "spike":
+        f = game.state.features[a.feature]
+        return 0.0, round(max(1.0, 0.15 * f.estimate), 1)
+    raise AssertionError(m)
+
+
+def check(game: Game, a: Research) -> None:
+    st = game.state
+    sc = game.scenario
+    if a.method not in LIMITS:
+        raise IllegalAction("bad_method", f"unknown research method {a.method!r}")
+    lo, hi = LIMITS[a.method]
+    if hi and not (lo <= a.n <= hi):
+        raise IllegalAction("bad_sample", f"{a.method} takes a sample of {lo} to {hi}")
+    if st.research_count >= MAX_STUDIES_PER_ROUND:
+        raise IllegalAction("too_many_studies", f"at most {MAX_STUDIES_PER_ROUND} studies a round")
+    if a.method in ("survey", "interviews"):
+        if a.segment not in sc.segment_ids():
+            raise IllegalAction("unknown_segment", f"{a.method} needs a segment: one of {', '.join(sc.segment_ids())}")
+    if a.method in ("usability_test", "ab_test", "spike"):
+        f = st.features.get(a.feature or "")
+        if f is None:
+            raise IllegalAction("unknown_feature", f"{a.method} needs a feature")
+        if a.method == "ab_test" and f.status != "shipped":
+            raise IllegalAction("not_shipped", "an A/B test needs a shipped feature")
+        if a.method in ("usability_test", "spike") and f.status == "shipped":
+            raise IllegalAction("shipped", f"a {a.method.replace('_', ' ')} is for features not yet shipped")
+        if a.method == "spike" and f.spiked:
+            raise IllegalAction("already_spiked", "this feature has had its spike")
+    if a.method == "competitive_analysis" and a.competitor is not None:
+        if a.competitor not in [c.id for c in sc.market.competitors]:
+            raise IllegalAction("unknown_competitor", f"no competitor {a.competitor!r}")
+    if a.method == "competitive_analysis" and not sc.market.competitors:
+        raise IllegalAction("no_competitors", "this market has no competitors to analyse")
+    money, weeks = cost(game, a)
+    if money > st.budget + 1e-9:
+        raise IllegalAction("over_budget", f"costs ${money:.1f}k; ${st.budget:.1f}k of research budget left")
+    if weeks and game.capacity_left() < weeks - 1e-9:
+        raise IllegalAction("over_capacity", f"a spike takes {weeks:.1f} wk; {game.capacity_left():.1f} wk left")
+
+
+def run(game: Game, a: Research) -> dict[str, Any]:
+    st = game.state
+    money, weeks = cost(game, a)
+    rng = stream(st.seed, "research", st.round, st.research_count)
+    st.research_count += 1
+    st.budget = round(st.budget - money, 6)
+    st.spike_used = round(st.spike_used + weeks, 6)
+    result = {"round": st.round, "method": a.method, "n": a.n, "cost": money, "weeks": weeks,
+              "segment": a.segment, "feature": a.feature, "competitor": a.competitor}
+    result.update(_METHODS[a.method](game, a, rng))
+    st.research_results.append(result)
+    return result
+
+
+def _sample(game: Game, si: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    a, b = game.state.pop.bounds[si]
+    return a + rng.integers(0, b - a, n)
+
+
+def _survey(game: Game, a: Research, rng) -> dict[str, Any]:
+    st = game.state
+    si = game.scenario.segment_ids().index(a.segment)
+    idx = np.sort(_sample(game, si, a.n, rng))
+    w = st.pop.needs[:, idx].astype(np.float64) + rng.normal(0.0, RESPONSE_NOISE, (len(game.themes), a.n))
+    est = w.mean(axis=1)
+    se = w.std(axis=1, ddof=1) / math.sqrt(a.n)
+    b = st.beliefs
+    var = b.need_var[si]
+    new_var = 1.0 / (1.0 / var + 1.0 / np.maximum(se**2, 1e-8))
+    b.need_mean[si] = np.round(new_var * (b.need_mean[si] / var + est / np.maximum(se**2, 1e-8)), 6)
+    b.need_var[si] = np.round(new_var, 9)
+    b.survey_n[si] += a.n
+    # NPS from the respondents who are our customers
+    ours = idx[st.pop.status[idx] == OURS]
+    nps = nps_se = None
+    if ours.size >= 5:
+        score = np.clip(np.floor(st.pop.sat[ours].astype(np.float64) * 11.0 + rng.normal(0, 0.7, ours.size)), 0, 10)
+        pp, pm = float(np.mean(score >= 9)), float(np.mean(score <= 6))
+        nps = round(100 * (pp - pm), 2)
+        nps_se = round(100 * math.sqrt(max(pp + pm - (pp - pm) ** 2, 0.0) / ours.size), 2)
+    return {
+        "needs": {t: {"estimate": round(float(est[i]), 4), "ci95": round(1.96 * float(se[i]), 4)}
+                  for i, t in enumerate(game.themes)},
+        "nps": nps, "nps_se": nps_se, "customers_responding": int(ours.size),
+        "summary": f"Survey of {a.n} in {a.segment}: top need "
+                   f"{game.themes[int(np.argmax(est))]} ({est.max():.0%} ± {1.96 * se[int(np.argmax(est))]:.0%})",
+    }
+
+
+def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
+    st = game.state
+    sc = game.scenario
+    si = game.scenario.segment_ids().index(a.segment)
+    idx = _sample(game, si, a.n, rng)
+    kano = game.true_kano()
+    g = game.theme_scores()[si]
+    quotes = []
+    votes = st.beliefs.kano_votes
+    for k, ci in enumerate(idx):
+        need = st.pop.needs[:, ci]
+        top = [int(t) for t in np.argsort(-need.astype(np.float64), kind="stable")[:2]]
+        for fi, f in enumerate(sc.features):
+            if game.themes.index(f.theme) not in top:
+                continue
+            true = kano[si, fi]
+            if rng.random() < VOTE_ACCURACY:
+                vote = true
+            else:
+                others = [c for c in range(5) if c != true]
+                vote = others[int(rng.integers(4))]
+            votes[si, fi, vote] += 1
+        theme = sc.market.themes[top[0]]
+        weak = g[top[0]] < 0.5
+        phrases = (theme.pains if weak else theme.delights) or [
+            text.PAIN_DEFAULT if weak else text.DELIGHT_DEFAULT]
+        phrase = phrases[int(rng.integers(len(phrases)))].format(theme=theme.name.lower())
+        who = text.person(st.seed, "customer", 1, int(ci))
+        quotes.append({"name": who["name"], "company": who["company"], "job": who["job"],
+                       "theme": theme.id, "text": phrase, "customer": int(ci),
+                       "is_customer": bool(st.pop.status[ci] == OURS)})
+    st.beliefs.interview_n[si] += a.n
+    return {"quotes": quotes, "summary": f"{a.n} interviews in {a.segment}"}
+
+
+def _usability(game: Game, a: Research, rng) -> dict[str, Any]:
+    f = game.state.features[a.feature]
+    spec = game.scenario.features[game.fidx(a.feature)]
+    p = 1.0 - (1.0 - DISCOVERY_RATE) ** a.n
+    found = {}
+    for kind in ("usability", "accessibility"):
+        hidden = getattr(spec.defects, kind) - f.defects_found[kind]
+        k = int(rng.binomial(hidden, p)) if hidden > 0 else 0
+        f.defects_found[kind] += k
+        found[kind] = k
+    f.usability_tested += a.n
+    return {"found": found, "discovery_share": round(p, 4),
+            "summary": f"Usability test of {spec.title} with {a.n} users: {found['usability']} usability and "
+                       f"{found['accessibility']} accessibility problems found (expect ~{p:.0%} of them)"}
+
+
+def _ab(game: Game, a: Research, rng) -> dict[str, Any]:
+    sc = game.scenario
+    fi = game.fidx(a.feature)
+    spec = sc.features[fi]
+    ti = game.themes.index(spec.theme)
+    sizes = game.sizes()
+    kano = game.true_kano()
+    lift = 0.0
+    for si in range(len(sizes)):
+        share = sizes[si] / sizes.sum()
+        lift += share * BETA * ACT_SLOPE * game.true_need_means()[si, ti] * 0.25 * shipped_gain(
+            KANO_ORDER[kano[si, fi]], spec.value)
+        game.state.beliefs.kano_votes[si, fi, kano[si, fi]] += 3
+    se = math.sqrt(2 * 0.25 / a.n)
+    est = lift + float(rng.normal(0.0, se))
+    return {"lift_pp": round(100 * est, 2), "ci95_pp": round(196 * se, 2),
+            "summary": f"A/B test of {spec.title}: activation {100 * est:+.1f} pp ± {196 * se:.1f}"}
+
+
+def _competitive(game: Game, a: Research, rng) -> dict[str, Any]:
+    st = game.state
+    sc = game.scenario
+    ks = range(len(sc.market.competitors)) if a.competitor is None else [
+        [c.id for c in sc.market.competitors].index(a.competitor)]
+    b = st.beliefs
+    found = []
+    for k in ks:
+        b.comp_mean[k] = np.round(np.clip(st.comp_strength[k] + rng.normal(0, 0.03, len(game.themes)), 0, 1), 6)
+        b.comp_sd[k] = 0.03
+        comp = sc.market.competitors[k]
+        for mv in comp.moves:
+            if st.round <= mv.round <= st.round + 2:
+                m = {"competitor": comp.id, "round": mv.round, "theme": mv.theme, "note": mv.note}
+                if m not in b.known_moves:
+                    b.known_moves.append(m)
+                    found.append(m)
+        for ev in sc.events:
+            if ev.kind == "competitor_launch" and ev.competitor == comp.id and st.round <= ev.round <= st.round + 2:
+                m = {"competitor": comp.id, "round": ev.round, "theme": ev.theme, "note": ev.text}
+                if m not in b.known_moves:
+                    b.known_moves.append(m)
+                    found.append(m)
+    return {"strengths": {sc.market.competitors[k].id: {t: round(float(b.comp_mean[k, i]), 3)
+                                                         for i, t in enumerate(game.themes)} for k in ks},
+            "moves": found, "summary": f"Competitive analysis: {len(found)} upcoming move(s) spotted"}
+
+
+def _spike(game: Game, a: Research, rng) -> dict[str, Any]:
+    f = game.state.features[a.feature]
+    spec = game.scenario.features[game.fidx(a.feature)]
+    old = f.estimate
+    f.estimate_sd = round(spec.estimate_noise / 3.0, 6)
+    est = spec.effort * math.exp(float(rng.normal(0.0, f.estimate_sd)))
+    f.estimate = round(max(est, 0.5), 1)
+    f.spiked = True
+    # in-progress work is re-estimated in proportion
+    return {"old_estimate": old, "new_estimate": f.estimate,
+            "summary": f"Spike on {spec.title}: estimate {old:.1f} → {f.estimate:.1f} wk"}
+
+
+_METHODS = {
+    "survey": _survey, "interviews": _interviews, "usability_test": _usability, "ab_test": _ab,
+    "competitive_analysis": _competitive, "spike": _spike,
+}
+
+
+def feedback(game: Game) -> None:
+    """Free, unsolicited feedback each round: support tickets from unhappy customers."""
+    st = game.state
+    sc = game.scenario
+    st.feedback = []
+    n = sc.generated.feedback_per_round
+    if n == 0:
+        return
+    rng = stream(st.seed, "feedback", st.round)
+    for k in range(n):
+        si = int(rng.integers(len(sc.market.segments)))
+        a, b = st.pop.bounds[si]
+        cand = a + rng.integers(0, b - a, 25)
+        cand = cand[st.pop.status[cand] == OURS]
+        if cand.size == 0:
+            continue
+        ci = int(cand[int(np.argmin(st.pop.sat[cand]))])
+        ti = int(np.argmax(st.pop.needs[:, ci].astype(np.float64)))
+        theme = sc.market.themes[ti]
+        phrases = theme.pains or [text.PAIN_DEFAULT]
+        who = text.person(st.seed, "customer", 1, ci)
+        st.feedback.append({
+            "round": st.round, "segment": sc.market.segments[si].id, "theme": theme.id,
+            "name": who["name"], "company": who["company"],
+            "text": phrases[int(rng.integers(len(phrases)))].format(theme=theme.name.lower()),
+            "satisfaction": round(float(st.pop.sat[ci]), 3),
+        })

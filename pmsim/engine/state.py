@@ -1,0 +1,165 @@
+"""The mutable state of one game (what changes), separate from the immutable Scenario."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pmsim.engine.population import Population
+
+ENGINE_VERSION = "0.1.0"
+
+
+class IllegalAction(Exception):
+    """An action the engine refuses. The state is unchanged."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class FeatureState:
+    id: str
+    estimate: float  # current estimate, engineer-weeks
+    estimate_sd: float  # log-sd of the estimate's error
+    impact_guess: float  # the design team's guess at the feature's value (noisy)
+    remaining: float  # true remaining effort
+    status: str = "backlog"  # backlog | in_progress | shipped
+    slot: str | None = None  # now | next | later
+    shipped_round: int | None = None
+    spiked: bool = False
+    usability_tested: int = 0
+    defects_found: dict[str, int] = field(default_factory=lambda: {"usability": 0, "accessibility": 0})
+    started_round: int | None = None
+
+    def remaining_estimate(self, effort: float) -> float:
+        return self.estimate * (self.remaining / effort) if effort > 0 else 0.0
+
+
+@dataclass
+class StakeholderState:
+    id: str
+    name: str
+    title: str
+    role: str
+    power: float
+    legitimacy: float
+    urgency: float
+    trust: float
+    agenda: list[str]
+    last_escalation: int = -99
+
+    @property
+    def salience(self) -> float:
+        return (self.power + self.legitimacy + self.urgency) / 3.0
+
+
+@dataclass
+class RequestState:
+    id: str
+    stakeholder: str
+    round: int
+    text: str
+    feature: str | None
+    deadline: int | None
+    urgency: float
+    scripted: bool
+    status: str = "open"  # open | accepted | deferred | declined | ignored | delivered | broken
+    reason: str = ""
+    rationale: str = ""
+    answered_round: int | None = None
+
+
+@dataclass
+class Beliefs:
+    need_mean: np.ndarray  # (S, T)
+    need_var: np.ndarray  # (S, T)
+    kano_votes: np.ndarray  # (S, F, 5) int
+    comp_mean: np.ndarray  # (K, T)
+    comp_sd: np.ndarray  # (K, T)
+    known_moves: list[dict[str, Any]] = field(default_factory=list)
+    survey_n: np.ndarray | None = None  # (S,) respondents so far
+    interview_n: np.ndarray | None = None  # (S,)
+
+    def copy(self) -> Beliefs:
+        return Beliefs(
+            self.need_mean.copy(), self.need_var.copy(), self.kano_votes.copy(), self.comp_mean.copy(),
+            self.comp_sd.copy(), [dict(m) for m in self.known_moves],
+            None if self.survey_n is None else self.survey_n.copy(),
+            None if self.interview_n is None else self.interview_n.copy(),
+        )
+
+
+@dataclass
+class GameState:
+    seed: int
+    round: int
+    finished: bool
+    pop: Population
+    shipped: list[str]
+    usability: float
+    accessibility: float
+    tech_debt: float
+    comp_strength: np.ndarray  # (K, T)
+    features: dict[str, FeatureState]
+    now: list[str]
+    stakeholders: dict[str, StakeholderState]
+    requests: list[RequestState]
+    beliefs: Beliefs
+    capacity: float = 0.0  # capacity available this round on estimates
+    spike_used: float = 0.0
+    budget: float = 0.0  # research budget left this round
+    research_count: int = 0
+    actions_this_round: int = 0
+    research_results: list[dict[str, Any]] = field(default_factory=list)
+    feedback: list[dict[str, Any]] = field(default_factory=list)
+    news: list[dict[str, Any]] = field(default_factory=list)
+    metrics: list[dict[str, Any]] = field(default_factory=list)  # index 0 = before round 1
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    ledger: list[dict[str, Any]] = field(default_factory=list)  # scoring inputs per round
+    # modifiers that carry across rounds
+    budget_factor: float = 1.0
+    capacity_penalty_next: float = 0.0
+    capacity_event_delta: dict[int, float] = field(default_factory=dict)
+    bass_factor: np.ndarray | None = None  # (S,)
+    wom: np.ndarray | None = None  # (S,)
+    shock: np.ndarray | None = None  # (S,) satisfaction shock for the coming round
+    next_request: int = 1
+
+
+def _canon(obj: Any) -> Any:
+    """Canonical, platform-independent JSON-able form: floats rounded to 1e-9, arrays digested."""
+    if isinstance(obj, float):
+        return round(obj, 9) + 0.0
+    if isinstance(obj, np.floating):
+        return round(float(obj), 9) + 0.0
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.ndarray):
+        a = np.ascontiguousarray(obj)
+        if a.dtype.kind == "f" and a.dtype.itemsize == 8:
+            a = np.round(a, 9) + 0.0
+        a = a.astype(a.dtype.newbyteorder("<"), copy=False)
+        return {"dtype": a.dtype.str, "shape": list(a.shape), "sha256": hashlib.sha256(a.tobytes()).hexdigest()}
+    if isinstance(obj, dict):
+        return {str(k): _canon(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_canon(v) for v in obj]
+    if hasattr(obj, "__dataclass_fields__"):
+        return _canon(asdict(obj))
+    return obj
+
+
+def state_hash(state: GameState) -> str:
+    """SHA-256 of the whole state in canonical form: equal across processes and machines."""
+    d = {k: getattr(state, k) for k in state.__dataclass_fields__ if k != "pop"}
+    d["pop"] = state.pop.arrays()
+    d["engine_version"] = ENGINE_VERSION
+    blob = json.dumps(_canon(d), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(blob.encode()).hexdigest()

@@ -1,0 +1,80 @@
+"""Names, companies and quotes, seeded.
+
+Faker is imported lazily (it is slow to import) and one instance is kept per purpose; every use
+re-seeds it from a seed derived from the game seed and the thing being named, so a customer's
+name depends only on (game seed, customer index), never on what was named before.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pmsim.engine.rng import int_seed, stream
+
+LOCALE = "en_US"
+
+
+@lru_cache(maxsize=4)
+def _faker(purpose: str):
+    from faker import Faker
+
+    return Faker(LOCALE)
+
+
+def person(seed: int, purpose: str, *key: int) -> dict[str, str]:
+    fake = _faker(purpose)
+    fake.seed_instance(int_seed(seed, "names", *key))
+    return {"name": fake.name(), "company": fake.company(), "job": fake.job()}
+
+
+def company(seed: int, *key: int) -> str:
+    fake = _faker("company")
+    fake.seed_instance(int_seed(seed, "names", 90, *key))
+    return fake.company()
+
+
+REQUEST_TEMPLATES = {
+    "sales": [
+        "{company} will sign a {seats}-seat deal if we ship {feature} by Q{deadline}.",
+        "I keep losing deals to {competitor} over {feature}. Can we have it by Q{deadline}?",
+        "Three prospects, {company} among them, asked for {feature} this quarter.",
+    ],
+    "engineering": [
+        "We need to invest in {feature} before it bites us. Please schedule it by Q{deadline}.",
+        "{feature} would make everything after it cheaper to build.",
+    ],
+    "design": [
+        "Our usability sessions keep pointing at {feature}. I'd like it on the roadmap by Q{deadline}.",
+        "{feature} is the piece of the experience that feels unfinished.",
+    ],
+    "support": [
+        "Tickets about {theme} are up again; {feature} would cut them. Q{deadline}?",
+        "{company} escalated to support twice this month over {theme}. {feature} would fix it.",
+    ],
+    "marketing": [
+        "We have a launch slot in Q{deadline}; {feature} would be the headline.",
+        "{competitor} is running ads about {theme}. We need {feature} to answer.",
+    ],
+    "leadership": [
+        "The board is asking about {theme}. I want {feature} shipped by Q{deadline}.",
+        "{feature} is strategic for us this year. Make it happen by Q{deadline}.",
+    ],
+    "customer_success": [
+        "{company} is at renewal risk without {feature}. Can we commit to Q{deadline}?",
+        "Our biggest accounts keep asking about {feature}.",
+    ],
+}
+
+PAIN_DEFAULT = "I wish {theme} worked better for us."
+DELIGHT_DEFAULT = "{theme} is what I like most about the product."
+
+
+def request_text(seed: int, rnd: int, idx: int, role: str, feature_title: str, theme_name: str,
+                 deadline: int, competitor: str) -> str:
+    rng = stream(seed, "stakeholders", rnd, 1000 + idx)
+    templates = REQUEST_TEMPLATES.get(role, REQUEST_TEMPLATES["leadership"])
+    tpl = templates[int(rng.integers(len(templates)))]
+    return tpl.format(
+        company=company(seed, rnd, idx), seats=int(rng.integers(5, 50)) * 10, feature=feature_title,
+        deadline=deadline, competitor=competitor or "the competition", theme=theme_name.lower(),
+    )

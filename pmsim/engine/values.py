@@ -1,0 +1,113 @@
+"""What a feature is worth, on the truth and on the player's beliefs, and the best roadmap (knapsack).
+
+A feature's value is the change in total customer utility its shipping causes across the market:
+sum over segments of (segment size) * BETA * (mean need for its theme) * (Kano gain). The market
+model uses exactly these quantities, so the value is additive and a 0/1 knapsack finds the best
+set of features for a round's capacity.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from pmsim.engine import detmath
+from pmsim.engine.market import ACCESS_W, BETA, USABILITY_W, shipped_gain
+from pmsim.scenario.models import Kano, Scenario
+
+KANO_ORDER = [Kano.must_be, Kano.performance, Kano.attractive, Kano.indifferent, Kano.reverse]
+KANO_PRIOR = np.array([0.2, 0.4, 0.2, 0.15, 0.05])
+_LOG_PRIOR = np.array([-1.6094379124341003, -0.916290731874155, -1.6094379124341003, -1.8971199848858813, -2.995732273553991])
+_LOG_RIGHT = -0.35667494393873245  # log(0.7)
+_LOG_WRONG = -2.5902671654458267  # log(0.075)
+VOTE_ACCURACY = 0.7
+
+
+def kano_matrix(scenario: Scenario) -> np.ndarray:
+    """(S, F) index into KANO_ORDER of each feature's true category per segment."""
+    out = np.zeros((len(scenario.market.segments), len(scenario.features)), np.int64)
+    for si, seg in enumerate(scenario.market.segments):
+        for fi, f in enumerate(scenario.features):
+            cat = f.kano.get(seg.id) or seg.kano.get(f.theme) or Kano.performance
+            out[si, fi] = KANO_ORDER.index(Kano(cat))
+    return out
+
+
+def gain_table(values: np.ndarray) -> np.ndarray:
+    """(F, 5) Kano gain of shipping each feature under each category."""
+    return np.array([[shipped_gain(c, float(v)) for c in KANO_ORDER] for v in values])
+
+
+def experience_values(scenario: Scenario, sizes: np.ndarray) -> np.ndarray:
+    """(F,) value of each feature's stated usability and accessibility effects (public knowledge)."""
+    assistive = np.array([s.assistive_share for s in scenario.market.segments])
+    out = np.array([
+        float(np.sum(sizes * (USABILITY_W * f.usability + assistive * ACCESS_W * f.accessibility)))
+        for f in scenario.features
+    ])
+    return out / 1000.0
+
+
+def true_values(scenario: Scenario, sizes: np.ndarray, need_means: np.ndarray, kano: np.ndarray) -> np.ndarray:
+    """(F,) utility-customer value of shipping each feature, on the truth (in thousands)."""
+    themes = scenario.theme_ids()
+    gains = gain_table(np.array([f.value for f in scenario.features]))
+    out = np.zeros(len(scenario.features))
+    for fi, f in enumerate(scenario.features):
+        ti = themes.index(f.theme)
+        for si in range(len(sizes)):
+            out[fi] += sizes[si] * BETA * need_means[si, ti] * gains[fi, kano[si, fi]]
+    return out / 1000.0 + experience_values(scenario, sizes)
+
+
+def kano_posterior(votes: np.ndarray) -> np.ndarray:
+    """(..., 5) posterior over Kano categories from vote counts (..., 5)."""
+    ll = votes * _LOG_RIGHT + (votes.sum(axis=-1, keepdims=True) - votes) * _LOG_WRONG
+    ll = ll + _LOG_PRIOR
+    ll -= ll.max(axis=-1, keepdims=True)
+    p = detmath.exp(ll)
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def believed_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, kano_votes: np.ndarray,
+                    impact_guess: np.ndarray) -> np.ndarray:
+    """(F,) expected value of each feature under the player's beliefs (in thousands)."""
+    themes = scenario.theme_ids()
+    gains = gain_table(impact_guess)  # (F, 5)
+    post = kano_posterior(kano_votes)  # (S, F, 5)
+    exp_gain = (post * gains[None, :, :]).sum(axis=-1)  # (S, F)
+    out = np.zeros(len(scenario.features))
+    for fi, f in enumerate(scenario.features):
+        ti = themes.index(f.theme)
+        out[fi] = float(np.sum(sizes * BETA * np.clip(need_mean[:, ti], 0, None) * exp_gain[:, fi]))
+    return out / 1000.0 + experience_values(scenario, sizes)
+
+
+def knapsack(values: list[float], weights: list[float], capacity: float, unit: float = 0.5) -> list[int]:
+    """Exact 0/1 knapsack by dynamic programming on weights rounded up to `unit`.
+
+    Items with non-positive value are never chosen. Returns chosen indices in input order.
+    Ties are broken towards earlier items, so the result is deterministic.
+    """
+    cap = int(math.floor(capacity / unit + 1e-9))
+    if cap <= 0:
+        return []
+    w = [max(1, int(math.ceil(x / unit - 1e-9))) for x in weights]
+    items = [i for i, v in enumerate(values) if v > 0 and w[i] <= cap]
+    best = np.zeros(cap + 1)
+    take = np.zeros((len(items), cap + 1), bool)
+    for n, i in enumerate(items):
+        wi, vi = w[i], values[i]
+        cand = np.full(cap + 1, -1.0)
+        cand[wi:] = best[: cap + 1 - wi] + vi
+        better = cand > best + 1e-12
+        take[n] = better
+        best = np.where(better, cand, best)
+    chosen = []
+    c = cap
+    for n in range(len(items) - 1, -1, -1):
+        if take[n, c]:
+            chosen.append(items[n])
+            c -= w[items[n]]
+    return sorted(chosen)
