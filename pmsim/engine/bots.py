@@ -17,7 +17,7 @@ from pmsim.engine.actions import EndRound, Plan, Research, Respond
 from pmsim.engine.game import Game
 from pmsim.engine.rng import stream
 from pmsim.engine.scoring import believed
-from pmsim.engine.values import knapsack
+from pmsim.engine.values import knapsack, knapsack2
 
 STRATEGIES = ("random", "hippo", "rice", "researcher", "oracle")
 
@@ -68,20 +68,32 @@ def _answer(game: Game, value: dict[str, float]) -> None:
             _try(game, Respond(q.id, "decline", "evidence"))
 
 
-def _plan_by_value(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -> None:
-    """Best set under capacity on the given values, then order so dependencies come first."""
+def _plan_by_value(game: Game, value: np.ndarray, weight_of: Callable[[str], float], buffer: float) -> None:
+    """Best set under capacity (less a safety buffer) on the given values, dependencies first."""
     cands = _candidates(game)
     _fill(game, [f for f in game.state.now])
-    left = game.capacity_left()
+    left = game.capacity_left() - buffer * game.state.capacity
     fids = [f for f in cands if game.deps_ok(f, list(game.state.now))]
     chosen = knapsack([float(value[game.fidx(f)]) for f in fids], [weight_of(f) for f in fids], left)
     picks = [fids[i] for i in chosen]
     picks.sort(key=lambda f: -float(value[game.fidx(f)]) / max(weight_of(f), 0.5))
     _fill(game, picks)
-    # leftover capacity: greedily add anything else with positive value
-    rest = sorted((f for f in cands if value[game.fidx(f)] > 0),
-                  key=lambda f: -float(value[game.fidx(f)]) / max(weight_of(f), 0.5))
-    _fill(game, rest)
+
+
+def _plan_oracle(game: Game, vt: np.ndarray) -> None:
+    """Knapsack on true value and true effort within the nominal capacity, kept legal on estimates."""
+    st = game.state
+    sc = game.scenario
+    _fill(game, list(st.now))
+    carry = sum(st.features[f].remaining for f in st.now)
+    room = st.capacity - st.spike_used - carry
+    fids = [f for f in _candidates(game) if game.deps_ok(f, list(st.now))]
+    effort = [sc.features[game.fidx(f)].effort for f in fids]
+    est = [st.features[f].estimate for f in fids]
+    chosen = [fids[i] for i in knapsack2([float(vt[game.fidx(f)]) for f in fids], est, game.capacity_left(),
+                                         effort, room)]
+    chosen.sort(key=lambda f: -float(vt[game.fidx(f)]) / sc.features[game.fidx(f)].effort)
+    _fill(game, chosen)
 
 
 def _do_research(game: Game) -> None:
@@ -152,13 +164,13 @@ def play_round(game: Game, strategy: str) -> dict:
     elif strategy == "researcher":
         _do_research(game)
         vb = believed(game)
-        _plan_by_value(game, vb, lambda f: st.features[f].estimate)
+        _plan_by_value(game, vb, lambda f: st.features[f].estimate, 0.0)
         _usability_tests(game)
         _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
     elif strategy == "oracle":
         _do_research(game)
         vt = game.true_values()
-        _plan_by_value(game, vt, lambda f: st.features[f].estimate)
+        _plan_oracle(game, vt)
         _usability_tests(game)
         _answer(game, {f: float(vt[game.fidx(f)]) for f in game.feature_ids})
     else:

@@ -511,7 +511,8 @@ def new_game(scenario: Scenario, seed: int) -> Game:
     mi = game.market_inputs()
     ref = market.reference_utilities(pop, mi, need_means)
     market.measure(pop, mi, ref)
-    counts = market.step(pop, mi, ref, stream(seed, "market", 0))
+    for k in range(2):  # two quarters, so that trials started before you arrived convert in round 0
+        counts = market.step(pop, mi, ref, stream(seed, "market", 0, k))
     st.metrics.append(game.metrics_from(counts))
     st.metrics[0]["round"] = 0
     nps = np.array([m["nps"] for m in st.metrics[0]["segments"]])

@@ -5,7 +5,7 @@
 | customer_impact    | customer-centric thinking  | true value shipped / best roadmap in hindsight per round |
 | okr                | analytical thinking        | Google OKR grades: aspirational /0.7, committed all-or-less |
 | stakeholder_trust  | communication              | salience-weighted mean trust                             |
-| prioritization     | problem solving            | your Now list / best roadmap on what you knew            |
+| prioritization     | problem solving            | your Now list / best roadmap on what you knew (or truth) |
 | research           | analytical thinking        | share of your prior beliefs' error that research removed |
 | delivery           | project management         | estimate points delivered / committed                    |
 | accessibility      | customer-centric thinking  | mean product accessibility and usability over rounds     |
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmsim.engine.values import believed_values, knapsack
+from pmsim.engine.values import believed_values, knapsack, knapsack2
 from pmsim.scenario.models import COMPONENTS
 
 if TYPE_CHECKING:
@@ -75,9 +75,15 @@ def snapshot_plan(game: Game) -> dict[str, Any]:
     cap_est = max(st.capacity - st.spike_used - carry_est, 0.0)
     est = [st.features[game.feature_ids[i]].estimate for i in avail]
     opt_b = [avail[j] for j in knapsack([float(vb[i]) for i in avail], est, cap_est)]
+    # the best roadmap on the truth that was both allowed (fits on estimates) and deliverable
+    # (fits the team's nominal capacity in true effort)
+    carry_true = sum(st.features[f].remaining for f in st.now if st.features[f].status == "in_progress")
+    true_room = max(st.capacity - st.spike_used - carry_true, 0.0)
+    opt_te = [avail[j] for j in knapsack2([float(vt[i]) for i in avail], est, cap_est,
+                                          [game.scenario.features[i].effort for i in avail], true_room)]
     new_now = [game.fidx(f) for f in st.now if st.features[f].status == "backlog"]
     return {
-        "available": avail, "vb": vb, "vt": vt, "opt_beliefs": opt_b, "plan": new_now,
+        "available": avail, "vb": vb, "vt": vt, "opt_beliefs": opt_b, "opt_true_est": opt_te, "plan": new_now,
         "cap_est": cap_est, "carry_est": carry_est, "vp": prior_values(game), "est0": game._c["prior"][3],
     }
 
@@ -89,8 +95,9 @@ def ledger_entry(game: Game, snap: dict[str, Any], result: dict[str, Any]) -> di
     weight = float(sc.rounds - r + 1)
     avail = snap["available"]
     vb, vt = snap["vb"], snap["vt"]
-    # hindsight: true values, true efforts, the velocity the round really had (less carry-over work)
-    true_cap = max(result["velocity"] - result["carry_used"], 0.0)
+    # hindsight: true values and true efforts within the team's nominal capacity (less the work
+    # that carried over): velocity luck is not something a roadmap could have known
+    true_cap = max(result["capacity"] - st.spike_used - result["carry_used"], 0.0)
     opt_t = [avail[j] for j in knapsack([float(vt[i]) for i in avail], [sc.features[i].effort for i in avail], true_cap)]
     shipped_ids = [game.fidx(f) for f in result["shipped"]]
 
@@ -103,6 +110,8 @@ def ledger_entry(game: Game, snap: dict[str, Any], result: dict[str, Any]) -> di
         "value_shipped": round(val(vt, shipped_ids) * weight, 6),
         "value_hindsight": round(val(vt, opt_t) * weight, 6),
         "plan_value_beliefs": round(val(vb, snap["plan"]), 6),
+        "plan_value_true": round(val(vt, snap["plan"]), 6),
+        "opt_true_est": round(val(vt, snap["opt_true_est"]), 6),
         "opt_value_beliefs": round(val(vb, snap["opt_beliefs"]), 6),
         "opt_beliefs_true": round(val(vt, snap["opt_beliefs"]), 6),
         "opt_true": round(val(vt, opt_t), 6),
@@ -184,8 +193,12 @@ def components(game: Game) -> dict[str, float]:
         return {c: 0.0 for c in COMPONENTS}
     comp = {}
     comp["customer_impact"] = _ratio(sum(e["value_shipped"] for e in led), sum(e["value_hindsight"] for e in led))
-    comp["prioritization"] = _ratio(sum(e["plan_value_beliefs"] for e in led),
-                                    sum(e["opt_value_beliefs"] for e in led))
+    # judged on what you knew, or on the truth if that is kinder: a pick that was truly better
+    # than your estimates said is never marked down
+    comp["prioritization"] = max(
+        _ratio(sum(e["plan_value_beliefs"] for e in led), sum(e["opt_value_beliefs"] for e in led)),
+        _ratio(sum(e["plan_value_true"] for e in led), sum(e["opt_true_est"] for e in led)),
+    )
     # how much of the error in your prior beliefs research removed: feature values (3/4) and
     # effort estimates (1/4), over the features you could have started, rounds weighted
     value_gain = 1.0 - _ratio(sum(e["err_beliefs"] * e["weight"] for e in led),

@@ -1,7 +1,9 @@
 """What a feature is worth, on the truth and on the player's beliefs, and the best roadmap (knapsack).
 
 A feature's value is the change in total customer utility its shipping causes across the market:
-sum over segments of (segment size) * BETA * (mean need for its theme) * (Kano gain). The market
+sum over segments of (segment size) * (business weight) * BETA * (mean need for its theme) * (Kano
+gain), plus its stated usability/accessibility effects. The business weight of a segment blends
+"every customer counts the same" with "customers count by revenue" (scoring.revenue_weight). The market
 model uses exactly these quantities, so the value is additive and a 0/1 knapsack finds the best
 set of features for a round's capacity.
 """
@@ -42,6 +44,7 @@ def gain_table(values: np.ndarray) -> np.ndarray:
 def experience_values(scenario: Scenario, sizes: np.ndarray) -> np.ndarray:
     """(F,) value of each feature's stated usability and accessibility effects (public knowledge)."""
     assistive = np.array([s.assistive_share for s in scenario.market.segments])
+    sizes = sizes * np.array(scenario.segment_weights())
     out = np.array([
         float(np.sum(sizes * (USABILITY_W * f.usability + assistive * ACCESS_W * f.accessibility)))
         for f in scenario.features
@@ -54,10 +57,11 @@ def true_values(scenario: Scenario, sizes: np.ndarray, need_means: np.ndarray, k
     themes = scenario.theme_ids()
     gains = gain_table(np.array([f.value for f in scenario.features]))
     out = np.zeros(len(scenario.features))
+    weighted = sizes * np.array(scenario.segment_weights())
     for fi, f in enumerate(scenario.features):
         ti = themes.index(f.theme)
         for si in range(len(sizes)):
-            out[fi] += sizes[si] * BETA * need_means[si, ti] * gains[fi, kano[si, fi]]
+            out[fi] += weighted[si] * BETA * need_means[si, ti] * gains[fi, kano[si, fi]]
     return out / 1000.0 + experience_values(scenario, sizes)
 
 
@@ -78,9 +82,10 @@ def believed_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray
     post = kano_posterior(kano_votes)  # (S, F, 5)
     exp_gain = (post * gains[None, :, :]).sum(axis=-1)  # (S, F)
     out = np.zeros(len(scenario.features))
+    weighted = sizes * np.array(scenario.segment_weights())
     for fi, f in enumerate(scenario.features):
         ti = themes.index(f.theme)
-        out[fi] = float(np.sum(sizes * BETA * np.clip(need_mean[:, ti], 0, None) * exp_gain[:, fi]))
+        out[fi] = float(np.sum(weighted * BETA * np.clip(need_mean[:, ti], 0, None) * exp_gain[:, fi]))
     return out / 1000.0 + experience_values(scenario, sizes)
 
 
@@ -110,4 +115,32 @@ def knapsack(values: list[float], weights: list[float], capacity: float, unit: f
         if take[n, c]:
             chosen.append(items[n])
             c -= w[items[n]]
+    return sorted(chosen)
+
+
+def knapsack2(values: list[float], w1: list[float], cap1: float, w2: list[float], cap2: float,
+              unit: float = 0.5) -> list[int]:
+    """Exact 0/1 knapsack under two capacity constraints (e.g. estimates and true effort)."""
+    c1 = int(math.floor(cap1 / unit + 1e-9))
+    c2 = int(math.floor(cap2 / unit + 1e-9))
+    if c1 <= 0 or c2 <= 0:
+        return []
+    a = [max(1, int(math.ceil(x / unit - 1e-9))) for x in w1]
+    b = [max(1, int(math.ceil(x / unit - 1e-9))) for x in w2]
+    items = [i for i, v in enumerate(values) if v > 0 and a[i] <= c1 and b[i] <= c2]
+    best = np.zeros((c1 + 1, c2 + 1))
+    take = np.zeros((len(items), c1 + 1, c2 + 1), bool)
+    for n, i in enumerate(items):
+        cand = np.full_like(best, -1.0)
+        cand[a[i]:, b[i]:] = best[: c1 + 1 - a[i], : c2 + 1 - b[i]] + values[i]
+        better = cand > best + 1e-12
+        take[n] = better
+        best = np.where(better, cand, best)
+    chosen = []
+    x, y = c1, c2
+    for n in range(len(items) - 1, -1, -1):
+        if take[n, x, y]:
+            chosen.append(items[n])
+            x -= a[items[n]]
+            y -= b[items[n]]
     return sorted(chosen)

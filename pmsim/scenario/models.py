@@ -2,7 +2,7 @@
 
 A scenario is authored by an instructor as YAML and is immutable once loaded. Unknown keys are
 forbidden everywhere so that a typo is an error, not a silently ignored setting. Cross-references
-(features, segments, stakeholders, themes, metrics) are checked in `semantic_errors`, which
+(features, segments, stakeholders, themes, metrics) are checked in `loader.semantic_problems`, which
 returns problems with the path of the offending field so the loader can name its line.
 """
 
@@ -84,6 +84,13 @@ class Segment(Strict):
     assistive_share: Prob = Field(0.05, description="share of customers who rely on assistive technology")
     outside_option: Annotated[float, Field(ge=-5, le=5, description="utility of buying nothing")] = 0.5
 
+    @model_validator(mode="after")
+    def _initial_shares(self) -> Segment:
+        total = self.initial_ours + sum(self.initial_competitors.values())
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"initial_ours plus initial_competitors is {total:.2f}; at most 1")
+        return self
+
 
 class CompetitorMove(Strict):
     round: Annotated[int, Field(ge=1, le=40)]
@@ -105,7 +112,7 @@ class Market(Strict):
     themes: list[Theme] = Field(min_length=1, max_length=16)
     segments: list[Segment] = Field(min_length=1, max_length=12)
     competitors: list[Competitor] = Field(default_factory=list, max_length=6)
-    product: dict[str, Prob] = Field(description="our product's starting fulfilment per theme")
+    product: dict[str, Prob] = Field(default_factory=dict, description="our product's starting fulfilment per theme (missing: 0)")
     accessibility: Prob = 0.6
     usability: Prob = 0.6
 
@@ -194,6 +201,18 @@ class Event(Strict):
     request: Request | None = None
     stakeholder: str | None = None
 
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> Event:
+        need = {
+            "competitor_launch": ("competitor", "theme"),
+            "segment_shift": ("segment", "theme"),
+            "leadership_pivot": ("stakeholder",) if self.request is not None else (),
+        }.get(self.kind, ())
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} event needs {' and '.join(missing)}")
+        return self
+
 
 COMPONENTS = (
     "customer_impact", "okr", "stakeholder_trust", "prioritization",
@@ -203,10 +222,10 @@ COMPONENTS = (
 
 class Scoring(Strict):
     version: Annotated[str, Field(max_length=20)] = "1"
-    weights: dict[
-        Literal["customer_impact", "okr", "stakeholder_trust", "prioritization", "research", "delivery", "accessibility"],
-        Annotated[float, Field(ge=0, le=100)],
-    ] = Field(default_factory=lambda: {
+    revenue_weight: Annotated[float, Field(ge=0, le=1, description=(
+        "how much a segment's price weighs in feature value: 0 = every customer counts the same, "
+        "1 = customers count by the revenue they bring"))] = 0.5
+    weights: dict[Literal[COMPONENTS], Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=lambda: {
         "customer_impact": 0.25, "okr": 0.2, "stakeholder_trust": 0.15, "prioritization": 0.15,
         "research": 0.1, "delivery": 0.1, "accessibility": 0.05,
     })
@@ -237,6 +256,14 @@ class Scenario(Strict):
     generated: Generated = Generated()
 
     # ---- convenient, derived look-ups (not part of the file) ----
+    def segment_weights(self) -> list[float]:
+        """Business weight of a customer per segment: half per head, half per revenue (by default)."""
+        segs = self.market.segments
+        tot = sum(s.share for s in segs)
+        avg = sum(s.share * s.price for s in segs) / tot if tot else 0.0
+        rw = self.scoring.revenue_weight
+        return [(1 - rw) + rw * (s.price / avg if avg > 0 else 1.0) for s in segs]
+
     def theme_ids(self) -> list[str]:
         return [t.id for t in self.market.themes]
 
