@@ -25,7 +25,8 @@ def deliver(game: Game) -> dict[str, Any]:
     rng = stream(st.seed, "delivery", r)
     noise = float(rng.normal(0.0, sc.team.velocity_noise))
     # capacity on estimates, less what spikes used, turned into true engineer-weeks of work
-    velocity = max(st.capacity - st.spike_used, 0.0) * math.exp(noise)
+    # rounded so that a last-bit difference in a platform's exp() cannot change what ships
+    velocity = round(max(st.capacity - st.spike_used, 0.0) * math.exp(noise), 6)
     left = velocity
     shipped, slipped, carried, blocked = [], [], [], []
     committed_est = 0.0

@@ -14,7 +14,7 @@ import numpy as np
 
 from pmsim.engine.actions import Action, EndRound, Plan, Research, Respond, Unplan
 from pmsim.engine.rng import stream
-from pmsim.engine.research import cost as research_cost
+from pmsim.engine.research import cost as research_cost  # noqa: F401  (re-exported for the UI)
 from pmsim.engine.values import KANO_ORDER, kano_posterior
 
 if TYPE_CHECKING:
@@ -117,6 +117,32 @@ def feature_table(game: Game) -> list[dict[str, Any]]:
     return rows
 
 
+def personas(game: Game) -> list[dict[str, Any]]:
+    """A few real simulated customers per segment the team knows by name (scenario knob)."""
+    from pmsim.engine import text
+    from pmsim.engine.population import COMP0, NONE, OURS, TRIAL
+
+    st = game.state
+    sc = game.scenario
+    out = []
+    k = sc.generated.personas
+    for si, seg in enumerate(sc.market.segments):
+        a, b = st.pop.bounds[si]
+        if k == 0 or b <= a:
+            continue
+        idx = a + stream(st.seed, "names", 2, si).choice(b - a, size=min(k, b - a), replace=False)
+        for ci in sorted(int(i) for i in idx):
+            who = text.person(st.seed, "customer", 1, ci)
+            need = st.pop.needs[:, ci].astype(np.float64)
+            top = [sc.market.themes[int(t)].name for t in np.argsort(-need, kind="stable")[:2]]
+            code = int(st.pop.status[ci])
+            using = ("us" if code in (OURS, TRIAL) else "nothing" if code == NONE
+                     else sc.market.competitors[code - COMP0].name)
+            out.append({"segment": seg.id, "customer": ci, **who, "cares_about": top, "uses": using,
+                        "trial": code == TRIAL, "tenure": int(st.pop.tenure[ci])})
+    return out
+
+
 def observe(game: Game) -> dict[str, Any]:
     from pmsim.engine.scoring import okr_grades, scorecard
 
@@ -158,6 +184,7 @@ def observe(game: Game) -> dict[str, Any]:
                     "survey_n": b.survey_n.tolist(), "interview_n": b.interview_n.tolist()},
         "research": list(st.research_results),
         "feedback": list(st.feedback),
+        "personas": personas(game),
         "news": list(st.news),
         "reports": [_observed_report(game, r) for r in st.reports],
         "score": scorecard(game),
@@ -209,9 +236,3 @@ def legal_actions(game: Game) -> list[Action]:
     out = [a for a in cands if game.is_legal(a)]
     out.append(EndRound())
     return out
-
-
-def research_cost(game: Game, action: Research) -> tuple[float, float]:  # noqa: F811
-    from pmsim.engine.research import cost
-
-    return cost(game, action)

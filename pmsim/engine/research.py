@@ -267,7 +267,7 @@ def feedback(game: Game) -> None:
     for k in range(n):
         si = int(rng.integers(len(sc.market.segments)))
         a, b = st.pop.bounds[si]
-        cand = a + rng.integers(0, b - a, 25)
+        cand = a + rng.integers(0, b - a, 200)
         cand = cand[st.pop.status[cand] == OURS]
         if cand.size == 0:
             continue

@@ -1,0 +1,118 @@
+"""The rules: illegal actions are refused with a typed error and change nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from pmsim.engine import (
+    ActionFormatError, EndRound, IllegalAction, Plan, Research, Respond, Unplan, action_from_dict, new_game,
+)
+from pmsim.engine.bots import play_game
+
+
+@pytest.fixture
+def game(saas_small):
+    return new_game(saas_small, 11)
+
+
+ILLEGAL = [
+    (Plan("nope", "now"), "unknown_feature"),
+    (Plan("scim", "now"), "dependency"),  # needs sso first
+    (Plan("ai_summaries", "now"), "not_available"),  # from round 3
+    (Plan("sso", "someday"), "bad_slot"),
+    (Unplan("sso"), "not_planned"),
+    (Respond("nope", "accept"), "unknown_request"),
+    (Respond("sales_sso", "defer"), "reason_required"),
+    (Respond("sales_sso", "decline", "because"), "bad_reason"),
+    (Research("survey", segment="nope", n=100), "unknown_segment"),
+    (Research("survey", segment="smb", n=5), "bad_sample"),
+    (Research("survey", segment="smb", n=5000), "over_budget"),
+    (Research("ab_test", feature="sso", n=2000), "not_shipped"),
+    (Research("telepathy"), "bad_method"),
+    (EndRound(rationale="x" * 501), "rationale_too_long"),
+]
+
+
+@pytest.mark.parametrize("action,code", ILLEGAL, ids=[c for _, c in ILLEGAL])
+def test_illegal_actions_are_refused_and_change_nothing(game, action, code):
+    before = game.state_hash()
+    with pytest.raises(IllegalAction) as e:
+        game.apply(action)
+    assert e.value.code == code
+    assert e.value.message
+    assert game.state_hash() == before
+    assert game.log == []
+
+
+def test_capacity_is_enforced_on_estimates(game):
+    planned = []
+    for f in game.scenario.features:
+        try:
+            game.apply(Plan(f.id, "now"))
+            planned.append(f.id)
+        except IllegalAction as e:
+            assert e.code in ("over_capacity", "dependency", "not_available")
+    assert planned
+    assert game.committed_estimate() <= game.state.capacity + 1e-9
+    with pytest.raises(IllegalAction) as e:
+        for f in game.scenario.features:
+            if f.id not in planned and f.available_from == 1 and not f.depends_on:
+                game.apply(Plan(f.id, "now"))
+    assert e.value.code == "over_capacity"
+
+
+def test_dependency_order_within_now(game):
+    game.apply(Plan("comments", "now"))
+    game.apply(Plan("mentions", "now"))
+    with pytest.raises(IllegalAction):
+        game.apply(Plan("mentions", "now", position=0))
+    game.apply(Unplan("comments"))
+    assert "mentions" not in game.state.now  # lost its footing, moved to Next
+    assert game.state.features["mentions"].slot == "next"
+
+
+def test_game_over_refuses_everything(saas_small):
+    g = play_game(new_game(saas_small, 1), "rice")
+    assert g.finished
+    with pytest.raises(IllegalAction) as e:
+        g.apply(EndRound())
+    assert e.value.code == "game_over"
+
+
+def test_actions_round_trip_through_dicts():
+    for a in [Plan("sso", "now", 2), Unplan("sso"), Respond("r1", "defer", "capacity", "why"),
+              Research("survey", segment="smb", n=100), EndRound("because")]:
+        assert action_from_dict(a.to_dict()) == a
+
+
+@pytest.mark.parametrize("bad", [
+    {}, {"kind": "teleport"}, {"kind": "plan"}, {"kind": "plan", "feature": "x", "extra": 1},
+    {"kind": "plan", "feature": 3}, {"kind": "research", "method": "survey", "n": "many"}, [],
+])
+def test_malformed_action_dicts_raise_format_error(bad):
+    with pytest.raises(ActionFormatError):
+        action_from_dict(bad)
+
+
+def test_promises_kept_and_broken_move_trust(saas_small):
+    kept = new_game(saas_small, 2)
+    kept.apply(Respond("sales_sso", "accept"))
+    kept.apply(Plan("sso", "now"))
+    broken = new_game(saas_small, 2)
+    broken.apply(Respond("sales_sso", "accept"))
+    for g in (kept, broken):
+        g.apply(EndRound())
+    # deadline is round 2: play round 2 without SSO in the broken game
+    kept_trust = kept.state.stakeholders["sales"].trust
+    broken.apply(EndRound())
+    assert broken.state.requests[[q.id for q in broken.state.requests].index("sales_sso")].status == "broken"
+    assert broken.state.stakeholders["sales"].trust < kept_trust
+
+
+def test_silence_costs_more_than_a_reasoned_decline(saas_small):
+    a = new_game(saas_small, 4)
+    b = new_game(saas_small, 4)
+    a.apply(Respond("ceo_realtime", "decline", "evidence"))
+    a.apply(EndRound())
+    b.apply(EndRound())
+    assert a.state.stakeholders["ceo"].trust > b.state.stakeholders["ceo"].trust
