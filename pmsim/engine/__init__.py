@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from pmsim.engine.actions import (
-    Action, ActionFormatError, EndRound, Plan, Research, Respond, Unplan, action_from_dict,
+    Action,
+    ActionFormatError,
+    EndRound,
+    Plan,
+    Research,
+    Respond,
+    Unplan,
+    action_from_dict,
 )
 from pmsim.engine.game import Game, new_game, replay
 from pmsim.engine.state import ENGINE_VERSION, IllegalAction

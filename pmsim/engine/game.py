@@ -14,17 +14,31 @@ import numpy as np
 
 from pmsim.engine import delivery, market, research, scoring, stakeholders
 from pmsim.engine.actions import (
-    MAX_RATIONALE, REASONS, RESPONSES, SLOTS, Action, EndRound, Plan, Research, Respond, Unplan,
+    MAX_RATIONALE,
+    REASONS,
+    RESPONSES,
+    SLOTS,
+    Action,
+    EndRound,
+    Plan,
+    Research,
+    Respond,
+    Unplan,
 )
-from pmsim.engine.population import COMP0, OURS, TRIAL, Population, generate, segment_counts, true_need_means
+from pmsim.engine.population import generate, segment_counts, true_need_means
 from pmsim.engine.rng import stream
 from pmsim.engine.state import (
-    ENGINE_VERSION, Beliefs, FeatureState, GameState, IllegalAction, StakeholderState, state_hash,
+    ENGINE_VERSION,
+    Beliefs,
+    FeatureState,
+    GameState,
+    IllegalAction,
+    state_hash,
 )
-from pmsim.engine.values import kano_matrix, true_values
+from pmsim.engine.values import KANO_ORDER, kano_matrix, true_values
 from pmsim.scenario.models import Scenario
 
-__all__ = ["Game", "new_game", "IllegalAction", "ENGINE_VERSION"]
+__all__ = ["Game", "new_game", "replay", "IllegalAction", "ENGINE_VERSION"]
 
 
 class Game:
@@ -333,7 +347,7 @@ class Game:
             ti = self.themes.index(f.theme)
             for si in range(len(sc.market.segments)):
                 g[si, ti] += market.kano_contribution(
-                    _KANO[kano[si, fi]], f.value, f.id in shipped
+                    KANO_ORDER[kano[si, fi]], f.value, f.id in shipped
                 )
         return g
 
@@ -375,7 +389,9 @@ class Game:
         else:
             st.round = r + 1
             self._begin_round()
-        return report
+        import copy
+
+        return copy.deepcopy(report)  # the caller may keep or change it; the state's copy stays put
 
     def metrics_from(self, counts: dict[str, np.ndarray]) -> dict[str, Any]:
         sc = self.scenario
@@ -453,8 +469,6 @@ def _ratio(a: int, b: int) -> float:
     return round(a / b, 6) if b else 0.0
 
 
-from pmsim.engine.values import KANO_ORDER as _KANO  # noqa: E402
-
 
 def new_game(scenario: Scenario, seed: int) -> Game:
     """The initial state of a game of `scenario` with `seed`, at the start of round 1."""
@@ -530,5 +544,3 @@ def replay(scenario: Scenario, seed: int, actions: list[Action]) -> Game:
         game.apply(a)
     return game
 
-
-__all__ += ["replay", "Population", "OURS", "TRIAL", "COMP0"]

@@ -147,7 +147,7 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
     g = game.theme_scores()[si]
     quotes = []
     votes = st.beliefs.kano_votes
-    for k, ci in enumerate(idx):
+    for ci in idx:
         need = st.pop.needs[:, ci]
         top = [int(t) for t in np.argsort(-need.astype(np.float64), kind="stable")[:2]]
         for fi, f in enumerate(sc.features):
@@ -264,7 +264,7 @@ def feedback(game: Game) -> None:
     if n == 0:
         return
     rng = stream(st.seed, "feedback", st.round)
-    for k in range(n):
+    for _ in range(n):
         si = int(rng.integers(len(sc.market.segments)))
         a, b = st.pop.bounds[si]
         cand = a + rng.integers(0, b - a, 200)

@@ -8,7 +8,7 @@ returns problems with the path of the offending field so the loader can name its
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -22,7 +22,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Kano(str, Enum):
+class Kano(StrEnum):
     must_be = "must_be"
     performance = "performance"
     attractive = "attractive"

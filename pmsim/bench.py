@@ -1,0 +1,207 @@
+"""`pmsim bench`: how fast the engine and the CLI are, against the targets of the engine issue.
+
+A benchmark is a function registered with `@benchmark(name, ...)` that returns at least
+{"median_s", "runs"} and optionally {"baseline_s", ...extra fields}; `run()` adds the name, the
+ratio to the baseline and the targets. Targets are reported, never asserted: timings depend on
+the machine (the targets assume 2 cores). Add a benchmark by decorating a function here, or in
+another module imported by `BENCH_MODULES`.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+# Modules that register more benchmarks when imported (e.g. "pmsim.storage.bench").
+BENCH_MODULES: list[str] = []
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    func: Callable[[], dict[str, Any]]
+    target_s: float | None = None
+    target_ratio: float | None = None
+    doc: str = ""
+
+
+BENCHMARKS: dict[str, Benchmark] = {}
+
+
+def benchmark(name: str, *, target_s: float | None = None, target_ratio: float | None = None):
+    """Register `func` as benchmark `name`."""
+
+    def register(func: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        BENCHMARKS[name] = Benchmark(
+            name, func, target_s, target_ratio, (func.__doc__ or "").strip()
+        )
+        return func
+
+    return register
+
+
+def timed(
+    fn: Callable[[], Any], runs: int, setup: Callable[[], Any] | None = None, warmup: int = 1
+) -> list[float]:
+    """Wall times of `fn(setup())` (or `fn()`), GC off while timing; setup is not timed."""
+    times = []
+    for i in range(warmup + runs):
+        arg = setup() if setup is not None else None
+        gc.collect()
+        gc.disable()
+        try:
+            t0 = time.perf_counter()
+            fn(arg) if setup is not None else fn()
+            dt = time.perf_counter() - t0
+        finally:
+            gc.enable()
+        if i >= warmup:
+            times.append(dt)
+    return times
+
+
+def _default_scenario():
+    from pmsim.scenario.builtin import DEFAULT_SCENARIO, resolve
+    from pmsim.scenario.loader import load_scenario
+
+    return load_scenario(resolve(DEFAULT_SCENARIO))
+
+
+@benchmark("round_1m", target_s=0.15, target_ratio=25.0)
+def bench_round_1m() -> dict[str, Any]:
+    """Resolve one round (EndRound) of the default scenario with 1,000,000 customers."""
+    from pmsim.engine import EndRound, new_game
+
+    sc = _default_scenario()
+    big = sc.model_copy(update={"market": sc.market.model_copy(update={"population": 1_000_000})})
+    game = new_game(big, 1)
+    arrays = list(game.state.pop.arrays().values())
+
+    def baseline() -> None:
+        for a in arrays:
+            a.sum()
+
+    base = timed(baseline, runs=7)
+    times = timed(lambda g: g.apply(EndRound()), runs=5, setup=game.copy)
+    return {
+        "median_s": statistics.median(times),
+        "baseline_s": statistics.median(base),
+        "runs": len(times),
+        "population": game.state.pop.size,
+    }
+
+
+@benchmark("game_default", target_s=0.5)
+def bench_game_default() -> dict[str, Any]:
+    """A whole game of the default scenario played by the `rice` bot, new_game included."""
+    from pmsim.engine.simulate import play_one
+
+    sc = _default_scenario()
+    times = timed(lambda: play_one(sc, "rice", 1), runs=5)
+    return {
+        "median_s": statistics.median(times),
+        "runs": len(times),
+        "strategy": "rice",
+        "scenario": sc.meta.id,
+        "population": sc.market.population,
+    }
+
+
+@benchmark("cli_help", target_s=0.3)
+def bench_cli_help() -> dict[str, Any]:
+    """`python -m pmsim --help` as a process; baseline: `python -c pass` (interpreter start-up)."""
+
+    def run(*args: str) -> Callable[[], None]:
+        return lambda: subprocess.run(
+            [sys.executable, *args], check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+        )
+
+    base = timed(run("-c", "pass"), runs=5)
+    times = timed(run("-m", "pmsim", "--help"), runs=7)
+    return {
+        "median_s": statistics.median(times),
+        "baseline_s": statistics.median(base),
+        "runs": len(times),
+    }
+
+
+def _load_modules() -> None:
+    for name in BENCH_MODULES:
+        importlib.import_module(name)
+
+
+def run(name: str) -> dict[str, Any]:
+    """Run one benchmark; a JSON-ready row with name, median_s, baseline_s, ratio, runs, targets."""
+    b = BENCHMARKS[name]
+    raw = dict(b.func())
+    median = float(raw.pop("median_s"))
+    base = raw.pop("baseline_s", None)
+    ratio = median / base if base else None
+    row: dict[str, Any] = {
+        "name": name,
+        "median_s": round(median, 6),
+        "baseline_s": None if base is None else round(float(base), 6),
+        "ratio": None if ratio is None else round(ratio, 3),
+        "runs": raw.pop("runs"),
+    }
+    if b.target_s is not None:
+        row["target_s"] = b.target_s
+    if b.target_ratio is not None:
+        row["target_ratio"] = b.target_ratio
+    checks = []
+    if b.target_s is not None:
+        checks.append(median <= b.target_s)
+    if b.target_ratio is not None and ratio is not None:
+        checks.append(ratio <= b.target_ratio)
+    row["meets_target"] = all(checks) if checks else None
+    row.update(raw)
+    return row
+
+
+def _human(row: dict[str, Any]) -> str:
+    parts = [f"{row['name']:<14} median {row['median_s'] * 1000:9.1f} ms"]
+    if row["baseline_s"] is not None:
+        parts.append(f"baseline {row['baseline_s'] * 1000:7.1f} ms  ratio {row['ratio']:6.2f}")
+    targets = []
+    if "target_s" in row:
+        targets.append(f"<= {row['target_s'] * 1000:.0f} ms")
+    if "target_ratio" in row:
+        targets.append(f"ratio <= {row['target_ratio']:g}")
+    if targets:
+        verdict = {True: "ok", False: "SLOW", None: "?"}[row["meets_target"]]
+        parts.append(f"target {' and '.join(targets)}: {verdict}")
+    parts.append(f"({row['runs']} runs)")
+    return "  ".join(parts)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--only", default="", metavar="NAME[,NAME...]", help="Run only these benchmarks.")
+def bench(as_json: bool, only: str) -> None:
+    """Time the engine and the CLI (median of several runs) against the issue's targets.
+
+    Targets assume a 2-core machine; they are reported, not enforced.
+    """
+    import json
+
+    _load_modules()
+    names = [n.strip() for n in only.split(",") if n.strip()] or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown benchmark {', '.join(unknown)}: choose from {', '.join(BENCHMARKS)}",
+            param_hint="'--only'",
+        )
+    for name in names:
+        row = run(name)
+        click.echo(json.dumps(row) if as_json else _human(row))
+        sys.stdout.flush()

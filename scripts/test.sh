@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Set up (a .venv in the checkout, if missing) and run the whole test suite: ruff, then pytest.
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k cli`. Needs no terminal or stdin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+if [ ! -x .venv/bin/python ]; then
+    "${PYTHON:-python3}" -m venv .venv
+fi
+.venv/bin/python -m pip install -q -e '.[test,postgres,serve]' </dev/null
+
+# Run pytest even when ruff finds something, so one run shows every failure.
+lint=0
+.venv/bin/python -m ruff check pmsim tests </dev/null || lint=$?
+tests=0
+.venv/bin/python -m pytest -q "$@" </dev/null || tests=$?
+if [ "$lint" -ne 0 ]; then
+    echo "scripts/test.sh: ruff check failed (exit $lint)" >&2
+fi
+if [ "$tests" -ne 0 ]; then
+    exit "$tests"
+fi
+exit "$lint"

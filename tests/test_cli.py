@@ -1,0 +1,149 @@
+"""The `pmsim` command: scenario listing, batch simulation, clean errors on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pmsim.cli import COMMANDS, cli
+from pmsim.engine.bots import STRATEGIES
+from pmsim.engine.simulate import game_seed, run_batch
+from pmsim.scenario.builtin import (
+    DEFAULT_SCENARIO,
+    UnknownScenario,
+    builtin_paths,
+    list_builtin,
+    resolve,
+)
+from pmsim.scenario.loader import load_scenario
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_scenarios_list_json_shape():
+    res = invoke("scenarios", "list", "--json")
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert isinstance(rows, list) and rows
+    ids = [r["id"] for r in rows]
+    assert ids == sorted(ids) and DEFAULT_SCENARIO in ids
+    for r in rows:
+        assert set(r) == {"id", "title", "path", "rounds", "difficulty"}
+        assert Path(r["path"]).is_file()
+        assert isinstance(r["rounds"], int) and r["difficulty"] in ("easy", "medium", "hard")
+
+
+def test_scenarios_list_human():
+    res = invoke("scenarios", "list")
+    assert res.exit_code == 0
+    assert DEFAULT_SCENARIO in res.stdout
+
+
+def test_builtin_ids_match_file_names():
+    """resolve() finds a built-in by file name, so meta.id must equal the file's stem."""
+    for path in builtin_paths():
+        assert load_scenario(path).meta.id == path.stem
+    assert [r["id"] for r in list_builtin()] == [p.stem for p in builtin_paths()]
+
+
+def test_resolve():
+    assert resolve(DEFAULT_SCENARIO).name == f"{DEFAULT_SCENARIO}.yaml"
+    path = builtin_paths()[0]
+    assert resolve(str(path)) == path
+    with pytest.raises(UnknownScenario) as exc:
+        resolve("no_such_scenario")
+    assert DEFAULT_SCENARIO in exc.value.lines()[0]
+
+
+def test_simulate_json_is_byte_identical():
+    args = ["simulate", "--games", "2", "--strategy", "rice,random", "--seed", "7", "--json"]
+    a, b = invoke(*args), invoke(*args)
+    assert a.exit_code == 0 and b.exit_code == 0
+    assert a.stdout == b.stdout
+    assert a.stderr == ""  # no progress bar when not on a terminal
+    out = json.loads(a.stdout)
+    assert set(out) == {"scenario", "games", "seed", "strategies"}
+    assert (out["scenario"], out["games"], out["seed"]) == (DEFAULT_SCENARIO, 2, 7)
+    assert list(out["strategies"]) == ["rice", "random"]
+    for s in out["strategies"].values():
+        assert set(s) == {"mean", "sd", "p10", "p50", "p90", "components"}
+        assert 0 <= s["p10"] <= s["p50"] <= s["p90"] <= 100
+        assert s["components"] and all(0 <= v <= 1 for v in s["components"].values())
+
+
+def test_simulate_table():
+    res = invoke("simulate", "--games", "1", "--strategy", "rice")
+    assert res.exit_code == 0
+    assert "rice" in res.stdout and "mean" in res.stdout
+
+
+def test_game_seeds_are_shared_by_strategies_and_stable():
+    assert game_seed(0, 0) == game_seed(0, 0)
+    assert len({game_seed(s, i) for s in range(3) for i in range(50)}) == 150
+    assert all(0 <= game_seed(2**63 - 1, i) < 2**63 for i in range(5))
+
+
+def test_run_batch_parallel_matches_serial():
+    sc = load_scenario(resolve(DEFAULT_SCENARIO))
+    seen = []
+    serial = run_batch(sc, ["rice"], 2, 3, progress=seen.append)
+    assert sum(seen) == 2
+    assert run_batch(sc, ["rice"], 2, 3, jobs=2) == serial
+
+
+def test_bad_scenario_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("meta:\n  id: x\n  title: [unclosed\n")
+    res = invoke("simulate", "--scenario", str(bad), "--games", "1", "--strategy", "rice")
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{bad}:") and lines[0].split(":")[1].isdigit()
+
+
+def test_validate(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("meta: {id: x, title: t}\nrounds: many\n")
+    res = invoke("scenarios", "validate", str(bad))
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert f"{bad}:2:" in res.stdout and ": error: " in res.stdout
+    good = invoke("scenarios", "validate", str(builtin_paths()[0]))
+    assert good.exit_code == 0
+
+
+def test_unknown_scenario_id():
+    res = invoke("simulate", "--scenario", "no_such_scenario", "--games", "1", "--strategy", "rice")
+    assert res.exit_code == 2
+    assert "no_such_scenario" in res.stderr and DEFAULT_SCENARIO in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_unknown_strategy():
+    res = invoke("simulate", "--strategy", "rice,genius", "--games", "1")
+    assert res.exit_code == 2
+    assert "genius" in res.stderr and "oracle" in res.stderr
+
+
+def test_all_strategies_keyword():
+    from pmsim.engine.simulate import parse_strategies
+
+    assert parse_strategies("all") == list(STRATEGIES)
+    assert parse_strategies("rice,all") == ["rice", *[s for s in STRATEGIES if s != "rice"]]
+
+
+def test_lazy_commands_resolve():
+    for name in COMMANDS:
+        res = invoke(name, "--help")
+        assert res.exit_code == 0, (name, res.output)
+
+
+def test_play_placeholder():
+    res = invoke("play", "--strategy", "rice")
+    assert res.exit_code == 0
+    assert "TUI is coming" in res.stdout and "Final score" in res.stdout

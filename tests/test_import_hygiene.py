@@ -1,0 +1,68 @@
+"""The core never sees the screen or the database, and `pmsim --help` stays light.
+
+Checked in a fresh interpreter, as harlequin does: anything imported earlier in the test process
+would hide a leak.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def modules_after(code: str) -> set[str]:
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def tops(mods: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in mods}
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "pmsim.engine",
+        "pmsim.engine.bots",
+        "pmsim.engine.simulate",
+        "pmsim.scenario.loader",
+        "pmsim.scenario.builtin",
+    ],
+)
+def test_core_imports_neither_textual_nor_sqlalchemy(module):
+    loaded = tops(modules_after(f"import {module}"))
+    assert "textual" not in loaded
+    assert "sqlalchemy" not in loaded
+
+
+def test_cli_help_is_light():
+    code = (
+        "import sys\n"
+        "from pmsim.cli import main\n"
+        "try:\n    main(['--help'])\n"
+        "except SystemExit as e:\n    assert not e.code, e.code\n"
+    )
+    loaded = tops(modules_after(code))
+    for heavy in ("numpy", "faker", "textual", "sqlalchemy", "pydantic", "yaml"):
+        assert heavy not in loaded, f"`pmsim --help` imports {heavy}"
+
+
+def test_python_m_pmsim_help():
+    out = subprocess.run(
+        [sys.executable, "-m", "pmsim", "--help"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert out.returncode == 0
+    assert "simulate" in out.stdout and "scenarios" in out.stdout
