@@ -12,20 +12,20 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 COMMANDS: dict[str, str] = {
     "play": "pmsim.cli:play",
-    "scenarios": "pmsim.cli:scenarios",
+    "scenarios": "pmsim.commands.scenarios:scenarios",
     "simulate": "pmsim.cli:simulate",
     "bench": "pmsim.bench:bench",
 }
 
 SUMMARIES: dict[str, str] = {
     "play": "Play a game (for now: watch a bot play; the interactive TUI is coming).",
-    "scenarios": "List and validate scenario files.",
+    "scenarios": "Scenario files: list, validate, schema, new, balance.",
     "simulate": "Play many bot games per strategy and summarize their scores.",
     "bench": "Time the engine and the CLI; one JSON object per benchmark with --json.",
 }
@@ -88,127 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="pmsim")
 
 
-# ---------------------------------------------------------------------- helpers
-def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
-    """Print `lines` on stderr and exit with `code` (no traceback)."""
-    for line in [lines] if isinstance(lines, str) else lines:
-        click.echo(line, err=True)
-    raise click.exceptions.Exit(code)
-
-
-def load_or_exit(id_or_path: str):
-    """Resolve and load a scenario, or print its problems and exit 2."""
-    from pmsim.scenario.builtin import resolve
-    from pmsim.scenario.loader import ScenarioError, load_scenario
-
-    try:
-        return load_scenario(resolve(id_or_path))
-    except ScenarioError as exc:
-        fail(exc.lines())
-
-
-def strategies_or_exit(spec: str) -> list[str]:
-    from pmsim.engine.simulate import parse_strategies
-
-    try:
-        return parse_strategies(spec)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--strategy'") from None
-
-
-def _table(header: list[str], rows: list[list[str]], align: str = "") -> str:
-    """A plain-text table; `align` has one letter per column, "l" or "r" (default: "l" then "r")."""
-    align = align or "l" + "r" * (len(header) - 1)
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    out = []
-    for r in [header, *rows]:
-        cells = [
-            str(c).ljust(widths[i]) if align[i] == "l" else str(c).rjust(widths[i])
-            for i, c in enumerate(r)
-        ]
-        out.append("  ".join(cells).rstrip())
-    return "\n".join(out)
-
-
-# ---------------------------------------------------------------------- scenarios
-@click.group()
-def scenarios() -> None:
-    """List and validate scenario files."""
-
-
-@scenarios.command("list")
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print a JSON list of {id, title, path, rounds, difficulty}.",
-)
-def scenarios_list(as_json: bool) -> None:
-    """List the built-in scenarios."""
-    from pmsim.scenario.builtin import list_builtin
-    from pmsim.scenario.loader import ScenarioError
-
-    try:
-        rows = list_builtin()
-    except ScenarioError as exc:
-        fail(exc.lines())
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    click.echo(
-        _table(
-            ["id", "rounds", "difficulty", "title"],
-            [[r["id"], str(r["rounds"]), r["difficulty"], r["title"]] for r in rows],
-            align="lrll",
-        )
-    )
-
-
-@scenarios.command("validate")
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
-@click.option("--no-play", "no_play", is_flag=True,
-              help="Skip the key-result check that plays quick bot games.")
-def scenarios_validate(paths: tuple[str, ...], strict: bool, no_play: bool) -> None:
-    """Check scenario files: schema, references, and a lint for authors.
-
-    One `path:line:col: error|warning: message` line per problem. The lint warns about work
-    that can never fit capacity, stakeholders who never ask anything, and key results that even
-    the oracle bot cannot reach or that every bot reaches (quick bot games on a smaller market).
-    Exits 0 when clean, 1 on warnings with --strict, 2 on errors.
-    """
-    from pmsim.scenario.builtin import resolve
-    from pmsim.scenario.lint import lint_file
-    from pmsim.scenario.loader import ScenarioError
-
-    status = 0
-    for name in paths:
-        try:
-            path = resolve(name)
-        except ScenarioError as exc:
-            click.echo("\n".join(exc.lines()))
-            status = 2
-            continue
-        scenario, problems = lint_file(path, okr_check=not no_play)
-        for p in problems:
-            click.echo(p.format(with_severity=True))
-        if scenario is None:
-            status = 2
-        else:
-            warnings = sum(1 for p in problems if p.severity == "warning")
-            if warnings and strict:
-                status = max(status, 1)
-            tail = f", {warnings} warning(s)" if warnings else ""
-            click.echo(f"{path}: ok ({scenario.meta.id}: {scenario.meta.title}){tail}")
-    raise click.exceptions.Exit(status)
-
-
-@scenarios.command("schema")
-def scenarios_schema() -> None:
-    """Print the JSON Schema (draft 2020-12) of scenario files, generated from the models."""
-    from pmsim.scenario.schema import schema_text
-
-    click.echo(schema_text(), nl=False)
+from pmsim.commands.common import fail, load_or_exit, strategies_or_exit, table  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------------- simulate
@@ -276,7 +156,7 @@ def simulate(
     click.echo(f"{result['scenario']}: {games} games per strategy, seed {seed}\n")
     stats = result["strategies"]
     click.echo(
-        _table(
+        table(
             ["strategy", "mean", "sd", "p10", "p50", "p90"],
             [
                 [n, *(f"{s[k]:.2f}" for k in ("mean", "sd", "p10", "p50", "p90"))]
@@ -287,7 +167,7 @@ def simulate(
     comps = list(next(iter(stats.values()))["components"])
     click.echo("\nscore components (mean, 0-1)\n")
     click.echo(
-        _table(
+        table(
             ["strategy", *comps],
             [[n, *(f"{s['components'][c]:.3f}" for c in comps)] for n, s in stats.items()],
         )

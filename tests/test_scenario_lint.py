@@ -85,3 +85,57 @@ def test_key_results_out_of_reach_or_trivial_are_flagged(tmp_path):
     text = "\n".join(x.message for x in problems)
     assert "'smb_activation': even the oracle" in text
     assert "'smb_customers': every bot reaches it" in text
+
+
+def test_new_writes_a_template_that_validates_and_plays(tmp_path):
+    from pmsim.engine import new_game
+    from pmsim.engine.bots import play_game
+    from pmsim.scenario.loader import load_scenario
+
+    runner = CliRunner()
+    p = tmp_path / "My Course.yaml"
+    out = runner.invoke(cli, ["scenarios", "new", str(p)])
+    assert out.exit_code == 0, out.output
+    sc = load_scenario(p)
+    assert sc.meta.id == "my_course"
+    assert runner.invoke(cli, ["scenarios", "validate", "--strict", str(p)]).exit_code == 0
+    assert play_game(new_game(sc, 1), "rice").finished
+    again = runner.invoke(cli, ["scenarios", "new", str(p)])
+    assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_new_from_a_builtin_copies_it(tmp_path):
+    p = tmp_path / "copy.yaml"
+    out = CliRunner().invoke(cli, ["scenarios", "new", str(p), "--from", "b2b_saas"])
+    assert out.exit_code == 0
+    text = p.read_text()
+    assert "  id: copy" in text and "Beacon" in text
+    assert CliRunner().invoke(cli, ["scenarios", "validate", "--no-play", str(p)]).exit_code == 0
+
+
+def test_balance_warnings_name_what_fails_to_teach():
+    from pmsim.scenario.balance import histogram, warnings
+
+    def s(mean, okr):
+        return {"mean": mean, "components": {"okr": okr}}
+
+    batch = {"strategies": {"oracle": s(70, 1.0), "researcher": s(72, 1.0), "rice": s(60, 0.99),
+                            "random": s(59, 0.97), "hippo": s(40, 0.96)},
+             "raw": {"rice": [{"score": 60, "components": {"okr": 0.99, "delivery": 0.5}},
+                              {"score": 61, "components": {"okr": 0.97, "delivery": 0.5}}]}}
+    found = "\n".join(warnings(batch))
+    assert "random 59.0 vs rice 60.0" in found
+    assert "oracle (70.0) does not beat researcher (72.0)" in found
+    assert "trivially met" in found
+    assert "'delivery' never varies" in found
+    assert len(histogram([10, 10, 95], bins=10)) == 10
+
+
+def test_balance_command_shows_a_table_and_histograms(tmp_path):
+    p = tmp_path / "t.yaml"
+    CliRunner().invoke(cli, ["scenarios", "new", str(p)])
+    out = CliRunner().invoke(cli, ["scenarios", "balance", str(p), "--games", "2", "--jobs", "1"])
+    assert out.exit_code in (0, 1)
+    for name in ("random", "hippo", "rice", "researcher", "oracle", "customer_impact"):
+        assert name in out.output
+    assert "scores" in out.output

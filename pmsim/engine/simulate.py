@@ -97,12 +97,14 @@ def run_batch(
     seed: int,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
+    raw: bool = False,
 ) -> dict[str, Any]:
     """Play `games` games per strategy and summarize them.
 
     `scenario` is a loaded Scenario, a file path or a built-in id. `progress(n)` is called (in
     this process) each time `n` more games have finished. With `jobs > 1` the games run in that
-    many spawned worker processes; the result is identical to `jobs=1`.
+    many spawned worker processes; the result is identical to `jobs=1`. With `raw`, the result
+    also holds every game's score and components under "raw" (for distributions).
     """
     sc = _load(scenario)
     names = parse_strategies(strategies)
@@ -120,12 +122,16 @@ def run_batch(
                     progress(1)
     else:
         _run_parallel(sc, names, seeds, jobs, results, progress)
-    return {
+    out = {
         "scenario": sc.meta.id,
         "games": games,
         "seed": seed,
         "strategies": {n: summarize(results[n]) for n in names},
     }
+    if raw:
+        out["raw"] = {n: [{"score": _r(s), "components": {c: _r(v) for c, v in comp.items()}}
+                          for s, comp in results[n]] for n in names}
+    return out
 
 
 def _run_parallel(

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pmsim.scenario.loader import PositionMap, Problem, check_scenario, dotted, parse_yaml
 from pmsim.scenario.models import Kano, Scenario
 
-LINT_POPULATION = 5000
+LINT_POPULATION = 8000
 SCALED_METRICS = ("customers", "revenue")
 
 
@@ -70,7 +70,7 @@ def scaled(sc: Scenario, population: int = LINT_POPULATION) -> tuple[Scenario, f
     return sc.model_copy(update={"market": sc.market.model_copy(update={"population": population})}), factor
 
 
-def okr_problems(sc: Scenario, path: str, pos: PositionMap, seeds: Sequence[int] = (0,)) -> list[Problem]:
+def okr_problems(sc: Scenario, path: str, pos: PositionMap, seeds: Sequence[int] = (0, 1)) -> list[Problem]:
     """Play oracle, random and hippo; flag key results the oracle can't move or everyone reaches."""
     from pmsim.engine import new_game
     from pmsim.engine.bots import play_game
