@@ -1,0 +1,1 @@
+"""Reports built from game summaries: class reports (and, later, portfolios)."""
