@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from pmsim.engine import (
-    ActionFormatError, EndRound, IllegalAction, Plan, Research, Respond, Unplan, action_from_dict, new_game,
+    ActionFormatError,
+    EndRound,
+    IllegalAction,
+    Plan,
+    Research,
+    Respond,
+    Unplan,
+    action_from_dict,
+    new_game,
 )
 from pmsim.engine.bots import play_game
 
