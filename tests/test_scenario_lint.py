@@ -100,6 +100,8 @@ def test_new_writes_a_template_that_validates_and_plays(tmp_path):
     assert sc.meta.id == "my_course"
     assert runner.invoke(cli, ["scenarios", "validate", "--strict", str(p)]).exit_code == 0
     assert play_game(new_game(sc, 1), "rice").finished
+    assert p.read_text().startswith("# yaml-language-server: $schema=./schema.json")
+    assert (tmp_path / "schema.json").read_text() == schema_text()
     again = runner.invoke(cli, ["scenarios", "new", str(p)])
     assert again.exit_code == 2 and "already exists" in again.output
 
@@ -139,3 +141,21 @@ def test_balance_command_shows_a_table_and_histograms(tmp_path):
     for name in ("random", "hippo", "rice", "researcher", "oracle", "customer_impact"):
         assert name in out.output
     assert "scores" in out.output
+
+
+def test_a_segment_without_customers_is_an_error(tmp_path):
+    def change(d):
+        d["market"]["population"] = 400
+    p = _variant(tmp_path, change)  # enterprise: 10% of 400 = 40 customers
+    out = CliRunner().invoke(cli, ["scenarios", "validate", "--no-play", str(p)])
+    assert out.exit_code == 2
+    assert "segment 'enterprise' gets only 40 of 400 customers" in out.output
+
+
+def test_an_event_request_arrives_in_the_events_round(tmp_path):
+    def change(d):
+        ev = next(e for e in d["events"] if e.get("request"))
+        ev["request"]["round"] = 1
+    p = _variant(tmp_path, change)
+    out = CliRunner().invoke(cli, ["scenarios", "validate", "--no-play", str(p)])
+    assert out.exit_code == 2 and "request.round" in out.output and "event's round" in out.output

@@ -584,7 +584,7 @@ def test_duplicate_ids():
     text = edit("stakeholders:\n", "  - {id: cache, title: Again, theme: speed, effort: 1, value: 0.1}\nstakeholders:\n")
     text = edit("      - id: ent_customers", "      - id: sso_request", text)  # different kinds: fine
     text = edit("    theme: privacy\n    delta: 0.1\n",
-                "    theme: privacy\n    delta: 0.1\n    request: {id: sso_request, round: 1, text: Again}\n", text)
+                "    theme: privacy\n    delta: 0.1\n    request: {id: sso_request, round: 3, text: Again}\n", text)
     problems = problems_of(text)
     assert [(p.field, p.message) for p in problems] == [
         ("features[3].id", "duplicate feature id 'cache' (already used by features[0])"),

@@ -98,7 +98,8 @@ def scenarios_schema() -> None:
 def scenarios_new(path: Path, source: str | None, force: bool) -> None:
     """Write a commented scenario template (or a copy of a built-in) to PATH.
 
-    The file validates and plays as it is; edit it from there.
+    The file validates and plays as it is; edit it from there. A schema.json is written beside
+    it (if there is none) so that editors with YAML language support complete and check it.
     """
     from importlib.resources import files
 
@@ -112,8 +113,6 @@ def scenarios_new(path: Path, source: str | None, force: bool) -> None:
             text = resolve(source).read_text(encoding="utf-8")
         except ScenarioError as exc:
             fail(exc.lines())
-        # a copy in another folder points editors at the published schema
-        text = text.replace("$schema=./schema.json", "$schema=https://pmsim.invalid/schema/scenario.json", 1)
     else:
         text = files("pmsim.scenario").joinpath("template.yaml").read_text(encoding="utf-8")
     stem = path.stem.split(".")[0].lower()
@@ -127,12 +126,18 @@ def scenarios_new(path: Path, source: str | None, force: bool) -> None:
             comment = ("  #" + rest[1]) if len(rest) > 1 else "\n"
             lines[i] = f"  id: {new_id[:40]}" + comment
             break
+    from pmsim.scenario.schema import schema_text
+
+    schema = path.parent / "schema.json"  # the file's first line points editors at it
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("".join(lines), encoding="utf-8")
+        if not schema.exists():
+            schema.write_text(schema_text(), encoding="utf-8")
     except OSError as exc:
         fail(f"{path}: cannot write: {exc.strerror or exc}")
-    click.echo(f"wrote {path} (id {new_id[:40]}). Next: pmsim scenarios validate {path}")
+    click.echo(f"wrote {path} (id {new_id[:40]}) and {schema.name} beside it for your editor. "
+               f"Next: pmsim scenarios validate {path}")
 
 
 @scenarios.command("balance")

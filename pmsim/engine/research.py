@@ -67,6 +67,9 @@ def check(game: Game, a: Research) -> None:
     if a.method in ("survey", "interviews"):
         if a.segment not in sc.segment_ids():
             raise IllegalAction("unknown_segment", f"{a.method} needs a segment: one of {', '.join(sc.segment_ids())}")
+        lo_i, hi_i = st.pop.bounds[sc.segment_ids().index(a.segment)]
+        if hi_i <= lo_i:
+            raise IllegalAction("empty_segment", f"segment {a.segment!r} has no customers to ask")
     if a.method in ("usability_test", "ab_test", "spike"):
         f = st.features.get(a.feature or "")
         if f is None:
@@ -164,7 +167,7 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
         weak = g[top[0]] < 0.5
         phrases = (theme.pains if weak else theme.delights) or [
             text.PAIN_DEFAULT if weak else text.DELIGHT_DEFAULT]
-        phrase = phrases[int(rng.integers(len(phrases)))].format(theme=theme.name.lower())
+        phrase = text.fill(phrases[int(rng.integers(len(phrases)))], theme.name)
         who = text.person(st.seed, "customer", 1, int(ci))
         quotes.append({"name": who["name"], "company": who["company"], "job": who["job"],
                        "theme": theme.id, "text": phrase, "customer": int(ci),
@@ -267,6 +270,8 @@ def feedback(game: Game) -> None:
     for _ in range(n):
         si = int(rng.integers(len(sc.market.segments)))
         a, b = st.pop.bounds[si]
+        if b <= a:
+            continue
         cand = a + rng.integers(0, b - a, 200)
         cand = cand[st.pop.status[cand] == OURS]
         if cand.size == 0:
@@ -279,6 +284,6 @@ def feedback(game: Game) -> None:
         st.feedback.append({
             "round": st.round, "segment": sc.market.segments[si].id, "theme": theme.id,
             "name": who["name"], "company": who["company"],
-            "text": phrases[int(rng.integers(len(phrases)))].format(theme=theme.name.lower()),
+            "text": text.fill(phrases[int(rng.integers(len(phrases)))], theme.name),
             "satisfaction": round(float(st.pop.sat[ci]), 3),
         })

@@ -157,6 +157,8 @@ def settle(game: Game, result: dict[str, Any]) -> list[dict[str, Any]]:
                 _trust(s, DELIVERED_UNASKED)
                 reactions.append(_react(s, req, "pleased", "delivered anyway"))
             req.status = "delivered"
+        elif req.status == "accepted" and req.feature is None:
+            req.status = "delivered"  # nothing to build: answering it was the delivery
         elif req.status == "accepted" and req.deadline is not None and r >= req.deadline:
             req.status = "broken"
             _trust(s, -BROKEN_PENALTY * (0.5 + req.urgency))

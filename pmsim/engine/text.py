@@ -66,6 +66,11 @@ REQUEST_TEMPLATES = {
 }
 
 PAIN_DEFAULT = "I wish {theme} worked better for us."
+
+
+def fill(phrase: str, theme_name: str) -> str:
+    """Put the theme's name where a phrase says {theme}; any other braces stay as written."""
+    return phrase.replace("{theme}", theme_name.lower())
 DELIGHT_DEFAULT = "{theme} is what I like most about the product."
 
 

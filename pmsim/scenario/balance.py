@@ -48,4 +48,4 @@ def histogram(scores: list[float], lo: float = 0.0, hi: float = 100.0, bins: int
     """A one-line histogram of scores between lo and hi, in block characters."""
     counts, _ = np.histogram(np.clip(scores, lo, hi), bins=bins, range=(lo, hi))
     top = counts.max() or 1
-    return "".join(BLOCKS[int(round(c / top * (len(BLOCKS) - 1)))] if c else "·" for c in counts)
+    return "".join(BLOCKS[max(1, int(round(c / top * (len(BLOCKS) - 1))))] if c else "·" for c in counts)

@@ -64,6 +64,8 @@ def static_problems(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
 
 def scaled(sc: Scenario, population: int = LINT_POPULATION) -> tuple[Scenario, float]:
     """The scenario on a smaller market, and the factor that scales absolute metrics."""
+    smallest = min(s.share for s in sc.market.segments) / sum(s.share for s in sc.market.segments)
+    population = max(population, int(100 / smallest) + 1)  # every segment keeps some customers
     if sc.market.population <= population:
         return sc, 1.0
     factor = population / sc.market.population

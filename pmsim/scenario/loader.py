@@ -710,6 +710,11 @@ class _Checker:
             self.keys(loc + ("needs",), "theme", self.themes, seg.needs)
             self.keys(loc + ("kano",), "theme", self.themes, seg.kano)
             self.keys(loc + ("initial_competitors",), "competitor", self.competitors, seg.initial_competitors)
+        for i, seg in enumerate(m.segments):
+            if seg.share * m.population < 50:
+                self.add(("market", "segments", i, "share"),
+                         f"segment {_show(seg.id)} gets only {seg.share * m.population:.0f} of {m.population} customers "
+                         "(share x population); give it at least 50")
         total = sum(s.share for s in m.segments)
         if abs(total - 1.0) > SHARE_TOLERANCE:
             parts = ", ".join(f"{s.id} {s.share:g}" for s in m.segments)
@@ -758,6 +763,9 @@ class _Checker:
             self.ref(loc + ("theme",), "theme", self.themes, e.theme)
             self.ref(loc + ("segment",), "segment", self.segments, e.segment)
             self.ref(loc + ("stakeholder",), "stakeholder", self.stakeholders, e.stakeholder)
+            if e.request is not None and e.request.round != e.round:
+                self.add(loc + ("request", "round"),
+                         f"the request arrives with its event: its round must be {e.round} (the event's round)")
 
     def cycles(self) -> None:
         index: dict[str, int] = {}

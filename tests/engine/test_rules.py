@@ -124,3 +124,20 @@ def test_silence_costs_more_than_a_reasoned_decline(saas_small):
     a.apply(EndRound())
     b.apply(EndRound())
     assert a.state.stakeholders["ceo"].trust > b.state.stakeholders["ceo"].trust
+
+
+def test_accepting_a_request_with_nothing_to_build_is_not_a_broken_promise(saas_small):
+    from pmsim.engine.state import RequestState
+
+    g = new_game(saas_small, 6)
+    g.state.requests.append(RequestState(id="talk", stakeholder="ceo", round=1, text="Update me?", feature=None,
+                                         deadline=1, urgency=0.5, scripted=True))
+    g.apply(Respond("talk", "accept"))
+    g.apply(EndRound())
+    assert [q.status for q in g.state.requests if q.id == "talk"] == ["delivered"]
+
+
+def test_quotes_with_stray_braces_do_not_crash(saas_small):
+    from pmsim.engine import text
+
+    assert text.fill("I {really} like {theme}", "Reporting") == "I {really} like reporting"
