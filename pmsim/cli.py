@@ -21,6 +21,11 @@ COMMANDS: dict[str, str] = {
     "scenarios": "pmsim.commands.scenarios:scenarios",
     "simulate": "pmsim.cli:simulate",
     "bench": "pmsim.bench:bench",
+    "saves": "pmsim.storage.commands:saves",
+    "replay": "pmsim.storage.commands:replay",
+    "fork": "pmsim.storage.commands:fork",
+    "export": "pmsim.storage.commands:export",
+    "import": "pmsim.storage.commands:import_",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -28,6 +33,11 @@ SUMMARIES: dict[str, str] = {
     "scenarios": "Scenario files: list, validate, schema, new, balance.",
     "simulate": "Play many bot games per strategy and summarize their scores.",
     "bench": "Time the engine and the CLI; one JSON object per benchmark with --json.",
+    "saves": "Saved games: list, delete, and where the database is.",
+    "replay": "Re-simulate a save round by round (--verify: check every round hash).",
+    "fork": "Start a new game from a save, keeping its first N rounds.",
+    "export": "Write a save to a .pmsave.json file (or its decision log as csv/jsonl).",
+    "import": "Check and import a .pmsave.json file as a new save.",
 }
 
 

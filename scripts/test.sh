@@ -10,6 +10,15 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q -e '.[test,postgres,serve]' </dev/null
 
+# Services the suite runs against for real: a PostgreSQL server (the tests start a throwaway one
+# on 127.0.0.1) and headless Chromium (browser tests). Installed from Debian packages when
+# missing; without root the tests that need them skip locally (and fail on CI).
+for svc in postgres chromium; do
+    if [ -f "scripts/ensure_$svc.sh" ]; then
+        bash "scripts/ensure_$svc.sh" </dev/null || echo "scripts/test.sh: could not install $svc" >&2
+    fi
+done
+
 # Run pytest even when ruff finds something, so one run shows every failure.
 lint=0
 .venv/bin/python -m ruff check pmsim tests </dev/null || lint=$?

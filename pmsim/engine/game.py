@@ -49,6 +49,7 @@ class Game:
         self.state = state
         self._c = cache  # derived, read-only look-ups (never hashed)
         self.log: list[Action] = []  # every action applied, in order: the game's history
+        self._hash_cache: dict[str, Any] = {}  # digests of what never changes (see state_hash)
 
     # ------------------------------------------------------------------ look-ups
     @property
@@ -75,7 +76,7 @@ class Game:
         return self._c["need_means"]
 
     def state_hash(self) -> str:
-        return state_hash(self.state)
+        return state_hash(self.state, self._hash_cache)
 
     @property
     def round(self) -> int:
@@ -98,6 +99,7 @@ class Game:
         new_state.pop = pop.copy()
         g = Game(self.scenario, new_state, dict(self._c))
         g.log = list(self.log)
+        g._hash_cache = {k: dict(v) if isinstance(v, dict) else v for k, v in self._hash_cache.items()}
         return g
 
     # ------------------------------------------------------------------ capacity
@@ -111,6 +113,20 @@ class Game:
 
     def capacity_left(self) -> float:
         return self.state.capacity - self.committed_estimate()
+
+    def fit_now(self) -> list[str]:
+        """Move the last new items of Now to Next until the plan fits capacity again (after a
+        re-estimate). Work in progress stays: only carried-over work may exceed capacity."""
+        st = self.state
+        moved = []
+        for fid in reversed(list(st.now)):
+            if self.committed_estimate() <= st.capacity + 1e-9:
+                break
+            if st.features[fid].status != "in_progress":
+                st.now.remove(fid)
+                st.features[fid].slot = "next"
+                moved.append(fid)
+        return moved
 
     # ------------------------------------------------------------------ legality
     def check(self, action: Action) -> None:
@@ -316,6 +332,7 @@ class Game:
         w /= np.maximum(w.sum(axis=0, keepdims=True), 1e-12)
         pop.needs[:, a:b] = detmath.quantize(w, 1.0 / 1024.0)
         self._c["need_means"] = true_need_means(pop)
+        self._hash_cache.pop("static_pop", None)
 
     def market_inputs(self) -> market.MarketInputs:
         st = self.state

@@ -247,9 +247,10 @@ def _spike(game: Game, a: Research, rng) -> dict[str, Any]:
     est = spec.effort * math.exp(float(rng.normal(0.0, f.estimate_sd)))
     f.estimate = round(max(est, 0.5), 1)
     f.spiked = True
-    # in-progress work is re-estimated in proportion
-    return {"old_estimate": old, "new_estimate": f.estimate,
-            "summary": f"Spike on {spec.title}: estimate {old:.1f} → {f.estimate:.1f} wk"}
+    moved = game.fit_now()  # a bigger estimate may push the plan over capacity
+    note = f"; moved {', '.join(moved)} to Next to stay within capacity" if moved else ""
+    return {"old_estimate": old, "new_estimate": f.estimate, "moved_to_next": moved,
+            "summary": f"Spike on {spec.title}: estimate {old:.1f} → {f.estimate:.1f} wk{note}"}
 
 
 _METHODS = {

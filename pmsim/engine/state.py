@@ -156,10 +156,35 @@ def _canon(obj: Any) -> Any:
     return obj
 
 
-def state_hash(state: GameState) -> str:
-    """SHA-256 of the whole state in canonical form: equal across processes and machines."""
-    d = {k: getattr(state, k) for k in state.__dataclass_fields__ if k != "pop"}
-    d["pop"] = state.pop.arrays()
-    d["engine_version"] = ENGINE_VERSION
-    blob = json.dumps(_canon(d), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+STATIC_POP = ("segment", "needs", "price_sens", "theta", "assistive", "temper")
+HISTORY = ("reports", "metrics", "ledger")
+
+
+def _digest(obj: Any) -> str:
+    blob = json.dumps(_canon(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def state_hash(state: GameState, cache: dict[str, Any] | None = None) -> str:
+    """SHA-256 of the whole state in canonical form: equal across processes and machines.
+
+    `cache` (one per game) keeps digests of what cannot change once written: the customers'
+    fixed attributes (until a segment shift drops it) and each entry of the round history.
+    """
+    cache = {} if cache is None else cache
+    d = {k: getattr(state, k) for k in state.__dataclass_fields__ if k != "pop" and k not in HISTORY}
+    arrays = state.pop.arrays()
+    if "static_pop" not in cache:
+        cache["static_pop"] = _digest({k: arrays[k] for k in STATIC_POP})
+    d["pop_static"] = cache["static_pop"]
+    d["pop"] = {k: v for k, v in arrays.items() if k not in STATIC_POP}
+    hist = cache.setdefault("history", {})
+    for name in HISTORY:
+        digests = []
+        for i, item in enumerate(getattr(state, name)):
+            if (name, i) not in hist:
+                hist[(name, i)] = _digest(item)
+            digests.append(hist[(name, i)])
+        d[name] = digests
+    d["engine_version"] = ENGINE_VERSION
+    return _digest(d)

@@ -1,24 +1,30 @@
 """Names, companies and quotes, seeded.
 
-Faker is imported lazily (it is slow to import) and one instance is kept per purpose; every use
+Faker is imported lazily (it is slow to import) and one instance is kept per purpose and thread; every use
 re-seeds it from a seed derived from the game seed and the thing being named, so a customer's
 name depends only on (game seed, customer index), never on what was named before.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 from pmsim.engine.rng import int_seed, stream
 
 LOCALE = "en_US"
+_local = threading.local()  # one Faker per purpose *per thread*: seed-then-draw must not interleave
 
 
-@lru_cache(maxsize=4)
 def _faker(purpose: str):
-    from faker import Faker
+    cache = getattr(_local, "fakers", None)
+    if cache is None:
+        cache = _local.fakers = {}
+    fake = cache.get(purpose)
+    if fake is None:
+        from faker import Faker
 
-    return Faker(LOCALE)
+        fake = cache[purpose] = Faker(LOCALE)
+    return fake
 
 
 def person(seed: int, purpose: str, *key: int) -> dict[str, str]:

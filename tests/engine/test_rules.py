@@ -141,3 +141,24 @@ def test_quotes_with_stray_braces_do_not_crash(saas_small):
     from pmsim.engine import text
 
     assert text.fill("I {really} like {theme}", "Reporting") == "I {really} like reporting"
+
+
+def test_a_spike_that_grows_an_estimate_keeps_the_plan_within_capacity(saas_small):
+    g = new_game(saas_small, 8)
+    fs = g.state.features
+    order = sorted((f for f in fs if not g.scenario.feature(f).depends_on
+                    and g.scenario.feature(f).available_from == 1), key=lambda f: fs[f].estimate)
+    for f in order:
+        if g.is_legal(Plan(f, "now")):
+            g.apply(Plan(f, "now"))
+    # force the spike to find more work than estimated: pretend the estimate was optimistic
+    target = g.state.now[0]
+    fs[target].estimate = 0.5
+    g.state.features[target].estimate_sd = 0.0  # deterministic re-estimate: the true effort
+    for f in order:
+        if g.is_legal(Plan(f, "now")):
+            g.apply(Plan(f, "now"))
+    res = g.apply(Research("spike", feature=target))
+    assert g.committed_estimate() <= g.state.capacity + 1e-9
+    assert res["moved_to_next"]
+    assert all(fs[f].slot == "next" for f in res["moved_to_next"])

@@ -1,0 +1,99 @@
+"""Storage benchmarks for `pmsim bench` (registered by pmsim/bench.py). Targets are reported,
+not asserted: the numbers depend on the machine and its disk."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _times(fn: Callable[[], Any], runs: int, warmup: int = 1) -> list[float]:
+    out = []
+    for i in range(warmup + runs):
+        gc.collect()
+        gc.disable()
+        try:
+            t0 = time.perf_counter()
+            fn()
+            dt = time.perf_counter() - t0
+        finally:
+            gc.enable()
+        if i >= warmup:
+            out.append(dt)
+    return out
+
+
+def _default_scenario_text() -> tuple[str, str]:
+    from pmsim.scenario.builtin import DEFAULT_SCENARIO, resolve
+
+    return DEFAULT_SCENARIO, Path(resolve(DEFAULT_SCENARIO)).read_text(encoding="utf-8")
+
+
+def bench_save_action(runs: int = 200) -> dict[str, Any]:
+    """Committing one action (its own transaction) to a SQLite file in WAL mode."""
+    from pmsim.storage.saves import SaveStore
+
+    _, text = _default_scenario_text()
+    with tempfile.TemporaryDirectory(prefix="pmsim-bench-") as tmp:
+        store = SaveStore(f"sqlite:///{tmp}/bench.sqlite3")
+        try:
+            sid = store.create(text, 1, "bench")
+            seq = iter(range(1, 10**6))
+            action = {"kind": "plan", "feature": "sso", "slot": "now", "position": None}
+            times = _times(lambda: store.append_action(sid, next(seq), action, round_n=1), runs, warmup=5)
+        finally:
+            store.close()
+    times.sort()
+    return {
+        "name": "save_action", "median_s": round(statistics.median(times), 6), "target_s": 0.005,
+        "p95_s": round(times[int(0.95 * (len(times) - 1))], 6), "runs": runs,
+    }
+
+
+def bench_replay_game(runs: int = 5, strategy: str = "researcher", warmup: int = 1) -> dict[str, Any]:
+    """Loading and verifying (replay + every round hash) a finished game of the default scenario."""
+    from pmsim.storage.saves import SaveStore
+    from pmsim.storage.session import record_bot_game
+
+    scenario_id, text = _default_scenario_text()
+    with tempfile.TemporaryDirectory(prefix="pmsim-bench-") as tmp:
+        store = SaveStore(f"sqlite:///{tmp}/bench.sqlite3")
+        try:
+            sid = record_bot_game(store, text, 1, strategy)
+            n_actions = store.info(sid).n_actions
+            results = []
+            times = _times(lambda: results.append(store.verify(sid)), runs, warmup)
+        finally:
+            store.close()
+    if not all(r.ok for r in results):
+        raise RuntimeError(f"replay_game: the recorded game does not verify: {results[-1].problem}")
+    return {
+        "name": "replay_game", "median_s": round(statistics.median(times), 6), "target_s": 0.5,
+        "runs": runs, "scenario": scenario_id, "actions": n_actions,
+        "rounds": results[-1].rounds_checked,
+    }
+
+
+if __name__ == "__main__":  # python -m pmsim.storage.bench
+    import json
+
+    for bench in (bench_save_action, bench_replay_game):
+        print(json.dumps(bench()))
+
+
+def _register() -> None:
+    from pmsim.bench import benchmark
+
+    def strip(row: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if k not in ("name", "target_s")}
+
+    benchmark("save_action", target_s=0.005)(lambda: strip(bench_save_action()))
+    benchmark("replay_game", target_s=0.5)(lambda: strip(bench_replay_game()))
+
+
+_register()

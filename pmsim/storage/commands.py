@@ -1,0 +1,200 @@
+"""Click commands for saved games. Registered lazily in pmsim/cli.py:
+
+    "saves": "pmsim.storage.commands:saves",     "replay": "pmsim.storage.commands:replay",
+    "fork": "pmsim.storage.commands:fork",       "export": "pmsim.storage.commands:export",
+    "import": "pmsim.storage.commands:import_",
+
+Every command takes `--db URL` (else $PMSIM_DB_URL, else the default SQLite file). SAVE is a
+save id in that database or the path of an exported `.pmsave.json` (use ./3 for a file named 3).
+Exit codes: 0 fine, 1 a replay differs from its record, 2 anything that could not be done
+(bad input, damaged save, unreachable database) with one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from pmsim.storage.errors import StorageError
+
+db_option = click.option(
+    "--db", "db_url", metavar="URL", default=None,
+    help="Database URL (sqlite:///FILE or postgresql+psycopg://USER@HOST/DB). "
+    "Default: $PMSIM_DB_URL, else the SQLite file shown by `pmsim saves path`.",
+)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(message, err=True)
+    raise SystemExit(code)
+
+
+def _errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Storage errors become one line on stderr and their exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except StorageError as e:
+            _fail(str(e), e.exit_code)
+
+    return wrapper
+
+
+def _store(db_url: str | None):
+    from pmsim.storage.saves import SaveStore
+
+    return SaveStore(db_url)
+
+
+def _record(target: str, db_url: str | None):
+    """An exported file is read without touching the database; an id is loaded from it."""
+    from pmsim.storage import exchange
+    from pmsim.storage.saves import parse_target
+
+    t = parse_target(target)
+    if isinstance(t, Path):
+        return exchange.read_save(t)
+    with _store(db_url) as store:
+        return store.load(t)
+
+
+def _fmt_score(score: float | None) -> str:
+    return "-" if score is None else f"{score:.1f}"
+
+
+# ---------------------------------------------------------------------------- saves
+@click.group("saves")
+def saves() -> None:
+    """List, delete and locate saved games."""
+
+
+@saves.command("list")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {id, player, scenario, seed, round, status, score}.")
+@_errors
+def saves_list(db_url: str | None, as_json: bool) -> None:
+    """List every save in the database."""
+    with _store(db_url) as store:
+        rows = store.list()
+        where = store.where
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in rows], indent=2))
+        return
+    if not rows:
+        click.echo(f"no saves in {where}")
+        return
+    table = [["ID", "PLAYER", "SCENARIO", "SEED", "ROUND", "STATUS", "SCORE", "UPDATED"]]
+    for r in rows:
+        updated = r.updated_at.strftime("%Y-%m-%d %H:%M") if r.updated_at else ""
+        table.append([str(r.id), r.player, r.scenario_id, str(r.seed), str(r.round),
+                      r.status.replace("_", " "), _fmt_score(r.score), updated])
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+@saves.command("delete")
+@click.argument("save_id", metavar="ID", type=int)
+@db_option
+@_errors
+def saves_delete(save_id: int, db_url: str | None) -> None:
+    """Delete save ID (its actions and round summaries too)."""
+    with _store(db_url) as store:
+        store.delete(save_id)
+    click.echo(f"deleted save {save_id}")
+
+
+@saves.command("path")
+@db_option
+@_errors
+def saves_path(db_url: str | None) -> None:
+    """Print where saves are stored (the SQLite file, or the database URL without password)."""
+    from pmsim.storage.db import describe_url, resolve_url
+
+    click.echo(describe_url(resolve_url(db_url)))
+
+
+# ---------------------------------------------------------------------------- replay
+def _round_line(summary: dict[str, Any], status: str) -> str:
+    m = summary.get("metrics", {})
+    parts = [f"Round {summary['round']:>2}", f"score {_fmt_score(summary.get('score'))}"]
+    if "customers" in m:
+        parts.append(f"customers {m['customers']}")
+    if "revenue" in m:
+        parts.append(f"revenue {m['revenue']:,.0f}")
+    if "nps" in m:
+        parts.append(f"NPS {m['nps']:+.0f}")
+    shipped = summary.get("shipped") or []
+    parts.append("shipped " + (", ".join(shipped) if shipped else "nothing"))
+    return "  ".join(parts) + f"  [{status}]"
+
+
+@click.command("replay")
+@click.argument("save", metavar="SAVE")
+@click.option("--verify", is_flag=True, help="Only check: exit 0 if every round hash matches, 1 otherwise.")
+@db_option
+@_errors
+def replay(save: str, verify: bool, db_url: str | None) -> None:
+    """Re-simulate SAVE (an id or a .pmsave.json file) and check it against its record."""
+    from pmsim.storage.history import replay_record
+
+    rec = _record(save, db_url)
+    res = replay_record(rec)
+    if not verify:
+        click.echo(f"{rec.source}: {rec.player}, {rec.scenario_id} ({rec.scenario_title}), seed {rec.seed}, "
+                   f"engine {rec.engine_version}, {rec.status.replace('_', ' ')}, {len(rec.actions)} actions")
+        recorded = {r.round: r.state_hash for r in rec.rounds}
+        for s in res.summaries:
+            status = "matches" if recorded.get(s["round"]) == s["state_hash"] else "DIFFERS"
+            click.echo(_round_line(s, status))
+    if res.problem:
+        _fail(res.problem, 2 if res.damaged else 1)
+    click.echo(f"{rec.source}: {res.rounds_checked} round(s) verified, every state hash matches")
+
+
+@click.command("fork")
+@click.argument("save", metavar="SAVE")
+@click.option("--round", "round_n", type=click.IntRange(min=0), required=True,
+              help="Keep the decisions of rounds 1..N; the new game continues from round N+1.")
+@db_option
+@_errors
+def fork(save: str, round_n: int, db_url: str | None) -> None:
+    """Start a new save from SAVE's first N rounds, to play on differently."""
+    with _store(db_url) as store:
+        new_id = store.fork(save, round_n)
+    click.echo(f"forked {save} at round {round_n} as save {new_id}")
+
+
+@click.command("export")
+@click.argument("save", metavar="SAVE")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The file to write (e.g. game.pmsave.json, decisions.csv).")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "jsonl"]), default="json", show_default=True,
+              help="json: a self-contained .pmsave.json; csv/jsonl: the decision log, one row per action.")
+@db_option
+@_errors
+def export(save: str, output: Path, fmt: str, db_url: str | None) -> None:
+    """Write SAVE to a file: the whole game, or the decision log for grading."""
+    from pmsim.storage.exchange import export_record
+
+    rec = _record(save, db_url)
+    export_record(rec, output, fmt)
+    click.echo(f"exported {rec.source} to {output} ({fmt})")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@db_option
+@_errors
+def import_(file: Path, db_url: str | None) -> None:
+    """Import an exported .pmsave.json as a new save (checked and replayed first)."""
+    with _store(db_url) as store:
+        new_id = store.import_file(file)
+    click.echo(f"imported {file} as save {new_id}")

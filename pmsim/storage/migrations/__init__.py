@@ -1,0 +1,1 @@
+"""Alembic migrations, applied programmatically by `pmsim.storage.migrate` (no alembic.ini)."""

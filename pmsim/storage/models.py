@@ -1,0 +1,84 @@
+"""The tables. ORM rows never leave `pmsim.storage`: `saves.py` converts them to `records`.
+
+JSON payloads are stored as canonical JSON text (not a JSON column type) so that a damaged row
+can still be read back and reported, and so both SQLite and PostgreSQL hold the same bytes.
+Alembic owns the schema: a change here needs a new revision in `migrations/versions/`
+(`tests/storage/test_migrations.py` checks that the models and the migrations agree).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    """Key/value facts about the database itself: app = pmsim, schema_version = N."""
+
+    __tablename__ = "pmsim_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Save(Base):
+    """One game: its scenario, seed and engine version, and where it stands."""
+
+    __tablename__ = "saves"
+    __table_args__ = {"sqlite_autoincrement": True}  # a deleted id is never reused
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    player: Mapped[str] = mapped_column(String(200))
+    scenario_id: Mapped[str] = mapped_column(String(200))
+    scenario_title: Mapped[str] = mapped_column(String(500))
+    scenario_text: Mapped[str] = mapped_column(Text)
+    scenario_sha256: Mapped[str] = mapped_column(String(64))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    engine_version: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # in_progress | finished
+    round: Mapped[int] = mapped_column(Integer)  # the round being played (the last one when finished)
+    n_actions: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float)  # after the last completed round
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("saves.id", ondelete="SET NULL"))
+    forked_round: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(500))  # new | fork | import: how it was made
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ActionRow(Base):
+    """One action of a save's log, numbered from 1."""
+
+    __tablename__ = "actions"
+
+    save_id: Mapped[int] = mapped_column(
+        ForeignKey("saves.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    round: Mapped[int] = mapped_column(Integer)  # the round it was taken in
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON of Action.to_dict()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RoundRow(Base):
+    """A completed round: the state hash that proves a replay, and what the player saw."""
+
+    __tablename__ = "rounds"
+
+    save_id: Mapped[int] = mapped_column(
+        ForeignKey("saves.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)  # the EndRound action that closed it
+    state_hash: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float | None] = mapped_column(Float)
+    components: Mapped[str] = mapped_column(Text)  # JSON {component: 0..1}
+    metrics: Mapped[str] = mapped_column(Text)  # JSON of the key metrics, as observed
+    shipped: Mapped[str] = mapped_column(Text)  # JSON list of feature ids shipped that round
