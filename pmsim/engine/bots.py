@@ -117,6 +117,10 @@ def _do_research(game: Game) -> None:
         fs = st.features[f]
         if not fs.spiked and fs.estimate_sd >= 0.25 and fs.estimate >= 6:
             _try(game, Research("spike", feature=f))
+    # put the front-runners in front of users before committing to them
+    for f in cands[:2]:
+        if st.features[f].usability_tested == 0:
+            _try(game, Research("usability_test", feature=f, n=5))
 
 
 def _usability_tests(game: Game) -> None:

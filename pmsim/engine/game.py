@@ -508,7 +508,7 @@ def new_game(scenario: Scenario, seed: int) -> Game:
     features = {}
     for f in sc.features:
         est = f.effort * math.exp(float(frng.normal(0.0, f.estimate_noise)))
-        guess = f.value * math.exp(float(frng.normal(0.0, 0.3)))
+        guess = f.value * math.exp(float(frng.normal(0.0, research.IMPACT_GUESS_SD)))
         features[f.id] = FeatureState(
             id=f.id, estimate=round(max(est, 0.5), 1), estimate_sd=f.estimate_noise,
             impact_guess=round(guess, 4), remaining=f.effort,

@@ -33,6 +33,7 @@ LIMITS = {
 DISCOVERY_RATE = 0.31  # Nielsen & Landauer: share of problems one test user finds
 RESPONSE_NOISE = 0.04
 MAX_STUDIES_PER_ROUND = 20
+IMPACT_GUESS_SD = 0.3  # log-sd of the design team's first guess at a feature's value
 
 
 def cost(game: Game, a: Research) -> tuple[float, float]:
@@ -187,9 +188,15 @@ def _usability(game: Game, a: Research, rng) -> dict[str, Any]:
         f.defects_found[kind] += k
         found[kind] = k
     f.usability_tested += a.n
-    return {"found": found, "discovery_share": round(p, 4),
+    # watching users try a prototype also tells how much it matters to them: the impact guess is
+    # re-estimated, closer to the truth the more users have tried it
+    sd = IMPACT_GUESS_SD / math.sqrt(1.0 + f.usability_tested / 5.0)
+    old = f.impact_guess
+    f.impact_guess = round(spec.value * math.exp(float(rng.normal(0.0, sd))), 4)
+    return {"found": found, "discovery_share": round(p, 4), "impact_before": old, "impact_after": f.impact_guess,
             "summary": f"Usability test of {spec.title} with {a.n} users: {found['usability']} usability and "
-                       f"{found['accessibility']} accessibility problems found (expect ~{p:.0%} of them)"}
+                       f"{found['accessibility']} accessibility problems found (expect ~{p:.0%} of them); "
+                       f"impact re-estimated {old:.3f} → {f.impact_guess:.3f}"}
 
 
 def _ab(game: Game, a: Research, rng) -> dict[str, Any]:

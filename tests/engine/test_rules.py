@@ -162,3 +162,17 @@ def test_a_spike_that_grows_an_estimate_keeps_the_plan_within_capacity(saas_smal
     assert g.committed_estimate() <= g.state.capacity + 1e-9
     assert res["moved_to_next"]
     assert all(fs[f].slot == "next" for f in res["moved_to_next"])
+
+
+def test_usability_tests_find_defects_and_sharpen_the_impact_guess(saas_small):
+    errors = []
+    for seed in range(12):
+        g = new_game(saas_small, seed)
+        before = abs(g.state.features["guided_setup"].impact_guess / 0.16 - 1)
+        res = g.apply(Research("usability_test", feature="guided_setup", n=20))
+        after = abs(res["impact_after"] / 0.16 - 1)
+        errors.append((before, after))
+        assert sum(res["found"].values()) <= 5  # the feature has 3 + 2 defects
+    mean_before = sum(b for b, _ in errors) / len(errors)
+    mean_after = sum(a for _, a in errors) / len(errors)
+    assert mean_after < mean_before / 1.5
