@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "fork": "pmsim.storage.commands:fork",
     "export": "pmsim.storage.commands:export",
     "import": "pmsim.storage.commands:import_",
+    "class": "pmsim.commands.classes:class_",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -38,6 +39,7 @@ SUMMARIES: dict[str, str] = {
     "fork": "Start a new game from a save, keeping its first N rounds.",
     "export": "Write a save to a .pmsave.json file (or its decision log as csv/jsonl).",
     "import": "Check and import a .pmsave.json file as a new save.",
+    "class": "Run a class on one scenario and seed: create, list, report (from the database or files).",
 }
 
 

@@ -43,3 +43,7 @@ class ReadOnlySave(StorageError):
 
 class SaveFileError(StorageError):
     """An exported save file was rejected (import, replay or fork of a file)."""
+
+
+class ClassNotFound(StorageError):
+    """No class with that join code (the message names the code asked for, never other codes)."""

@@ -27,6 +27,23 @@ class Meta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class ClassRow(Base):
+    """A class run: every student plays the same scenario text on the same seed. Joined by `code`."""
+
+    __tablename__ = "classes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # e.g. PM-7QK4
+    name: Mapped[str] = mapped_column(String(200))
+    scenario_id: Mapped[str] = mapped_column(String(200))
+    scenario_title: Mapped[str] = mapped_column(String(500))
+    scenario_text: Mapped[str] = mapped_column(Text)
+    scenario_sha256: Mapped[str] = mapped_column(String(64))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Save(Base):
     """One game: its scenario, seed and engine version, and where it stands."""
 
@@ -48,6 +65,8 @@ class Save(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("saves.id", ondelete="SET NULL"))
     forked_round: Mapped[int | None] = mapped_column(Integer)
     origin: Mapped[str] = mapped_column(String(500))  # new | fork | import: how it was made
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id", ondelete="SET NULL"), index=True)
+    summary: Mapped[str | None] = mapped_column(Text)  # canonical JSON of game_summary(), once finished
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -82,6 +82,7 @@ class SaveInfo:
     origin: str
     created_at: datetime | None
     updated_at: datetime | None
+    class_id: int | None = field(default=None, kw_only=True)  # the class it was played in, if any
 
     def to_json(self) -> dict[str, Any]:
         """The `saves list --json` row."""
@@ -104,6 +105,40 @@ class SaveRecord(SaveInfo):
     @property
     def damaged_actions(self) -> list[ActionRecord]:
         return [a for a in self.actions if a.data is None]
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """A class run: everyone plays `scenario_text` on `seed`; students join with `code`."""
+
+    id: int
+    code: str
+    name: str
+    scenario_id: str
+    scenario_title: str
+    scenario_sha256: str
+    seed: int
+    created_at: datetime | None
+    scenario_text: str = field(repr=False)
+    n_saves: int = 0  # games started in the class
+    n_finished: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "name": self.name, "scenario": self.scenario_id, "seed": self.seed,
+            "created_at": self.created_at.isoformat(timespec="seconds") if self.created_at else None,
+            "games": self.n_saves, "finished": self.n_finished,
+        }
+
+
+@dataclass(frozen=True)
+class ClassGame:
+    """A save of a class with the game summary stored when it finished (None if there is none)."""
+
+    info: SaveInfo
+    scenario_sha256: str
+    summary: dict[str, Any] | None
+    problem: str | None = None  # why a stored summary could not be read
 
 
 @dataclass

@@ -5,6 +5,9 @@
     store.append_action(sid, seq, action.to_dict(), round_hash, round_summary)
     game, read_only, problem = store.resume(sid)  # replay + check every recorded round hash
 
+    klass = store.create_class("Spring cohort", scenario_text, seed)   # join code klass.code
+    store.class_games(klass.code)                 # its saves, with their stored game summaries
+
 `GameSession` (session.py) does the bookkeeping of `append_action` for a live game.
 """
 
@@ -20,6 +23,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from pmsim.storage import exchange
+from pmsim.storage.classes import ClassStore
 from pmsim.storage.db import (
     db_errors,
     describe_url,
@@ -60,7 +64,7 @@ MAX_PLAYER = 200
 _INFO_COLUMNS = (
     Save.id, Save.player, Save.scenario_id, Save.scenario_title, Save.seed, Save.engine_version,
     Save.status, Save.round, Save.n_actions, Save.score, Save.parent_id, Save.forked_round,
-    Save.origin, Save.created_at, Save.updated_at,
+    Save.origin, Save.created_at, Save.updated_at, Save.class_id,
 )
 
 
@@ -80,7 +84,7 @@ def _info(row: Any) -> SaveInfo:
         seed=int(row.seed), engine_version=row.engine_version, status=row.status, round=row.round,
         n_actions=row.n_actions, score=row.score, parent_id=row.parent_id,
         forked_round=row.forked_round, origin=row.origin, created_at=_utc(row.created_at),
-        updated_at=_utc(row.updated_at),
+        updated_at=_utc(row.updated_at), class_id=row.class_id,
     )
 
 
@@ -119,8 +123,11 @@ def parse_target(target: int | str | Path) -> int | Path:
     return int(t) if t.isdigit() else Path(t)
 
 
-class SaveStore:
-    """Saved games in one database. Thread-safe: every call opens its own short session."""
+class SaveStore(ClassStore):
+    """Saved games in one database. Thread-safe: every call opens its own short session.
+
+    The class methods (create_class, get_class, list_classes, class_saves, class_games,
+    set_summary) are in classes.py."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = resolve_url(url)
@@ -151,24 +158,31 @@ class SaveStore:
 
     # ------------------------------------------------------------------ writing
     def create(self, scenario_text: str, seed: int, player: str, *, scenario: Scenario | None = None,
-               origin: str = "new") -> int:
-        """A new, empty save (round 1, no actions). Returns its id."""
+               origin: str = "new", class_id: int | None = None) -> int:
+        """A new, empty save (round 1, no actions). Returns its id.
+
+        With `class_id` the save belongs to that class, whose scenario text and seed it must use."""
         from pmsim.engine.state import ENGINE_VERSION
 
         scenario = scenario or _load_scenario(scenario_text)
         _check_seed(seed)
         header = self._header(scenario_text, scenario, seed, _player(player), ENGINE_VERSION, origin)
         with db_errors(self.url), Session(self._w) as s, s.begin():
+            if class_id is not None:
+                self._check_class_game(s, class_id, header)
+                header["class_id"] = class_id
             return self._insert_save(s, header, status=IN_PROGRESS, round_=1, n_actions=0, score=None)
 
     def append_action(self, save_id: int, seq: int, action_dict: dict[str, Any],
                       round_hash: str | None = None, round_summary: dict[str, Any] | None = None,
-                      *, round_n: int | None = None) -> None:
+                      *, round_n: int | None = None, game_summary: dict[str, Any] | None = None) -> None:
         """Store action `seq` (1-based, the next one) and, when it closed a round, that round's
-        summary, in one transaction committed before this returns."""
+        summary, in one transaction committed before this returns. `game_summary` (given when
+        the action finished the game) is stored with them, for class reports."""
         if round_hash is not None and round_summary is None:
             raise ValueError("a round hash needs its round summary (at least {'round': N})")
         payload = canonical_json(action_dict)
+        summary_text = _summary_text(game_summary)
         now = _now()
         with db_errors(self.url), Session(self._w) as s, s.begin():
             if round_n is None:
@@ -181,6 +195,8 @@ class SaveStore:
                 done = bool(round_summary.get("finished"))
                 values.update(round=r if done else r + 1, status=FINISHED if done else IN_PROGRESS,
                               score=finite(round_summary.get("score")))
+            if summary_text is not None:
+                values["summary"] = summary_text
             res = s.execute(
                 update(Save)
                 .where(Save.id == save_id, Save.n_actions == seq - 1, Save.status == IN_PROGRESS)
@@ -328,6 +344,8 @@ class SaveStore:
 
         game = res.game
         header = self._header(rec.scenario_text, game.scenario, rec.seed, rec.player, ENGINE_VERSION, origin)
+        if game.finished:
+            header["summary"] = _summary_text(safe_game_summary(game))
         now = _now()
         with db_errors(self.url), Session(self._w) as s, s.begin():
             sid = self._insert_save(
@@ -351,6 +369,26 @@ class SaveStore:
         """Every save's header, oldest first. Reads no action rows, so a damaged log never hides a save."""
         with db_errors(self.url), Session(self._engine) as s:
             return [_info(r) for r in s.execute(select(*_INFO_COLUMNS).order_by(Save.id)).all()]
+
+
+def safe_game_summary(game: Game) -> dict[str, Any] | None:
+    """`game_summary(game)`, or None if building it fails: a missing summary is rebuilt by replay
+    when a report needs it, while a failure here must never cost the player a saved action."""
+    from pmsim.engine.summary import game_summary
+
+    try:
+        return game_summary(game)
+    except Exception:
+        return None
+
+
+def _summary_text(summary: dict[str, Any] | None) -> str | None:
+    if summary is None:
+        return None
+    try:
+        return canonical_json(finite(summary))
+    except (TypeError, ValueError):  # not JSON-able: leave it to be rebuilt by replay
+        return None
 
 
 def _round_row(save_id: int, seq: int, summary: dict[str, Any], state_hash: str) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 `GameSession` wraps a `Game` and a `SaveStore`. `apply(action)` applies the action (an illegal
 one raises `IllegalAction` and nothing is stored), commits it (with the round summary when it
-closed a round) and only then returns the result to the caller to show. If the commit fails the
+closed a round, and the game summary when it finished the game) and only then returns the
+result to the caller to show. If the commit fails the
 game is rolled back to the last saved action and the error is raised, so the screen never shows
 an effect the database does not have. A SIGKILL therefore loses at most the action in flight.
 
@@ -20,17 +21,19 @@ from pmsim.storage.history import round_summary
 if TYPE_CHECKING:
     from pmsim.engine import Action, Game
     from pmsim.scenario.models import Scenario
+    from pmsim.storage.records import ClassInfo
     from pmsim.storage.saves import SaveStore
 
 
 class GameSession:
     def __init__(self, store: SaveStore, save_id: int, game: Game, *, read_only: bool = False,
-                 problem: str | None = None) -> None:
+                 problem: str | None = None, class_info: ClassInfo | None = None) -> None:
         self.store = store
         self.save_id = save_id
         self.game = game
         self.read_only = read_only
         self.problem = problem
+        self.class_info = class_info  # set by start_class
 
     @classmethod
     def start(cls, store: SaveStore, scenario_text: str, seed: int, player: str, *,
@@ -42,6 +45,20 @@ class GameSession:
         scenario = scenario or _load_scenario(scenario_text)
         save_id = store.create(scenario_text, seed, player, scenario=scenario)
         return cls(store, save_id, new_game(scenario, seed))
+
+    @classmethod
+    def start_class(cls, store: SaveStore, code: str, player: str) -> GameSession:
+        """A new game in class `code`: the class's scenario text and seed, saved in the class.
+
+        Raises `ClassNotFound` (one line) for an unknown or malformed code, `StorageError` for an
+        empty player name. Two students with the same name get two separate saves."""
+        from pmsim.engine import new_game
+        from pmsim.storage.saves import _load_scenario
+
+        klass = store.get_class(code)
+        scenario = _load_scenario(klass.scenario_text)
+        save_id = store.create(klass.scenario_text, klass.seed, player, scenario=scenario, class_id=klass.id)
+        return cls(store, save_id, new_game(scenario, klass.seed), class_info=klass)
 
     @classmethod
     def resume(cls, store: SaveStore, save_id: int) -> GameSession:
@@ -57,10 +74,15 @@ class GameSession:
         result = game.apply(action)  # IllegalAction: nothing changed, nothing stored
         ended = game.round != before or (game.finished and not was_finished)
         summary = round_summary(game, before) if ended else None
+        final = None
+        if summary and summary["finished"]:
+            from pmsim.storage.saves import safe_game_summary
+
+            final = safe_game_summary(game)
         try:
             self.store.append_action(
                 self.save_id, len(game.log), action.to_dict(),
-                summary["state_hash"] if summary else None, summary, round_n=before,
+                summary["state_hash"] if summary else None, summary, round_n=before, game_summary=final,
             )
         except BaseException:
             self._reconcile()

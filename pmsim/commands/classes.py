@@ -1,0 +1,286 @@
+"""`pmsim class`: run a class on one scenario and seed, and grade it.
+
+    pmsim class create --scenario b2b_saas --seed 42 --name "PM 101" [--db URL]
+    pmsim play --class PM-7QK4 --player "Ada"               (each student)
+    pmsim class report PM-7QK4 --format html -o report.html  (from the database: no replay)
+    pmsim class report --files saves/*.pmsave.json           (without a server: replays each file)
+
+A report from the database reads the game summary stored when each game finished; a finished save
+without one (played before summaries were stored) is replayed once and its summary stored. A report
+from files reads and replays every file (in worker processes, `--jobs`); a file that cannot be
+counted (tampered, truncated, another scenario or seed, a newer pmsim, unfinished, not a save) is
+listed as rejected with its reason (checking and building: class_reports.py). Exit codes:
+0 report written (even with rejected games), 2 nothing could be read, or an unknown class code,
+with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from pmsim.commands.class_reports import report_from_db, report_from_files
+from pmsim.commands.common import fail, table
+
+if TYPE_CHECKING:
+    from pmsim.storage.saves import SaveStore
+
+db_option = click.option(
+    "--db", "db_url", metavar="URL", default=None,
+    help="Database URL (sqlite:///FILE or postgresql+psycopg://USER:PASSWORD@HOST/DB). "
+    "Default: $PMSIM_DB_URL, else your local SQLite file. A class on several computers needs a server.",
+)
+
+
+# ---------------------------------------------------------------------------- commands
+@click.group("class")
+def class_() -> None:
+    """Run a class: everyone plays the same scenario on the same seed; then grade it."""
+
+
+def _store(db_url: str | None) -> SaveStore:
+    from pmsim.storage.errors import StorageError
+    from pmsim.storage.saves import SaveStore
+
+    try:
+        return SaveStore(db_url)
+    except StorageError as e:
+        fail(str(e), e.exit_code)
+
+
+@class_.command("create")
+@click.option("--scenario", "scenario_arg", required=True, metavar="ID|PATH", help="A built-in scenario id or a file.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="The seed every student plays (default: a random one, printed).")
+@click.option("--name", required=True, help='The class name, e.g. "PM 101, spring".')
+@db_option
+def class_create(scenario_arg: str, seed: int | None, name: str, db_url: str | None) -> None:
+    """Create a class and print the code students join it with."""
+    import secrets
+
+    from pmsim.commands.common import load_or_exit
+    from pmsim.scenario.builtin import resolve
+    from pmsim.storage.db import ENV_VAR, describe_url, resolve_url, sqlite_path
+    from pmsim.storage.errors import StorageError
+
+    sc = load_or_exit(scenario_arg)
+    text = resolve(scenario_arg).read_text(encoding="utf-8")
+    seed = secrets.randbelow(1_000_000) if seed is None else seed
+    with _store(db_url) as store:
+        try:
+            klass = store.create_class(name, text, seed, scenario=sc)
+        except StorageError as e:
+            fail(str(e), e.exit_code)
+        where = store.where
+    url = resolve_url(db_url)
+    click.echo(f"Created class {klass.code}: {klass.name!r}, {sc.meta.title} ({sc.meta.id}), seed {seed}, in {where}.")
+    click.echo("\nStudents join with:\n")
+    db_hint = ""
+    if db_url:
+        db_hint = f" --db {describe_url(url)}"
+    elif os.environ.get(ENV_VAR):
+        db_hint = f"   (with {ENV_VAR} set to the same database)"
+    click.echo(f'    pmsim play --class {klass.code} --player "YOUR NAME"{db_hint}\n')
+    if sqlite_path(url) is not None:
+        click.echo("This database is a file on this computer: students on other computers need a shared "
+                   "PostgreSQL server (--db postgresql+psycopg://USER:PASSWORD@HOST/DB, or PMSIM_DB_URL), "
+                   "or they export their games (pmsim export SAVE -o NAME.pmsave.json) for "
+                   "`pmsim class report --files`.")
+    click.echo(f"Report: pmsim class report {klass.code} --format html -o report.html")
+
+
+@class_.command("list")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {code, name, scenario, seed, games, finished}.")
+def class_list(db_url: str | None, as_json: bool) -> None:
+    """List the classes in the database."""
+
+    from pmsim.storage.errors import StorageError
+
+    with _store(db_url) as store:
+        try:
+            rows = store.list_classes()
+        except StorageError as e:
+            fail(str(e), e.exit_code)
+        where = store.where
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in rows], indent=2))
+        return
+    if not rows:
+        click.echo(f"no classes in {where}")
+        return
+    click.echo(table(
+        ["CODE", "NAME", "SCENARIO", "SEED", "GAMES", "FINISHED", "CREATED"],
+        [[r.code, r.name, r.scenario_id, str(r.seed), str(r.n_saves), str(r.n_finished),
+          r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else ""] for r in rows],
+        align="lllrrrl",
+    ))
+
+
+@class_.command("report")
+@click.argument("args", nargs=-1, metavar="CODE | --files FILE...")
+@click.option("--files", "from_files", is_flag=True, help="The arguments are exported .pmsave.json files.")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "html"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file (default: standard output).")
+@click.option("--scenario", "scenario_arg", metavar="ID|PATH", default=None,
+              help="With --files: the class's scenario (default: the one most files play).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="With --files: the class's seed (default: the one most files play).")
+@click.option("--title", default=None, help="With --files: the report's title.")
+@click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes for replaying (0: one per CPU). The report does not depend on it.")
+@db_option
+def class_report(args: tuple[str, ...], from_files: bool, fmt: str, output: Path | None, scenario_arg: str | None,
+                 seed: int | None, title: str | None, jobs: int, db_url: str | None) -> None:
+    """Report on a class: leaderboard, points, distribution, mistakes, each student's rounds.
+
+    `pmsim class report CODE` reads the class from the database; `pmsim class report --files
+    a.pmsave.json b.pmsave.json ...` checks and replays exported games instead. Games that
+    cannot be counted are listed as rejected, with the reason.
+    """
+    from pmsim.reports.classreport import RENDERERS
+    from pmsim.storage.errors import StorageError
+
+    jobs = jobs or os.cpu_count() or 1
+    if from_files:
+        if not args:
+            raise click.UsageError("--files needs at least one FILE")
+        text = None
+        if scenario_arg is not None:
+            from pmsim.commands.common import load_or_exit
+            from pmsim.scenario.builtin import resolve
+
+            load_or_exit(scenario_arg)
+            text = resolve(scenario_arg).read_text(encoding="utf-8")
+        try:
+            rep, notes = report_from_files(list(args), scenario_text=text, seed=seed, title=title, jobs=jobs)
+        except ValueError as e:
+            fail(str(e))
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+    else:
+        if len(args) != 1:
+            raise click.UsageError("give one class CODE, or --files FILE... for exported games")
+        if scenario_arg is not None or seed is not None or title is not None:
+            raise click.UsageError("--scenario, --seed and --title go with --files: a class has its own")
+        with _store(db_url) as store:
+            try:
+                rep = report_from_db(store, args[0], jobs=jobs)
+            except StorageError as e:
+                fail(str(e), e.exit_code)
+    text_out = RENDERERS[fmt](rep)
+    counts = f"{len(rep.entries)} game(s) counted, {len(rep.rejected)} not counted"
+    if output is None:
+        click.echo(text_out, nl=False)
+        click.echo(counts, err=True)
+        return
+    try:
+        _write(output, text_out)
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror or e}")
+    click.echo(f"wrote {output} ({fmt}): {counts}")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write via a temporary file beside `path`, so a crash never leaves half a report."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------- benchmark
+def small_scenario_text(scenario_id: str = "b2b_saas", population: int = 2000) -> str:
+    """A built-in scenario's text with a smaller market (fast games for tests and benchmarks)."""
+    from pmsim.scenario.builtin import resolve
+
+    text = resolve(scenario_id).read_text(encoding="utf-8")
+    new, n = re.subn(r"(?m)^(\s+population:\s*)\d+", rf"\g<1>{population}", text, count=1)
+    if n != 1:
+        raise ValueError(f"{scenario_id} has no market population line to change")
+    return new
+
+
+def seed_class(store: SaveStore, n_games: int, *, seed: int = 7) -> str:
+    """A class with `n_games` finished games; returns its code. Five are real bot games played
+    through `GameSession.start_class` (one per strategy); the rest are copies of them under other
+    names, written in one transaction (200 real games would take a minute to play)."""
+    from sqlalchemy import insert, literal, select
+    from sqlalchemy.orm import Session
+
+    from pmsim.engine.bots import STRATEGIES, play_game
+    from pmsim.storage.models import ActionRow, RoundRow, Save
+    from pmsim.storage.session import GameSession
+
+    klass = store.create_class("bench class", small_scenario_text(), seed)
+    played = []
+    for strategy in list(STRATEGIES)[:n_games]:
+        session = GameSession.start_class(store, klass.code, f"student {len(played) + 1}")
+        play_game(session, strategy)  # type: ignore[arg-type]  # a session plays like a Game
+        played.append(session.save_id)
+    cols = [c for c in Save.__table__.columns if c.name not in ("id", "player")]
+    with Session(store._w) as s, s.begin():
+        for n in range(len(played), n_games):
+            src = played[n % len(played)]
+            new_id = s.execute(insert(Save).from_select(
+                ["player", *(c.name for c in cols)],
+                select(literal(f"student {n + 1}"), *cols).where(Save.id == src),
+            ).returning(Save.id)).scalar_one()
+            for model in (ActionRow, RoundRow):
+                other = [c for c in model.__table__.columns if c.name != "save_id"]
+                s.execute(insert(model).from_select(
+                    ["save_id", *(c.name for c in other)],
+                    select(literal(new_id), *other).where(model.save_id == src),
+                ))
+    return klass.code
+
+
+def bench_class_report(n_games: int = 200, runs: int = 5) -> dict[str, Any]:
+    """A class report (md, csv and html) over `n_games` finished games from a SQLite database."""
+    import statistics
+    import tempfile
+
+    from pmsim.bench import timed
+    from pmsim.reports.classreport import RENDERERS
+    from pmsim.storage.saves import SaveStore
+
+    with tempfile.TemporaryDirectory(prefix="pmsim-bench-") as tmp:
+        store = SaveStore(f"sqlite:///{tmp}/class.sqlite3")
+        try:
+            code = seed_class(store, n_games)
+            counted = []
+
+            def report() -> None:
+                rep = report_from_db(store, code)
+                for render in RENDERERS.values():
+                    render(rep)
+                counted.append(len(rep.entries))
+
+            times = timed(report, runs=runs)
+        finally:
+            store.close()
+    if counted[-1] != n_games:
+        raise RuntimeError(f"class_report: {counted[-1]} of {n_games} games counted")
+    return {"median_s": statistics.median(times), "runs": runs, "games": n_games}
+
+
+def _register_bench() -> None:
+    from pmsim.bench import benchmark  # cheap: click and the standard library
+
+    benchmark("class_report_200", target_s=5.0)(bench_class_report)
+
+
+_register_bench()
