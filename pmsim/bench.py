@@ -22,7 +22,7 @@ from typing import Any
 import click
 
 # Modules that register more benchmarks when imported (e.g. "pmsim.storage.bench").
-BENCH_MODULES: list[str] = ["pmsim.storage.bench", "pmsim.commands.classes"]
+BENCH_MODULES: list[str] = ["pmsim.storage.bench", "pmsim.tui.bench", "pmsim.commands.classes"]
 
 
 @dataclass(frozen=True)

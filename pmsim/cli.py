@@ -17,7 +17,8 @@ from typing import Any
 import click
 
 COMMANDS: dict[str, str] = {
-    "play": "pmsim.cli:play",
+    "play": "pmsim.tui.commands:play",
+    "serve": "pmsim.tui.commands:serve",
     "scenarios": "pmsim.commands.scenarios:scenarios",
     "simulate": "pmsim.cli:simulate",
     "bench": "pmsim.bench:bench",
@@ -30,7 +31,8 @@ COMMANDS: dict[str, str] = {
 }
 
 SUMMARIES: dict[str, str] = {
-    "play": "Play a game (for now: watch a bot play; the interactive TUI is coming).",
+    "play": "Play the game in the terminal (new, --continue, --save ID, --class CODE).",
+    "serve": "Serve the game to a web browser (textual-serve) on 127.0.0.1.",
     "scenarios": "Scenario files: list, validate, schema, new, balance.",
     "simulate": "Play many bot games per strategy and summarize their scores.",
     "bench": "Time the engine and the CLI; one JSON object per benchmark with --json.",
@@ -184,53 +186,3 @@ def simulate(
             [[n, *(f"{s['components'][c]:.3f}" for c in comps)] for n, s in stats.items()],
         )
     )
-
-
-# ---------------------------------------------------------------------- play (placeholder)
-@click.command()
-@click.option(
-    "--scenario", "scenario_arg", default="b2b_saas", show_default=True, metavar="ID|PATH"
-)
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=0, show_default=True)
-@click.option(
-    "--strategy",
-    default="researcher",
-    show_default=True,
-    type=click.Choice(["random", "hippo", "rice", "researcher", "oracle"]),
-    help="The bot that plays.",
-)
-def play(scenario_arg: str, seed: int, strategy: str) -> None:
-    """Watch a bot play a game (a placeholder until the interactive TUI lands)."""
-    sc = load_or_exit(scenario_arg)
-    from pmsim.engine import new_game
-    from pmsim.engine.bots import play_round
-
-    click.echo(
-        "The interactive TUI is coming. Until then, `pmsim play` shows the bot "
-        f"'{strategy}' playing {sc.meta.id} with seed {seed}.\n"
-    )
-    click.echo(f"{sc.meta.title}\n{sc.meta.summary}\n")
-    game = new_game(sc, seed)
-    while not game.finished:
-        rep = play_round(game, strategy)
-        m = rep["metrics"]
-        click.echo(f"Round {rep['round']}/{sc.rounds}  score {rep['score']['score']:.1f}")
-        click.echo(
-            f"  shipped: {', '.join(rep['shipped']) or '-'}   slipped: {', '.join(rep['slipped']) or '-'}"
-        )
-        click.echo(
-            f"  customers {m['customers']:,}  revenue {m['revenue']:,.0f}  NPS {m['nps']:+.1f}  "
-            f"churn {100 * m['churn_rate']:.1f}%  activation {100 * m['activation_rate']:.1f}%"
-        )
-        for item in rep["news"]:
-            click.echo(f"  news: {item['text']}")
-        for r in rep["reactions"]:
-            click.echo(f"  {r['text']}")
-    card = game.score()
-    click.echo(f"\nFinal score: {card['score']:.1f} / 100")
-    for name, value in card["components"].items():
-        click.echo(f"  {name:<18} {value:.2f}  (weight {card['weights'][name]:.2f})")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -141,9 +141,3 @@ def test_lazy_commands_resolve():
     for name in COMMANDS:
         res = invoke(name, "--help")
         assert res.exit_code == 0, (name, res.output)
-
-
-def test_play_placeholder():
-    res = invoke("play", "--strategy", "rice")
-    assert res.exit_code == 0
-    assert "TUI is coming" in res.stdout and "Final score" in res.stdout

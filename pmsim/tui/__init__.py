@@ -1,0 +1,1 @@
+"""The Textual front end: `PmsimApp` (app.py), its screens, widgets and CLI commands."""

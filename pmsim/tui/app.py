@@ -1,0 +1,397 @@
+"""The pmsim Textual app: one factory, dependencies passed in.
+
+    app = PmsimApp(store=SaveStore(url))            # title screen
+    app = PmsimApp(store, start="continue")         # resume the latest game in progress
+
+Data flow (STYLE.md): widgets post messages up; the app turns them into engine actions, runs
+them in a worker (the session autosaves each one before returning), re-reads the observation
+and sets the new `GameView` on the game screen, which pushes it down into the panes. All
+engine and storage work runs in one queue of thread workers, one job at a time, so input never
+blocks and two actions never touch the session at once.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.theme import Theme
+
+from pmsim.tui.messages import (
+    ActionApplied,
+    ActionRefused,
+    CatalogReady,
+    GameOpened,
+    ReplayLoaded,
+    RoundResolved,
+    SavesListed,
+    ServiceFailed,
+)
+from pmsim.tui.palette import GameCommands
+from pmsim.tui.screens.debrief import DebriefScreen
+from pmsim.tui.screens.game import GameScreen
+from pmsim.tui.screens.new_game import NewGameScreen
+from pmsim.tui.screens.replay import ReplayScreen
+from pmsim.tui.screens.report import RoundReportScreen
+from pmsim.tui.screens.saves import SavesScreen
+from pmsim.tui.screens.title import TitleScreen
+from pmsim.tui.service import Catalog, GameService, GameView, ScenarioEntry, random_seed
+from pmsim.tui.widgets.inbox import InboxPane
+from pmsim.tui.widgets.research import ResearchPane
+from pmsim.tui.widgets.roadmap import RoadmapPane
+
+HIGH_CONTRAST = Theme(
+    name="pmsim-high-contrast",
+    primary="#FFFF00",
+    secondary="#00FFFF",
+    accent="#FF80FF",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#202020",
+    boost="#303030",
+    success="#00FF00",
+    warning="#FFFF00",
+    error="#FF6060",
+    dark=True,
+    variables={"block-cursor-background": "#FFFF00", "block-cursor-foreground": "#000000",
+               "footer-key-foreground": "#FFFF00", "border": "#FFFFFF"},
+)
+THEMES = ["textual-dark", "textual-light", "pmsim-high-contrast"]
+
+
+@dataclass
+class JobDone(Message):
+    """A service job finished (its result message was posted first)."""
+
+
+def default_player() -> str:
+    try:
+        return getpass.getuser() or "Intern"
+    except Exception:
+        return "Intern"
+
+
+class PmsimApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "pmsim"
+    SUB_TITLE = "product-management internship simulator"
+    COMMANDS = App.COMMANDS | {GameCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("t", "cycle_theme", "Theme"),
+    ]
+
+    def __init__(self, store: Any, *, catalog: Catalog | None = None, seed: int | None = None,
+                 player: str | None = None, scenario_id: str | None = None, start: str = "title",
+                 save_ref: int | str | None = None, theme: str | None = None,
+                 extra_scenarios: list[ScenarioEntry] | None = None) -> None:
+        """`store`: a SaveStore, or a function opening one (then opened by the first job, off the
+        UI thread). `catalog`: the scenarios on offer (default: the built-ins, loaded when first
+        needed, after `extra_scenarios`). `start`: title | new | play | continue | save | replay."""
+        super().__init__()
+        self.service = GameService(store)
+        self.catalog = catalog
+        self.extra_scenarios = list(extra_scenarios or [])
+        self.seed = random_seed() if seed is None else seed
+        self.player = player or default_player()
+        self.scenario_id = scenario_id
+        self.start = start
+        self.save_ref = save_ref
+        self._theme_choice = theme
+        self.view: GameView | None = None
+        self.game_screen: GameScreen | None = None
+        self._jobs: deque[Callable[[], Message | None]] = deque()
+        self._job_active = False
+        self.jobs_done = 0  # service jobs finished so far (tests and benchmarks wait on it)
+
+    # ------------------------------------------------------------------ start-up
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = self._theme_choice or "textual-dark"
+        if self.start == "continue":
+            self.action_continue_game()
+        elif self.start == "save" and self.save_ref is not None:
+            self.open_save(int(self.save_ref))
+        elif self.start == "replay" and self.save_ref is not None:
+            self.open_replay(self.save_ref)
+        elif self.start == "play":
+            self.start_game(self.scenario_id, self.seed, self.player)
+        elif self.start == "new":
+            self.action_new_game()
+        else:
+            self.action_title()
+
+    # ------------------------------------------------------------------ the job queue
+    @property
+    def idle(self) -> bool:
+        return not self._job_active and not self._jobs
+
+    def submit(self, job: Callable[[], Message | None]) -> None:
+        """Run `job` in a worker after the ones already queued; it returns the message to post."""
+        self._jobs.append(job)
+        self._pump()
+
+    def _pump(self) -> None:
+        if self._job_active or not self._jobs:
+            return
+        self._job_active = True
+        self._busy(True)
+        self._run_job(self._jobs.popleft())
+
+    @property
+    def store(self) -> Any:
+        """The SaveStore (opens it if it was passed as a function: call from jobs only)."""
+        return self.service.store
+
+    def catalog_now(self) -> Catalog:
+        """The scenarios, loaded on first use (call from jobs only)."""
+        if self.catalog is None:
+            self.catalog = Catalog.builtin(self.extra_scenarios)
+        return self.catalog
+
+    @work(thread=True, exclusive=True, group="service")
+    def _run_job(self, job: Callable[[], Message | None]) -> None:
+        from pmsim.storage.errors import (
+            DatabaseUnavailable,
+            NotAPmsimDatabase,
+            SchemaTooNew,
+            StorageError,
+        )
+
+        try:
+            msg = job()
+        except StorageError as e:
+            msg = ServiceFailed(str(e), fatal=isinstance(e, DatabaseUnavailable | NotAPmsimDatabase | SchemaTooNew))
+        except Exception as e:  # an engine or storage bug: say so, keep the app alive
+            self.log.error(f"service job failed: {e!r}")
+            msg = ServiceFailed(f"Something went wrong: {type(e).__name__}: {e}")
+        if msg is not None:
+            self.post_message(msg)
+        self.post_message(JobDone())
+
+    def on_job_done(self, _: JobDone) -> None:
+        self._job_active = False
+        self.jobs_done += 1
+        self._busy(False)
+        self._pump()
+
+    def _busy(self, busy: bool) -> None:
+        if self.game_screen is not None and self.game_screen.is_attached:
+            self.game_screen.busy = busy
+
+    # ------------------------------------------------------------------ screens
+    def goto(self, screen: Screen) -> None:
+        """Make `screen` the one screen above the default one (dialogs close)."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def action_title(self) -> None:
+        self.game_screen = None
+        self.goto(TitleScreen())
+
+    def action_new_game(self) -> None:
+        self.submit(lambda: CatalogReady(self.catalog_now()))
+
+    def on_catalog_ready(self, m: CatalogReady) -> None:
+        self.goto(NewGameScreen(m.catalog, self.seed, self.player, self.scenario_id))
+
+    def action_help(self) -> None:
+        from pmsim.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def action_cycle_theme(self) -> None:
+        i = THEMES.index(self.theme) if self.theme in THEMES else -1
+        self.theme = THEMES[(i + 1) % len(THEMES)]
+        self.notify(f"Theme: {self.theme}", timeout=1.5)
+
+    def help_sections(self) -> list[tuple[str, list[Binding]]]:
+        from pmsim.tui.screens.help import sections
+
+        return sections(type(self))
+
+    def palette_commands(self, screen: Screen) -> list[tuple[str, str, Callable[[], Any]]]:
+        from pmsim.tui.palette import app_commands
+
+        return app_commands(self, screen)
+
+    # ------------------------------------------------------------------ opening games
+    def start_game(self, scenario_id: str | None, seed: int, player: str) -> None:
+        self.seed, self.player, self.scenario_id = seed, player, scenario_id
+
+        def job() -> Message:
+            cat = self.catalog_now()
+            entry = cat.get(scenario_id) if scenario_id else cat.entries[0]
+            return GameOpened(self.service.start(entry, seed, player))
+
+        self.submit(job)
+
+    def open_save(self, save_id: int) -> None:
+        self.submit(lambda: GameOpened(self.service.resume(save_id), resumed=True))
+
+    def action_continue_game(self) -> None:
+        def job() -> Message:
+            latest = self.service.latest_in_progress()
+            if latest is None or latest.id is None:
+                return ServiceFailed("No game in progress to continue: press n for a new game.")
+            return GameOpened(self.service.resume(latest.id), resumed=True)
+
+        self.submit(job)
+
+    def action_open_saves(self, purpose: str) -> None:
+        self.submit(lambda: SavesListed(self.service.saves(), purpose))
+
+    def refresh_latest(self) -> None:
+        self.submit(lambda: SavesListed(self.service.saves(), "title"))
+
+    def open_replay(self, target: int | str) -> None:
+        from pmsim.tui.replay_data import load_replay
+
+        self.submit(lambda: ReplayLoaded(load_replay(self.store, target)))
+
+    def on_game_opened(self, m: GameOpened) -> None:
+        self.view = m.view
+        if m.view.finished:
+            self.game_screen = None
+            self.goto(DebriefScreen(m.view))
+        else:
+            self.game_screen = GameScreen(m.view)
+            self.goto(self.game_screen)
+            where = f"save {m.view.save_id}, quarter {m.view.round} of {m.view.rounds}"
+            self.notify(f"Welcome back, {m.view.player}: {where}." if m.resumed else
+                        f"Welcome, {m.view.player}. Every action is saved ({where}). Press ? for keys.",
+                        timeout=4)
+        if m.view.read_only:
+            self.notify(f"Opened read-only: {m.view.problem}", severity="error", timeout=10)
+
+    def on_saves_listed(self, m: SavesListed) -> None:
+        if m.purpose == "title":
+            if isinstance(self.screen, TitleScreen):
+                playing = [s for s in m.saves if s.status == "in_progress"]
+                self.screen.latest = (f"c continues save {playing[0].id}: {playing[0].player}, "
+                                      f"{playing[0].scenario_id}, round {playing[0].round}") if playing else ""
+            return
+        self.goto(SavesScreen(m.saves, m.purpose))
+
+    def on_saves_screen_save_chosen(self, m: SavesScreen.SaveChosen) -> None:
+        if m.purpose == "load":
+            self.open_save(m.save_id)
+        elif m.purpose == "replay":
+            self.open_replay(m.save_id)
+        elif m.purpose == "delete":
+            def job() -> Message:
+                self.store.delete(m.save_id)
+                return SavesListed(self.service.saves(), "load")
+
+            self.submit(job)
+
+    def on_replay_loaded(self, m: ReplayLoaded) -> None:
+        self.game_screen = None
+        self.goto(ReplayScreen(m.replay))
+
+    def on_replay_screen_fork_requested(self, m: ReplayScreen.ForkRequested) -> None:
+        def job() -> Message:
+            target: int | str = int(m.target) if m.target.isdigit() else m.target
+            new_id = self.store.fork(target, m.round)
+            return GameOpened(self.service.resume(new_id), resumed=True)
+
+        self.submit(job)
+
+    def on_new_game_screen_game_requested(self, m: NewGameScreen.GameRequested) -> None:
+        self.start_game(m.scenario_id, m.seed, m.player)
+
+    # ------------------------------------------------------------------ actions
+    def request(self, action: Any) -> None:
+        """Apply `action` after any queued ones; the view updates when it is saved."""
+        from pmsim.engine import EndRound, IllegalAction
+
+        if self.view is None:
+            return
+        if self.view.read_only:
+            self.notify(f"This save is read-only: {self.view.problem}", severity="error")
+            return
+
+        def job() -> Message:
+            before = self.view
+            try:
+                result = self.service.apply(action)
+            except IllegalAction as e:
+                return ActionRefused(action, e.message)
+            view = self.service.view()
+            if isinstance(action, EndRound):
+                from pmsim.tui.screens.report import body_width, report_body
+
+                width = body_width(self.size.width)
+                body = (width, report_body(result or {}, before or view, view, width))
+                return RoundResolved(result or {}, view, before or view, body)
+            return ActionApplied(action, result, view)
+
+        self.submit(job)
+
+    def on_roadmap_pane_plan_requested(self, m: RoadmapPane.PlanRequested) -> None:
+        from pmsim.engine import Plan
+
+        self.request(Plan(m.feature, m.slot, m.position))  # type: ignore[arg-type]
+
+    def on_roadmap_pane_unplan_requested(self, m: RoadmapPane.UnplanRequested) -> None:
+        from pmsim.engine import Unplan
+
+        self.request(Unplan(m.feature))
+
+    def on_inbox_pane_response_chosen(self, m: InboxPane.ResponseChosen) -> None:
+        from pmsim.engine import Respond
+
+        self.request(Respond(m.request, m.response, m.reason, m.rationale))  # type: ignore[arg-type]
+
+    def on_research_pane_study_chosen(self, m: ResearchPane.StudyChosen) -> None:
+        self.request(m.action)
+
+    def on_game_screen_roadmap_committed(self, m: GameScreen.RoadmapCommitted) -> None:
+        from pmsim.engine import EndRound
+
+        self.request(EndRound(m.rationale))
+
+    def set_view(self, view: GameView) -> None:
+        self.view = view
+        if self.game_screen is not None:
+            self.game_screen.view = view
+
+    def on_action_applied(self, m: ActionApplied) -> None:
+        self.set_view(m.view)
+        if m.result is not None and m.result.get("summary"):
+            self.notify(m.result["summary"], title="Research result", timeout=4)
+
+    def on_action_refused(self, m: ActionRefused) -> None:
+        self.notify(m.reason, title="Not possible", severity="warning", timeout=4)
+
+    def on_service_failed(self, m: ServiceFailed) -> None:
+        if m.fatal:
+            self.exit(return_code=2, message=m.message)
+            return
+        self.notify(m.message, severity="error", timeout=8)
+
+    def on_round_resolved(self, m: RoundResolved) -> None:
+        self.set_view(m.view)
+        self.push_screen(RoundReportScreen(m.report, m.before, m.view, m.body))
+
+    def on_round_report_screen_report_shown(self, m: RoundReportScreen.ReportShown) -> None:
+        if m.finished and self.view is not None:
+            self.game_screen = None
+            self.goto(DebriefScreen(self.view))
+        elif self.view is not None:
+            self.notify(f"Quarter {self.view.round} of {self.view.rounds} begins.", timeout=2)

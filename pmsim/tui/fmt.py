@@ -1,0 +1,198 @@
+"""Small text formatters shared by the screens: numbers, deltas, bars, sparklines.
+
+Every value that a colour hints at also gets a word or a symbol here (▲▼, ✓✗, band names),
+so that nothing is carried by colour alone and the high-contrast theme loses no information.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+SPARK = "▁▂▃▄▅▆▇█"
+MINUS = "−"
+
+KANO_SHORT = {
+    "must_be": "Must",
+    "performance": "Perf",
+    "attractive": "Attr",
+    "indifferent": "Indf",
+    "reverse": "Rev",
+}
+KANO_WORD = {
+    "must_be": "must-be",
+    "performance": "performance",
+    "attractive": "attractive (delighter)",
+    "indifferent": "indifferent",
+    "reverse": "reverse",
+}
+COMPONENT_LABEL = {
+    "customer_impact": "Customer impact",
+    "okr": "OKR attainment",
+    "stakeholder_trust": "Stakeholder trust",
+    "prioritization": "Prioritization",
+    "research": "Research value",
+    "delivery": "Delivery",
+    "accessibility": "Accessibility",
+}
+METRIC_LABEL = {
+    "customers": "Customers",
+    "revenue": "Revenue / qtr",
+    "nps": "NPS",
+    "churn_rate": "Churn",
+    "activation_rate": "Activation",
+    "satisfaction": "Satisfaction",
+    "market_share": "Market share",
+}
+# metrics where going down is good news
+LOWER_IS_BETTER = {"churn_rate"}
+RATE_METRICS = {"churn_rate", "activation_rate", "satisfaction", "market_share"}
+
+MOOD_SYMBOL = {
+    "delighted": "▲▲",
+    "relieved": "▲",
+    "pleased": "▲",
+    "angry": "▼▼",
+    "escalated": "⚠",
+}
+STATUS_SYMBOL = {
+    "open": "● open",
+    "accepted": "✓ accepted",
+    "deferred": "↷ deferred",
+    "declined": "✗ declined",
+    "ignored": "… ignored",
+    "delivered": "★ delivered",
+    "broken": "⚠ broken",
+}
+
+
+def num(x: float) -> str:
+    """6,345 or 1.2M for big numbers; always grouped."""
+    x = float(x)
+    if abs(x) >= 10_000_000:
+        return f"{x / 1_000_000:.1f}M"
+    return f"{x:,.0f}"
+
+
+def compact(x: float) -> str:
+    """A short number for narrow columns: 950, 9.5k, 24k, 1.2M."""
+    x = float(x)
+    a = abs(x)
+    if a >= 1_000_000:
+        return f"{x / 1_000_000:.1f}M"
+    if a >= 10_000:
+        return f"{x / 1000:.0f}k"
+    if a >= 1000:
+        return f"{x / 1000:.1f}k"
+    if a >= 10:
+        return f"{x:.0f}"
+    return f"{x:.1f}"
+
+
+def pct(x: float, digits: int = 0) -> str:
+    return f"{100 * float(x):.{digits}f}%"
+
+
+def signed(x: float, digits: int = 1, unit: str = "") -> str:
+    x = round(float(x), digits)
+    if x == 0:
+        return f"±0{unit}"
+    s = f"{abs(x):,.{digits}f}{unit}"
+    return ("+" if x > 0 else MINUS) + s
+
+
+def arrow(delta: float, eps: float = 1e-9) -> str:
+    return "▲" if delta > eps else "▼" if delta < -eps else "="
+
+
+def trend(delta: float, good_when_up: bool = True, eps: float = 1e-9) -> Text:
+    """▲/▼ with a style saying whether that direction is good news (the arrow says the direction)."""
+    sym = arrow(delta, eps)
+    if sym == "=":
+        return Text(sym, style="dim")
+    good = (delta > 0) == good_when_up
+    return Text(sym, style="bold green" if good else "bold red")
+
+
+def bar(frac: float, width: int = 10, full: str = "█", empty: str = "░") -> str:
+    frac = min(max(float(frac), 0.0), 1.0)
+    n = int(round(frac * width))
+    return full * n + empty * (width - n)
+
+
+def spark(values: Sequence[float]) -> str:
+    """A sparkline: one block per value, scaled between the series' min and max."""
+    vals = [float(v) for v in values]
+    if not vals:
+        return ""
+    lo, hi = min(vals), max(vals)
+    if hi - lo < 1e-12:
+        return SPARK[3] * len(vals)
+    return "".join(SPARK[int(round((v - lo) / (hi - lo) * (len(SPARK) - 1)))] for v in vals)
+
+
+def band_text(band: str) -> Text:
+    """The OKR band as a word with a symbol, coloured: never colour alone."""
+    sym = {"green": "●", "yellow": "◐", "red": "○"}.get(band, "?")
+    style = {"green": "bold green", "yellow": "bold yellow", "red": "bold red"}.get(band, "")
+    return Text(f"{sym} {band}", style=style)
+
+
+def urgency_word(u: float) -> str:
+    return "high" if u >= 0.7 else "medium" if u >= 0.4 else "low"
+
+
+def trust_text(t: float, width: int = 5) -> Text:
+    n = int(round(min(max(t, 0.0), 1.0) * width))
+    style = "green" if t >= 0.6 else "yellow" if t >= 0.35 else "red"
+    return Text.assemble(("▰" * n, style), ("▱" * (width - n), "dim"), f" {100 * t:.0f}%")
+
+
+def metric_value(metric: str, v: float) -> str:
+    if metric in RATE_METRICS:
+        return pct(v, 1)
+    if metric == "nps":
+        return f"{v:+.0f}"
+    return num(v)
+
+
+def metric_delta(metric: str, d: float) -> str:
+    if metric in RATE_METRICS:
+        return signed(100 * d, 1, "pp")
+    if metric == "nps":
+        return signed(d, 0)
+    return signed(d, 0)
+
+
+def short_title(title: str) -> str:
+    """'Beacon: a project tracker...' -> 'Beacon'."""
+    return title.split(":")[0].strip() or title
+
+
+def clip(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: max(n - 1, 0)] + "…"
+
+
+def first_name(name: str) -> str:
+    return name.split()[0] if name else name
+
+
+def flatten(renderable: object, width: int) -> Text:
+    """Render rich tables and groups once, at `width`, into one Text that is cheap to draw.
+
+    A Static holding Rich tables re-renders them for every layout pass; a flattened Text does not.
+    Pure Python, so it can run in a worker thread.
+    """
+    from rich.console import Console
+
+    console = Console(width=max(width, 20), color_system="truecolor", force_terminal=True, legacy_windows=False)
+    out = Text(no_wrap=True, overflow="crop", end="")
+    lines = console.render_lines(renderable, console.options.update_width(max(width, 20)), pad=False)  # type: ignore[arg-type]
+    for i, line in enumerate(lines):
+        if i:
+            out.append("\n")
+        for seg in line:
+            if not seg.control:
+                out.append(seg.text, seg.style)
+    return out

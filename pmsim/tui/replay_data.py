@@ -1,0 +1,153 @@
+"""What the replay viewer shows: a save re-simulated, round by round, as plain data.
+
+Built in a worker from storage's `replay_record` (the same replay `pmsim replay --verify` runs),
+so the viewer also says whether each round still matches its recorded state hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pmsim.tui import fmt
+
+if TYPE_CHECKING:
+    from pmsim.engine import Game
+    from pmsim.storage.saves import SaveStore
+
+
+@dataclass(frozen=True)
+class ReplayRound:
+    round: int
+    decisions: list[str]
+    rationale: str
+    plan: list[str]
+    carried: list[str]
+    best_on_beliefs: list[str]
+    best_in_hindsight: list[str]
+    shipped: list[str]
+    slipped: list[str]
+    score: float
+    score_delta: float
+    regret: float
+    metrics: dict[str, Any]
+    reactions: list[str]
+    news: list[str]
+    matches: bool
+
+
+@dataclass(frozen=True)
+class Replay:
+    target: str  # what to pass to store.fork: a save id or an exported file's path
+    source: str
+    save_id: int | None
+    player: str
+    scenario_title: str
+    seed: int
+    status: str
+    rounds_total: int
+    final_score: float | None
+    rounds: list[ReplayRound]
+    pending: list[str] = field(default_factory=list)  # actions of a round still in progress
+    problem: str | None = None
+
+    @property
+    def header(self) -> str:
+        who = f"save {self.save_id}" if self.save_id is not None else self.source
+        score = "" if self.final_score is None else f", score {self.final_score:.1f}"
+        return (f"Replay of {who}: {self.player}, {fmt.short_title(self.scenario_title)}, seed {self.seed} "
+                f"({self.status.replace('_', ' ')}{score})")
+
+
+def describe(action: dict[str, Any], game: Game) -> str:
+    """One line a person reads for a stored action."""
+    titles = {f.id: f.title for f in game.scenario.features}
+    seg = {s.id: s.name for s in game.scenario.market.segments}
+    kind = action.get("kind")
+    if kind == "plan":
+        where = str(action.get("slot", "now")).upper()
+        pos = action.get("position")
+        at = f" at position {pos + 1}" if isinstance(pos, int) else ""
+        return f"Planned {titles.get(action['feature'], action['feature'])} → {where}{at}"
+    if kind == "unplan":
+        return f"Took {titles.get(action['feature'], action['feature'])} off the roadmap"
+    if kind == "respond":
+        req = next((q for q in game.state.requests if q.id == action["request"]), None)
+        who = game.state.stakeholders[req.stakeholder].name if req else "?"
+        about = titles.get(req.feature, "") if req and req.feature else ""
+        verb = {"accept": "Accepted", "defer": "Deferred", "decline": "Declined"}.get(action["response"], "?")
+        reason = action.get("reason", "none")
+        text = f"{verb} {who}'s request" + (f" ({about})" if about else "")
+        if reason and reason != "none":
+            text += f", reason: {reason}"
+        if action.get("rationale"):
+            text += f' — "{action["rationale"]}"'
+        return text
+    if kind == "research":
+        m = action["method"]
+        if m == "survey":
+            return f"Survey of {action['n']} in {seg.get(action.get('segment'), action.get('segment'))}"
+        if m == "interviews":
+            return f"{action['n']} interviews in {seg.get(action.get('segment'), action.get('segment'))}"
+        if m == "usability_test":
+            return f"Usability test of {titles.get(action.get('feature'), '?')} with {action['n']} users"
+        if m == "ab_test":
+            return f"A/B test of {titles.get(action.get('feature'), '?')} ({action['n']:,} per arm)"
+        if m == "spike":
+            return f"Engineering spike on {titles.get(action.get('feature'), '?')}"
+        return "Competitive analysis"
+    if kind == "end_round":
+        r = action.get("rationale") or ""
+        return "Committed the roadmap" + (f' — "{r}"' if r else "")
+    return str(action)
+
+
+def load_replay(store: SaveStore, target: int | str) -> Replay:
+    """Re-simulate `target` (a save id, or an exported file's path) for the viewer."""
+    from pmsim.storage.errors import SaveDamaged
+    from pmsim.storage.history import replay_record
+
+    rec = store.open_target(target)
+    res = replay_record(rec)
+    game = res.game
+    if game is None:
+        raise SaveDamaged(res.problem or f"{rec.source} cannot be replayed")
+    titles = {f.id: f.title for f in game.scenario.features}
+
+    def names(ids: list[str]) -> list[str]:
+        return [titles.get(i, i) for i in ids]
+
+    by_round: dict[int, list[dict[str, Any]]] = {}
+    for a in rec.actions[: res.applied]:
+        if a.data is not None:
+            by_round.setdefault(a.round, []).append(a.data)
+    debrief = game.debrief()
+    dr = {r["round"]: r for r in debrief["rounds"]}
+    recorded = {r.round: r.state_hash for r in rec.rounds}
+    rounds: list[ReplayRound] = []
+    prev_score = 0.0
+    for rep, summ in zip(game.state.reports, res.summaries, strict=False):
+        r = rep["round"]
+        led = game.state.ledger[r - 1]
+        acts = by_round.get(r, [])
+        score = float(rep["score"]["score"])
+        rounds.append(ReplayRound(
+            round=r, decisions=[describe(a, game) for a in acts], rationale=rep.get("rationale", ""),
+            plan=names(led["plan"]), carried=names(rep.get("carried_over", [])),
+            best_on_beliefs=names(led["opt_beliefs"]), best_in_hindsight=names(led["hindsight"]),
+            shipped=names(rep["shipped"]), slipped=names(rep["slipped"]),
+            score=score, score_delta=score - prev_score, regret=float(dr.get(r, {}).get("regret", 0.0)),
+            metrics=rep["metrics"], reactions=[x["text"] for x in rep.get("reactions", [])],
+            news=[n["text"] for n in rep.get("news", [])],
+            matches=recorded.get(r) == summ["state_hash"],
+        ))
+        prev_score = score
+    done = {r.round for r in rounds}
+    pending = [describe(a, game) for rn, acts in by_round.items() if rn not in done for a in acts]
+    return Replay(
+        target=str(target), source=rec.source, save_id=rec.id, player=rec.player,
+        scenario_title=rec.scenario_title, seed=rec.seed, status=rec.status,
+        rounds_total=game.scenario.rounds,
+        final_score=float(game.score()["score"]) if rounds else None, rounds=rounds, pending=pending,
+        problem=res.problem,
+    )

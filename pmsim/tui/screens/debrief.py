@@ -1,0 +1,144 @@
+"""The final debrief: the score by component and skill, your roadmap beside the best in hindsight,
+the research that would have paid off, and what to practise next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from pmsim.tui import fmt
+from pmsim.tui.service import GameView
+from pmsim.tui.widgets.keybar import KeyBar
+
+TIPS = {
+    "customer_impact": "Ship what customers value most: weigh reach and Kano evidence, not request volume.",
+    "okr": "Tie each quarter's plan to the key result furthest from its target.",
+    "stakeholder_trust": "Answer every request; a reasoned 'not now' costs less than silence or a broken promise.",
+    "prioritization": "Rank by value per week of effort (RICE, WSJF) and fill capacity with the best ratios.",
+    "research": "Buy research when it could change the plan: big uncertainty on an expensive choice.",
+    "delivery": "Leave slack for estimate error, and spike the biggest uncertain estimates.",
+    "accessibility": "Run usability tests before shipping; what they find gets fixed.",
+}
+
+
+def final_score_text(view: GameView) -> Text:
+    card = view.debrief["score"] if view.debrief else view.obs["score"]
+    t = Text()
+    t.append(f"Final score {card['score']:.1f} / 100", style="bold")
+    t.append(f"   {view.player} · {view.title} · save {view.save_id} · scoring v{card['version']}", style="dim")
+    return t
+
+
+def components_table(card: dict[str, Any]) -> Table:
+    tab = Table(box=None, padding=(0, 1), header_style="bold")
+    for col, just in (("Component", "left"), ("Score", "right"), ("", "left"), ("Weight", "right"),
+                      ("Lost", "right")):
+        tab.add_column(col, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    tab.add_column("Skill")
+    for c, v in card["components"].items():
+        tab.add_row(fmt.COMPONENT_LABEL.get(c, c), f"{v:.2f}", fmt.bar(v, 8), f"{100 * card['weights'][c]:.0f}%",
+                    f"−{card['points_lost'][c]:.1f}", card["skills"][c])
+    return tab
+
+
+def skills_text(card: dict[str, Any]) -> Text:
+    acc: dict[str, list[float]] = {}
+    for c, v in card["components"].items():
+        w = card["weights"][c]
+        s = card["skills"][c]
+        acc.setdefault(s, [0.0, 0.0])
+        acc[s][0] += w * v
+        acc[s][1] += w
+    t = Text()
+    for skill, (num, den) in sorted(acc.items(), key=lambda kv: -(kv[1][0] / kv[1][1] if kv[1][1] else 0)):
+        v = num / den if den else 0.0
+        t.append(f"  {skill:<27} {v:.2f} {fmt.bar(v, 10)}\n")
+    return t
+
+
+def rounds_table(view: GameView, rounds: list[dict[str, Any]]) -> Table:
+    title = view.feature_title
+    tab = Table(box=None, padding=(0, 1), header_style="bold", expand=True)
+    tab.add_column("Q", justify="right", no_wrap=True)
+    tab.add_column("Your new work (✓ shipped)", ratio=3)
+    tab.add_column("Best in hindsight", ratio=3)
+    tab.add_column("Regret", justify="right", no_wrap=True)
+    for r in rounds:
+        shipped = set(r["shipped"])
+        mine = ", ".join(f"{'✓ ' if f in shipped else ''}{title(f)}" for f in r["plan"]) or "—"
+        carried = [f for f in r["shipped"] if f not in r["plan"]]
+        if carried:
+            mine += "; finished " + ", ".join(f"✓ {title(f)}" for f in carried)
+        best = ", ".join(title(f) for f in r["best_in_hindsight"]) or "—"
+        same = set(r["plan"]) == set(r["best_in_hindsight"])
+        tab.add_row(str(r["round"]), mine, Text(best + (" (= yours)" if same else ""), style="dim" if same else ""),
+                    f"{r['regret']:.1f}")
+    return tab
+
+
+def lessons_text(view: GameView, d: dict[str, Any]) -> Text:
+    t = Text()
+    if d["research_that_would_have_paid"]:
+        t.append("Research that would have paid off\n", style="bold")
+        for r in d["research_that_would_have_paid"]:
+            t.append(f"  Q{r['round']}: knowing the truth was worth {r['value_of_information']:.1f} value points;"
+                     " surveys or interviews before committing could have changed that plan.\n")
+    if d["misjudged_features"]:
+        t.append("Features you misjudged (believed vs true value)\n", style="bold")
+        for m in d["misjudged_features"][:6]:
+            direction = "under" if m["true"] > m["believed"] else "over"
+            t.append(f"  {m['title']}: {m['believed']:.1f} vs {m['true']:.1f} ({direction}estimated)\n")
+    if d["unmet_must_be"]:
+        t.append("Must-be needs left unmet\n", style="bold")
+        for u in d["unmet_must_be"][:6]:
+            t.append(f"  {view.segment_name(u['segment'])} needed {u['title']}; "
+                     f"{fmt.num(u['segment_churned'])} customers churned in that segment.\n")
+    t.append("OKRs\n", style="bold")
+    for o in d["okrs"]:
+        t.append("  ")
+        t.append_text(fmt.band_text(o["band"]))
+        t.append(f" {o['grade']:.2f} {o['objective']} ({o['kind']})\n")
+    t.append("What to practise next\n", style="bold")
+    for p in d["practise_next"]:
+        t.append(f"  ▸ {p['skill']} ({fmt.COMPONENT_LABEL.get(p['component'], p['component'])}, "
+                 f"−{p['points_lost']:.1f} points): {TIPS.get(p['component'], '')}\n")
+    return t
+
+
+class DebriefScreen(Screen):
+    BINDINGS = [
+        Binding("r", "replay", "Replay this game"),
+        Binding("n", "app.new_game", "New game"),
+        Binding("escape", "app.title", "Title"),
+    ]
+
+    def __init__(self, view: GameView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        v = self.view
+        d = v.debrief or {}
+        yield Static(final_score_text(v), id="debrief-score")
+        with VerticalScroll(id="debrief-scroll"):
+            yield Static(Group(
+                Text("Score by component", style="bold"), components_table(d["score"]),
+                Text("\nBy skill", style="bold"), skills_text(d["score"]),
+                Text("Your roadmap beside the best roadmap in hindsight", style="bold"),
+                rounds_table(v, d["rounds"]), Text(""), lessons_text(v, d),
+            ), id="debrief-body")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#debrief-scroll").focus()
+
+    def action_replay(self) -> None:
+        self.app.open_replay(self.view.save_id)  # type: ignore[attr-defined]

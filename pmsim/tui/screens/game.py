@@ -1,0 +1,193 @@
+"""The game screen: a status line, five panes (Dashboard, Inbox, Research, Roadmap, OKRs), keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Static, TabbedContent, TabPane
+
+from pmsim.tui import fmt
+from pmsim.tui.service import GameView
+from pmsim.tui.widgets.base import ViewPane
+from pmsim.tui.widgets.dashboard import DashboardPane
+from pmsim.tui.widgets.inbox import InboxPane
+from pmsim.tui.widgets.keybar import KeyBar
+from pmsim.tui.widgets.okrs import OkrPane
+from pmsim.tui.widgets.research import ResearchPane
+from pmsim.tui.widgets.roadmap import RoadmapPane
+
+PANES = [
+    ("dashboard", "Dashboard", DashboardPane),
+    ("inbox", "Inbox", InboxPane),
+    ("research", "Research", ResearchPane),
+    ("roadmap", "Roadmap", RoadmapPane),
+    ("okrs", "OKRs", OkrPane),
+]
+PANE_GROUP = Binding.Group("Panes", compact=True)
+
+
+class StatusLine(Static):
+    """Scenario, quarter, score, capacity, budget and open requests, in one line."""
+
+
+def status_text(v: GameView, busy: bool = False) -> Text:
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(f" {v.title} ", style="bold reverse")
+    q = f" Q{min(v.round, v.rounds)}/{v.rounds}" if not v.finished else " Final"
+    t.append(q, style="bold")
+    t.append(f" · Score {v.score:.1f}")
+    cap = v.obs["capacity"]
+    t.append(f" · Cap {cap['committed']:.1f}/{cap['total']:.1f}wk")
+    t.append(f" · ${v.obs['budget']['left']:.0f}k")
+    n_open = sum(1 for q in v.open_requests if q["status"] == "open")
+    if n_open:
+        t.append(f" · ✉ {n_open} open", style="bold")
+    if v.read_only:
+        t.append(" · READ-ONLY", style="bold reverse")
+    if busy:
+        t.append(" · saving…", style="dim")
+    return t
+
+
+class GameScreen(Screen):
+    """Where the quarter is planned. Holds the current `GameView` and hands it to each pane."""
+
+    BINDINGS = [
+        *[Binding(str(i + 1), f"pane('{pid}')", label, group=PANE_GROUP) for i, (pid, label, _) in enumerate(PANES)],
+        Binding("e", "end_round", "End round"),
+        Binding("q", "app.title", "Title"),
+        Binding("escape", "app.title", "Title", show=False),
+    ]
+
+    view: var[GameView | None] = var(None, always_update=True, init=False)
+    busy: var[bool] = var(False, init=False)
+
+    @dataclass
+    class RoadmapCommitted(Message):
+        """The player committed the roadmap: resolve the quarter."""
+
+        rationale: str
+
+    def __init__(self, view: GameView | None = None) -> None:
+        super().__init__()
+        self._initial = view
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        with TabbedContent(id="panes", initial="dashboard"):
+            for i, (pid, label, cls) in enumerate(PANES):
+                with TabPane(f"{i + 1} {label}", id=pid):
+                    yield cls(id=f"{pid}-pane")
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        self.pane("dashboard").set_active(True)
+        if self._initial is not None:
+            self.view = self._initial
+        self.pane("dashboard").focus_main()
+
+    def pane(self, pid: str) -> ViewPane:
+        return self.query_one(f"#{pid}-pane", ViewPane)
+
+    @property
+    def active_pane(self) -> str:
+        return self.query_one(TabbedContent).active or "dashboard"
+
+    def watch_view(self, view: GameView | None) -> None:
+        if view is None:
+            return
+        self._status()
+        for pid, _, _ in PANES:
+            self.pane(pid).view = view  # only the pane on screen redraws now, the others when shown
+        n_open = sum(1 for q in view.open_requests if q["status"] == "open")
+        label = f"2 Inbox ✉{n_open}" if n_open else "2 Inbox"
+        tab = self.query_one(TabbedContent).get_tab("inbox")
+        if str(tab.label) != label:
+            tab.label = label
+
+    def watch_busy(self, busy: bool) -> None:
+        self._status()
+
+    def _status(self) -> None:
+        if self.view is not None:
+            self.query_one(StatusLine).update(status_text(self.view, self.busy))
+
+    def action_pane(self, pid: str) -> None:
+        self.query_one(TabbedContent).active = pid
+        for other, _, _ in PANES:
+            self.pane(other).set_active(other == pid)
+        self.pane(pid).focus_main()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A tab was clicked (or set by a key): draw that pane and focus it, unless another tab
+        has been chosen meanwhile (the first activation arrives after mount)."""
+        for other, _, _ in PANES:
+            self.pane(other).set_active(other == self.active_pane)
+        self.call_after_refresh(lambda: self.pane(self.active_pane).focus_main())
+
+    def action_end_round(self) -> None:
+        v = self.view
+        if v is None or v.finished:
+            return
+        if v.read_only:
+            self.notify(f"This save is read-only: {v.problem}", severity="error")
+            return
+        from pmsim.tui.screens.dialogs import EndRoundDialog
+
+        def done(rationale: str | None) -> None:
+            if rationale is not None:
+                self.post_message(self.RoadmapCommitted(rationale))
+
+        self.app.push_screen(EndRoundDialog(v), done)
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        """(title, help, callable) for the command palette: every game action by name."""
+        v = self.view
+        out: list[tuple[str, str, object]] = []
+        for i, (pid, label, _) in enumerate(PANES):
+            out.append((f"Go to {label}", f"key {i + 1}", lambda pid=pid: self.action_pane(pid)))
+        if v is None or v.finished:
+            return out
+        out.append(("End round: commit the roadmap", "key e", self.action_end_round))
+        post = self.post_message
+        for f in v.obs["features"]:
+            if f["status"] == "shipped":
+                continue
+            for slot in ("now", "next", "later"):
+                if f["slot"] != slot:
+                    out.append((f"Plan {f['title']} in {slot.capitalize()}", f"{f['remaining_estimate']:.1f} wk",
+                                lambda fid=f["id"], s=slot: post(RoadmapPane.PlanRequested(fid, s))))
+            if f["slot"]:
+                out.append((f"Remove {f['title']} from the roadmap", "key ⌫ on the Roadmap",
+                            lambda fid=f["id"]: post(RoadmapPane.UnplanRequested(fid))))
+        for q in v.open_requests:
+            s = v.stakeholder(q["stakeholder"])
+            about = v.feature_title(q["feature"]) if q["feature"] else fmt.clip(q["text"], 30)
+            out.append((f"Accept {s['name']}'s request: {about}", s["title"],
+                        lambda rid=q["id"]: post(InboxPane.ResponseChosen(rid, "accept"))))
+            for resp in ("defer", "decline"):
+                if resp == "defer" and q["status"] == "deferred":
+                    continue
+                out.append((f"{resp.capitalize()} {s['name']}'s request: {about}", "asks for a reason",
+                            lambda rid=q["id"], r=resp: self._answer(rid, r)))
+        for method, opts in v.studies.items():
+            for opt in opts:
+                if opt.why_not is None:
+                    out.append((f"Research: {method.replace('_', ' ')} {opt.target} {opt.size}", opt.cost_text,
+                                lambda a=opt.action: post(ResearchPane.StudyChosen(a))))
+        return out
+
+    def _answer(self, rid: str, response: str) -> None:
+        self.action_pane("inbox")
+        inbox = self.pane("inbox")
+        assert isinstance(inbox, InboxPane)
+        if rid not in inbox.table.keys:
+            return
+        inbox.table.move_to(rid)
+        inbox.action_answer(response)

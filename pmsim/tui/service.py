@@ -1,0 +1,318 @@
+"""The TUI's game service: the engine and storage behind one small API, used only from workers.
+
+`GameService` owns the live `GameSession` (which autosaves every action). Its methods are called
+from one worker at a time (the app serializes them), never from widgets. `view()` turns the game
+into a `GameView`: plain data (the engine's observation plus the research menu with costs and a
+few derived look-ups) that the app pushes down into the widgets.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmsim.tui import fmt
+
+if TYPE_CHECKING:
+    from pmsim.engine import Action, Game
+    from pmsim.scenario.models import Scenario
+    from pmsim.storage.records import SaveInfo
+    from pmsim.storage.saves import SaveStore
+    from pmsim.storage.session import GameSession
+
+MAX_SEED = 2**63 - 1
+
+
+def random_seed() -> int:
+    """A fresh seed for a new game (shown and editable; the game itself is deterministic)."""
+    return secrets.randbelow(1_000_000)
+
+
+# ---------------------------------------------------------------------------- scenarios
+@dataclass(frozen=True)
+class ScenarioEntry:
+    """One scenario the player can pick: its text (stored with the save) and its header."""
+
+    id: str
+    title: str
+    summary: str
+    difficulty: str
+    rounds: int
+    lessons: tuple[str, ...]
+    text: str
+    source: str
+    scenario: Scenario = field(repr=False, compare=False)
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "<scenario>") -> ScenarioEntry:
+        from pmsim.scenario.loader import load_scenario_text
+
+        sc = load_scenario_text(text, source)
+        return cls(
+            id=sc.meta.id, title=sc.meta.title, summary=" ".join(sc.meta.summary.split()),
+            difficulty=sc.meta.difficulty, rounds=sc.rounds, lessons=tuple(sc.meta.lessons),
+            text=text, source=source, scenario=sc,
+        )
+
+    @property
+    def population(self) -> int:
+        return self.scenario.market.population
+
+    def facts(self) -> str:
+        sc = self.scenario
+        return (f"{self.rounds} quarters · {self.difficulty} · {fmt.num(sc.market.population)} potential customers"
+                f" in {len(sc.market.segments)} segments · {len(sc.features)} backlog items ·"
+                f" {len(sc.stakeholders)} stakeholders")
+
+
+class Catalog:
+    """The scenarios on offer. Built-in by default; tests and `--scenario PATH` add their own."""
+
+    def __init__(self, entries: list[ScenarioEntry]) -> None:
+        if not entries:
+            raise ValueError("a catalog needs at least one scenario")
+        self.entries = list(entries)
+
+    @classmethod
+    def builtin(cls, first: list[ScenarioEntry] | None = None) -> Catalog:
+        """The built-in scenarios (the default one first), after the entries in `first`."""
+        from pmsim.scenario.builtin import DEFAULT_SCENARIO, builtin_paths
+
+        first = list(first or [])
+        taken = {e.id for e in first}
+        entries = [ScenarioEntry.from_text(p.read_text(encoding="utf-8"), str(p)) for p in builtin_paths()]
+        entries.sort(key=lambda e: (e.id != DEFAULT_SCENARIO, e.id))
+        return cls(first + [e for e in entries if e.id not in taken])
+
+    @staticmethod
+    def load_one(id_or_path: str) -> ScenarioEntry:
+        """A built-in id or a scenario file, loaded (raises ScenarioError with lines to show)."""
+        from pmsim.scenario.builtin import resolve
+
+        path = resolve(id_or_path)
+        return ScenarioEntry.from_text(Path(path).read_text(encoding="utf-8"), str(path))
+
+    def get(self, scenario_id: str) -> ScenarioEntry:
+        for e in self.entries:
+            if e.id == scenario_id:
+                return e
+        raise KeyError(scenario_id)
+
+    def index(self, scenario_id: str | None) -> int:
+        for i, e in enumerate(self.entries):
+            if e.id == scenario_id:
+                return i
+        return 0
+
+
+# ---------------------------------------------------------------------------- views
+@dataclass(frozen=True)
+class StudyOption:
+    """One research study on offer this round, with what it costs and whether it can be bought."""
+
+    action: Any  # pmsim.engine.Research
+    target: str
+    size: str
+    money: float
+    weeks: float
+    why_not: str | None  # the engine's reason it is not possible now, or None
+
+    @property
+    def cost_text(self) -> str:
+        return f"{self.weeks:.1f} wk" if self.weeks else f"${self.money:.1f}k"
+
+
+@dataclass(frozen=True)
+class GameView:
+    """Everything the game screen shows, as plain data, rebuilt after every action."""
+
+    obs: dict[str, Any]
+    save_id: int
+    player: str
+    read_only: bool
+    problem: str | None
+    studies: dict[str, list[StudyOption]]
+    okr_prev: list[dict[str, Any]]
+    summary: str
+    debrief: dict[str, Any] | None = None
+
+    @property
+    def round(self) -> int:
+        return int(self.obs["round"])
+
+    @property
+    def rounds(self) -> int:
+        return int(self.obs["scenario"]["rounds"])
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.obs["finished"])
+
+    @property
+    def title(self) -> str:
+        return fmt.short_title(self.obs["scenario"]["title"])
+
+    def feature(self, fid: str) -> dict[str, Any]:
+        for f in self.obs["features"]:
+            if f["id"] == fid:
+                return f
+        raise KeyError(fid)
+
+    def feature_title(self, fid: str) -> str:
+        try:
+            return self.feature(fid)["title"]
+        except KeyError:
+            return fid
+
+    def stakeholder(self, sid: str) -> dict[str, Any]:
+        for s in self.obs["stakeholders"]:
+            if s["id"] == sid:
+                return s
+        return {"id": sid, "name": sid, "title": "", "role": "", "trust": 0.0, "power": 0.0}
+
+    def segment_name(self, seg_id: str) -> str:
+        return self.segment_names.get(seg_id, seg_id)
+
+    @property
+    def segment_names(self) -> dict[str, str]:
+        return self.obs.get("_segment_names", {})
+
+    @property
+    def open_requests(self) -> list[dict[str, Any]]:
+        return [q for q in self.obs["requests"] if q["status"] in ("open", "deferred") and q["round"] <= self.round]
+
+    @property
+    def score(self) -> float:
+        return float(self.obs["score"]["score"])
+
+
+def build_view(session: GameSession | Any, player: str = "") -> GameView:
+    """The view of a live session (or anything with `.game`, `.save_id`, `.read_only`)."""
+    from pmsim.engine.observe import observed_metrics
+    from pmsim.engine.scoring import okr_grades
+
+    game: Game = session.game
+    obs = game.observe()
+    sc = game.scenario
+    obs["_segment_names"] = {s.id: s.name for s in sc.market.segments}
+    obs["_competitor_names"] = {c.id: c.name for c in sc.market.competitors}
+    obs["_theme_names"] = {t.id: t.name for t in sc.market.themes}
+    prev: list[dict[str, Any]] = []
+    n = len(game.state.metrics)
+    if sc.okrs and n >= 2:
+        prev = okr_grades(game, observed_metrics(game, n - 2))
+    return GameView(
+        obs=obs, save_id=session.save_id, player=player,
+        read_only=bool(getattr(session, "read_only", False)), problem=getattr(session, "problem", None),
+        studies={} if game.finished else study_menu(game), okr_prev=prev,
+        summary=" ".join(sc.meta.summary.split()),
+        debrief=game.debrief() if game.finished else None,
+    )
+
+
+METHOD_INFO = {
+    "survey": ("Survey", "what a segment needs most (shares ± 95% CI) and its NPS"),
+    "interviews": ("Interviews", "Kano evidence (must-be or delighter?) and customers' own words"),
+    "usability_test": ("Usability test", "usability and accessibility defects, before you ship"),
+    "ab_test": ("A/B test", "the measured activation lift of a feature you shipped"),
+    "competitive_analysis": ("Competitive analysis", "competitors' strengths and their next moves"),
+    "spike": ("Engineering spike", "a much tighter estimate; costs engineering time, not money"),
+}
+
+
+def study_menu(game: Game) -> dict[str, list[StudyOption]]:
+    """Every study on offer, by method, with its cost and the engine's verdict on buying it now."""
+    from pmsim.engine import IllegalAction
+    from pmsim.engine.observe import research_options
+    from pmsim.engine.research import cost
+
+    seg_names = {s.id: s.name for s in game.scenario.market.segments}
+    titles = {f.id: f.title for f in game.scenario.features}
+    out: dict[str, list[StudyOption]] = {m: [] for m in METHOD_INFO}
+    for a in research_options(game):
+        try:
+            game.check(a)
+            why = None
+        except IllegalAction as e:
+            why = e.message
+        money, weeks = cost(game, a)
+        if a.method in ("survey", "interviews"):
+            target = seg_names.get(a.segment or "", a.segment or "")
+        elif a.method == "competitive_analysis":
+            target = "all competitors"
+        else:
+            target = titles.get(a.feature or "", a.feature or "")
+        if a.method == "survey":
+            size = f"n={a.n}"
+        elif a.method == "interviews":
+            size = f"{a.n} ppl"
+        elif a.method == "usability_test":
+            size = f"{a.n} users"
+        elif a.method == "ab_test":
+            size = f"{a.n // 1000}k/arm"
+        else:
+            size = "—"
+        out.setdefault(a.method, []).append(StudyOption(a, target, size, money, weeks, why))
+    return out
+
+
+# ---------------------------------------------------------------------------- service
+class GameService:
+    """Storage + the live session. Not thread-safe: the app calls it from one worker at a time.
+
+    `store` is a SaveStore, or a function that opens one: then the database (and SQLAlchemy) is
+    opened by the first job, in a worker, so the first screen does not wait for it.
+    """
+
+    def __init__(self, store: SaveStore | Callable[[], SaveStore]) -> None:
+        self._store: SaveStore | None = store if hasattr(store, "append_action") else None  # type: ignore[assignment]
+        self._open = None if self._store is not None else store
+        self.session: GameSession | None = None
+        self.player = ""
+
+    @property
+    def store(self) -> SaveStore:
+        if self._store is None:
+            assert self._open is not None
+            self._store = self._open()  # type: ignore[operator]
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def start(self, entry: ScenarioEntry, seed: int, player: str) -> GameView:
+        from pmsim.storage.session import GameSession
+
+        self.session = GameSession.start(self.store, entry.text, seed, player, scenario=entry.scenario)
+        self.player = player
+        return self.view()
+
+    def resume(self, save_id: int) -> GameView:
+        from pmsim.storage.session import GameSession
+
+        self.session = GameSession.resume(self.store, save_id)
+        self.player = self.store.info(save_id).player
+        return self.view()
+
+    def apply(self, action: Action) -> dict[str, Any] | None:
+        if self.session is None:
+            raise RuntimeError("no game is open")
+        return self.session.apply(action)
+
+    def view(self) -> GameView:
+        if self.session is None:
+            raise RuntimeError("no game is open")
+        return build_view(self.session, self.player)
+
+    def saves(self) -> list[SaveInfo]:
+        return list(reversed(self.store.list()))
+
+    def latest_in_progress(self, player: str | None = None) -> SaveInfo | None:
+        rows = [s for s in self.store.list() if s.status == "in_progress" and (player is None or s.player == player)]
+        if not rows:
+            return None
+        return max(rows, key=lambda s: (s.updated_at.timestamp() if s.updated_at else 0.0, s.id or 0))

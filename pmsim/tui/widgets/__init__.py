@@ -1,0 +1,1 @@
+"""Widgets of the pmsim app (panes and small parts)."""

@@ -1,0 +1,141 @@
+"""The Dashboard pane: metrics with their uncertainty and sparklines, segments, OKRs, news."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from pmsim.tui import fmt
+from pmsim.tui.service import GameView
+from pmsim.tui.widgets.base import ViewPane
+
+METRICS = ("customers", "revenue", "nps", "churn_rate", "activation_rate", "satisfaction", "market_share")
+SAT_SE = 0.25 / math.sqrt(60)
+
+
+def total_se(m: dict[str, Any], key: str) -> float | None:
+    """The uncertainty of a company-wide estimate from its per-segment ones."""
+    segs = m["segments"]
+    tot = sum(s["customers"] for s in segs) or 1
+    if key == "nps":
+        return math.sqrt(sum((s["customers"] / tot * s.get("nps_se", 0.0)) ** 2 for s in segs))
+    if key == "market_share":
+        return math.sqrt(sum((s["customers"] / tot * s.get("market_share_se", 0.0)) ** 2 for s in segs))
+    if key == "satisfaction":
+        return math.sqrt(sum((s["customers"] / tot * SAT_SE) ** 2 for s in segs))
+    return None
+
+
+def score_line(view: GameView) -> Text:
+    t = Text()
+    score = view.score
+    reports = view.obs["reports"]
+    t.append(f"Score {score:.1f}", style="bold")
+    t.append(" / 100  ")
+    if reports:
+        prev = reports[-2]["score"]["score"] if len(reports) > 1 else 0.0
+        d = score - prev
+        t.append_text(fmt.trend(d))
+        t.append(f" {fmt.signed(d)} last quarter   ")
+    t.append(f"Quarter {min(view.round, view.rounds)} of {view.rounds}", style="dim")
+    if view.finished:
+        t.append(" · game over", style="bold")
+    return t
+
+
+def metrics_table(view: GameView) -> Table:
+    ms = view.obs["metrics"]
+    cur, prev = ms[-1], ms[-2] if len(ms) > 1 else None
+    tab = Table(box=None, padding=(0, 1), expand=False, title_justify="left", header_style="bold")
+    tab.add_column("Metric")
+    tab.add_column("Now", justify="right")
+    tab.add_column("± 95%", justify="right")
+    tab.add_column("vs last Q", justify="right")
+    tab.add_column("Q0→now")
+    for key in METRICS:
+        v = float(cur[key])
+        se = total_se(cur, key)
+        ci = "" if se is None else (f"±{1.96 * se:.0f}" if key == "nps" else f"±{196 * se:.1f}pp")
+        if prev is not None:
+            d = v - float(prev[key])
+            delta = Text.assemble(fmt.trend(d, key not in fmt.LOWER_IS_BETTER), " ", fmt.metric_delta(key, d))
+        else:
+            delta = Text("—", style="dim")
+        tab.add_row(fmt.METRIC_LABEL[key], fmt.metric_value(key, v), ci, delta,
+                    Text(fmt.spark([float(m[key]) for m in ms]), style="cyan"))
+    return tab
+
+
+def segments_table(view: GameView) -> Table:
+    cur = view.obs["metrics"][-1]
+    tab = Table(box=None, padding=(0, 1), header_style="bold")
+    for col, just in (("Segment", "left"), ("Customers", "right"), ("NPS", "right"), ("Churn", "right"),
+                      ("Activation", "right"), ("Share", "right")):
+        tab.add_column(col, justify=just)  # type: ignore[arg-type]
+    for s in cur["segments"]:
+        tab.add_row(fmt.clip(view.segment_name(s["id"]), 24), fmt.num(s["customers"]),
+                    f"{s['nps']:+.0f}±{1.96 * s['nps_se']:.0f}", fmt.pct(s["churn_rate"], 1),
+                    fmt.pct(s["activation_rate"], 1),
+                    f"{100 * s['market_share']:.0f}%±{196 * s['market_share_se']:.0f}")
+    return tab
+
+
+def okr_lines(view: GameView) -> Text:
+    t = Text()
+    prev = {o["id"]: o["grade"] for o in view.okr_prev}
+    for o in view.obs["okrs"]:
+        t.append("  ")
+        t.append_text(fmt.band_text(o["band"]))
+        t.append(f" {o['grade']:.2f} ")
+        t.append(fmt.bar(o["grade"], 10), style={"green": "green", "yellow": "yellow"}.get(o["band"], "red"))
+        if o["id"] in prev:
+            t.append(" ")
+            t.append_text(fmt.trend(o["grade"] - prev[o["id"]], eps=5e-4))
+        t.append(f" {fmt.clip(o['objective'], 50)}\n")
+    return t
+
+
+def news_lines(view: GameView) -> Text:
+    t = Text()
+    items = list(view.obs["news"])
+    for n in items:
+        sym = "⚠" if n["kind"] in ("escalation", "outage", "budget_cut") else "•"
+        t.append(f"  {sym} {n['text']}\n")
+    if not items:
+        t.append("  Quiet quarter: no news yet.\n", style="dim")
+    known = view.obs["beliefs"]["known_moves"]
+    comps = view.obs.get("_competitor_names", {})
+    for mv in known:
+        if mv["round"] >= view.round:
+            t.append(f"  ⚠ Intel: {comps.get(mv['competitor'], mv['competitor'])} plans a move in Q{mv['round']}: "
+                     f"{mv['note'] or mv['theme']}\n", style="yellow")
+    return t
+
+
+class DashboardBody(Static):
+    """The whole dashboard as one rich renderable (cheap to redraw)."""
+
+
+class DashboardPane(ViewPane):
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dashboard-scroll"):
+            yield DashboardBody(id="dashboard-body")
+
+    def focus_main(self) -> None:
+        self.query_one("#dashboard-scroll").focus()
+
+    def show(self, view: GameView) -> None:
+        heading = Text("\nSegments", style="bold")
+        okr = Text("\nOKRs (objective grade, band, change)", style="bold")
+        news = Text("\nNews this quarter", style="bold")
+        self.query_one(DashboardBody).update(Group(
+            score_line(view), metrics_table(view), heading, segments_table(view), okr, okr_lines(view),
+            news, news_lines(view),
+        ))

@@ -1,0 +1,173 @@
+"""The Inbox pane: stakeholder requests, who asks and how much they trust you, and your answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from pmsim.tui import fmt
+from pmsim.tui.service import GameView
+from pmsim.tui.widgets.base import ViewPane
+from pmsim.tui.widgets.table import Column, GameTable
+
+STATUS_ORDER = {"open": 0, "deferred": 1, "accepted": 2, "broken": 3, "declined": 4, "ignored": 5, "delivered": 6}
+ANSWER_GROUP = Binding.Group("Accept/Defer/Decline")
+
+
+def request_rows(view: GameView) -> list[dict[str, Any]]:
+    reqs = [q for q in view.obs["requests"] if q["round"] <= view.round]
+    return sorted(reqs, key=lambda q: (STATUS_ORDER.get(q["status"], 9), -q["urgency"] if q["status"] == "open"
+                                       else -q["round"], q["id"]))
+
+
+class RequestDetail(Static):
+    """The highlighted request in full."""
+
+
+class StakeholderList(Static):
+    """Everyone you answer to, with their trust in you."""
+
+
+class InboxPane(ViewPane):
+    BINDINGS = [
+        Binding("a", "answer('accept')", "Accept", group=ANSWER_GROUP),
+        Binding("d", "answer('defer')", "Defer", group=ANSWER_GROUP),
+        Binding("x", "answer('decline')", "Decline", group=ANSWER_GROUP),
+    ]
+
+    @dataclass
+    class ResponseChosen(Message):
+        request: str
+        response: str
+        reason: str = "none"
+        rationale: str = ""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._advance = False  # after an answer, highlight the next open request
+
+    def compose(self) -> ComposeResult:
+        table = GameTable(id="inbox-table")
+        table.border_title = "Requests"
+        yield table
+        with Horizontal(id="inbox-bottom"):
+            with VerticalScroll(id="request-scroll"):
+                yield RequestDetail(id="request-detail")
+            with VerticalScroll(id="stakeholder-scroll"):
+                yield StakeholderList(id="stakeholders")
+
+    @property
+    def table(self) -> GameTable:
+        return self.query_one("#inbox-table", GameTable)
+
+    def focus_main(self) -> None:
+        self.table.focus()
+
+    def show(self, view: GameView) -> None:
+        table = self.table
+        current = self.current_request()
+        table.set_columns([Column("status", "Status"), Column("from", "From", flex=True, min_width=16),
+                           Column("urgency", "Urgency"), Column("about", "About", flex=True, min_width=12),
+                           Column("due", "Due")])
+        rows = request_rows(view)
+        if self._advance:
+            self._advance = False
+            current = next((q["id"] for q in rows if q["status"] == "open"), current)
+        out = []
+        for q in rows:
+            s = view.stakeholder(q["stakeholder"])
+            about = view.feature_title(q["feature"]) if q["feature"] else "—"
+            style = "bold" if q["status"] == "open" else "" if q["status"] == "deferred" else "dim"
+            out.append((q["id"], [
+                Text(fmt.STATUS_SYMBOL.get(q["status"], q["status"]), style=style),
+                Text(f"{s['name']} ({s['title']})", style=style), fmt.urgency_word(q["urgency"]),
+                about, f"Q{q['deadline']}" if q["deadline"] else "—",
+            ]))
+        table.set_rows(out, keep=current)
+        self.query_one(StakeholderList).update(stakeholder_text(view))
+        self._describe(view)
+
+    def current_request(self) -> str | None:
+        return self.table.current_key
+
+    def _describe(self, view: GameView) -> None:
+        rid = self.current_request()
+        q = next((r for r in view.obs["requests"] if r["id"] == rid), None)
+        self.query_one(RequestDetail).update(request_text(view, q) if q else "No requests yet.")
+
+    def on_game_table_row_highlighted(self, event: GameTable.RowHighlighted) -> None:
+        event.stop()
+        if self.view is not None:
+            self._describe(self.view)
+
+    def action_answer(self, response: str) -> None:
+        rid = self.current_request()
+        if rid is None or self.view is None:
+            return
+        q = next(r for r in self.view.obs["requests"] if r["id"] == rid)
+        if q["status"] not in ("open", "deferred"):
+            self.notify(f"That request is already {q['status']}.", severity="warning")
+            return
+        if response == "accept":
+            self._advance = True
+            self.post_message(self.ResponseChosen(rid, "accept"))
+            return
+        from pmsim.tui.screens.dialogs import RespondDialog
+
+        s = self.view.stakeholder(q["stakeholder"])
+
+        def chosen(answer: tuple[str, str] | None) -> None:
+            if answer is not None:
+                self._advance = True
+                self.post_message(self.ResponseChosen(rid, response, answer[0], answer[1]))
+
+        self.app.push_screen(RespondDialog(response, s["name"], q["text"]), chosen)
+
+
+def request_text(view: GameView, q: dict[str, Any]) -> Text:
+    s = view.stakeholder(q["stakeholder"])
+    t = Text()
+    t.append(f"“{q['text']}”\n", style="italic")
+    t.append(f"— {s['name']}, {s['title']}", style="bold")
+    t.append(f" (asked in Q{q['round']}, urgency {fmt.urgency_word(q['urgency'])})\n")
+    t.append("Trust in you ")
+    t.append_text(fmt.trust_text(s["trust"]))
+    t.append(f" · power {fmt.urgency_word(s['power'])}\n")
+    if q["feature"]:
+        f = view.feature(q["feature"])
+        where = f["slot"].upper() if f["slot"] else "not on the roadmap"
+        t.append(f"About: {f['title']} ({f['remaining_estimate']:.1f} wk, {where})\n", style="dim")
+    st = q["status"]
+    if st == "open":
+        t.append("a accept · d defer with a reason · x decline. Unanswered requests count as ignored.",
+                 style="dim")
+    else:
+        t.append(fmt.STATUS_SYMBOL.get(st, st), style="bold")
+        if q.get("reason") and q["reason"] != "none":
+            t.append(f" (reason: {q['reason']})")
+        if q.get("rationale"):
+            t.append(f" — “{q['rationale']}”")
+    return t
+
+
+def stakeholder_text(view: GameView) -> Text:
+    t = Text()
+    t.append("Stakeholders (trust)\n", style="bold")
+    for s in sorted(view.obs["stakeholders"], key=lambda s: -s["salience"]):
+        t.append(f"{fmt.clip(s['name'], 18)}, {fmt.clip(s['title'], 14)}\n")
+        t.append("  ")
+        t.append_text(fmt.trust_text(s["trust"]))
+        t.append(f" · power {fmt.urgency_word(s['power'])}\n", style="dim")
+    reports = view.obs["reports"]
+    if reports and reports[-1].get("reactions"):
+        t.append(f"\nReactions after Q{reports[-1]['round']}\n", style="bold")
+        for r in reports[-1]["reactions"]:
+            t.append(f"{fmt.MOOD_SYMBOL.get(r['mood'], '•')} {r['text']}\n")
+    return t

@@ -1,0 +1,150 @@
+"""Snapshots of every screen at a fixed seed and size. Each docstring says what a correct picture shows.
+
+Regenerate after a deliberate change with `pytest tests/tui/test_snapshots.py --snapshot-update`, and
+look at the pictures (the report pytest-textual-snapshot writes on failure shows old and new).
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+from tui_helpers import SEED, make_app, press, settle, small_text
+
+from pmsim.storage.session import record_bot_game
+
+SMALL = (80, 24)
+LARGE = (120, 40)
+
+
+def quiet(app) -> None:
+    """Nothing that changes with time: no toasts, no blinking cursors."""
+    app.clear_notifications()
+    for inp in app.screen.query(Input):
+        inp.cursor_blink = False
+
+
+def at(*keys: str, game: bool = True):
+    """A run_before that starts a game (title → n → enter) and presses `keys`."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        if game:
+            await press(pilot, "n", "enter")
+        if keys:
+            await press(pilot, *keys)
+        quiet(pilot.app)
+
+    return run_before
+
+
+def bot_save(store) -> int:
+    from tui_helpers import small_catalog
+
+    entry = small_catalog().entries[0]
+    return record_bot_game(store, small_text("b2b_saas"), SEED, "researcher", scenario=entry.scenario)
+
+
+def test_title(snap_compare, store, catalog):
+    """The title screen: the pmsim logo in a rounded box, the tagline, a menu of seven items each with
+    its key (n New game highlighted, c, l, r, s, ?, q), and the key bar at the bottom."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at(game=False))
+
+
+def test_new_game(snap_compare, store, catalog):
+    """New game: two scenarios on the left (Beacon highlighted), Beacon's title, facts (8 quarters,
+    3,000 customers), summary and lessons on the right; seed 7 and the name Tess in the fields below."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("n", game=False))
+
+
+def test_dashboard(snap_compare, store, catalog):
+    """The game at quarter 1: status line (Beacon Q1/8, score 0.0, capacity, $30k, open requests),
+    five tabs with Dashboard active, the metrics table with ± intervals, segments, OKRs as words
+    (red/yellow/green) with bars."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at())
+
+
+def test_inbox(snap_compare, store, catalog):
+    """Inbox: requests with status words (● open, ✓ accepted), who (name and title), urgency in words,
+    the feature and due quarter; below, the highlighted request's quote and trust bar, and the
+    stakeholders with trust bars. The first request has been accepted."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("2", "a"))
+
+
+def test_research(snap_compare, store, catalog):
+    """Research after a survey and interviews: methods list (Interviews highlighted), studies on offer
+    with ✓ and cost, and on the right the interview quotes with names, then the survey's needs with
+    ±95% intervals and bars."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL,
+                        run_before=at("3", "down", "enter", "m", "enter"))
+
+
+def test_roadmap(snap_compare, store, catalog):
+    """Roadmap sorted by RICE (header shows "RICE ▼"): two items in NOW 1/NOW 2, the capacity bar with
+    used/total weeks and percentage, and the highlighted feature's estimate range, RICE and WSJF
+    arithmetic and Kano line below."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL,
+                        run_before=at("4", "s", "s", "s", "ctrl+home", "n", "down", "n"))
+
+
+def test_roadmap_large_high_contrast(snap_compare, store, catalog):
+    """The same roadmap at 120×40 in the high-contrast theme: black background, white text, yellow
+    accents; every column (Plan … Asked by) visible; nothing is told by colour alone (NOW, ✓, ⚠ words)."""
+    assert snap_compare(make_app(store, catalog, theme="pmsim-high-contrast"), terminal_size=LARGE,
+                        run_before=at("4", "s", "s", "s", "ctrl+home", "n", "down", "n"))
+
+
+def test_okrs_after_a_round(snap_compare, store, catalog):
+    """OKRs after quarter 1: each objective with kind, grade bar, band word and ▲/▼ change; each key
+    result with baseline → value, target, grade and a forecast with its band word."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL,
+                        run_before=at("4", "n", "e", "enter", "enter", "5"))
+
+
+def test_end_round_dialog(snap_compare, store, catalog):
+    """The commit dialog over the game: the Now list with estimates, a capacity bar, a warning about
+    unanswered requests, and an empty rationale field with its hint."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("4", "n", "e"))
+
+
+def test_round_report(snap_compare, store, catalog):
+    """The quarter 1 report: headline with score and ▲ change, what shipped (✓) or slipped (✗),
+    the metrics before/after with ▲▼ and deltas, and the first stakeholder reactions."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL,
+                        run_before=at("4", "n", "down", "n", "e", "enter"))
+
+
+def test_help(snap_compare, store, catalog):
+    """Help over the title screen: "Moving around" keys, then "Everywhere" (?, t, ctrl+p, ctrl+q) and
+    the title screen's keys; esc Close at the bottom."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("question_mark", game=False))
+
+
+def test_debrief(snap_compare, store, catalog):
+    """The debrief of a finished bot game: "Final score NN.N / 100" with player and save, the score
+    by component with bars, weights, points lost and skills, then the by-skill summary."""
+    sid = bot_save(store)
+    assert snap_compare(make_app(store, catalog, start="save", save_ref=sid), terminal_size=SMALL,
+                        run_before=at(game=False))
+
+
+def test_debrief_large(snap_compare, store, catalog):
+    """The same debrief at 120×40, scrolled to the round-by-round table: your new work (✓ shipped)
+    beside the best in hindsight, regret per quarter, then lessons and what to practise next."""
+    sid = bot_save(store)
+    assert snap_compare(make_app(store, catalog, start="save", save_ref=sid), terminal_size=LARGE,
+                        run_before=at("pagedown", game=False))
+
+
+def test_replay_viewer(snap_compare, store, catalog):
+    """The replay viewer on round 2 of the bot game: header with save, player, seed and score; ◀ Round 2
+    of 8 ▶ with score change, regret and "✓ verified"; decisions; three columns: your plan, best on
+    what you knew, best in hindsight; the outcome."""
+    sid = bot_save(store)
+    assert snap_compare(make_app(store, catalog, start="replay", save_ref=sid), terminal_size=SMALL,
+                        run_before=at("right", game=False))
+
+
+def test_saves_list(snap_compare, store, catalog):
+    """Load screen: one finished save (id 1, player bot:researcher, b2b_saas, seed 7, round 8,
+    ✓ finished, its score, "just now") and the keys o/r/x/esc."""
+    bot_save(store)
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("l", game=False))
