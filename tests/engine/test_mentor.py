@@ -1,0 +1,88 @@
+"""The mentor: rules on constructed states, and it never knows more than the player."""
+
+from __future__ import annotations
+
+import copy
+
+from pmsim.engine import EndRound, Plan, Research, new_game
+from pmsim.engine.mentor import advise
+
+
+def rules(game):
+    return {a.rule for a in advise(game.observe())}
+
+
+def test_powerful_stakeholder_waiting_is_flagged_until_answered(saas_small):
+    from pmsim.engine import Respond
+
+    g = new_game(saas_small, 1)
+    waiting = [a for a in advise(g.observe()) if a.rule == "stakeholder_waiting"]
+    assert {a.subject for a in waiting} >= {"sales_sso", "ceo_realtime"}
+    assert "VP Sales" in next(a.text for a in waiting if a.subject == "sales_sso")
+    g.apply(Respond("sales_sso", "defer", "capacity"))
+    assert "sales_sso" not in {a.subject for a in advise(g.observe()) if a.rule == "stakeholder_waiting"}
+
+
+def test_a_full_plan_with_uncertain_estimates_is_over_commitment(saas_small):
+    g = new_game(saas_small, 2)
+    assert "over_commitment" not in rules(g)
+    for f in sorted(g.state.features, key=lambda f: -g.state.features[f].estimate_sd):
+        if g.is_legal(Plan(f, "now")):
+            g.apply(Plan(f, "now"))
+    if g.committed_estimate() >= 0.9 * g.state.capacity:
+        assert "over_commitment" in rules(g)
+
+
+def test_must_be_evidence_ignored_is_flagged(saas_small):
+    g = new_game(saas_small, 3)
+    g.apply(Research("interviews", segment="enterprise", n=20))
+    advice = [a for a in advise(g.observe()) if a.rule == "must_be_ignored"]
+    assert "sso" in {a.subject for a in advice} or "audit_log" in {a.subject for a in advice}
+    subject = advice[0].subject
+    if g.is_legal(Plan(subject, "now")):
+        g.apply(Plan(subject, "now"))
+        assert subject not in {a.subject for a in advise(g.observe()) if a.rule == "must_be_ignored"}
+
+
+def test_okr_off_track_after_idle_rounds(saas_small):
+    g = new_game(saas_small, 4)
+    for _ in range(4):
+        g.apply(EndRound())
+    assert "okr_off_track" in rules(g)
+
+
+def test_cheap_research_suggested_when_nothing_is_known(saas_small):
+    g = new_game(saas_small, 5)
+    assert "cheap_research" in rules(g)
+
+
+def test_no_advice_after_the_game(saas_small):
+    from pmsim.engine.bots import play_game
+
+    assert advise(play_game(new_game(saas_small, 6), "rice").observe()) == []
+
+
+def test_same_observation_different_truth_same_advice(saas_small):
+    """Hidden truth the player cannot see (defects, a competitor's future launch) never leaks."""
+    features = [f.model_copy(update={"defects": f.defects.model_copy(update={"usability": 9, "accessibility": 9})})
+                for f in saas_small.features]
+    comp = saas_small.market.competitors[0]
+    moves = [*comp.moves, comp.moves[0].model_copy(update={"round": 5, "delta": 0.4})]
+    market = saas_small.market.model_copy(update={
+        "competitors": [comp.model_copy(update={"moves": moves}), *saas_small.market.competitors[1:]]})
+    hidden = saas_small.model_copy(update={"features": features, "market": market})
+    a, b = new_game(saas_small, 9), new_game(hidden, 9)
+    for g in (a, b):
+        g.apply(Plan("csv_export", "now"))
+    oa, ob = a.observe(), b.observe()
+    assert oa == ob
+    assert advise(oa) == advise(ob)
+    for g in (a, b):  # the truth does differ: it shows once the feature ships with its defects
+        g.apply(EndRound())
+    assert a.state.usability != b.state.usability
+
+
+def test_advice_depends_on_the_observation_alone(saas_small):
+    g = new_game(saas_small, 10)
+    obs = g.observe()
+    assert advise(copy.deepcopy(obs)) == advise(obs)
