@@ -144,18 +144,27 @@ from pmsim.commands.common import fail, load_or_exit, strategies_or_exit, table 
     help="Worker processes (0: one per CPU). The output does not depend on it.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--save", "save", is_flag=True,
+              help="Also store every game in the database, as player bot:<strategy>.")
+@click.option("--db", "db_url", metavar="URL", default=None,
+              help="Database for --save (default: $PMSIM_DB_URL, else `pmsim saves path`).")
 def simulate(
-    scenario_arg: str, strategy: str, games: int, seed: int, jobs: int, as_json: bool
+    scenario_arg: str, strategy: str, games: int, seed: int, jobs: int, as_json: bool,
+    save: bool, db_url: str | None,
 ) -> None:
     """Play many bot games per strategy and summarize their scores.
 
-    The same arguments always print the same output.
+    The same arguments always print the same output. With --save every game is also stored
+    (a reference game an instructor can replay, fork or put in a report).
     """
     import os
 
     names = strategies_or_exit(strategy)
     sc = load_or_exit(scenario_arg)
     from pmsim.engine.simulate import run_batch
+
+    if save:
+        _save_bot_games(scenario_arg, sc, names, games, seed, db_url, quiet=as_json)
 
     jobs = jobs or os.cpu_count() or 1
     total = games * len(names)
@@ -186,3 +195,41 @@ def simulate(
             [[n, *(f"{s['components'][c]:.3f}" for c in comps)] for n, s in stats.items()],
         )
     )
+
+
+def _save_bot_games(scenario_arg: str, sc, names: list[str], games: int, seed: int,
+                    db_url: str | None, quiet: bool) -> None:
+    """Play and store each game of the batch (the same seeds run_batch uses)."""
+    from pmsim.engine.simulate import game_seed
+    from pmsim.scenario.builtin import resolve
+    from pmsim.storage.errors import StorageError
+    from pmsim.storage.saves import SaveStore
+    from pmsim.storage.session import record_bot_game
+
+    text = resolve(scenario_arg).read_text(encoding="utf-8")
+    try:
+        with SaveStore(db_url) as store:
+            ids = []
+            total = games * len(names)
+            show = sys.stderr.isatty() and not quiet
+            with click.progressbar(length=total, label="saving games", file=sys.stderr) if show else _Null() as bar:
+                for n in names:
+                    for i in range(games):
+                        ids.append(record_bot_game(store, text, game_seed(seed, i), n, scenario=sc))
+                        bar.update(1)
+            if not quiet:
+                click.echo(f"saved {len(ids)} games (ids {ids[0]}-{ids[-1]}) in {store.where}", err=True)
+    except StorageError as exc:
+        fail(str(exc))
+
+
+class _Null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+

@@ -141,3 +141,16 @@ def test_lazy_commands_resolve():
     for name in COMMANDS:
         res = invoke(name, "--help")
         assert res.exit_code == 0, (name, res.output)
+
+
+def test_simulate_save_stores_every_game_as_a_bot_player(tmp_path):
+    db = f"sqlite:///{tmp_path}/sim.sqlite3"
+    res = invoke("simulate", "--scenario", "tutorial", "--strategy", "rice,hippo", "--games", "2",
+                 "--seed", "4", "--json", "--save", "--db", db)
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    listed = json.loads(invoke("saves", "list", "--json", "--db", db).stdout)
+    assert sorted(s["player"] for s in listed) == ["bot:hippo", "bot:hippo", "bot:rice", "bot:rice"]
+    assert all(s["status"] == "finished" for s in listed)
+    rice = [s["score"] for s in listed if s["player"] == "bot:rice"]
+    assert abs(sum(rice) / 2 - summary["strategies"]["rice"]["mean"]) < 1e-3
