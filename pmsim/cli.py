@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "export": "pmsim.storage.commands:export",
     "import": "pmsim.storage.commands:import_",
     "class": "pmsim.commands.classes:class_",
+    "review": "pmsim.commands.review:review",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -42,6 +43,7 @@ SUMMARIES: dict[str, str] = {
     "export": "Write a save to a .pmsave.json file (or its decision log as csv/jsonl).",
     "import": "Check and import a .pmsave.json file as a new save.",
     "class": "Run a class on one scenario and seed: create, list, report (from the database or files).",
+    "review": "The manager's end-of-internship review of a save: rating, return offer, five skills.",
 }
 
 

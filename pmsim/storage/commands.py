@@ -172,21 +172,41 @@ def fork(save: str, round_n: int, db_url: str | None) -> None:
     click.echo(f"forked {save} at round {round_n} as save {new_id}")
 
 
+PORTFOLIO_FORMATS = ("portfolio", "portfolio-html")
+
+
 @click.command("export")
 @click.argument("save", metavar="SAVE")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The file to write (e.g. game.pmsave.json, decisions.csv).")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "jsonl"]), default="json", show_default=True,
-              help="json: a self-contained .pmsave.json; csv/jsonl: the decision log, one row per action.")
+              help="The file to write (e.g. game.pmsave.json, decisions.csv, portfolio.md, portfolio.html).")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "jsonl", *PORTFOLIO_FORMATS]), default="json",
+              show_default=True,
+              help="json: a self-contained .pmsave.json; csv/jsonl: the decision log, one row per action; "
+              "portfolio: a Markdown case study of the game; portfolio-html: the case study as one HTML page "
+              "with charts.")
 @db_option
 @_errors
 def export(save: str, output: Path, fmt: str, db_url: str | None) -> None:
-    """Write SAVE to a file: the whole game, or the decision log for grading."""
+    """Write SAVE to a file: the whole game, the decision log for grading, or a portfolio case study."""
     from pmsim.storage.exchange import export_record
 
     rec = _record(save, db_url)
-    export_record(rec, output, fmt)
+    if fmt in PORTFOLIO_FORMATS:
+        _export_portfolio(rec, output, fmt)
+    else:
+        export_record(rec, output, fmt)
     click.echo(f"exported {rec.source} to {output} ({fmt})")
+
+
+def _export_portfolio(rec: Any, output: Path, fmt: str) -> None:
+    """Replay the save (a damaged or mismatching one raises StorageError) and write its case study."""
+    from pmsim.commands.review import replayed_game
+    from pmsim.reports.portfolio import portfolio_html, portfolio_md
+    from pmsim.storage.exchange import _write_atomic
+
+    game = replayed_game(rec, "a portfolio")
+    render = portfolio_html if fmt == "portfolio-html" else portfolio_md
+    _write_atomic(output, render(game, rec.player))
 
 
 @click.command("import")

@@ -1,0 +1,58 @@
+"""`pmsim review SAVE`: the manager's end-of-internship review of a saved game.
+
+SAVE is a save id in the database (`--db URL`, else $PMSIM_DB_URL, else the default SQLite file) or
+the path of an exported `.pmsave.json`. The save is replayed, and every recorded round hash checked,
+before anything is written about it: a damaged save, or one whose replay differs from its record,
+gets one line on stderr and exit code 2, never a traceback.
+
+`replayed_game` is shared with `pmsim export --format portfolio|portfolio-html`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from pmsim.storage.commands import _errors, _record, db_option
+from pmsim.storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from pmsim.engine import Game
+    from pmsim.storage.records import SaveRecord
+
+
+def replayed_game(rec: SaveRecord, what: str = "a review") -> Game:
+    """The game of `rec`, rebuilt by replay; `StorageError` (one line) if it cannot be trusted."""
+    from pmsim.storage.history import replay_record
+
+    res = replay_record(rec)
+    if res.game is None or res.problem:
+        raise StorageError(res.problem or f"{rec.source} cannot be replayed")
+    if not res.game.state.ledger:
+        raise StorageError(f"{rec.source}: no quarter has been completed yet, so there is nothing for {what}")
+    return res.game
+
+
+@click.command("review")
+@click.argument("save", metavar="SAVE")
+@click.option("--json", "as_json", is_flag=True, help="Print the review as one JSON object.")
+@db_option
+@_errors
+def review(save: str, as_json: bool, db_url: str | None) -> None:
+    """Print the end-of-internship review of SAVE (an id or a .pmsave.json file).
+
+    A manager's review in plain language: an overall rating, a return-offer decision with its
+    reasoning, and each of the five skills the role needs rated 1-5, quoting your own decisions.
+    """
+    from pmsim.engine.review import internship_review, render_review_text
+
+    rec = _record(save, db_url)
+    game = replayed_game(rec)
+    data: dict[str, Any] = internship_review(game, rec.player)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(render_review_text(data), nl=False)
+
