@@ -57,6 +57,7 @@ def deliver(game: Game) -> dict[str, Any]:
             done_now.add(fid)
             shipped.append(fid)
         else:
+            delivered_est += rem_est * (left / f.remaining)  # progress made on it counts
             f.remaining = round(f.remaining - left, 6)
             left = 0.0
             f.status = "in_progress"

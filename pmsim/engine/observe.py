@@ -118,7 +118,19 @@ def feature_table(game: Game) -> list[dict[str, Any]]:
 
 
 def personas(game: Game) -> list[dict[str, Any]]:
-    """A few real simulated customers per segment the team knows by name (scenario knob)."""
+    """A few real simulated customers per segment the team knows by name (scenario knob).
+
+    Naming them costs milliseconds (Faker) and the population only changes when a round ends, so
+    the list is kept on the Game instance for the round (not in `game._c`, which copies share)."""
+    key = (game.state.round, len(game.state.reports))
+    cached = getattr(game, "_personas_cache", None)
+    if cached is None or cached[0] != key:
+        cached = (key, _personas(game))
+        game._personas_cache = cached  # type: ignore[attr-defined]
+    return [dict(p, cares_about=list(p["cares_about"])) for p in cached[1]]
+
+
+def _personas(game: Game) -> list[dict[str, Any]]:
     from pmsim.engine import text
     from pmsim.engine.population import COMP0, NONE, OURS, TRIAL
 

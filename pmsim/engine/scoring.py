@@ -75,6 +75,9 @@ def snapshot_plan(game: Game) -> dict[str, Any]:
     cap_est = max(st.capacity - st.spike_used - carry_est, 0.0)
     est = [st.features[game.feature_ids[i]].estimate for i in avail]
     opt_b = [avail[j] for j in knapsack([float(vb[i]) for i in avail], est, cap_est)]
+    # the best roadmap had you known the true values, under the same rules as opt_b (so the
+    # value of information below is never negative)
+    opt_t_same = [avail[j] for j in knapsack([float(vt[i]) for i in avail], est, cap_est)]
     # the best roadmap on the truth that was both allowed (fits on estimates) and deliverable
     # (fits the team's nominal capacity in true effort)
     carry_true = sum(st.features[f].remaining for f in st.now if st.features[f].status == "in_progress")
@@ -83,7 +86,7 @@ def snapshot_plan(game: Game) -> dict[str, Any]:
                                           [game.scenario.features[i].effort for i in avail], true_room)]
     new_now = [game.fidx(f) for f in st.now if st.features[f].status == "backlog"]
     return {
-        "available": avail, "vb": vb, "vt": vt, "opt_beliefs": opt_b, "opt_true_est": opt_te, "plan": new_now,
+        "available": avail, "vb": vb, "vt": vt, "opt_beliefs": opt_b, "opt_true_est": opt_te, "opt_true_same": opt_t_same, "plan": new_now,
         "cap_est": cap_est, "carry_est": carry_est, "vp": prior_values(game), "est0": game._c["prior"][3],
     }
 
@@ -114,6 +117,7 @@ def ledger_entry(game: Game, snap: dict[str, Any], result: dict[str, Any]) -> di
         "opt_true_est": round(val(vt, snap["opt_true_est"]), 6),
         "opt_value_beliefs": round(val(vb, snap["opt_beliefs"]), 6),
         "opt_beliefs_true": round(val(vt, snap["opt_beliefs"]), 6),
+        "opt_true_same": round(val(vt, snap["opt_true_same"]), 6),
         "opt_true": round(val(vt, opt_t), 6),
         "err_beliefs": round(float(sum(abs(vb[i] - vt[i]) for i in avail)), 6),
         "err_prior": round(float(sum(abs(snap["vp"][i] - vt[i]) for i in avail)), 6),
@@ -239,7 +243,7 @@ def debrief(game: Game) -> dict[str, Any]:
     rounds = []
     for e in st.ledger:
         regret = e["value_hindsight"] - e["value_shipped"]
-        vpi = (e["opt_true"] - e["opt_beliefs_true"]) * e["weight"]
+        vpi = (e["opt_true_same"] - e["opt_beliefs_true"]) * e["weight"]
         rounds.append({
             "round": e["round"], "shipped": e["shipped"], "plan": e["plan"], "best_on_beliefs": e["opt_beliefs"],
             "best_in_hindsight": e["hindsight"], "regret": round(regret, 4),

@@ -7,6 +7,7 @@ stakeholder with power who loses trust escalates: capacity is pulled or the rese
 
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING, Any
 
 from pmsim.engine import text
@@ -34,8 +35,9 @@ ESCALATION_BUDGET = 0.7
 
 def initial(sc: Scenario, seed: int) -> dict[str, StakeholderState]:
     out = {}
+    salt = zlib.crc32(sc.meta.id.encode())  # the same seed names different people in each scenario
     for i, s in enumerate(sc.stakeholders):
-        p = text.person(seed, "stakeholder", 0, i)
+        p = text.person(seed, "stakeholder", 0, salt, i)
         out[s.id] = StakeholderState(
             id=s.id, name=s.name or p["name"], title=s.title or _title(s.role), role=s.role,
             power=s.power, legitimacy=s.legitimacy, urgency=s.urgency, trust=s.trust, agenda=list(s.agenda),
@@ -85,7 +87,8 @@ def new_requests(game: Game) -> None:
     sh = list(st.stakeholders.values())
     weights = [s.urgency * (0.5 + s.power) for s in sh]
     tot = sum(weights)
-    asked = {q.feature for q in st.requests if q.status in ("open", "accepted", "deferred")}
+    # a feature already asked for, or declined, is not asked for again
+    asked = {q.feature for q in st.requests if q.status in ("open", "accepted", "deferred", "declined")}
     for i in range(n):
         x = float(rng.random()) * tot
         pick = 0
@@ -119,6 +122,7 @@ def respond(game: Game, req: RequestState, action: Respond) -> None:
     s = game.state.stakeholders[req.stakeholder]
     req.reason = action.reason
     req.rationale = action.rationale
+    req.answer = action.response
     req.answered_round = game.state.round
     if action.response == "accept":
         req.status = "accepted"
@@ -137,6 +141,7 @@ def close_unanswered(game: Game) -> None:
     for req in st.requests:
         if req.status == "open" and req.round <= st.round:
             req.status = "ignored"
+            req.answer = "ignored"
             _trust(st.stakeholders[req.stakeholder], -IGNORED_PENALTY * (0.5 + req.urgency))
 
 

@@ -74,6 +74,7 @@ class RequestState:
     reason: str = ""
     rationale: str = ""
     answered_round: int | None = None
+    answer: str = ""  # how the player answered: accept | defer | decline | ignored (kept after delivery)
 
 
 @dataclass

@@ -33,9 +33,13 @@ def game_summary(game: Game) -> dict[str, Any]:
             "committed_est": led["committed_est"],
             "delivered_est": led["delivered_est"],
         })
+    # how the player answered, and what became of the promises
     requests = {"ignored": 0, "broken": 0, "declined": 0, "delivered": 0, "accepted": 0, "deferred": 0}
     for q in st.requests:
-        if q.status in requests:
+        answered = {"accept": "accepted", "defer": "deferred", "decline": "declined", "ignored": "ignored"}
+        if q.answer in answered:
+            requests[answered[q.answer]] += 1
+        if q.status in ("broken", "delivered"):
             requests[q.status] += 1
     stakeholders = [
         {"id": s.id, "name": s.name, "title": s.title, "role": s.role, "trust": s.trust,

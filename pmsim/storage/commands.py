@@ -139,12 +139,27 @@ def _round_line(summary: dict[str, Any], status: str) -> str:
 @click.command("replay")
 @click.argument("save", metavar="SAVE")
 @click.option("--verify", is_flag=True, help="Only check: exit 0 if every round hash matches, 1 otherwise.")
+@click.option("--text", "as_text", is_flag=True,
+              help="Print a round-by-round summary instead of opening the viewer.")
 @db_option
 @_errors
-def replay(save: str, verify: bool, db_url: str | None) -> None:
-    """Re-simulate SAVE (an id or a .pmsave.json file) and check it against its record."""
+def replay(save: str, verify: bool, as_text: bool, db_url: str | None) -> None:
+    """Step through SAVE (an id or a .pmsave.json file) round by round, or check it.
+
+    On a terminal this opens the replay viewer (rounds back and forth, your decisions beside the
+    best roadmap, fork from any round). --verify re-simulates headless and checks every round
+    hash; --text (or output that is not a terminal) prints a summary per round.
+    """
+    import sys
+
     from pmsim.storage.history import replay_record
 
+    if not verify and not as_text and sys.stdout.isatty() and sys.stdin.isatty():
+        from pmsim.tui.commands import run_replay_viewer
+
+        _record(save, db_url)  # a missing or unreadable save fails here with one line
+        run_replay_viewer(save, db_url)
+        return
     rec = _record(save, db_url)
     res = replay_record(rec)
     if not verify:

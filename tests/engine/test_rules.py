@@ -176,3 +176,35 @@ def test_usability_tests_find_defects_and_sharpen_the_impact_guess(saas_small):
     mean_before = sum(b for b, _ in errors) / len(errors)
     mean_after = sum(a for _, a in errors) / len(errors)
     assert mean_after < mean_before / 1.5
+
+
+def test_answers_are_remembered_after_delivery_and_declines_are_not_asked_again(saas_small):
+    from pmsim.engine.summary import game_summary
+
+    g = new_game(saas_small, 12)
+    g.apply(Respond("sales_sso", "decline", "evidence"))
+    g.apply(Plan("sso", "now"))
+    g.apply(EndRound())
+    g.apply(EndRound())
+    q = next(q for q in g.state.requests if q.id == "sales_sso")
+    if g.state.features["sso"].status == "shipped":
+        assert q.status == "delivered"
+    assert q.answer == "decline"
+    assert game_summary(g)["requests"]["declined"] >= 1
+    asked_again = [r for r in g.state.requests if r.feature == "sso" and r.id != "sales_sso"]
+    assert asked_again == []
+
+
+def test_value_of_information_is_never_negative(saas_small):
+    from pmsim.engine.bots import play_game
+
+    for strategy in ("rice", "researcher", "random"):
+        g = play_game(new_game(saas_small, 13), strategy)
+        assert all(r["value_of_information"] >= -1e-9 for r in g.debrief()["rounds"])
+
+
+def test_stakeholder_names_differ_between_scenarios_for_one_seed(saas_small):
+    other = saas_small.model_copy(update={"meta": saas_small.meta.model_copy(update={"id": "other"})})
+    a = [s.name for s in new_game(saas_small, 1).state.stakeholders.values()]
+    b = [s.name for s in new_game(other, 1).state.stakeholders.values()]
+    assert a != b

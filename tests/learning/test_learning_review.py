@@ -55,12 +55,18 @@ def test_review_of_each_sample_save_is_grounded_in_that_game(samples, name):
     assert f"{s['score']:.1f}" in text
     assert f"{st.metrics[-1]['customers']:,}" in flat
     pm = next(k["paragraph"] for k in rv["skills"] if k["skill"] == "project management")
-    assert any(f"In Q{led['round']} you committed {_n(led['committed_est'])} wk" in pm for led in st.ledger), pm
+    if all(led["delivered_est"] >= led["committed_est"] - 1e-6 for led in st.ledger):
+        assert "delivered 100% of what you committed" in pm, pm  # nothing slipped: no quarter to quote
+    else:
+        assert any(f"In Q{led['round']} you committed {_n(led['committed_est'])} wk" in pm for led in st.ledger), pm
     ana = next(k["paragraph"] for k in rv["skills"] if k["skill"] == "analytical thinking")
     surveys = [x for x in st.research_results if x["method"] == "survey"]
     assert f"({sum(x['n'] for x in surveys):,} respondents)" in ana
     com = next(k["paragraph"] for k in rv["skills"] if k["skill"] == "communication")
-    assert f"You received {len(st.requests)} requests" in com or f"received {len(st.requests)}" in com
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    n = len(st.requests)
+    said = {str(n)} | ({words[n]} if n < len(words) else set())
+    assert any(f"received {w} request" in com for w in said), com
     low = min(s["stakeholders"], key=lambda x: x["trust"])
     assert low["name"] in com and f"{low['trust']:.2f}" in com
     # stable: the same game always gets the same review
