@@ -541,7 +541,6 @@ def new_game(scenario: Scenario, seed: int) -> Game:
     # (activation, churn, NPS) has a real baseline for the OKRs
     mi = game.market_inputs()
     ref = market.reference_utilities(pop, mi, need_means)
-    market.measure(pop, mi, ref)
     for k in range(2):  # two quarters, so that trials started before you arrived convert in round 0
         counts = market.step(pop, mi, ref, stream(seed, "market", 0, k))
     st.metrics.append(game.metrics_from(counts))

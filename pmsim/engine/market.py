@@ -189,34 +189,3 @@ def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Gene
         for k in range(k_count):
             out["comp_customers"][si, k] = int(np.count_nonzero(st == COMP0 + k))
     return out
-
-
-def measure(pop: Population, mi: MarketInputs, ref: np.ndarray) -> dict[str, np.ndarray]:
-    """Satisfaction and counts for the market as it stands, moving nobody (round 0)."""
-    s_count = len(pop.bounds)
-    k_count = mi.g_comp.shape[0]
-    out = {k: np.zeros(s_count, np.int64) for k in (
-        "customers", "trials", "new_trials", "churned", "converted", "trials_before",
-        "customers_before", "promoters", "detractors", "adopters")}
-    out["comp_customers"] = np.zeros((s_count, max(k_count, 1)), np.int64)
-    out["sat_sum"] = np.zeros(s_count)
-    for si in range(s_count):
-        a, b = pop.bounds[si]
-        if b == a:
-            continue
-        st = pop.status[a:b]
-        uo = _our_utility(pop, si, mi)
-        users = np.flatnonzero((st == OURS) | (st == TRIAL))
-        x = SAT_SLOPE * (uo[users].astype(np.float64) - ref[si]) + SAT_BIAS + pop.temper[a + users]
-        pop.sat[a + users] = detmath.quantize(np.clip(detmath.sigmoid(x), 0.0, 1.0))
-        ours = np.flatnonzero(st == OURS)
-        s_now = pop.sat[a + ours]
-        out["customers"][si] = out["customers_before"][si] = ours.size
-        out["trials"][si] = int(np.count_nonzero(st == TRIAL))
-        out["promoters"][si] = int(np.count_nonzero(s_now >= PROMOTER))
-        out["detractors"][si] = int(np.count_nonzero(s_now < DETRACTOR))
-        out["sat_sum"][si] = float(s_now.astype(np.float64).sum())
-        out["adopters"][si] = int(np.count_nonzero(st != NONE))
-        for k in range(k_count):
-            out["comp_customers"][si, k] = int(np.count_nonzero(st == COMP0 + k))
-    return out

@@ -3,29 +3,17 @@ not asserted: the numbers depend on the machine and its disk."""
 
 from __future__ import annotations
 
-import gc
 import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 
 def _times(fn: Callable[[], Any], runs: int, warmup: int = 1) -> list[float]:
-    out = []
-    for i in range(warmup + runs):
-        gc.collect()
-        gc.disable()
-        try:
-            t0 = time.perf_counter()
-            fn()
-            dt = time.perf_counter() - t0
-        finally:
-            gc.enable()
-        if i >= warmup:
-            out.append(dt)
-    return out
+    from pmsim.bench import timed
+
+    return timed(fn, runs, warmup=warmup)
 
 
 def _default_scenario_text() -> tuple[str, str]:
