@@ -2,12 +2,14 @@
 
     app = PmsimApp(store=SaveStore(url))            # title screen
     app = PmsimApp(store, start="continue")         # resume the latest game in progress
+    app = PmsimApp(store, start="class", class_code="PM-7QK4", player="Ada")   # a new game in a class
 
 Data flow (STYLE.md): widgets post messages up; the app turns them into engine actions, runs
 them in a worker (the session autosaves each one before returning), re-reads the observation
 and sets the new `GameView` on the game screen, which pushes it down into the panes. All
 engine and storage work runs in one queue of thread workers, one job at a time, so input never
-blocks and two actions never touch the session at once.
+blocks and two actions never touch the session at once. The mentor and the tutorial's guide are
+the app's settings, kept by its `Coach` (pmsim/tui/coach.py), never part of the game.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.theme import Theme
 
+from pmsim.tui.app_coach import CoachingMixin
+from pmsim.tui.coach import Coach
 from pmsim.tui.messages import (
     ActionApplied,
     ActionRefused,
@@ -44,28 +47,10 @@ from pmsim.tui.screens.report import RoundReportScreen
 from pmsim.tui.screens.saves import SavesScreen
 from pmsim.tui.screens.title import TitleScreen
 from pmsim.tui.service import Catalog, GameService, GameView, ScenarioEntry, random_seed
+from pmsim.tui.themes import HIGH_CONTRAST, THEMES
 from pmsim.tui.widgets.inbox import InboxPane
 from pmsim.tui.widgets.research import ResearchPane
 from pmsim.tui.widgets.roadmap import RoadmapPane
-
-HIGH_CONTRAST = Theme(
-    name="pmsim-high-contrast",
-    primary="#FFFF00",
-    secondary="#00FFFF",
-    accent="#FF80FF",
-    foreground="#FFFFFF",
-    background="#000000",
-    surface="#000000",
-    panel="#202020",
-    boost="#303030",
-    success="#00FF00",
-    warning="#FFFF00",
-    error="#FF6060",
-    dark=True,
-    variables={"block-cursor-background": "#FFFF00", "block-cursor-foreground": "#000000",
-               "footer-key-foreground": "#FFFF00", "border": "#FFFFFF"},
-)
-THEMES = ["textual-dark", "textual-light", "pmsim-high-contrast"]
 
 
 @dataclass
@@ -80,7 +65,7 @@ def default_player() -> str:
         return "Intern"
 
 
-class PmsimApp(App[None]):
+class PmsimApp(CoachingMixin, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "pmsim"
     SUB_TITLE = "product-management internship simulator"
@@ -93,10 +78,12 @@ class PmsimApp(App[None]):
     def __init__(self, store: Any, *, catalog: Catalog | None = None, seed: int | None = None,
                  player: str | None = None, scenario_id: str | None = None, start: str = "title",
                  save_ref: int | str | None = None, theme: str | None = None,
-                 extra_scenarios: list[ScenarioEntry] | None = None) -> None:
+                 extra_scenarios: list[ScenarioEntry] | None = None, mentor: bool | None = None,
+                 class_code: str | None = None) -> None:
         """`store`: a SaveStore, or a function opening one (then opened by the first job, off the
         UI thread). `catalog`: the scenarios on offer (default: the built-ins, loaded when first
-        needed, after `extra_scenarios`). `start`: title | new | play | continue | save | replay."""
+        needed, after `extra_scenarios`). `start`: title | new | play | continue | save | replay |
+        tutorial | class (a new game in class `class_code`). `mentor`: None = on in the tutorial only."""
         super().__init__()
         self.service = GameService(store)
         self.catalog = catalog
@@ -106,6 +93,8 @@ class PmsimApp(App[None]):
         self.scenario_id = scenario_id
         self.start = start
         self.save_ref = save_ref
+        self.class_code = class_code
+        self.coach = Coach(mentor)
         self._theme_choice = theme
         self.view: GameView | None = None
         self.game_screen: GameScreen | None = None
@@ -125,6 +114,10 @@ class PmsimApp(App[None]):
             self.open_replay(self.save_ref)
         elif self.start == "play":
             self.start_game(self.scenario_id, self.seed, self.player)
+        elif self.start == "tutorial":
+            self.action_tutorial()
+        elif self.start == "class" and self.class_code:
+            self.start_class_game(self.class_code, self.player)
         elif self.start == "new":
             self.action_new_game()
         else:
@@ -200,6 +193,7 @@ class PmsimApp(App[None]):
 
     def action_title(self) -> None:
         self.game_screen = None
+        self.coach.game_closed()
         self.goto(TitleScreen())
 
     def action_new_game(self) -> None:
@@ -241,6 +235,18 @@ class PmsimApp(App[None]):
 
         self.submit(job)
 
+    def start_class_game(self, code: str, player: str) -> None:
+        """A new save in a class; an unknown code ends the app with the one-line reason (exit 2)."""
+        from pmsim.storage.errors import ClassNotFound
+
+        def job() -> Message:
+            try:
+                return GameOpened(self.service.start_class(code, player))
+            except ClassNotFound as e:
+                return ServiceFailed(str(e), fatal=True)
+
+        self.submit(job)
+
     def open_save(self, save_id: int) -> None:
         self.submit(lambda: GameOpened(self.service.resume(save_id), resumed=True))
 
@@ -266,22 +272,26 @@ class PmsimApp(App[None]):
 
     def on_game_opened(self, m: GameOpened) -> None:
         self.view = m.view
+        self.coach.game_opened(m.view)
         if m.view.finished:
             self.game_screen = None
             self.goto(DebriefScreen(m.view))
         else:
-            self.game_screen = GameScreen(m.view)
+            self.game_screen = GameScreen(m.view, self.coach.state())
             self.goto(self.game_screen)
             where = f"save {m.view.save_id}, quarter {m.view.round} of {m.view.rounds}"
+            keys = "? for keys, i explains"
+            if not self.coach.in_class:
+                keys += ", M " + ("hides" if self.coach.mentor_on else "turns on") + " the mentor"
             self.notify(f"Welcome back, {m.view.player}: {where}." if m.resumed else
-                        f"Welcome, {m.view.player}. Every action is saved ({where}). Press ? for keys.",
-                        timeout=4)
+                        f"Welcome, {m.view.player}. Every action is saved ({where}). {keys}.", timeout=4)
         if m.view.read_only:
             self.notify(f"Opened read-only: {m.view.problem}", severity="error", timeout=10)
 
     def on_saves_listed(self, m: SavesListed) -> None:
         if m.purpose == "title":
             if isinstance(self.screen, TitleScreen):
+                self.screen.first_run = not m.saves
                 playing = [s for s in m.saves if s.status == "in_progress"]
                 self.screen.latest = (f"c continues save {playing[0].id}: {playing[0].player}, "
                                       f"{playing[0].scenario_id}, round {playing[0].round}") if playing else ""
@@ -370,6 +380,7 @@ class PmsimApp(App[None]):
         self.view = view
         if self.game_screen is not None:
             self.game_screen.view = view
+        self._coached(self.coach.update(view))
 
     def on_action_applied(self, m: ActionApplied) -> None:
         self.set_view(m.view)
@@ -387,9 +398,10 @@ class PmsimApp(App[None]):
 
     def on_round_resolved(self, m: RoundResolved) -> None:
         self.set_view(m.view)
-        self.push_screen(RoundReportScreen(m.report, m.before, m.view, m.body))
+        self.push_screen(RoundReportScreen(m.report, m.before, m.view, m.body, guide=self.coach.report_line()))
 
     def on_round_report_screen_report_shown(self, m: RoundReportScreen.ReportShown) -> None:
+        self._coached(self.coach.report_read())
         if m.finished and self.view is not None:
             self.game_screen = None
             self.goto(DebriefScreen(self.view))

@@ -44,6 +44,24 @@ def _scenario(scenario: str | None):
         _fail(f"{scenario}: {e.strerror or e}")
 
 
+def _class_store(db_url: str | None, code: str):
+    """--class: open the database now and check the code, so that an unknown code is one line on
+    stderr and exit code 2 before any screen is drawn. Returns the open SaveStore for the app."""
+    from pmsim.storage.errors import StorageError
+    from pmsim.storage.saves import SaveStore
+
+    try:
+        store = SaveStore(db_url)
+    except StorageError as e:
+        _fail(str(e), e.exit_code)
+    try:
+        store.get_class(code)
+    except StorageError as e:
+        store.close()
+        _fail(str(e), e.exit_code)
+    return store
+
+
 def _run(app) -> None:
     """Run the app; a database that cannot be used ends it with one line and exit code 2."""
     try:
@@ -66,16 +84,35 @@ def _run(app) -> None:
               help="Database URL (default: $PMSIM_DB_URL, else the file `pmsim saves path` shows).")
 @click.option("--theme", type=click.Choice(["textual-dark", "textual-light", "pmsim-high-contrast"]),
               default=None, help="Colour theme (t switches while playing).")
+@click.option("--class", "class_code", metavar="CODE", default=None,
+              help="Start a new game in the class with join code CODE (its scenario and seed).")
+@click.option("--mentor/--no-mentor", "mentor", default=None,
+              help="A mentor who comments on your plan (default: on in the tutorial only; M toggles it; "
+                   "always off in class games).")
+@click.option("--tutorial", is_flag=True, help="Start the guided tutorial at once.")
 def play(scenario: str | None, seed: int | None, player: str | None, continue_: bool, save_id: int | None,
-         db_url: str | None, theme: str | None) -> None:
+         db_url: str | None, theme: str | None, class_code: str | None, mentor: bool | None,
+         tutorial: bool) -> None:
     """Play pmsim in the terminal. Every action is saved as you go."""
     from pmsim.tui.app import PmsimApp
 
     if continue_ and save_id is not None:
         raise click.UsageError("use either --continue or --save, not both")
+    if class_code is not None:
+        if scenario is not None or seed is not None or tutorial:
+            raise click.UsageError("--class sets the scenario and seed: leave out --scenario, --seed and --tutorial")
+        if continue_ or save_id is not None:
+            raise click.UsageError("--class starts a new game in the class; resume it with --save ID or --continue")
+        store = _class_store(db_url, class_code)
+        _run(PmsimApp(store, player=player, start="class", class_code=class_code, theme=theme, mentor=mentor))
+        return
+    if tutorial and (continue_ or save_id is not None or scenario is not None):
+        raise click.UsageError("--tutorial starts a new tutorial game: leave out --continue, --save and --scenario")
     extra = _scenario(scenario)
     selected = extra[0].id if extra else None
-    if continue_:
+    if tutorial:
+        start = "tutorial"
+    elif continue_:
         start = "continue"
     elif save_id is not None:
         start = "save"
@@ -86,7 +123,7 @@ def play(scenario: str | None, seed: int | None, player: str | None, continue_: 
     else:
         start = "title"
     app = PmsimApp(_opener(db_url), seed=seed, player=player, scenario_id=selected, start=start,
-                   save_ref=save_id, theme=theme, extra_scenarios=extra)
+                   save_ref=save_id, theme=theme, extra_scenarios=extra, mentor=mentor)
     _run(app)
 
 

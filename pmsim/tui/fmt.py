@@ -174,8 +174,15 @@ def clip(s: str, n: int) -> str:
     return s if len(s) <= n else s[: max(n - 1, 0)] + "…"
 
 
+HONORIFICS = {"mr.", "mrs.", "ms.", "miss", "mx.", "dr.", "prof."}
+
+
 def first_name(name: str) -> str:
-    return name.split()[0] if name else name
+    """'Mr. Anthony Robbins' -> 'Anthony' (Faker names may start with a title)."""
+    parts = name.split()
+    while len(parts) > 1 and parts[0].lower() in HONORIFICS:
+        parts = parts[1:]
+    return parts[0] if parts else name
 
 
 def flatten(renderable: object, width: int) -> Text:

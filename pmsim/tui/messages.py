@@ -9,7 +9,8 @@ A round flows through:
       -> RoundReportScreen.ReportShown   the player has read the report (-> next round or debrief)
 
 Every other action flows `XRequested -> ActionApplied | ActionRefused`. Handlers on the app own
-every state change; workers only post these.
+every state change; workers only post these. `ExplainRequested` is the one message several screens
+send (the `i` key): the app opens the explanation over whatever is on screen.
 """
 
 from __future__ import annotations
@@ -86,3 +87,11 @@ class ReplayLoaded(Message):
     """A save was re-simulated for the replay viewer."""
 
     replay: Any
+
+
+@dataclass
+class ExplainRequested(Message):
+    """Show the explanation of `topic` (pmsim.tui.explain), with `feature`'s numbers if given."""
+
+    topic: str
+    feature: str | None = None

@@ -138,6 +138,12 @@ class GameView:
     okr_prev: list[dict[str, Any]]
     summary: str
     debrief: dict[str, Any] | None = None
+    advice: tuple[Any, ...] = ()  # the mentor's advice on this plan (pmsim.engine.mentor.Advice)
+    class_id: int | None = None  # the class this game is played in, if any
+
+    @property
+    def scenario_id(self) -> str:
+        return str(self.obs["scenario"]["id"])
 
     @property
     def round(self) -> int:
@@ -189,13 +195,16 @@ class GameView:
         return float(self.obs["score"]["score"])
 
 
-def build_view(session: GameSession | Any, player: str = "") -> GameView:
-    """The view of a live session (or anything with `.game`, `.save_id`, `.read_only`)."""
+def build_view(session: GameSession | Any, player: str = "", class_id: int | None = None) -> GameView:
+    """The view of a live session (or anything with `.game`, `.save_id`, `.read_only`). The mentor's
+    advice is computed here, in the worker, from the observation alone (it costs well under 1 ms)."""
+    from pmsim.engine.mentor import advise
     from pmsim.engine.observe import observed_metrics
     from pmsim.engine.scoring import okr_grades
 
     game: Game = session.game
     obs = game.observe()
+    advice = tuple(advise(obs))
     sc = game.scenario
     obs["_segment_names"] = {s.id: s.name for s in sc.market.segments}
     obs["_competitor_names"] = {c.id: c.name for c in sc.market.competitors}
@@ -209,7 +218,7 @@ def build_view(session: GameSession | Any, player: str = "") -> GameView:
         read_only=bool(getattr(session, "read_only", False)), problem=getattr(session, "problem", None),
         studies={} if game.finished else study_menu(game), okr_prev=prev,
         summary=" ".join(sc.meta.summary.split()),
-        debrief=game.debrief() if game.finished else None,
+        debrief=game.debrief() if game.finished else None, advice=advice, class_id=class_id,
     )
 
 
@@ -272,6 +281,7 @@ class GameService:
         self._open = None if self._store is not None else store
         self.session: GameSession | None = None
         self.player = ""
+        self.class_id: int | None = None
 
     @property
     def store(self) -> SaveStore:
@@ -289,13 +299,25 @@ class GameService:
 
         self.session = GameSession.start(self.store, entry.text, seed, player, scenario=entry.scenario)
         self.player = player
+        self.class_id = None
+        return self.view()
+
+    def start_class(self, code: str, player: str) -> GameView:
+        """A new save in class `code` (its scenario and seed). Raises ClassNotFound (one line)."""
+        from pmsim.storage.session import GameSession
+
+        self.session = GameSession.start_class(self.store, code, player)
+        self.player = player
+        self.class_id = self.session.class_info.id if self.session.class_info else None
         return self.view()
 
     def resume(self, save_id: int) -> GameView:
         from pmsim.storage.session import GameSession
 
         self.session = GameSession.resume(self.store, save_id)
-        self.player = self.store.info(save_id).player
+        info = self.store.info(save_id)
+        self.player = info.player
+        self.class_id = info.class_id
         return self.view()
 
     def apply(self, action: Action) -> dict[str, Any] | None:
@@ -306,7 +328,7 @@ class GameService:
     def view(self) -> GameView:
         if self.session is None:
             raise RuntimeError("no game is open")
-        return build_view(self.session, self.player)
+        return build_view(self.session, self.player, self.class_id)
 
     def saves(self) -> list[SaveInfo]:
         return list(reversed(self.store.list()))

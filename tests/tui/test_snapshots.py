@@ -44,8 +44,9 @@ def bot_save(store) -> int:
 
 
 def test_title(snap_compare, store, catalog):
-    """The title screen: the pmsim logo in a rounded box, the tagline, a menu of seven items each with
-    its key (n New game highlighted, c, l, r, s, ?, q), and the key bar at the bottom."""
+    """The title screen on a first run (no saves yet): the pmsim logo in a rounded box, the tagline, a
+    menu of eight items each with its key (n, g Guided tutorial highlighted, c, l, r, s, ?, q), below it
+    "New here? The guided tutorial (g, or enter) ...", and the key bar at the bottom."""
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at(game=False))
 
 
@@ -148,3 +149,30 @@ def test_saves_list(snap_compare, store, catalog):
     ✓ finished, its score, "just now") and the keys o/r/x/esc."""
     bot_save(store)
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("l", game=False))
+
+
+def test_tutorial_step(snap_compare, store, catalog):
+    """The guided tutorial at 80×24 on the Roadmap, in quarter 1 after the interviews and the survey:
+    the backlog with Kano letters from the interviews, and under it the guide panel ("Guide 10/17
+    Sort by RICE and read it", its text, "(> skip · G hide)") and one line of the mentor
+    ("Mentor (...): ⚠ ..."); the key bar shows i Explain."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL,
+                        run_before=at("g", "i", "escape", "5", "i", "escape", "2", "a", "a", "3", "m", "home",
+                                      "down", "down", "down", "enter", "m", "m", "m", "m", "m", "down",
+                                      "enter", "4", game=False))
+
+
+def test_mentor_panel(snap_compare, store, catalog):
+    """A Beacon game with --mentor at 80×24 on the Dashboard: below the metrics, the mentor panel with
+    a count ("Mentor (⚠ n ℹ n):") and three pieces of advice, one line each, each starting with ⚠ or ℹ
+    (a waiting stakeholder named with their title first)."""
+    assert snap_compare(make_app(store, catalog, mentor=True), terminal_size=SMALL, run_before=at())
+
+
+def test_explanation(snap_compare, store, catalog):
+    """i on the Roadmap sorted by RICE: a box titled "RICE: Reach × Impact × Confidence ÷ Effort"
+    with "The roadmap 4 of 9", the sections What it means / How pmsim computes it / Why it
+    matters, and at the bottom "In your game now" with the highlighted feature's reach × impact ×
+    confidence ÷ months = RICE; keys ← → Other topics and esc Close."""
+    assert snap_compare(make_app(store, catalog), terminal_size=(80, 34),
+                        run_before=at("4", "s", "s", "s", "home", "i"))

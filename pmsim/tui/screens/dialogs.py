@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 from pmsim.tui import fmt
 from pmsim.tui.service import GameView
 
-MAX_RATIONALE = 500  # the engine's limit (pmsim.engine.actions.MAX_RATIONALE)
+MAX_RATIONALE = 500  # the engine's limit (pmsim.engine.actions.MAX_RATIONALE; a test keeps them equal)
 
 REASONS = {
     "capacity": "Capacity: the team is full this quarter",
@@ -32,26 +32,45 @@ DIALOG_CSS = """
 {name} .dialog-title {{ text-style: bold; margin-bottom: 1; }}
 {name} Input {{ margin-top: 1; }}
 {name} OptionList {{ height: auto; max-height: 8; }}
+{name} #advice {{ height: auto; max-height: 9; margin-top: 1; }}
 """
 
 
 class EndRoundDialog(ModalScreen[str | None]):
-    """Commit the roadmap for the quarter, with an optional rationale (saved, never simulated)."""
+    """Commit the roadmap for the quarter, with an optional rationale (saved, never simulated).
+    With the mentor on, its advice on the plan is listed (`advice`; None: the mentor is off)."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="EndRoundDialog")
-    BINDINGS = [Binding("escape", "cancel", "Keep planning"), Binding("enter", "commit", "Commit", show=True)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Keep planning"),
+        Binding("enter", "commit", "Commit", show=True),
+        Binding("pageup", "scroll_advice(-3)", "Scroll the advice", show=False),
+        Binding("pagedown", "scroll_advice(3)", "Scroll the advice", show=False),
+    ]
 
-    def __init__(self, view: GameView) -> None:
+    def __init__(self, view: GameView, advice: tuple | list | None = None) -> None:
         super().__init__()
         self.view = view
+        self.advice = advice
 
     def compose(self) -> ComposeResult:
+        from pmsim.tui.widgets.coach import advice_lines
+
         v = self.view
         with Vertical():
             yield Static(f"Commit the roadmap for quarter {v.round} of {v.rounds}?", classes="dialog-title")
             yield Static(plan_summary(v))
-            yield Input(placeholder="Why this plan? (optional, saved with your game)", max_length=MAX_RATIONALE,
-                        id="rationale")
+            if self.advice is not None:
+                with VerticalScroll(id="advice"):
+                    head = Text("Mentor", style="bold")
+                    if self.advice:
+                        head.append(" (on what you know; your call)\n", style="dim")
+                        head.append_text(advice_lines(self.advice, v))
+                    else:
+                        head.append(": nothing to flag in this plan.", style="dim")
+                    yield Static(head, id="advice-text")
+            yield Input(placeholder=f"Why this plan? (optional, up to {MAX_RATIONALE} characters, saved)",
+                        max_length=MAX_RATIONALE, id="rationale")
             yield Static(Text("enter commits the roadmap · esc keeps planning", style="dim"))
 
     def on_mount(self) -> None:
@@ -62,7 +81,11 @@ class EndRoundDialog(ModalScreen[str | None]):
         self.action_commit()
 
     def action_commit(self) -> None:
-        self.dismiss(self.query_one(Input).value.strip())
+        self.dismiss(self.query_one(Input).value.strip()[:MAX_RATIONALE])
+
+    def action_scroll_advice(self, step: int) -> None:
+        for box in self.query("#advice").results(VerticalScroll):
+            box.scroll_relative(y=step, animate=False)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -112,7 +135,8 @@ class RespondDialog(ModalScreen[tuple[str, str] | None]):
             yield Static(f"{verb} {self.who}'s request", classes="dialog-title")
             yield Static(Text(f"“{self.text}”", style="italic"))
             yield OptionList(*[Option(REASONS[r], id=r) for r in reasons], id="reasons")
-            yield Input(placeholder="A note to them (optional, saved)", max_length=MAX_RATIONALE, id="note")
+            yield Input(placeholder=f"A note to them (optional, up to {MAX_RATIONALE} characters, saved)",
+                        max_length=MAX_RATIONALE, id="note")
             yield Static(Text("↑↓ pick a reason · enter sends · tab to write a note · esc cancels", style="dim"))
 
     def on_mount(self) -> None:
@@ -134,7 +158,7 @@ class RespondDialog(ModalScreen[tuple[str, str] | None]):
         self._send(opt.id or "none")
 
     def _send(self, reason: str) -> None:
-        self.dismiss((reason, self.query_one(Input).value.strip()))
+        self.dismiss((reason, self.query_one(Input).value.strip()[:MAX_RATIONALE]))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

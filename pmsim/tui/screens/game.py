@@ -1,4 +1,5 @@
-"""The game screen: a status line, five panes (Dashboard, Inbox, Research, Roadmap, OKRs), keys."""
+"""The game screen: a status line, five panes (Dashboard, Inbox, Research, Roadmap, OKRs), the
+tutorial's guide and the mentor below them, keys."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Static, TabbedContent, TabPane
 
 from pmsim.tui import fmt
+from pmsim.tui.coach import CoachState
+from pmsim.tui.messages import ExplainRequested
 from pmsim.tui.service import GameView
 from pmsim.tui.widgets.base import ViewPane
+from pmsim.tui.widgets.coach import GuidePanel, MentorPanel, guide_text, mentor_text
 from pmsim.tui.widgets.dashboard import DashboardPane
 from pmsim.tui.widgets.inbox import InboxPane
 from pmsim.tui.widgets.keybar import KeyBar
@@ -61,12 +65,18 @@ class GameScreen(Screen):
     BINDINGS = [
         *[Binding(str(i + 1), f"pane('{pid}')", label, group=PANE_GROUP) for i, (pid, label, _) in enumerate(PANES)],
         Binding("e", "end_round", "End round"),
+        Binding("i", "explain", "Explain"),
+        Binding("M", "app.toggle_mentor", "Mentor on/off", show=False),
+        Binding("greater_than_sign", "app.guide_skip", "Skip this guide step", key_display=">", show=False),
+        Binding("G", "app.toggle_guide", "Hide/show the guide", show=False),
         Binding("q", "app.title", "Title"),
         Binding("escape", "app.title", "Title", show=False),
+        Binding("t", "app.cycle_theme", "Theme", show=False),  # room in the key bar for i
     ]
 
     view: var[GameView | None] = var(None, always_update=True, init=False)
     busy: var[bool] = var(False, init=False)
+    coach: var[CoachState | None] = var(None, init=False)
 
     @dataclass
     class RoadmapCommitted(Message):
@@ -74,9 +84,16 @@ class GameScreen(Screen):
 
         rationale: str
 
-    def __init__(self, view: GameView | None = None) -> None:
+    @dataclass
+    class PaneShown(Message):
+        """The player looked at pane `pane` (the tutorial waits for some)."""
+
+        pane: str
+
+    def __init__(self, view: GameView | None = None, coach: CoachState | None = None) -> None:
         super().__init__()
         self._initial = view
+        self._initial_coach = coach
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -84,10 +101,16 @@ class GameScreen(Screen):
             for i, (pid, label, cls) in enumerate(PANES):
                 with TabPane(f"{i + 1} {label}", id=pid):
                     yield cls(id=f"{pid}-pane")
+        yield GuidePanel(id="guide")
+        yield MentorPanel(id="mentor")
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.pane("dashboard").set_active(True)
+        if self._initial_coach is not None:
+            self.coach = self._initial_coach
+        else:
+            self._coach_panels()
         if self._initial is not None:
             self.view = self._initial
         self.pane("dashboard").focus_main()
@@ -110,6 +133,26 @@ class GameScreen(Screen):
         tab = self.query_one(TabbedContent).get_tab("inbox")
         if str(tab.label) != label:
             tab.label = label
+        self._mentor()
+
+    def watch_coach(self, coach: CoachState | None) -> None:
+        self._coach_panels()
+
+    def _coach_panels(self) -> None:
+        c = self.coach
+        guide = self.query_one(GuidePanel)
+        guide.display = bool(c and c.guide)
+        if c is not None and c.guide is not None:
+            guide.update(guide_text(c.guide))
+        self.set_class(bool(c and c.guide), "-guided")
+        self._mentor()
+
+    def _mentor(self) -> None:
+        panel = self.query_one(MentorPanel)
+        on = bool(self.coach and self.coach.mentor_on) and self.view is not None and not self.view.finished
+        panel.display = on
+        if on and self.view is not None:
+            panel.update(mentor_text(self.view.advice, self.view))
 
     def watch_busy(self, busy: bool) -> None:
         self._status()
@@ -123,6 +166,11 @@ class GameScreen(Screen):
         for other, _, _ in PANES:
             self.pane(other).set_active(other == pid)
         self.pane(pid).focus_main()
+        self.post_message(self.PaneShown(pid))
+
+    def action_explain(self) -> None:
+        topic, feature = self.pane(self.active_pane).explain_topic()
+        self.post_message(ExplainRequested(topic, feature))
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """A tab was clicked (or set by a key): draw that pane and focus it, unless another tab
@@ -130,6 +178,7 @@ class GameScreen(Screen):
         for other, _, _ in PANES:
             self.pane(other).set_active(other == self.active_pane)
         self.call_after_refresh(lambda: self.pane(self.active_pane).focus_main())
+        self.post_message(self.PaneShown(self.active_pane))
 
     def action_end_round(self) -> None:
         v = self.view
@@ -144,7 +193,8 @@ class GameScreen(Screen):
             if rationale is not None:
                 self.post_message(self.RoadmapCommitted(rationale))
 
-        self.app.push_screen(EndRoundDialog(v), done)
+        advice = v.advice if self.coach is not None and self.coach.mentor_on else None
+        self.app.push_screen(EndRoundDialog(v, advice), done)
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         """(title, help, callable) for the command palette: every game action by name."""

@@ -80,6 +80,7 @@ def sections(app_cls: type) -> list[tuple[str, list[Binding]]]:
     """Every screen's and pane's bindings, by title: what the help screen lists."""
     from pmsim.tui.screens.debrief import DebriefScreen
     from pmsim.tui.screens.dialogs import ConfirmDialog, EndRoundDialog, RespondDialog
+    from pmsim.tui.screens.explain import ExplainScreen
     from pmsim.tui.screens.game import GameScreen
     from pmsim.tui.screens.new_game import NewGameScreen
     from pmsim.tui.screens.replay import ReplayScreen
@@ -100,6 +101,7 @@ def sections(app_cls: type) -> list[tuple[str, list[Binding]]]:
         ("Game (all panes)", b(GameScreen)),
         ("Roadmap pane", b(RoadmapPane)), ("Inbox pane", b(InboxPane)), ("Research pane", b(ResearchPane)),
         ("End-round dialog", b(EndRoundDialog)), ("Defer/decline dialog", b(RespondDialog)),
+        ("Explanation (i)", b(ExplainScreen)),
         ("Round report", b(RoundReportScreen)), ("Debrief", b(DebriefScreen)),
         ("Replay viewer", b(ReplayScreen)), ("Saved games", b(SavesScreen)), ("Confirm", b(ConfirmDialog)),
     ]

@@ -16,6 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pmsim.tui import fmt
+from pmsim.tui.coach import GuideLine
+from pmsim.tui.messages import ExplainRequested
 from pmsim.tui.service import GameView
 from pmsim.tui.widgets.dashboard import METRICS
 from pmsim.tui.widgets.keybar import KeyBar
@@ -167,6 +169,7 @@ class RoundReportScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("enter,escape,space", "close", "Continue"),
+        Binding("i", "explain", "Explain the score"),
         Binding("up", "scroll(-1)", "Scroll", show=False),
         Binding("down", "scroll(1)", "Scroll", show=False),
     ]
@@ -179,12 +182,13 @@ class RoundReportScreen(ModalScreen[None]):
         finished: bool
 
     def __init__(self, report: dict[str, Any], before: GameView, after: GameView,
-                 body: tuple[int, Text] | None = None) -> None:
+                 body: tuple[int, Text] | None = None, guide: GuideLine | None = None) -> None:
         super().__init__()
         self.report = report
         self.before = before
         self.after = after
         self.body = body  # (width, text) when a worker rendered it already
+        self.guide = guide  # the tutorial's step about the report, if the guide is on
 
     def compose(self) -> ComposeResult:
         r, b, a = self.report, self.before, self.after
@@ -193,6 +197,10 @@ class RoundReportScreen(ModalScreen[None]):
             self.body = (width, report_body(r, b, a, width))
         with Vertical(id="report-box"):
             yield Static(headline(r, b, a), id="report-headline")
+            if self.guide is not None:
+                from pmsim.tui.widgets.coach import GuidePanel, guide_text
+
+                yield GuidePanel(guide_text(self.guide, where="report"), id="report-guide")
             with VerticalScroll(id="report-scroll"):
                 yield Static(self.body[1], id="report-body")
             yield KeyBar()
@@ -208,6 +216,9 @@ class RoundReportScreen(ModalScreen[None]):
 
     def action_scroll(self, step: int) -> None:
         self.query_one("#report-scroll", VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_explain(self) -> None:
+        self.app.post_message(ExplainRequested("customer_impact"))
 
     def action_close(self) -> None:
         self.app.post_message(self.ReportShown(self.report["round"], self.after.finished))

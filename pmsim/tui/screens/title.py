@@ -1,4 +1,7 @@
-"""The title screen: new game, continue, load, replay, scenarios, help, quit."""
+"""The title screen: new game, the guided tutorial, continue, load, replay, scenarios, help, quit.
+
+On a first run (no saves in the database yet) the tutorial is highlighted and offered below the menu.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ LOGO = r"""
 
 MENU = [
     ("new", "n", "New game"),
+    ("tutorial", "g", "Guided tutorial (3 short quarters)"),
     ("continue", "c", "Continue"),
     ("load", "l", "Load a saved game"),
     ("replay", "r", "Replay a saved game"),
@@ -33,6 +37,7 @@ MENU = [
 class TitleScreen(Screen):
     BINDINGS = [
         Binding("n", "app.new_game", "New game"),
+        Binding("g", "app.tutorial", "Tutorial"),
         Binding("c", "app.continue_game", "Continue"),
         Binding("l", "app.open_saves('load')", "Load"),
         Binding("r", "app.open_saves('replay')", "Replay"),
@@ -41,6 +46,7 @@ class TitleScreen(Screen):
     ]
 
     latest: var[str] = var("", init=False)
+    first_run: var[bool] = var(False, init=False)
 
     def compose(self) -> ComposeResult:
         with Center(id="title-box"):
@@ -58,7 +64,20 @@ class TitleScreen(Screen):
         self.call_after_refresh(self.app.refresh_latest)  # type: ignore[attr-defined]
 
     def watch_latest(self, latest: str) -> None:
-        self.query_one("#latest", Static).update(Text(latest, style="dim"))
+        self._latest()
+
+    def watch_first_run(self, first: bool) -> None:
+        menu = self.query_one(OptionList)
+        if first and menu.highlighted == 0:  # the player has not moved yet: offer the tutorial
+            menu.highlighted = [oid for oid, _, _ in MENU].index("tutorial")
+        self._latest()
+
+    def _latest(self) -> None:
+        t = Text(self.latest, style="dim")
+        if self.first_run:
+            t = Text.assemble(("New here? ", "bold"), "The guided tutorial (g, or enter) walks you through "
+                              "every pane and framework in three short quarters.")
+        self.query_one("#latest", Static).update(t)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -66,6 +85,8 @@ class TitleScreen(Screen):
         oid = event.option.id
         if oid == "new" or oid == "scenarios":
             app.action_new_game()  # type: ignore[attr-defined]
+        elif oid == "tutorial":
+            app.action_tutorial()  # type: ignore[attr-defined]
         elif oid == "continue":
             app.action_continue_game()  # type: ignore[attr-defined]
         elif oid in ("load", "replay"):

@@ -49,3 +49,7 @@ class ViewPane(Container):
     def focus_main(self) -> None:
         """Put the focus where this pane's keys work."""
 
+    def explain_topic(self) -> tuple[str, str | None]:
+        """What `i` explains here: a topic of pmsim.tui.explain, and the feature whose numbers to show."""
+        return "score", None
+

@@ -131,6 +131,9 @@ class DashboardPane(ViewPane):
     def focus_main(self) -> None:
         self.query_one("#dashboard-scroll").focus()
 
+    def explain_topic(self) -> tuple[str, str | None]:
+        return "customers", None  # the first metric; ← → browse the others
+
     def show(self, view: GameView) -> None:
         heading = Text("\nSegments", style="bold")
         okr = Text("\nOKRs (objective grade, band, change)", style="bold")

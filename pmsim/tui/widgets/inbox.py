@@ -70,6 +70,9 @@ class InboxPane(ViewPane):
     def focus_main(self) -> None:
         self.table.focus()
 
+    def explain_topic(self) -> tuple[str, str | None]:
+        return "stakeholders", None
+
     def show(self, view: GameView) -> None:
         table = self.table
         current = self.current_request()

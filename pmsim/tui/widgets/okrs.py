@@ -103,5 +103,8 @@ class OkrPane(ViewPane):
     def focus_main(self) -> None:
         self.query_one("#okr-scroll").focus()
 
+    def explain_topic(self) -> tuple[str, str | None]:
+        return "okr_grading", None
+
     def show(self, view: GameView) -> None:
         self.query_one(OkrBody).update(okr_text(view))

@@ -71,6 +71,9 @@ class ResearchPane(ViewPane):
     def focus_main(self) -> None:
         self.table.focus()
 
+    def explain_topic(self) -> tuple[str, str | None]:
+        return self.method, None  # the method highlighted on the left
+
     def show(self, view: GameView) -> None:
         self._fill_options(view)
         self.query_one(ResearchResults).update(results_text(view))

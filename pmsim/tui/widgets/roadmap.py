@@ -173,6 +173,12 @@ class RoadmapPane(ViewPane):
     def current_feature(self) -> str | None:
         return self.table.current_key
 
+    def explain_topic(self) -> tuple[str, str | None]:
+        """The sorted column (the one whose header shows ▲▼), with the highlighted feature's numbers."""
+        from pmsim.tui.explain import COLUMN_TOPIC
+
+        return COLUMN_TOPIC[self.sort_key], self.current_feature()
+
     def _describe(self, view: GameView) -> None:
         fid = self.current_feature()
         self.query_one(CapacityBar).update(capacity_text(view, fid))
