@@ -134,6 +134,26 @@ def bench_cli_help() -> dict[str, Any]:
     }
 
 
+@benchmark("validate_scenario", target_s=0.3)
+def bench_validate_scenario() -> dict[str, Any]:
+    """`pmsim scenarios validate` on the default built-in scenario, as a process (the default
+    checks; the key-result check that plays bot games is timed separately with --play)."""
+    from pmsim.scenario.builtin import DEFAULT_SCENARIO, resolve
+
+    path = str(resolve(DEFAULT_SCENARIO))
+
+    def run(*extra: str) -> Callable[[], None]:
+        return lambda: subprocess.run(
+            [sys.executable, "-m", "pmsim", "scenarios", "validate", *extra, path], check=True,
+            stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        )
+
+    times = timed(run(), runs=5)
+    played = timed(run("--play"), runs=3)
+    return {"median_s": statistics.median(times), "runs": len(times),
+            "with_play_s": round(statistics.median(played), 6)}
+
+
 def _load_modules() -> None:
     for name in BENCH_MODULES:
         importlib.import_module(name)

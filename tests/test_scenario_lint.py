@@ -56,7 +56,7 @@ def test_must_be_work_that_never_fits_is_an_error(tmp_path):
     assert sc is None
     msg = [x for x in problems if "can never be planned" in x.message]
     assert msg and msg[0].severity == "error" and msg[0].field.endswith("effort")
-    out = CliRunner().invoke(cli, ["scenarios", "validate", "--no-play", str(p)])
+    out = CliRunner().invoke(cli, ["scenarios", "validate", str(p)])
     assert out.exit_code == 2
     assert f"{p}:" in out.output and "error:" in out.output and "Traceback" not in out.output
 
@@ -71,8 +71,8 @@ def test_silent_stakeholder_is_a_warning_and_strict_fails(tmp_path):
     assert sc is not None
     assert any("never asks" in x.message and x.severity == "warning" for x in problems)
     runner = CliRunner()
-    assert runner.invoke(cli, ["scenarios", "validate", "--no-play", str(p)]).exit_code == 0
-    assert runner.invoke(cli, ["scenarios", "validate", "--no-play", "--strict", str(p)]).exit_code == 1
+    assert runner.invoke(cli, ["scenarios", "validate", str(p)]).exit_code == 0
+    assert runner.invoke(cli, ["scenarios", "validate", "--strict", str(p)]).exit_code == 1
 
 
 def test_key_results_out_of_reach_or_trivial_are_flagged(tmp_path):
@@ -98,7 +98,7 @@ def test_new_writes_a_template_that_validates_and_plays(tmp_path):
     assert out.exit_code == 0, out.output
     sc = load_scenario(p)
     assert sc.meta.id == "my_course"
-    assert runner.invoke(cli, ["scenarios", "validate", "--strict", str(p)]).exit_code == 0
+    assert runner.invoke(cli, ["scenarios", "validate", "--strict", "--play", str(p)]).exit_code == 0
     assert play_game(new_game(sc, 1), "rice").finished
     assert p.read_text().startswith("# yaml-language-server: $schema=./schema.json")
     assert (tmp_path / "schema.json").read_text() == schema_text()
@@ -112,7 +112,7 @@ def test_new_from_a_builtin_copies_it(tmp_path):
     assert out.exit_code == 0
     text = p.read_text()
     assert "  id: copy" in text and "Beacon" in text
-    assert CliRunner().invoke(cli, ["scenarios", "validate", "--no-play", str(p)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["scenarios", "validate", str(p)]).exit_code == 0
 
 
 def test_balance_warnings_name_what_fails_to_teach():
@@ -147,7 +147,7 @@ def test_a_segment_without_customers_is_an_error(tmp_path):
     def change(d):
         d["market"]["population"] = 400
     p = _variant(tmp_path, change)  # enterprise: 10% of 400 = 40 customers
-    out = CliRunner().invoke(cli, ["scenarios", "validate", "--no-play", str(p)])
+    out = CliRunner().invoke(cli, ["scenarios", "validate", str(p)])
     assert out.exit_code == 2
     assert "segment 'enterprise' gets only 40 of 400 customers" in out.output
 
@@ -157,5 +157,16 @@ def test_an_event_request_arrives_in_the_events_round(tmp_path):
         ev = next(e for e in d["events"] if e.get("request"))
         ev["request"]["round"] = 1
     p = _variant(tmp_path, change)
-    out = CliRunner().invoke(cli, ["scenarios", "validate", "--no-play", str(p)])
+    out = CliRunner().invoke(cli, ["scenarios", "validate", str(p)])
     assert out.exit_code == 2 and "request.round" in out.output and "event's round" in out.output
+
+
+def test_validate_checks_key_results_only_with_play(tmp_path):
+    def change(d):
+        d["okrs"][0]["key_results"][1]["target"] = 10  # already met: every bot reaches it
+    p = _variant(tmp_path, change)
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["scenarios", "validate", str(p)])
+    played = runner.invoke(cli, ["scenarios", "validate", "--play", str(p)])
+    assert "every bot reaches it" not in plain.output
+    assert "every bot reaches it" in played.output

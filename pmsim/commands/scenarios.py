@@ -47,15 +47,16 @@ def scenarios_list(as_json: bool) -> None:
 @scenarios.command("validate")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
-@click.option("--no-play", "no_play", is_flag=True,
-              help="Skip the key-result check that plays quick bot games.")
-def scenarios_validate(paths: tuple[str, ...], strict: bool, no_play: bool) -> None:
+@click.option("--play/--no-play", "play", default=False, show_default=True,
+              help="Also check key results by playing quick bot games (about a second).")
+def scenarios_validate(paths: tuple[str, ...], strict: bool, play: bool) -> None:
     """Check scenario files: schema, references, and a lint for authors.
 
     One `path:line:col: error|warning: message` line per problem. The lint warns about work
-    that can never fit capacity, stakeholders who never ask anything, and key results that even
-    the oracle bot cannot reach or that every bot reaches (quick bot games on a smaller market).
-    Exits 0 when clean, 1 on warnings with --strict, 2 on errors.
+    that can never fit capacity and stakeholders who never ask anything; with --play (and always
+    in `balance`) also about key results that even the oracle bot cannot reach or that every bot
+    reaches (quick bot games on a smaller market). Exits 0 when clean, 1 on warnings with
+    --strict, 2 on errors.
     """
     from pmsim.scenario.builtin import resolve
     from pmsim.scenario.lint import lint_file
@@ -69,7 +70,7 @@ def scenarios_validate(paths: tuple[str, ...], strict: bool, no_play: bool) -> N
             click.echo("\n".join(exc.lines()))
             status = 2
             continue
-        scenario, problems = lint_file(path, okr_check=not no_play)
+        scenario, problems = lint_file(path, okr_check=play)
         for p in problems:
             click.echo(p.format(with_severity=True))
         if scenario is None:
@@ -171,7 +172,12 @@ def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_js
             batch = run_batch(sc, names, games, seed, jobs=jobs, progress=bar.update, raw=True)
     else:
         batch = run_batch(sc, names, games, seed, jobs=jobs, raw=True)
+    from pmsim.scenario.builtin import resolve
+    from pmsim.scenario.lint import lint_file
+
     found = warnings(batch)
+    _, problems = lint_file(resolve(scenario_arg), okr_check=True)
+    found += [p.format(with_severity=False) for p in problems if "key result" in p.message]
     if as_json:
         click.echo(json.dumps({**batch, "warnings": found}, indent=2))
         raise click.exceptions.Exit(1 if found else 0)
