@@ -86,3 +86,44 @@ def test_advice_depends_on_the_observation_alone(saas_small):
     g = new_game(saas_small, 10)
     obs = g.observe()
     assert advise(copy.deepcopy(obs)) == advise(obs)
+
+
+def _hidden_variant(sc, defects: int, move_round: int, delta: float):
+    """The same scenario with different hidden truth: feature defects and a future competitor move."""
+    features = [f.model_copy(update={"defects": f.defects.model_copy(update={"usability": defects,
+                                                                             "accessibility": defects})})
+                for f in sc.features]
+    comp = sc.market.competitors[0]
+    moves = [*comp.moves, comp.moves[0].model_copy(update={"round": move_round, "delta": delta})]
+    market = sc.market.model_copy(update={
+        "competitors": [comp.model_copy(update={"moves": moves}), *sc.market.competitors[1:]]})
+    return sc.model_copy(update={"features": features, "market": market})
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**31), picks=st.lists(st.integers(0, 10**6), max_size=8),
+       defects=st.integers(0, 12), move_round=st.integers(3, 8), delta=st.floats(-0.3, 0.3))
+def test_no_leak_property(saas_small, seed, picks, defects, move_round, delta):
+    """Same observations => same advice, whatever the hidden truth (defects, future competitor
+    moves). Research can reveal hidden truth (a usability test finds the defects); from then on
+    the observations differ and the property has nothing more to say about that pair."""
+    a = new_game(saas_small, seed)
+    b = new_game(_hidden_variant(saas_small, defects, move_round, delta), seed)
+    oa, ob = a.observe(), b.observe()
+    assert oa == ob  # nothing hidden shows at the start
+    assert advise(oa) == advise(ob)
+    for p in picks:
+        legal = [x for x in a.legal_actions() if not isinstance(x, EndRound)]
+        if not legal:
+            break
+        action = legal[p % len(legal)]
+        a.apply(action)
+        b.apply(action)
+        oa, ob = a.observe(), b.observe()
+        if oa != ob:
+            break
+        assert advise(oa) == advise(ob)
