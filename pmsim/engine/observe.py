@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmsim.engine.actions import Action, EndRound, Plan, Research, Respond, Unplan
-from pmsim.engine.research import cost as research_cost  # noqa: F401  (re-exported for the UI)
 from pmsim.engine.rng import stream
 from pmsim.engine.values import KANO_ORDER, kano_posterior
 

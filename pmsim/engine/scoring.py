@@ -87,7 +87,7 @@ def snapshot_plan(game: Game) -> dict[str, Any]:
     new_now = [game.fidx(f) for f in st.now if st.features[f].status == "backlog"]
     return {
         "available": avail, "vb": vb, "vt": vt, "opt_beliefs": opt_b, "opt_true_est": opt_te, "opt_true_same": opt_t_same, "plan": new_now,
-        "cap_est": cap_est, "carry_est": carry_est, "vp": prior_values(game), "est0": game._c["prior"][3],
+        "vp": prior_values(game), "est0": game._c["prior"][3],
     }
 
 

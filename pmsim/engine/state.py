@@ -131,7 +131,6 @@ class GameState:
     bass_factor: np.ndarray | None = None  # (S,)
     wom: np.ndarray | None = None  # (S,)
     shock: np.ndarray | None = None  # (S,) satisfaction shock for the coming round
-    next_request: int = 1
 
 
 def _canon(obj: Any) -> Any:
