@@ -4,11 +4,28 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+#
+# By default the exact versions of requirements/ci.lock are installed (hash-checked), so what CI
+# tests is what the lock names, not whatever was released that morning. `--latest` (first
+# argument) instead runs the suite in .venv-latest against the newest versions pyproject.toml
+# allows, to find drift on purpose; regenerate the lock with `bash scripts/lock.sh`.
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
-if [ ! -x .venv/bin/python ]; then
-    "${PYTHON:-python3}" -m venv .venv
+venv=.venv
+latest=0
+if [ "${1:-}" = "--latest" ]; then
+    latest=1
+    venv=.venv-latest
+    shift
 fi
-.venv/bin/python -m pip install -q -e '.[test,postgres,serve]' </dev/null
+if [ ! -x "$venv/bin/python" ]; then
+    "${PYTHON:-python3}" -m venv "$venv"
+fi
+if [ "$latest" -eq 1 ]; then
+    "$venv/bin/python" -m pip install -q -U --upgrade-strategy eager -e '.[test,postgres,serve]' </dev/null
+else
+    "$venv/bin/python" -m pip install -q --require-hashes -r requirements/ci.lock </dev/null
+    "$venv/bin/python" -m pip install -q --no-deps --no-build-isolation -e . </dev/null
+fi
 
 # Services the suite runs against for real: a PostgreSQL server (the tests start a throwaway one
 # on 127.0.0.1) and headless Chromium (browser tests). Installed from Debian packages when
@@ -21,9 +38,9 @@ done
 
 # Run pytest even when ruff finds something, so one run shows every failure.
 lint=0
-.venv/bin/python -m ruff check pmsim tests </dev/null || lint=$?
+"$venv/bin/python" -m ruff check pmsim tests </dev/null || lint=$?
 tests=0
-.venv/bin/python -m pytest -q "$@" </dev/null || tests=$?
+"$venv/bin/python" -m pytest -q "$@" </dev/null || tests=$?
 if [ "$lint" -ne 0 ]; then
     echo "scripts/test.sh: ruff check failed (exit $lint)" >&2
 fi

@@ -307,8 +307,21 @@ def test_deep_nesting(parser):
 
 
 def test_very_deep_nesting_is_no_recursion_error(parser):
+    # One problem on line 1, in the loader's words, whichever parser (or libyaml version) stopped it.
     p = only_problem("a: " + "[" * 200_000)
-    assert "nesting is too deep" in p.message
+    assert p.line == 1
+    assert p.message.startswith("nesting is too deep (more than ")
+
+
+def test_a_parsers_own_depth_limit_is_reported_in_our_words():
+    """libyaml >= 0.2.6 raises its own depth error; the player sees the loader's message."""
+    mark = yaml.Mark("x", 1002, 0, 1002, None, None)
+    exc = yaml.parser.ParserError(
+        None, None, "exceeded maximum nesting depth (while increasing flow level)", mark
+    )
+    p = loader._Composer("a: [", P).syntax_problem(exc)
+    assert (p.line, p.col) == (1, 1003)
+    assert p.message == f"nesting is too deep (more than {loader.MAX_DEPTH} levels)"
 
 
 def test_deep_nesting_through_aliases(parser):

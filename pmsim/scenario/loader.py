@@ -433,6 +433,9 @@ class _Composer:
         if isinstance(exc, yaml.MarkedYAMLError):
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            if _is_depth_error(exc):
+                # Newer libyaml builds stop deep nesting themselves; say it in our words.
+                return Problem(self.path, line, col, f"nesting is too deep (more than {MAX_DEPTH} levels)")
             message = f"invalid YAML: {exc.problem or exc.context or 'syntax error'}"
             if exc.context and exc.problem:
                 where = ""
@@ -441,6 +444,12 @@ class _Composer:
                 message += f" ({exc.context}{where})"
             return Problem(self.path, line, col, message)
         return Problem(self.path, 1, 1, f"invalid YAML: {exc}")
+
+
+def _is_depth_error(exc: yaml.MarkedYAMLError) -> bool:
+    """True for a parser's own nesting limit (libyaml >= 0.2.6: "exceeded maximum nesting depth")."""
+    words = f"{exc.problem or ''} {exc.context or ''}".lower()
+    return "nesting depth" in words or "too deep" in words
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
