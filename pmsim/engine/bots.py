@@ -5,6 +5,13 @@ hippo       does whatever the most powerful stakeholder asks (HiPPO: highest-pai
 rice        greedy RICE on the observed estimates; no research
 researcher  buys research, then picks the best roadmap on its posterior beliefs
 oracle      buys the same research, then plans on the hidden truth (an upper bound)
+analyst     plays like a careful human on what the player can see: interviews and surveys each
+            segment, watches competitors, spikes big uncertain bets, usability-tests what it
+            will build, protects must-haves, plans within a buffer, answers every request
+spiker      spends all of its first quarter on spikes, then plays like the researcher
+
+`analyst-no-BEHAVIOUR` is the analyst with one behaviour switched off (see `BEHAVIOURS`): the
+skill-attribution harness (`pmsim scenarios teach`) plays it beside the analyst on the same seeds.
 """
 
 from __future__ import annotations
@@ -16,10 +23,18 @@ import numpy as np
 from pmsim.engine.actions import EndRound, Plan, Research, Respond
 from pmsim.engine.game import Game
 from pmsim.engine.rng import stream
-from pmsim.engine.scoring import believed
+from pmsim.engine.scoring import believed, true_remaining
 from pmsim.engine.values import knapsack, knapsack2
 
-STRATEGIES = ("random", "hippo", "rice", "researcher", "oracle")
+STRATEGIES = ("random", "hippo", "rice", "researcher", "oracle", "analyst", "spiker")
+# what the analyst does that a mentor would name, each of which `analyst-no-X` leaves out
+BEHAVIOURS = ("interviews", "surveys", "competitive", "usability", "spikes", "musthaves", "answers",
+              "renegotiation")
+ABLATIONS = tuple(f"analyst-no-{b}" for b in BEHAVIOURS)
+
+
+def is_strategy(name: str) -> bool:
+    return name in STRATEGIES or name in ABLATIONS
 
 
 def _try(game: Game, action) -> bool:
@@ -171,15 +186,113 @@ def play_round(game: Game, strategy: str) -> dict:
         _plan_by_value(game, vb, lambda f: st.features[f].estimate, 0.0)
         _usability_tests(game)
         _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
+    elif strategy == "analyst" or strategy.startswith("analyst-no-"):
+        if strategy not in ("analyst", *ABLATIONS):
+            raise ValueError(f"unknown strategy {strategy!r}")
+        _analyst(game, frozenset([strategy[len("analyst-no-"):]]) if strategy != "analyst" else frozenset())
+    elif strategy == "spiker":
+        if st.round == 1:
+            for f in sorted(_candidates(game), key=lambda f: -st.features[f].estimate):
+                _try(game, Research("spike", feature=f))
+        _do_research(game)
+        vb = believed(game)
+        _plan_by_value(game, vb, lambda f: st.features[f].estimate, 0.0)
+        _usability_tests(game)
+        _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
     elif strategy == "oracle":
         _do_research(game)
-        vt = game.true_values()
+        vt = true_remaining(game)
         _plan_oracle(game, vt)
         _usability_tests(game)
         _answer(game, {f: float(vt[game.fidx(f)]) for f in game.feature_ids})
     else:
         raise ValueError(f"unknown strategy {strategy!r}: one of {', '.join(STRATEGIES)}")
     return game.apply(EndRound())
+
+
+# ---------------------------------------------------------------------- the analyst
+ANALYST_BUFFER = 0.1  # share of capacity kept free for estimates that run over
+ANALYST_MUST_P = 0.5  # posterior probability at which a feature counts as a must-have
+
+
+def _analyst(game: Game, off: frozenset[str]) -> None:
+    """A careful human on the player's view. Each behaviour in BEHAVIOURS can be switched off."""
+    st = game.state
+    sc = game.scenario
+    r = st.round
+    segs = sc.segment_ids()
+    # research first: interviews discover (must-bes, pains), then surveys size; richest segments first
+    order = sorted(range(len(segs)), key=lambda si: -sc.segment_weights()[si] * float(game.sizes()[si]))
+    if "interviews" not in off:
+        for si in order:
+            if st.beliefs.interview_n[si] < 10:
+                _try(game, Research("interviews", segment=segs[si], n=10))
+    if "surveys" not in off:
+        for si in order:
+            if st.beliefs.survey_n[si] < 200:
+                _try(game, Research("survey", segment=segs[si], n=200))
+    if "competitive" not in off and sc.market.competitors and r % 2 == 1:
+        _try(game, Research("competitive_analysis"))
+    vb = believed(game)
+    if "spikes" not in off:
+        # spike the big, uncertain bets the plan hinges on (at most two a quarter)
+        front = sorted(_candidates(game), key=lambda f: -vb[game.fidx(f)] / max(st.features[f].estimate, 0.5))
+        spiked = 0
+        for f in front[:5]:
+            fs = st.features[f]
+            if spiked < 2 and not fs.spiked and fs.estimate_sd >= 0.3 and fs.estimate >= 6:
+                spiked += _try(game, Research("spike", feature=f))
+        vb = believed(game)
+    # plan: must-haves the research found come first, then the best value within a buffer that
+    # grows with the uncertainty of the estimates (one standard deviation of the plan's total)
+    _fill(game, list(st.now))
+    if "musthaves" not in off:
+        musts = [f for f in _candidates(game) if _must_have(game, f)]
+        musts.sort(key=lambda f: -float(vb[game.fidx(f)]))
+        _fill(game, _with_deps(game, musts))
+    _plan_by_value(game, vb, lambda f: st.features[f].estimate * (1.0 + st.features[f].estimate_sd), 0.0)
+    if "usability" not in off:
+        for fid in list(st.now):
+            fs = st.features[fid]
+            if fs.status == "backlog" and fs.usability_tested == 0:
+                _try(game, Research("usability_test", feature=fid, n=5))
+    if "answers" in off:
+        for q in list(st.requests):
+            if q.status == "open":
+                _try(game, Respond(q.id, "defer", "capacity"))
+    else:
+        _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
+    if "renegotiation" not in off:
+        renegotiate = globals().get("renegotiate_at_risk")
+        if renegotiate is not None:
+            renegotiate(game)
+
+
+def _must_have(game: Game, fid: str) -> bool:
+    """Interviews say this is a must-be for some segment (posterior above ANALYST_MUST_P)."""
+    from pmsim.engine.values import kano_posterior
+
+    fi = game.fidx(fid)
+    post = kano_posterior(game.state.beliefs.kano_votes[:, fi, :])  # (S, 5); index 0 is must-be
+    return bool((post[:, 0] >= ANALYST_MUST_P).any())
+
+
+def _with_deps(game: Game, fids: list[str]) -> list[str]:
+    """`fids` preceded by the backlog features they depend on, in a buildable order."""
+    st = game.state
+    out: list[str] = []
+
+    def add(f: str) -> None:
+        if f in out:
+            return
+        for d in game.scenario.features[game.fidx(f)].depends_on:
+            if st.features[d].status == "backlog":
+                add(d)
+        out.append(f)
+
+    for f in fids:
+        add(f)
+    return out
 
 
 def _research_menu(game: Game) -> list[Research]:

@@ -30,7 +30,8 @@ def deliver(game: Game) -> dict[str, Any]:
     left = velocity
     shipped, slipped, carried, blocked = [], [], [], []
     committed_est = 0.0
-    delivered_est = 0.0
+    delivered_est = 0.0  # estimate-weeks of work done: what shipped plus progress on carry-overs
+    shipped_est = 0.0  # estimate-weeks of what shipped: the promise kept
     done_now: set[str] = set()
     carry_used = 0.0  # true effort spent on work already in progress when the round began
     for fid in list(st.now):
@@ -53,6 +54,7 @@ def deliver(game: Game) -> dict[str, Any]:
             left -= f.remaining
             f.remaining = 0.0
             delivered_est += rem_est
+            shipped_est += rem_est
             _ship(game, fid)
             done_now.add(fid)
             shipped.append(fid)
@@ -70,6 +72,7 @@ def deliver(game: Game) -> dict[str, Any]:
         "shipped": shipped, "slipped": slipped, "carried_over": carried, "blocked": blocked,
         "velocity": round(velocity, 6), "capacity": round(st.capacity, 6),
         "committed_est": round(committed_est, 6), "delivered_est": round(delivered_est, 6),
+        "shipped_est": round(shipped_est, 6),
         "unused": round(left, 6), "carry_used": round(carry_used, 6),
     }
 

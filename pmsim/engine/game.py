@@ -288,6 +288,7 @@ class Game:
                 if mv.round == r:
                     ti = self.themes.index(mv.theme)
                     st.comp_strength[ki, ti] = float(np.clip(st.comp_strength[ki, ti] + mv.delta, 0.0, 1.0))
+                    self._public_move(ki, ti, mv.delta)
                     st.news.append({"kind": "competitor", "text": mv.note or f"{comp.name} improved {mv.theme}"})
         base = sc.team.capacity_by_round.get(r, sc.team.capacity)
         cap = (base + st.capacity_event_delta.get(r, 0.0)) * (1.0 - st.tech_debt) - st.capacity_penalty_next
@@ -305,6 +306,7 @@ class Game:
             ki = [c.id for c in sc.market.competitors].index(ev.competitor)
             ti = self.themes.index(ev.theme)
             st.comp_strength[ki, ti] = float(np.clip(st.comp_strength[ki, ti] + ev.delta, 0.0, 1.0))
+            self._public_move(ki, ti, ev.delta)
         if ev.capacity_delta:
             st.capacity_event_delta[st.round] = st.capacity_event_delta.get(st.round, 0.0) + ev.capacity_delta
         if ev.budget_factor != 1.0:
@@ -321,6 +323,12 @@ class Game:
             self._shift_needs(sc.segment_ids().index(ev.segment), self.themes.index(ev.theme), ev.delta)
         if ev.request is not None:
             stakeholders.add_scripted(self, ev.request, ev.stakeholder, f"e{ei}")
+
+    def _public_move(self, ki: int, ti: int, delta: float) -> None:
+        """A launch is news: everyone's belief about that competitor moves with it."""
+        b = self.state.beliefs
+        b.comp_mean[ki, ti] = round(float(np.clip(b.comp_mean[ki, ti] + delta, 0.0, 1.0)), 6)
+        self.state.public_moves.append({"competitor": ki, "theme": ti, "delta": delta})
 
     def _shift_needs(self, si: int, ti: int, delta: float) -> None:
         from pmsim.engine import detmath
@@ -364,7 +372,7 @@ class Game:
             ti = self.themes.index(f.theme)
             for si in range(len(sc.market.segments)):
                 g[si, ti] += market.kano_contribution(
-                    KANO_ORDER[kano[si, fi]], f.value, f.id in shipped
+                    KANO_ORDER[kano[si, fi]], f.value, f.id in shipped, self.state.round
                 )
         return g
 
@@ -547,6 +555,8 @@ def new_game(scenario: Scenario, seed: int) -> Game:
     st.metrics[0]["round"] = 0
     nps = np.array([m["nps"] for m in st.metrics[0]["segments"]])
     st.wom = np.clip(1.0 + nps / 100.0, 0.5, 1.5)
+    cache["prior_comp"] = beliefs.comp_mean.copy()
+    cache["g0"] = game.theme_scores()
     cache["prior"] = (beliefs.need_mean.copy(), beliefs.kano_votes.copy(),
                       np.array([features[f.id].impact_guess for f in sc.features]),
                       np.array([features[f.id].estimate for f in sc.features]))

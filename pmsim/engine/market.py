@@ -27,6 +27,13 @@ from pmsim.scenario.models import Kano
 
 BETA = 4.0
 MUST_PENALTY = 1.6
+# a must-be need left unmet costs more every quarter: buyers' patience runs out (the penalty in
+# round r is MUST_PENALTY * (1 + MUST_GROWTH * (r - 1)))
+MUST_GROWTH = 0.25
+# loss aversion: where the best competitor is ahead of us in a theme, customers who care about it
+# feel the gap: every point behind costs LOSS_W points more utility, so closing a gap that
+# customers notice is worth more than adding where we already lead
+LOSS_W = 0.5
 ATTRACTIVE = 1.6
 REVERSE = 0.6
 INDIFFERENT = 0.1
@@ -38,10 +45,15 @@ ACT_SLOPE, ACT_BIAS = 2.0, 0.0
 PROMOTER, DETRACTOR = 9.0 / 11.0, 7.0 / 11.0
 
 
-def kano_contribution(category: Kano | str, value: float, shipped: bool) -> float:
+def must_factor(round_: int) -> float:
+    """How much a missing must-be hurts in `round_` relative to round 1."""
+    return 1.0 + MUST_GROWTH * max(round_ - 1, 0)
+
+
+def kano_contribution(category: Kano | str, value: float, shipped: bool, round_: int = 1) -> float:
     c = Kano(category)
     if c is Kano.must_be:
-        return 0.0 if shipped else -MUST_PENALTY * value
+        return 0.0 if shipped else -MUST_PENALTY * value * must_factor(round_)
     if not shipped:
         return 0.0
     if c is Kano.performance:
@@ -74,9 +86,17 @@ class MarketInputs:
     prices: np.ndarray  # (S,)
 
 
+def effective_scores(g_ours: np.ndarray, g_comp: np.ndarray) -> np.ndarray:
+    """(T,) or (S, T) our theme scores less the loss felt where the best competitor is ahead."""
+    if g_comp.shape[0] == 0:
+        return g_ours
+    best = g_comp.max(axis=0)
+    return g_ours - LOSS_W * np.maximum(best - g_ours, 0.0)
+
+
 def _our_utility(pop: Population, si: int, mi: MarketInputs) -> np.ndarray:
     a, b = pop.bounds[si]
-    coef = (BETA * mi.g_ours[si]).astype(np.float32)
+    coef = (BETA * effective_scores(mi.g_ours[si], mi.g_comp)).astype(np.float32)
     u = pop.needs[0, a:b] * coef[0]
     for t in range(1, coef.shape[0]):
         u = u + pop.needs[t, a:b] * coef[t]

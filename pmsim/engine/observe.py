@@ -83,7 +83,8 @@ def feature_table(game: Game) -> list[dict[str, Any]]:
         ti = game.themes.index(f.theme)
         reach = float(np.sum(sizes * np.clip(st.beliefs.need_mean[:, ti] * len(game.themes) / 2, 0, 1)))
         per_customer = float(vb[fi]) * 1000 / max(reach, 1.0)
-        impact = next(v for v, lim in IMPACT_SCALE if per_customer >= lim)
+        # a feature believed to hurt customers has no positive impact (RICE 0), never a crash
+        impact = next((v for v, lim in IMPACT_SCALE if per_customer >= lim), 0.0)
         n_votes = int(votes_total[:, fi].sum())
         surveyed = int(st.beliefs.survey_n.sum())
         conf = 1.0 if (n_votes >= 8 and surveyed >= 300) else 0.8 if (n_votes > 0 or surveyed > 0) else 0.5

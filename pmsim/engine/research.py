@@ -34,6 +34,10 @@ DISCOVERY_RATE = 0.31  # Nielsen & Landauer: share of problems one test user fin
 RESPONSE_NOISE = 0.04
 MAX_STUDIES_PER_ROUND = 20
 IMPACT_GUESS_SD = 0.3  # log-sd of the design team's first guess at a feature's value
+# A survey asks every respondent how much each feature would matter to them: with n answers the
+# feature's impact is measured with log-sd SURVEY_IMPACT_SD * sqrt(100 / n), combined with what
+# the team believed before by precision (the same rule as for needs).
+SURVEY_IMPACT_SD = 0.35
 
 
 def cost(game: Game, a: Research) -> tuple[float, float]:
@@ -102,9 +106,33 @@ def run(game: Game, a: Research) -> dict[str, Any]:
     st.spike_used = round(st.spike_used + weeks, 6)
     result = {"round": st.round, "method": a.method, "n": a.n, "cost": money, "weeks": weeks,
               "segment": a.segment, "feature": a.feature, "competitor": a.competitor}
+    fresh = _fresh(game, a)
     result.update(_METHODS[a.method](game, a, rng))
+    # a study told something new if it asked a question not yet answered, or found something
+    result["informative"] = bool(fresh or result.get("moves") or any((result.get("found") or {}).values()))
     st.research_results.append(result)
     return result
+
+
+SURVEY_SATURATION = 1000  # respondents per segment past which a survey tells little new
+INTERVIEW_SATURATION = 30  # interviews per segment past which themes repeat
+
+
+def _fresh(game: Game, a: Research) -> bool:
+    """Whether a study asks something the player's research has not already settled."""
+    st = game.state
+    sc = game.scenario
+    past = st.research_results
+    if a.method == "survey":
+        return int(st.beliefs.survey_n[sc.segment_ids().index(a.segment)]) < SURVEY_SATURATION
+    if a.method == "interviews":
+        return int(st.beliefs.interview_n[sc.segment_ids().index(a.segment)]) < INTERVIEW_SATURATION
+    if a.method in ("usability_test", "ab_test"):
+        return not any(x["method"] == a.method and x["feature"] == a.feature for x in past)
+    if a.method == "competitive_analysis":
+        return not any(x["method"] == a.method and x["round"] >= st.round - 1
+                       and x["competitor"] in (None, a.competitor) for x in past)
+    return True  # a spike (one per feature)
 
 
 def _sample(game: Game, si: int, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -125,6 +153,16 @@ def _survey(game: Game, a: Research, rng) -> dict[str, Any]:
     b.need_mean[si] = np.round(new_var * (b.need_mean[si] / var + est / np.maximum(se**2, 1e-8)), 6)
     b.need_var[si] = np.round(new_var, 9)
     b.survey_n[si] += a.n
+    # how much each feature matters: the segment's rating of features in themes it cares about
+    sd = SURVEY_IMPACT_SD * math.sqrt(100.0 / a.n)
+    share = float(game.sizes()[si] / max(game.sizes().sum(), 1.0))
+    sd = sd / math.sqrt(max(share * len(game.scenario.market.segments), 0.25))
+    impact = {}
+    for spec in game.scenario.features:
+        fs = st.features[spec.id]
+        obs = spec.value * math.exp(float(rng.normal(0.0, sd)))
+        _update_impact(fs, obs, sd)
+        impact[spec.id] = round(fs.impact_guess, 4)
     # NPS from the respondents who are our customers
     ours = idx[st.pop.status[idx] == OURS]
     nps = nps_se = None
@@ -136,10 +174,20 @@ def _survey(game: Game, a: Research, rng) -> dict[str, Any]:
     return {
         "needs": {t: {"estimate": round(float(est[i]), 4), "ci95": round(1.96 * float(se[i]), 4)}
                   for i, t in enumerate(game.themes)},
-        "nps": nps, "nps_se": nps_se, "customers_responding": int(ours.size),
+        "nps": nps, "nps_se": nps_se, "customers_responding": int(ours.size), "impact": impact,
         "summary": f"Survey of {a.n} in {a.segment}: top need "
                    f"{game.themes[int(np.argmax(est))]} ({est.max():.0%} ± {1.96 * se[int(np.argmax(est))]:.0%})",
     }
+
+
+def _update_impact(fs, observed: float, sd: float) -> None:
+    """Combine an observation of a feature's impact (log-normal error `sd`) with the current guess."""
+    prec_old = 1.0 / max(fs.impact_sd, 1e-6) ** 2
+    prec_new = 1.0 / max(sd, 1e-6) ** 2
+    log_guess = (math.log(max(fs.impact_guess, 1e-9)) * prec_old + math.log(max(observed, 1e-9)) * prec_new)
+    log_guess /= prec_old + prec_new
+    fs.impact_guess = round(math.exp(log_guess), 4)
+    fs.impact_sd = round(1.0 / math.sqrt(prec_old + prec_new), 6)
 
 
 def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
@@ -190,9 +238,9 @@ def _usability(game: Game, a: Research, rng) -> dict[str, Any]:
     f.usability_tested += a.n
     # watching users try a prototype also tells how much it matters to them: the impact guess is
     # re-estimated, closer to the truth the more users have tried it
-    sd = IMPACT_GUESS_SD / math.sqrt(1.0 + f.usability_tested / 5.0)
+    sd = IMPACT_GUESS_SD / math.sqrt(a.n / 5.0)
     old = f.impact_guess
-    f.impact_guess = round(spec.value * math.exp(float(rng.normal(0.0, sd))), 4)
+    _update_impact(f, spec.value * math.exp(float(rng.normal(0.0, sd))), sd)
     return {"found": found, "discovery_share": round(p, 4), "impact_before": old, "impact_after": f.impact_guess,
             "summary": f"Usability test of {spec.title} with {a.n} users: {found['usability']} usability and "
                        f"{found['accessibility']} accessibility problems found (expect ~{p:.0%} of them); "
@@ -231,13 +279,15 @@ def _competitive(game: Game, a: Research, rng) -> dict[str, Any]:
         comp = sc.market.competitors[k]
         for mv in comp.moves:
             if st.round <= mv.round <= st.round + 2:
-                m = {"competitor": comp.id, "round": mv.round, "theme": mv.theme, "note": mv.note}
+                m = {"competitor": comp.id, "round": mv.round, "theme": mv.theme, "note": mv.note,
+                     "delta": mv.delta}
                 if m not in b.known_moves:
                     b.known_moves.append(m)
                     found.append(m)
         for ev in sc.events:
             if ev.kind == "competitor_launch" and ev.competitor == comp.id and st.round <= ev.round <= st.round + 2:
-                m = {"competitor": comp.id, "round": ev.round, "theme": ev.theme, "note": ev.text}
+                m = {"competitor": comp.id, "round": ev.round, "theme": ev.theme, "note": ev.text,
+                     "delta": round(ev.delta * ev.probability, 6)}
                 if m not in b.known_moves:
                     b.known_moves.append(m)
                     found.append(m)

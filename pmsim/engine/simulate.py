@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmsim.engine.bots import STRATEGIES, play_game
+from pmsim.engine.bots import ABLATIONS, STRATEGIES, is_strategy, play_game
 from pmsim.engine.game import Game, new_game
 
 if TYPE_CHECKING:
@@ -43,9 +43,10 @@ def parse_strategies(spec: str | Sequence[str]) -> list[str]:
             continue
         expanded = list(STRATEGIES) if name == "all" else [name]
         for n in expanded:
-            if n not in STRATEGIES:
+            if not is_strategy(n):
                 raise ValueError(
-                    f"unknown strategy {n!r}: use one of {', '.join(STRATEGIES)} or all"
+                    f"unknown strategy {n!r}: use one of {', '.join(STRATEGIES)}, "
+                    f"{', '.join(ABLATIONS)} or all"
                 )
             if n not in names:
                 names.append(n)
@@ -65,7 +66,7 @@ def _load(scenario: Scenario | str | os.PathLike[str]) -> Scenario:
 
 def play_one(scenario: Scenario, strategy: str, seed: int) -> Game:
     """A whole game of `scenario` with game seed `seed`, played by the bot `strategy`."""
-    if strategy not in STRATEGIES:
+    if not is_strategy(strategy):
         raise ValueError(f"unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}")
     return play_game(new_game(scenario, seed), strategy)
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from pmsim.engine.population import Population
 
-ENGINE_VERSION = "0.1.0"
+ENGINE_VERSION = "0.2.0"
 
 
 class IllegalAction(Exception):
@@ -37,6 +37,7 @@ class FeatureState:
     usability_tested: int = 0
     defects_found: dict[str, int] = field(default_factory=lambda: {"usability": 0, "accessibility": 0})
     started_round: int | None = None
+    impact_sd: float = 0.3  # log-sd of impact_guess's error: research narrows it
 
     def remaining_estimate(self, effort: float) -> float:
         return self.estimate * (self.remaining / effort) if effort > 0 else 0.0
@@ -131,6 +132,7 @@ class GameState:
     bass_factor: np.ndarray | None = None  # (S,)
     wom: np.ndarray | None = None  # (S,)
     shock: np.ndarray | None = None  # (S,) satisfaction shock for the coming round
+    public_moves: list[dict[str, Any]] = field(default_factory=list)  # competitor launches in the news
 
 
 def _canon(obj: Any) -> Any:

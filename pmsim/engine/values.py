@@ -15,7 +15,15 @@ import math
 import numpy as np
 
 from pmsim.engine import detmath
-from pmsim.engine.market import ACCESS_W, BETA, USABILITY_W, shipped_gain
+from pmsim.engine.market import (
+    ACCESS_W,
+    BETA,
+    LOSS_W,
+    MUST_GROWTH,
+    MUST_PENALTY,
+    USABILITY_W,
+    shipped_gain,
+)
 from pmsim.scenario.models import Kano, Scenario
 
 KANO_ORDER = [Kano.must_be, Kano.performance, Kano.attractive, Kano.indifferent, Kano.reverse]
@@ -63,6 +71,64 @@ def true_values(scenario: Scenario, sizes: np.ndarray, need_means: np.ndarray, k
         for si in range(len(sizes)):
             out[fi] += weighted[si] * BETA * need_means[si, ti] * gains[fi, kano[si, fi]]
     return out / 1000.0 + experience_values(scenario, sizes)
+
+
+def must_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, p_must: np.ndarray,
+                impact: np.ndarray) -> np.ndarray:
+    """(F,) the must-be part of each feature's quarterly value in round 1 (in thousands).
+
+    `p_must` (S, F) is the probability that the feature is a must-be for the segment (0/1 on the
+    truth, the Kano posterior on beliefs). A missing must-be costs more each quarter (MUST_GROWTH),
+    so shipping one in round r is worth this part times `growth_weight(r, R)` on top of its
+    quarterly value times the quarters left.
+    """
+    themes = scenario.theme_ids()
+    weighted = sizes * np.array(scenario.segment_weights())
+    out = np.zeros(len(scenario.features))
+    for fi, f in enumerate(scenario.features):
+        ti = themes.index(f.theme)
+        out[fi] = float(np.sum(weighted * BETA * np.clip(need_mean[:, ti], 0, None) * p_must[:, fi]))
+        out[fi] *= MUST_PENALTY * float(impact[fi])
+    return out / 1000.0
+
+
+def quarters_left(r: int, rounds: int) -> float:
+    return float(max(rounds - r + 1, 0))
+
+
+def growth_weight(r: int, rounds: int) -> float:
+    """sum over t = r..R of MUST_GROWTH * (t - 1): the extra cost of a must-be missing from r on."""
+    return MUST_GROWTH * float(sum(t - 1 for t in range(r, rounds + 1)))
+
+
+def remaining_values(quarterly: np.ndarray, must: np.ndarray, r: int, rounds: int) -> np.ndarray:
+    """(F,) what shipping each feature in round r is worth over the rest of the game."""
+    return quarterly * quarters_left(r, rounds) + must * growth_weight(r, rounds)
+
+
+def benefit(quarterly: np.ndarray, must: np.ndarray, t: int) -> np.ndarray:
+    """(F,) what a shipped feature is worth in quarter t."""
+    return quarterly + must * MUST_GROWTH * max(t - 1, 0)
+
+
+def gap_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gain: np.ndarray,
+               g_ours: np.ndarray, comp_best: list[np.ndarray]) -> np.ndarray:
+    """(F,) what closing a competitive gap adds to each feature, summed over the given quarters.
+
+    `gain` (S, F) is the feature's theme-score gain per segment, `g_ours` (S, T) our theme scores
+    without it, `comp_best` one (T,) array per quarter: the best competitor's score in each theme.
+    A feature closes min(gain, gap) of a gap, and each point closed is worth LOSS_W more.
+    """
+    themes = scenario.theme_ids()
+    ti = np.array([themes.index(f.theme) for f in scenario.features])
+    weighted = sizes * np.array(scenario.segment_weights())
+    out = np.zeros(len(scenario.features))
+    for best in comp_best:
+        gap = np.maximum(best[None, :] - g_ours, 0.0)[:, ti]  # (S, F)
+        closed = np.minimum(np.maximum(gain, 0.0), gap)
+        need = np.clip(need_mean[:, ti], 0, None)
+        out += (weighted[:, None] * BETA * LOSS_W * need * closed).sum(axis=0)
+    return out / 1000.0
 
 
 def kano_posterior(votes: np.ndarray) -> np.ndarray:

@@ -1,0 +1,83 @@
+"""What a scenario teaches: the score cost of skipping each of a careful player's behaviours.
+
+The `analyst` bot plays every game; `analyst-no-X` plays the same games (same seeds) with one
+behaviour X switched off. For each behaviour the paired differences d_i = analyst_i − ablated_i
+give the cost (their mean: positive means the behaviour helps), its 95% CI (mean ± 1.96·sd/√n),
+Cohen's d (mean/sd of the differences) and the score component the cost mostly comes from
+(the largest weighted mean paired difference of a component). Pure: no Textual, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from pmsim.engine.bots import BEHAVIOURS
+from pmsim.engine.simulate import _r, run_batch
+
+MIN_COST = 3.0  # points: a behaviour that costs less when skipped is not taught
+MIN_D = 0.5
+
+
+def teach(scenario, games: int, seed: int, jobs: int = 1,
+          progress: Callable[[int], None] | None = None,
+          behaviours: tuple[str, ...] = BEHAVIOURS) -> dict[str, Any]:
+    names = ["analyst", *[f"analyst-no-{b}" for b in behaviours]]
+    batch = run_batch(scenario, names, games, seed, jobs=jobs, progress=progress, raw=True)
+    raw = batch["raw"]
+    base = np.array([g["score"] for g in raw["analyst"]])
+    weights = _weights(scenario)
+    out: dict[str, Any] = {
+        "scenario": batch["scenario"], "games": games, "seed": seed,
+        "baseline": {"strategy": "analyst", "mean": batch["strategies"]["analyst"]["mean"],
+                     "sd": batch["strategies"]["analyst"]["sd"]},
+        "behaviours": {},
+    }
+    comps = list(raw["analyst"][0]["components"])
+    for b in behaviours:
+        name = f"analyst-no-{b}"
+        abl = np.array([g["score"] for g in raw[name]])
+        diff = base - abl
+        mean = float(diff.mean())
+        sd = float(diff.std(ddof=1)) if games > 1 else 0.0
+        half = 1.96 * sd / math.sqrt(games) if games > 1 else 0.0
+        d = mean / sd if sd > 1e-12 else (0.0 if abs(mean) < 1e-12 else math.copysign(99.0, mean))
+        by_comp = {}
+        for c in comps:
+            cd = np.array([g["components"][c] for g in raw["analyst"]]) - np.array(
+                [g["components"][c] for g in raw[name]])
+            by_comp[c] = 100.0 * weights.get(c, 0.0) * float(cd.mean())
+        top = max(comps, key=lambda c: abs(by_comp[c])) if comps else None
+        out["behaviours"][b] = {
+            "strategy": name, "mean": batch["strategies"][name]["mean"], "cost": _r(mean),
+            "ci95": [_r(mean - half), _r(mean + half)], "d": _r(d), "component": top,
+            "components": {c: _r(v) for c, v in by_comp.items()},
+            "teaches": bool(mean >= MIN_COST and d >= MIN_D),
+        }
+    return out
+
+
+def _weights(scenario) -> dict[str, float]:
+    from pmsim.engine.simulate import _load
+    from pmsim.scenario.models import COMPONENTS
+
+    sc = _load(scenario)
+    w = sc.scoring.weights
+    total = sum(w.get(c, 0.0) for c in COMPONENTS) or 1.0
+    return {c: w.get(c, 0.0) / total for c in COMPONENTS}
+
+
+def warnings(result: dict[str, Any]) -> list[str]:
+    """One line per behaviour the scenario does not teach (costs too little, or pays to skip)."""
+    out = []
+    for b, row in result["behaviours"].items():
+        if row["cost"] < 0 and row["ci95"][1] < 0:
+            out.append(f"skipping {b} raises the score by {-row['cost']:.1f} points "
+                       f"(mostly {row['component']}): the model rewards the wrong thing")
+        elif not row["teaches"]:
+            out.append(f"skipping {b} costs only {row['cost']:.1f} points (d = {row['d']:.2f}); "
+                       f"a behaviour should cost ≥ {MIN_COST:g} points with d ≥ {MIN_D:g}")
+    return out

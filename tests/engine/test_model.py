@@ -1,0 +1,237 @@
+"""The model teaches for the right reasons: each mechanism, the yardsticks, the harness."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hst
+
+from pmsim.engine import new_game, scoring
+from pmsim.engine.actions import EndRound, Plan, Research
+from pmsim.engine.bots import ABLATIONS, BEHAVIOURS, play_game, play_round
+from pmsim.engine.market import effective_scores, kano_contribution
+from pmsim.engine.research import SURVEY_SATURATION
+from pmsim.engine.simulate import parse_strategies, run_batch
+from pmsim.engine.teach import teach
+from pmsim.engine.values import knapsack
+
+
+# ---------------------------------------------------------------- mechanisms
+def test_a_missing_must_be_costs_more_every_quarter():
+    costs = [-kano_contribution("must_be", 0.1, False, r) for r in range(1, 9)]
+    assert all(b > a for a, b in zip(costs, costs[1:], strict=False))
+    assert kano_contribution("must_be", 0.1, True, 8) == 0.0
+    assert kano_contribution("performance", 0.1, False, 8) == 0.0  # only must-bes grow
+
+
+def test_a_gap_behind_the_best_competitor_is_felt_where_we_are_behind():
+    ours = np.array([0.5, 0.3])
+    comp = np.array([[0.4, 0.6], [0.2, 0.5]])
+    eff = effective_scores(ours, comp)
+    assert eff[0] == 0.5  # ahead: no loss
+    assert eff[1] < 0.3  # behind by 0.3: it hurts more than the raw score says
+
+
+def test_hindsight_ships_the_enterprise_must_haves_early(saas_small):
+    """b2b_saas's lesson (SSO and audit log are must-bes for enterprise) is in the optimum."""
+    g = play_game(new_game(saas_small, 5), "analyst")
+    schedule = g.debrief()["hindsight_schedule"]
+    assert schedule["sso"] <= 2 and schedule["audit_log"] <= 2, schedule
+
+
+def test_competitive_analysis_reveals_launches_and_changes_what_features_are_believed_worth(saas_small):
+    g = new_game(saas_small, 3)
+    before = scoring.believed_remaining(g)
+    g.apply(Research("competitive_analysis"))
+    moves = g.state.beliefs.known_moves
+    assert moves and all("delta" in m for m in moves)
+    after = scoring.believed_remaining(g)
+    # where the analysis corrected a gap behind a rival, closing it is believed worth more or less
+    assert np.abs(after - before).max() > 1e-3
+
+
+def test_a_launch_in_the_news_moves_everyones_belief(saas_small):
+    g = new_game(saas_small, 3)
+    before = g.state.beliefs.comp_mean.copy()
+    while g.round < 3:  # Trackr's integrations marketplace launches in round 3
+        g.apply(EndRound())
+    assert g.state.public_moves
+    m = g.state.public_moves[0]
+    assert g.state.beliefs.comp_mean[m["competitor"], m["theme"]] > before[m["competitor"], m["theme"]]
+
+
+def test_a_survey_measures_how_much_features_matter(saas_small):
+    g = new_game(saas_small, 3)
+    sd0 = {f: fs.impact_sd for f, fs in g.state.features.items()}
+    g.apply(Research("survey", segment="smb", n=400))
+    assert all(g.state.features[f].impact_sd < sd0[f] for f in sd0)
+
+
+def test_survey_confidence_intervals_cover_the_truth_95_percent_of_the_time(saas_small):
+    hits = total = 0
+    truth = None
+    for seed in range(60):
+        g = new_game(saas_small, seed)
+        truth = g.true_need_means()[0]
+        res = g.apply(Research("survey", segment="smb", n=100))
+        for ti, t in enumerate(g.themes):
+            est = res["needs"][t]
+            hits += abs(est["estimate"] - truth[ti]) <= est["ci95"]
+            total += 1
+    assert 0.9 <= hits / total <= 0.99, hits / total
+
+
+def test_a_repeated_study_is_marked_as_telling_nothing_new(saas_small):
+    g = new_game(saas_small, 3)
+    first = g.apply(Research("competitive_analysis"))
+    again = g.apply(Research("competitive_analysis"))
+    assert first["informative"] and not again["informative"]
+    g.state.beliefs.survey_n[0] = SURVEY_SATURATION
+    assert not g.apply(Research("survey", segment="smb", n=30))["informative"]
+
+
+# ---------------------------------------------------------------- yardsticks
+def _research_of(sc, strategy, seeds):
+    return float(np.mean([play_game(new_game(sc, s), strategy).score()["components"]["research"] for s in seeds]))
+
+
+def test_research_scores_zero_without_research_and_well_for_a_good_researcher(saas_small):
+    assert _research_of(saas_small, "rice", [1, 2]) == 0.0
+    assert _research_of(saas_small, "analyst", [1, 2, 3, 4]) >= 0.5
+
+
+def test_buying_everything_indiscriminately_scores_low_on_research(saas_small):
+    def spree(game):
+        from pmsim.engine.observe import research_options
+
+        for a in research_options(game) * 2:
+            if a.method != "spike" and game.is_legal(a):
+                game.apply(a)
+
+    scores = []
+    for seed in (1, 2, 3):
+        g = new_game(saas_small, seed)
+        while not g.finished:
+            spree(g)
+            play_round(g, "rice")
+        scores.append(g.score()["components"]["research"])
+    assert float(np.mean(scores)) < _research_of(saas_small, "analyst", [1, 2, 3])
+
+
+def test_idle_capacity_costs_customer_impact(saas_small):
+    """The yardstick is the whole capacity: planning nothing in round 1 is a cost, not a smaller bar."""
+    busy = new_game(saas_small, 4)
+    idle = new_game(saas_small, 4)
+    play_round(busy, "oracle")
+    idle.apply(EndRound())
+    for g in (busy, idle):
+        while not g.finished:
+            play_round(g, "oracle")
+    assert idle.score()["components"]["customer_impact"] < busy.score()["components"]["customer_impact"]
+
+
+def test_spending_the_first_quarter_on_spikes_does_not_pay(saas_small):
+    seeds = [11, 12, 13, 14]
+    spiker = np.mean([play_game(new_game(saas_small, s), "spiker").score()["score"] for s in seeds])
+    researcher = np.mean([play_game(new_game(saas_small, s), "researcher").score()["score"] for s in seeds])
+    assert spiker < researcher
+
+
+def test_prioritization_is_not_maxed_by_sorting_the_value_column(saas_small):
+    """A knapsack on the quarterly value column ignores urgency (must-bes) and rivals."""
+    scores = []
+    for seed in (1, 2, 3):
+        g = new_game(saas_small, seed)
+        while not g.finished:
+            vb = scoring.believed(g)
+            avail = [f.id for f in saas_small.features if g.state.features[f.id].status == "backlog"
+                     and f.available_from <= g.round and g.deps_ok(f.id, list(g.state.now))]
+            picks = knapsack([float(vb[g.fidx(f)]) for f in avail],
+                             [g.state.features[f].estimate for f in avail], g.capacity_left())
+            for i in picks:
+                if g.is_legal(Plan(avail[i], "now")):
+                    g.apply(Plan(avail[i], "now"))
+            g.apply(EndRound())
+        scores.append(g.score()["components"]["prioritization"])
+    assert max(scores) < 0.99, scores
+
+
+def test_regret_is_explained_negative_included():
+    assert "negative" in scoring.regret_note(-3.0, 10.0)
+    assert scoring.regret_note(0.1, 10.0).startswith("about as good")
+    assert scoring.regret_note(5.0, 10.0)
+
+
+# ---------------------------------------------------------------- observe() and research-heavy play
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=hst.integers(0, 2**31), n=hst.integers(5, 30))
+def test_research_heavy_play_never_breaks_the_observation(builtin_small, seed, n):
+    """Interviews can make a feature's believed value negative; observe() must still work."""
+    g = new_game(builtin_small, seed)
+    for _ in range(2):
+        for s in builtin_small.segment_ids():
+            a = Research("interviews", segment=s, n=n)
+            if g.is_legal(a):
+                g.apply(a)
+        obs = g.observe()
+        assert all(row["impact"] >= 0 for row in obs["features"])
+        play_round(g, "researcher")
+
+
+def test_a_feature_believed_harmful_has_no_rice_impact(saas_small):
+    g = new_game(saas_small, 1)
+    g.state.beliefs.kano_votes[:, 0, 4] = 50  # everyone says it would put them off (reverse)
+    row = next(r for r in g.observe()["features"] if r["id"] == saas_small.features[0].id)
+    assert row["value"] < 0 and row["impact"] == 0.0 and row["rice"] == 0.0
+
+
+# ---------------------------------------------------------------- the harness
+def test_every_ablation_is_a_strategy_and_switches_one_behaviour_off():
+    assert len(ABLATIONS) == len(BEHAVIOURS) == 8
+    assert parse_strategies("analyst,analyst-no-interviews") == ["analyst", "analyst-no-interviews"]
+
+
+def test_ablations_change_what_the_analyst_does(saas_small):
+    def methods(strategy):
+        g = play_game(new_game(saas_small, 2), strategy)
+        return {r["method"] for r in g.state.research_results}, g
+
+    full, _ = methods("analyst")
+    assert {"interviews", "survey", "competitive_analysis", "usability_test"} <= full
+    assert "interviews" not in methods("analyst-no-interviews")[0]
+    assert "survey" not in methods("analyst-no-surveys")[0]
+    assert "competitive_analysis" not in methods("analyst-no-competitive")[0]
+    assert "usability_test" not in methods("analyst-no-usability")[0]
+    assert "spike" not in methods("analyst-no-spikes")[0]
+    _, quiet = methods("analyst-no-answers")
+    assert all(q.answer in ("defer", "ignored", None) for q in quiet.state.requests)
+
+
+def test_teach_reports_paired_costs(saas_small):
+    res = teach(saas_small, 3, 5, behaviours=("usability", "answers"))
+    batch = run_batch(saas_small, ["analyst", "analyst-no-usability"], 3, 5)
+    assert res["baseline"]["mean"] == batch["strategies"]["analyst"]["mean"]
+    row = res["behaviours"]["usability"]
+    assert row["strategy"] == "analyst-no-usability"
+    assert abs(row["cost"] - (batch["strategies"]["analyst"]["mean"]
+                              - batch["strategies"]["analyst-no-usability"]["mean"])) < 1e-3
+    lo, hi = row["ci95"]
+    assert lo <= row["cost"] <= hi
+    assert row["component"] in row["components"]
+
+
+def test_teach_command_prints_the_json_contract():
+    out = subprocess.run([sys.executable, "-m", "pmsim", "scenarios", "teach", "tutorial", "--games", "2",
+                          "--jobs", "1", "--json"], capture_output=True, text=True, timeout=300)
+    assert out.returncode in (0, 1), out.stderr
+    data = json.loads(out.stdout)
+    assert data["scenario"] == "tutorial" and data["games"] == 2 and data["seed"] == 0
+    assert data["baseline"]["strategy"] == "analyst"
+    assert set(data["behaviours"]) == set(BEHAVIOURS)
+    for b, row in data["behaviours"].items():
+        assert row["strategy"] == f"analyst-no-{b}"
+        assert {"cost", "ci95", "d", "component"} <= set(row)
