@@ -211,8 +211,7 @@ def play_round(game: Game, strategy: str) -> dict:
 
 
 # ---------------------------------------------------------------------- the analyst
-ANALYST_BUFFER = 0.1  # share of capacity kept free for estimates that run over
-ANALYST_MUST_P = 0.5  # posterior probability at which a feature counts as a must-have
+ANALYST_PAD = 0.5  # the analyst plans each item at its estimate plus this many standard deviations
 
 
 def _analyst(game: Game, off: frozenset[str]) -> None:
@@ -243,14 +242,13 @@ def _analyst(game: Game, off: frozenset[str]) -> None:
             if spiked < 2 and not fs.spiked and fs.estimate_sd >= 0.3 and fs.estimate >= 6:
                 spiked += _try(game, Research("spike", feature=f))
         vb = believed(game)
-    # plan: must-haves the research found come first, then the best value within a buffer that
-    # grows with the uncertainty of the estimates (one standard deviation of the plan's total)
+    # plan on what each feature is worth over the rest of the game: its quarterly value for the
+    # quarters left, plus what closing a gap behind a rival is worth (launches in the news and
+    # those competitive analysis found), plus (musthaves) the growing cost of a missing must-be;
+    # with each estimate padded by ANALYST_PAD of its uncertainty
     _fill(game, list(st.now))
-    if "musthaves" not in off:
-        musts = [f for f in _candidates(game) if _must_have(game, f)]
-        musts.sort(key=lambda f: -float(vb[game.fidx(f)]))
-        _fill(game, _with_deps(game, musts))
-    _plan_by_value(game, vb, lambda f: st.features[f].estimate * (1.0 + st.features[f].estimate_sd), 0.0)
+    value = _analyst_values(game, vb, "musthaves" not in off)
+    _plan_by_value(game, value, lambda f: st.features[f].estimate * (1.0 + ANALYST_PAD * st.features[f].estimate_sd), 0.0)
     if "usability" not in off:
         for fid in list(st.now):
             fs = st.features[fid]
@@ -268,31 +266,24 @@ def _analyst(game: Game, off: frozenset[str]) -> None:
             renegotiate(game)
 
 
-def _must_have(game: Game, fid: str) -> bool:
-    """Interviews say this is a must-be for some segment (posterior above ANALYST_MUST_P)."""
-    from pmsim.engine.values import kano_posterior
+def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:
+    from pmsim.engine.scoring import _stakes_believed_over, believed_must, gap_believed
+    from pmsim.engine.values import growth_weight, quarters_left
 
-    fi = game.fidx(fid)
-    post = kano_posterior(game.state.beliefs.kano_votes[:, fi, :])  # (S, 5); index 0 is must-be
-    return bool((post[:, 0] >= ANALYST_MUST_P).any())
-
-
-def _with_deps(game: Game, fids: list[str]) -> list[str]:
-    """`fids` preceded by the backlog features they depend on, in a buildable order."""
-    st = game.state
-    out: list[str] = []
-
-    def add(f: str) -> None:
-        if f in out:
-            return
-        for d in game.scenario.features[game.fidx(f)].depends_on:
-            if st.features[d].status == "backlog":
-                add(d)
-        out.append(f)
-
-    for f in fids:
-        add(f)
-    return out
+    r, rounds = game.state.round, game.scenario.rounds
+    left = list(range(r, rounds + 1))
+    value = vb * quarters_left(r, rounds) + gap_believed(game, left) + _stakes_believed_over(game, left)
+    if musts:
+        value = value + believed_must(game) * growth_weight(r, rounds)
+    # a foundation is worth part of what it unlocks (its dependants, a quarter later)
+    sc = game.scenario
+    later = value * (quarters_left(r + 1, rounds) / max(quarters_left(r, rounds), 1.0))
+    unlock = np.zeros_like(value)
+    for fi, f in enumerate(sc.features):
+        for d in f.depends_on:
+            if game.state.features[f.id].status == "backlog":
+                unlock[game.fidx(d)] += 0.5 * max(float(later[fi]), 0.0)
+    return value + unlock
 
 
 def _research_menu(game: Game) -> list[Research]:

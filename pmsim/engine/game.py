@@ -35,7 +35,7 @@ from pmsim.engine.state import (
     IllegalAction,
     state_hash,
 )
-from pmsim.engine.values import KANO_ORDER, kano_matrix, true_values
+from pmsim.engine.values import KANO_ORDER, kano_matrix, table_stakes, true_values
 from pmsim.scenario.models import Scenario
 
 __all__ = ["Game", "new_game", "replay", "IllegalAction", "ENGINE_VERSION"]
@@ -276,6 +276,12 @@ class Game:
         st.research_count = 0
         st.spike_used = 0.0
         st.news = []
+        # last quarter's launches reach the news (customers felt them at once; you hear now,
+        # unless a competitive analysis told you before)
+        for m in st.pending_news:
+            st.news.append({"kind": "competitor", "text": m["text"]})
+            self._public_move(m["competitor"], m["theme"], m["delta"], m["round"])
+        st.pending_news = []
         # scripted events (each with its own draw, so one event never shifts another)
         for ei, ev in enumerate(sc.events):
             if ev.round != r:
@@ -287,9 +293,7 @@ class Game:
             for mv in comp.moves:
                 if mv.round == r:
                     ti = self.themes.index(mv.theme)
-                    st.comp_strength[ki, ti] = float(np.clip(st.comp_strength[ki, ti] + mv.delta, 0.0, 1.0))
-                    self._public_move(ki, ti, mv.delta)
-                    st.news.append({"kind": "competitor", "text": mv.note or f"{comp.name} improved {mv.theme}"})
+                    self._launch(ki, ti, mv.delta, mv.note or f"{comp.name} improved {mv.theme}")
         base = sc.team.capacity_by_round.get(r, sc.team.capacity)
         cap = (base + st.capacity_event_delta.get(r, 0.0)) * (1.0 - st.tech_debt) - st.capacity_penalty_next
         st.capacity = round(max(cap, 0.0), 6)
@@ -301,12 +305,11 @@ class Game:
     def _apply_event(self, ev, ei: int) -> None:
         st = self.state
         sc = self.scenario
-        st.news.append({"kind": ev.kind, "text": ev.text})
         if ev.kind == "competitor_launch" and ev.competitor and ev.theme:
             ki = [c.id for c in sc.market.competitors].index(ev.competitor)
-            ti = self.themes.index(ev.theme)
-            st.comp_strength[ki, ti] = float(np.clip(st.comp_strength[ki, ti] + ev.delta, 0.0, 1.0))
-            self._public_move(ki, ti, ev.delta)
+            self._launch(ki, self.themes.index(ev.theme), ev.delta, ev.text)
+        else:
+            st.news.append({"kind": ev.kind, "text": ev.text})
         if ev.capacity_delta:
             st.capacity_event_delta[st.round] = st.capacity_event_delta.get(st.round, 0.0) + ev.capacity_delta
         if ev.budget_factor != 1.0:
@@ -324,11 +327,24 @@ class Game:
         if ev.request is not None:
             stakeholders.add_scripted(self, ev.request, ev.stakeholder, f"e{ei}")
 
-    def _public_move(self, ki: int, ti: int, delta: float) -> None:
-        """A launch is news: everyone's belief about that competitor moves with it."""
+    def _launch(self, ki: int, ti: int, delta: float, text: str) -> None:
+        """A competitor launches now: customers feel it this quarter; the news follows next quarter."""
+        st = self.state
+        st.comp_strength[ki, ti] = float(np.clip(st.comp_strength[ki, ti] + delta, 0.0, 1.0))
+        st.launches.append({"competitor": ki, "theme": ti, "delta": delta, "round": st.round})
+        st.pending_news.append({"competitor": ki, "theme": ti, "delta": delta, "round": st.round,
+                                "text": f"Last quarter: {text}" if text else "A competitor launched."})
+
+    def _public_move(self, ki: int, ti: int, delta: float, launched: int) -> None:
+        """A launch in the news: everyone's belief about that competitor moves with it, unless a
+        competitive analysis since the launch already measured it."""
         b = self.state.beliefs
-        b.comp_mean[ki, ti] = round(float(np.clip(b.comp_mean[ki, ti] + delta, 0.0, 1.0)), 6)
-        self.state.public_moves.append({"competitor": ki, "theme": ti, "delta": delta})
+        measured = any(x["method"] == "competitive_analysis" and x["round"] >= launched
+                       and x["competitor"] in (None, self.scenario.market.competitors[ki].id)
+                       for x in self.state.research_results)
+        if not measured:
+            b.comp_mean[ki, ti] = round(float(np.clip(b.comp_mean[ki, ti] + delta, 0.0, 1.0)), 6)
+        self.state.public_moves.append({"competitor": ki, "theme": ti, "delta": delta, "round": launched})
 
     def _shift_needs(self, si: int, ti: int, delta: float) -> None:
         from pmsim.engine import detmath
@@ -349,6 +365,7 @@ class Game:
         return market.MarketInputs(
             g_ours=self.theme_scores(),
             g_comp=st.comp_strength.copy(),
+            fresh=self.fresh_gaps(),
             price_index=np.array([c.price_index for c in sc.market.competitors]),
             usability=st.usability,
             accessibility=st.accessibility,
@@ -360,6 +377,16 @@ class Game:
             wom=st.wom.copy(),
             prices=np.array([s.price for s in segs]),
         )
+
+    def fresh_gaps(self, r: int | None = None) -> np.ndarray:
+        """(T,) how much more a gap behind a rival is felt in round r: a launch this quarter or
+        last is what customers compare you with (1 + market.FRESH), else 1."""
+        r = self.state.round if r is None else r
+        out = np.ones(len(self.themes))
+        for m in self.state.launches:
+            if r - 1 <= m["round"] <= r:
+                out[m["theme"]] = 1.0 + market.FRESH
+        return out
 
     def theme_scores(self) -> np.ndarray:
         """(S, T) our product's theme scores per segment, given what has shipped."""
@@ -374,7 +401,19 @@ class Game:
                 g[si, ti] += market.kano_contribution(
                     KANO_ORDER[kano[si, fi]], f.value, f.id in shipped, self.state.round
                 )
+        # what rivals' launches made expected and we still lack
+        r = self.state.round
+        for fi, mask, u in self.stakes_now():
+            f = sc.features[fi]
+            if f.id not in shipped:
+                ti = self.themes.index(f.theme)
+                g[mask, ti] -= market.MUST_PENALTY * f.value * market.must_factor(r - u + 1)
         return g
+
+    def stakes_now(self) -> list[tuple[int, np.ndarray, int]]:
+        """Table stakes set by the launches that have happened (see values.table_stakes)."""
+        launches = [(m["theme"], m["round"]) for m in self.state.launches]
+        return table_stakes(self.scenario, self._c["need_means"], launches, self._c["kano"])
 
     def _end_round(self, action: EndRound) -> dict[str, Any]:
         st = self.state

@@ -34,6 +34,9 @@ MUST_GROWTH = 0.25
 # feel the gap: every point behind costs LOSS_W points more utility, so closing a gap that
 # customers notice is worth more than adding where we already lead
 LOSS_W = 0.5
+# ... and a gap in a theme where a rival launched this quarter or last is felt (1 + FRESH) times
+# as much: the launch is what customers compare you with
+FRESH = 2.0
 ATTRACTIVE = 1.6
 REVERSE = 0.6
 INDIFFERENT = 0.1
@@ -84,19 +87,21 @@ class MarketInputs:
     outside: np.ndarray  # (S,)
     wom: np.ndarray  # (S,) word-of-mouth multiplier from last round's NPS
     prices: np.ndarray  # (S,)
+    fresh: np.ndarray | None = None  # (T,) how much more a gap is felt after a rival's launch
 
 
-def effective_scores(g_ours: np.ndarray, g_comp: np.ndarray) -> np.ndarray:
+def effective_scores(g_ours: np.ndarray, g_comp: np.ndarray, fresh: np.ndarray | None = None) -> np.ndarray:
     """(T,) or (S, T) our theme scores less the loss felt where the best competitor is ahead."""
     if g_comp.shape[0] == 0:
         return g_ours
     best = g_comp.max(axis=0)
-    return g_ours - LOSS_W * np.maximum(best - g_ours, 0.0)
+    weight = LOSS_W if fresh is None else LOSS_W * fresh
+    return g_ours - weight * np.maximum(best - g_ours, 0.0)
 
 
 def _our_utility(pop: Population, si: int, mi: MarketInputs) -> np.ndarray:
     a, b = pop.bounds[si]
-    coef = (BETA * effective_scores(mi.g_ours[si], mi.g_comp)).astype(np.float32)
+    coef = (BETA * effective_scores(mi.g_ours[si], mi.g_comp, mi.fresh)).astype(np.float32)
     u = pop.needs[0, a:b] * coef[0]
     for t in range(1, coef.shape[0]):
         u = u + pop.needs[t, a:b] * coef[t]

@@ -29,6 +29,8 @@ from pmsim.engine.values import (
     must_values,
     quarters_left,
     remaining_values,
+    stake_values,
+    table_stakes,
 )
 from pmsim.scenario.models import COMPONENTS
 
@@ -128,6 +130,46 @@ def comp_best_believed(game: Game, u: int, comp_mean: np.ndarray | None = None,
     return np.clip(g, 0.0, 1.0).max(axis=0)
 
 
+def fresh_true(game: Game, u: int) -> np.ndarray:
+    """(T,) the gap multiplier in quarter u: launches that happened, and the scripted ones to come
+    (a launch that may not happen counts by its probability)."""
+    from pmsim.engine.market import FRESH
+
+    sc = game.scenario
+    r = game.state.round
+    out = game.fresh_gaps(u) if u <= r else np.ones(len(game.themes))
+    if u > r:
+        for m in game.state.launches:
+            if u - 1 <= m["round"] <= u:
+                out[m["theme"]] = 1.0 + FRESH
+    themes = game.themes
+    for c in sc.market.competitors:
+        for mv in c.moves:
+            if r < mv.round and u - 1 <= mv.round <= u:
+                out[themes.index(mv.theme)] = 1.0 + FRESH
+    for ev in sc.events:
+        if ev.kind == "competitor_launch" and ev.theme and r < ev.round and u - 1 <= ev.round <= u:
+            ti = themes.index(ev.theme)
+            out[ti] = max(out[ti], 1.0 + FRESH * ev.probability)
+    return out
+
+
+def fresh_believed(game: Game, u: int, known: bool = True) -> np.ndarray:
+    """(T,) the same as the player can know it: launches in the news, and (`known`) those a
+    competitive analysis found coming."""
+    from pmsim.engine.market import FRESH
+
+    out = np.ones(len(game.themes))
+    moves = [(m["round"], m["theme"]) for m in game.state.public_moves]
+    if known:
+        moves += [(m["round"], game.themes.index(m["theme"])) for m in game.state.beliefs.known_moves
+                  if m.get("theme") in game.themes]
+    for rnd, ti in moves:
+        if u - 1 <= rnd <= u:
+            out[ti] = 1.0 + FRESH
+    return out
+
+
 def _true_gain(game: Game) -> np.ndarray:
     """(S, F) each feature's true theme-score gain per segment."""
     gains = gain_table(np.array([f.value for f in game.scenario.features]))  # (F, 5)
@@ -149,13 +191,14 @@ def gap_true(game: Game, quarters: list[int], g_ref: np.ndarray | None = None) -
     sc = game.scenario
     g_ref = game.theme_scores() if g_ref is None else g_ref
     return gap_values(sc, game.sizes(), game.true_need_means(), _true_gain(game), g_ref,
-                      [comp_best_true(game, u) for u in quarters])
+                      [comp_best_true(game, u) for u in quarters], [fresh_true(game, u) for u in quarters])
 
 
 def gap_believed(game: Game, quarters: list[int]) -> np.ndarray:
     b = game.state.beliefs
     return gap_values(game.scenario, game.sizes(), b.need_mean, _believed_gain(game, b.kano_votes, _guess(game)),
-                      game.theme_scores(), [comp_best_believed(game, u) for u in quarters])
+                      game.theme_scores(), [comp_best_believed(game, u) for u in quarters],
+                      [fresh_believed(game, u) for u in quarters])
 
 
 def gap_prior(game: Game, quarters: list[int]) -> np.ndarray:
@@ -164,20 +207,68 @@ def gap_prior(game: Game, quarters: list[int]) -> np.ndarray:
     for m in game.state.public_moves:
         comp[m["competitor"], m["theme"]] = min(max(comp[m["competitor"], m["theme"]] + m["delta"], 0.0), 1.0)
     return gap_values(game.scenario, game.sizes(), need, _believed_gain(game, votes, guess), game.theme_scores(),
-                      [comp_best_believed(game, u, comp, []) for u in quarters])
+                      [comp_best_believed(game, u, comp, []) for u in quarters],
+                      [fresh_believed(game, u, known=False) for u in quarters])
 
 
 def true_remaining(game: Game) -> np.ndarray:
     """(F,) what shipping each feature this round is truly worth over the rest of the game."""
     r, rounds = game.state.round, game.scenario.rounds
-    return remaining_values(game.true_values(), true_must(game), r, rounds) + gap_true(game, list(range(r, rounds + 1)))
+    left = list(range(r, rounds + 1))
+    return (remaining_values(game.true_values(), true_must(game), r, rounds) + gap_true(game, left)
+            + _stakes_true_over(game, left))
 
 
 def believed_remaining(game: Game) -> np.ndarray:
     """(F,) the same on the player's beliefs: what a PM weighing urgency and rivals would reckon."""
     r, rounds = game.state.round, game.scenario.rounds
-    return remaining_values(believed(game), believed_must(game), r, rounds) + gap_believed(
-        game, list(range(r, rounds + 1)))
+    left = list(range(r, rounds + 1))
+    return (remaining_values(believed(game), believed_must(game), r, rounds) + gap_believed(game, left)
+            + _stakes_believed_over(game, left))
+
+
+# ------------------------------------------------------------------ table stakes
+def stakes_true(game: Game) -> list[tuple[int, np.ndarray, int]]:
+    """Every launch's table stake: those that happened and the scripted ones to come."""
+    st = game.state
+    launches = [(m["theme"], m["round"]) for m in st.launches]
+    for c in game.scenario.market.competitors:
+        launches += [(game.themes.index(mv.theme), mv.round) for mv in c.moves if mv.round > st.round]
+    return table_stakes(game.scenario, game.true_need_means(), launches, game.true_kano())
+
+
+def stakes_believed(game: Game, known: bool = True) -> list[tuple[int, np.ndarray, int]]:
+    """The table stakes the player can know of: launches in the news and (`known`) those their
+    competitive analysis found coming."""
+    st = game.state
+    launches = [(m["theme"], m["round"]) for m in st.public_moves]
+    if known:
+        launches += [(game.themes.index(m["theme"]), m["round"]) for m in st.beliefs.known_moves
+                     if m.get("theme") in game.themes]
+    need = st.beliefs.need_mean if known else game._c["prior"][0]
+    return table_stakes(game.scenario, need, launches)
+
+
+def stakes_over(game: Game, stakes, need, impact, quarters: list[int]) -> np.ndarray:
+    sc = game.scenario
+    out = np.zeros(len(sc.features))
+    for t in quarters:
+        out += stake_values(sc, game.sizes(), need, impact, stakes, t)
+    return out
+
+
+def _stakes_true_over(game: Game, quarters: list[int]) -> np.ndarray:
+    return stakes_over(game, stakes_true(game), game.true_need_means(),
+                       np.array([f.value for f in game.scenario.features]), quarters)
+
+
+def _stakes_believed_over(game: Game, quarters: list[int]) -> np.ndarray:
+    return stakes_over(game, stakes_believed(game), game.state.beliefs.need_mean, _guess(game), quarters)
+
+
+def _stakes_prior_over(game: Game, quarters: list[int]) -> np.ndarray:
+    need, _, guess, _ = game._c["prior"]
+    return stakes_over(game, stakes_believed(game, known=False), need, guess, quarters)
 
 
 def nominal_capacity(game: Game, r: int) -> float:
@@ -210,10 +301,12 @@ def snapshot_plan(game: Game) -> dict[str, Any]:
     # and what closing a gap behind the best competitor is worth in each quarter left
     left = list(range(r, rounds + 1))
     vb = believed(game)
-    brv = remaining_values(vb, believed_must(game), r, rounds) + gap_believed(game, left)
+    brv = (remaining_values(vb, believed_must(game), r, rounds) + gap_believed(game, left)
+           + _stakes_believed_over(game, left))
     vt = game.true_values()
-    trv = remaining_values(vt, true_must(game), r, rounds) + gap_true(game, left)
-    prv = remaining_values(prior_values(game), prior_must(game), r, rounds) + gap_prior(game, left)
+    trv = remaining_values(vt, true_must(game), r, rounds) + gap_true(game, left) + _stakes_true_over(game, left)
+    prv = (remaining_values(prior_values(game), prior_must(game), r, rounds) + gap_prior(game, left)
+           + _stakes_prior_over(game, left))
     carry_est = sum(
         st.features[f].remaining_estimate(sc.features[game.fidx(f)].effort)
         for f in st.now if st.features[f].status == "in_progress"
@@ -260,7 +353,7 @@ def ledger_entry(game: Game, snap: dict[str, Any], result: dict[str, Any]) -> di
     # (a shipped feature's share of a closed gap: measured against our scores without it)
     without = game.theme_scores()[:, [game.themes.index(f.theme) for f in sc.features]] - _true_gain(game)
     closed = _gap_closed(game, without, r)
-    per_quarter = benefit(game.true_values(), true_must(game), r) + closed
+    per_quarter = benefit(game.true_values(), true_must(game), r) + closed + _stakes_true_over(game, [r])
     studies = [x for x in st.research_results if x["round"] == r]
     entry = {
         "round": r,
@@ -300,7 +393,8 @@ def _gap_closed(game: Game, without: np.ndarray, t: int) -> np.ndarray:
     weighted = game.sizes() * np.array(sc.segment_weights())
     from pmsim.engine.market import BETA, LOSS_W
 
-    return (weighted[:, None] * BETA * LOSS_W * need * closed).sum(axis=0) / 1000.0
+    mult = fresh_true(game, t)[ti][None, :]
+    return (weighted[:, None] * BETA * LOSS_W * need * closed * mult).sum(axis=0) / 1000.0
 
 
 def hindsight(game: Game) -> dict[str, Any]:
@@ -326,7 +420,7 @@ def hindsight(game: Game) -> dict[str, Any]:
             children[d].append(fi)
     when: dict[int, int] = {}
     g0 = game._c["g0"]
-    gap_by_round = [gap_true(game, [u], g0) for u in range(1, rounds + 1)]
+    gap_by_round = [gap_true(game, [u], g0) + _stakes_true_over(game, [u]) for u in range(1, rounds + 1)]
     for r in range(1, rounds + 1):
         rv = remaining_values(vt, vm, r, rounds) + sum(gap_by_round[r - 1:], np.zeros(len(vt)))
         nxt = (remaining_values(vt, vm, r + 1, rounds) + sum(gap_by_round[r:], np.zeros(len(vt)))

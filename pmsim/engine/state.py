@@ -37,7 +37,7 @@ class FeatureState:
     usability_tested: int = 0
     defects_found: dict[str, int] = field(default_factory=lambda: {"usability": 0, "accessibility": 0})
     started_round: int | None = None
-    impact_sd: float = 0.3  # log-sd of impact_guess's error: research narrows it
+    impact_sd: float = 0.45  # log-sd of impact_guess's error: research narrows it
 
     def remaining_estimate(self, effort: float) -> float:
         return self.estimate * (self.remaining / effort) if effort > 0 else 0.0
@@ -133,6 +133,8 @@ class GameState:
     wom: np.ndarray | None = None  # (S,)
     shock: np.ndarray | None = None  # (S,) satisfaction shock for the coming round
     public_moves: list[dict[str, Any]] = field(default_factory=list)  # competitor launches in the news
+    launches: list[dict[str, Any]] = field(default_factory=list)  # every launch, as it happened
+    pending_news: list[dict[str, Any]] = field(default_factory=list)  # launches the news has not caught up with
 
 
 def _canon(obj: Any) -> Any:

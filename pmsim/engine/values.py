@@ -112,22 +112,63 @@ def benefit(quarterly: np.ndarray, must: np.ndarray, t: int) -> np.ndarray:
 
 
 def gap_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gain: np.ndarray,
-               g_ours: np.ndarray, comp_best: list[np.ndarray]) -> np.ndarray:
+               g_ours: np.ndarray, comp_best: list[np.ndarray], fresh: list[np.ndarray] | None = None) -> np.ndarray:
     """(F,) what closing a competitive gap adds to each feature, summed over the given quarters.
 
     `gain` (S, F) is the feature's theme-score gain per segment, `g_ours` (S, T) our theme scores
     without it, `comp_best` one (T,) array per quarter: the best competitor's score in each theme.
-    A feature closes min(gain, gap) of a gap, and each point closed is worth LOSS_W more.
+    A feature closes min(gain, gap) of a gap, and each point closed is worth LOSS_W more, times
+    the quarter's `fresh` multiplier (T,) where a rival has just launched.
     """
     themes = scenario.theme_ids()
     ti = np.array([themes.index(f.theme) for f in scenario.features])
     weighted = sizes * np.array(scenario.segment_weights())
     out = np.zeros(len(scenario.features))
-    for best in comp_best:
+    need = np.clip(need_mean[:, ti], 0, None)
+    for q, best in enumerate(comp_best):
         gap = np.maximum(best[None, :] - g_ours, 0.0)[:, ti]  # (S, F)
         closed = np.minimum(np.maximum(gain, 0.0), gap)
-        need = np.clip(need_mean[:, ti], 0, None)
-        out += (weighted[:, None] * BETA * LOSS_W * need * closed).sum(axis=0)
+        mult = 1.0 if fresh is None else fresh[q][ti][None, :]
+        out += (weighted[:, None] * BETA * LOSS_W * need * closed * mult).sum(axis=0)
+    return out / 1000.0
+
+
+def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple[int, int]],
+                 kano: np.ndarray | None = None) -> list[tuple[int, np.ndarray, int]]:
+    """What a rival's launch makes expected (Kano's life cycle: yesterday's delight is today's must-be).
+
+    For each launch (theme index, round): the theme's headline feature (its highest-value one)
+    becomes a must-be, from that round, for the segments that care about the theme more than
+    average (and, given the true `kano`, for which it is not a must-be already). Returns
+    (feature index, segment mask (S,), round), earliest launch per feature.
+    """
+    themes = scenario.theme_ids()
+    out: dict[int, tuple[int, np.ndarray, int]] = {}
+    for ti, u in sorted(launches, key=lambda x: (x[1], x[0])):
+        cands = [fi for fi, f in enumerate(scenario.features) if themes.index(f.theme) == ti]
+        if not cands:
+            continue
+        fi = max(cands, key=lambda i: (scenario.features[i].value, -i))
+        mask = need_mean[:, ti] >= 1.0 / len(themes)
+        if kano is not None:
+            mask = mask & (kano[:, fi] != 0)
+        if mask.any() and fi not in out:
+            out[fi] = (fi, mask, u)
+    return [out[k] for k in sorted(out)]
+
+
+def stake_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, impact: np.ndarray,
+                 stakes: list[tuple[int, np.ndarray, int]], t: int) -> np.ndarray:
+    """(F,) what having each feature is worth in quarter t because a launch made it expected."""
+    themes = scenario.theme_ids()
+    weighted = sizes * np.array(scenario.segment_weights())
+    out = np.zeros(len(scenario.features))
+    for fi, mask, u in stakes:
+        if u > t:
+            continue
+        ti = themes.index(scenario.features[fi].theme)
+        per = float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, ti], 0, None)))
+        out[fi] += per * MUST_PENALTY * float(impact[fi]) * (1.0 + MUST_GROWTH * (t - u))
     return out / 1000.0
 
 

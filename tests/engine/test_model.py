@@ -57,9 +57,11 @@ def test_competitive_analysis_reveals_launches_and_changes_what_features_are_bel
 def test_a_launch_in_the_news_moves_everyones_belief(saas_small):
     g = new_game(saas_small, 3)
     before = g.state.beliefs.comp_mean.copy()
-    while g.round < 3:  # Trackr's integrations marketplace launches in round 3
+    while g.round < 3:  # Trackr's integrations marketplace launches in round 3 ...
         g.apply(EndRound())
-    assert g.state.public_moves
+    assert g.state.launches and not g.state.public_moves  # ... customers feel it at once ...
+    g.apply(EndRound())
+    assert g.state.public_moves  # ... and the news has it a quarter later
     m = g.state.public_moves[0]
     assert g.state.beliefs.comp_mean[m["competitor"], m["theme"]] > before[m["competitor"], m["theme"]]
 
