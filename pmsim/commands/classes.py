@@ -63,13 +63,12 @@ def class_create(scenario_arg: str, seed: int | None, name: str, db_url: str | N
     """Create a class and print the code students join it with."""
     import secrets
 
-    from pmsim.commands.common import load_or_exit
-    from pmsim.scenario.builtin import resolve
+    from pmsim.commands.common import gate_or_exit
     from pmsim.storage.db import ENV_VAR, describe_url, resolve_url, sqlite_path
     from pmsim.storage.errors import StorageError
 
-    sc = load_or_exit(scenario_arg)
-    text = resolve(scenario_arg).read_text(encoding="utf-8")
+    checked = gate_or_exit(scenario_arg)  # the checks of `scenarios validate`; no --force for a class
+    sc, text = checked.scenario, checked.text
     seed = secrets.randbelow(1_000_000) if seed is None else seed
     with _store(db_url) as store:
         try:

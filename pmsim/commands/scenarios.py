@@ -58,29 +58,22 @@ def scenarios_validate(paths: tuple[str, ...], strict: bool, play: bool) -> None
     reaches (quick bot games on a smaller market). Exits 0 when clean, 1 on warnings with
     --strict, 2 on errors.
     """
-    from pmsim.scenario.builtin import resolve
-    from pmsim.scenario.lint import lint_file
-    from pmsim.scenario.loader import ScenarioError
+    from pmsim.scenario.gate import check
 
     status = 0
     for name in paths:
-        try:
-            path = resolve(name)
-        except ScenarioError as exc:
-            click.echo("\n".join(exc.lines()))
-            status = 2
-            continue
-        scenario, problems = lint_file(path, okr_check=play)
-        for p in problems:
-            click.echo(p.format(with_severity=True))
+        checked = check(name, okr_check=play)  # the gate every command that loads a scenario uses
+        for line in checked.lines():
+            click.echo(line)
+        scenario = checked.scenario
         if scenario is None:
             status = 2
         else:
-            warnings = sum(1 for p in problems if p.severity == "warning")
+            warnings = len(checked.warnings)
             if warnings and strict:
                 status = max(status, 1)
             tail = f", {warnings} warning(s)" if warnings else ""
-            click.echo(f"{path}: ok ({scenario.meta.id}: {scenario.meta.title}){tail}")
+            click.echo(f"{checked.path}: ok ({scenario.meta.id}: {scenario.meta.title}){tail}")
     raise click.exceptions.Exit(status)
 
 

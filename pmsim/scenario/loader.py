@@ -47,10 +47,12 @@ __all__ = [
     "ScenarioError",
     "check_scenario",
     "check_scenario_text",
+    "check_scenario_text_positions",
     "load_scenario",
     "load_scenario_text",
     "main",
     "parse_yaml",
+    "read_scenario_text",
     "semantic_problems",
 ]
 
@@ -261,6 +263,7 @@ class _Composer:
         self.pending: set[str] = set()
         self.total = 0
         self.aliases = 0
+        self.nonfinite: list[tuple[int, int, str]] = []  # (line, col, as written): named by field later
 
     # -- reporting --
     def problem(self, mark: Any, message: str) -> None:
@@ -351,7 +354,7 @@ class _Composer:
             self.problem(event.start_mark, f"cannot read {_show(event.value)} as {what} (put it in quotes if you mean text)")
             value = None
         if isinstance(value, float) and not math.isfinite(value):
-            self.problem(event.start_mark, f"{event.value} is not allowed here: use a finite number")
+            self.nonfinite.append((event.start_mark.line + 1, event.start_mark.column + 1, event.value))
             value = None
         return _Node("scalar", value, event.start_mark)
 
@@ -505,11 +508,24 @@ def parse_yaml(text: str, path: str) -> tuple[object, PositionMap]:
     except RecursionError:  # pragma: no cover - the depth limit should prevent this
         raise ScenarioError([Problem(path, 1, 1, "nesting is too deep")]) from None
     if composer.problems:
-        raise ScenarioError(composer.problems)
+        raise ScenarioError(composer.problems + [_nonfinite(path, *n) for n in composer.nonfinite])
     positions = PositionMap()
     if root is None:
         return None, positions
-    return _build(root, (), positions), positions
+    data = _build(root, (), positions)
+    if composer.nonfinite:
+        where = {at: loc for loc, at in positions.items()}
+        raise ScenarioError([_nonfinite(path, line, col, raw, where.get((line, col)))
+                             for line, col, raw in composer.nonfinite])
+    return data, positions
+
+
+NONFINITE_HINT = "NaN and infinity are not allowed anywhere in a scenario: write a finite number"
+
+
+def _nonfinite(path: str, line: int, col: int, raw: str, loc: Loc | None = None) -> Problem:
+    return Problem(path, line, col, f"{raw} is not a number pmsim can use; {NONFINITE_HINT}", "error",
+                   dotted(loc) if loc else "")
 
 
 def _too_large(path: str, size: int | None) -> Problem:
@@ -605,6 +621,8 @@ def _pydantic_message(err: Mapping[str, Any]) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
+    if kind == "finite_number":
+        return f"{_show(value)} is not a finite number; {NONFINITE_HINT}"
     if kind.endswith(("_type", "_parsing")) or kind in ("enum", "literal_error"):
         found = _show(value)
         hint = ""
@@ -839,28 +857,45 @@ def semantic_problems(
 def check_scenario_text(text: str, path: str = "<string>") -> tuple[Scenario | None, list[Problem]]:
     """Parse and validate `text`; returns the scenario (None if there is any error) and every
     problem found, warnings included. Never raises for a bad scenario."""
+    scenario, problems, _ = check_scenario_text_positions(text, path)
+    return scenario, problems
+
+
+def check_scenario_text_positions(
+    text: str, path: str = "<string>"
+) -> tuple[Scenario | None, list[Problem], PositionMap]:
+    """`check_scenario_text`, plus where each field is (for checks that run after it, like the lint)."""
     path = str(path)
+    positions = PositionMap()
     try:
         data, positions = parse_yaml(text, path)
         if data is None:
-            return None, [Problem(path, 1, 1, "the file is empty: expected a scenario mapping (meta:, rounds:, ...)")]
+            return None, [Problem(path, 1, 1, "the file is empty: expected a scenario mapping (meta:, rounds:, ...)")], positions
         if not isinstance(data, dict):
             line, col = positions.locate(())
             kind = "a list" if isinstance(data, list) else f"a single value ({_show(data)})"
             return None, [Problem(path, line, col,
-                                  f"the top level must be a mapping with keys like 'meta:' and 'rounds:', not {kind}")]
+                                  f"the top level must be a mapping with keys like 'meta:' and 'rounds:', not {kind}")], positions
         try:
             scenario = Scenario.model_validate(data)
         except ValidationError as exc:
-            return None, sorted(_validation_problems(exc, data, positions, path), key=_sort_key)
+            return None, sorted(_validation_problems(exc, data, positions, path), key=_sort_key), positions
         problems = sorted(semantic_problems(scenario, path, positions), key=_sort_key)
     except ScenarioError as exc:
-        return None, exc.problems
+        return None, exc.problems, positions
     except Exception as exc:  # noqa: BLE001 - a bad file must never surface as a traceback
-        return None, [Problem(path, 1, 1, f"internal error while loading the scenario: {type(exc).__name__}: {exc}")]
+        return None, [Problem(path, 1, 1, f"internal error while loading the scenario: {type(exc).__name__}: {exc}")], positions
     if any(p.severity == "error" for p in problems):
-        return None, problems
-    return scenario, problems
+        return None, problems, positions
+    return scenario, problems, positions
+
+
+def read_scenario_text(path: str | os.PathLike[str]) -> tuple[str | None, list[Problem]]:
+    """The text of a scenario file (size-limited, UTF-8 or UTF-16 with a BOM), or the problems."""
+    try:
+        return _read(path)
+    except Exception as exc:  # noqa: BLE001 - never a traceback
+        return None, [Problem(str(path), 1, 1, f"cannot read the file: {exc}")]
 
 
 def _read(path: str | os.PathLike[str]) -> tuple[str | None, list[Problem]]:
@@ -909,12 +944,9 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
 
 def check_scenario(path: str | os.PathLike[str]) -> tuple[Scenario | None, list[Problem]]:
     """Like `check_scenario_text` for a file (read with a size limit)."""
-    try:
-        text, problems = _read(path)
-        if text is None:
-            return None, problems
-    except Exception as exc:  # noqa: BLE001 - never a traceback
-        return None, [Problem(str(path), 1, 1, f"cannot read the file: {exc}")]
+    text, problems = read_scenario_text(path)
+    if text is None:
+        return None, problems
     return check_scenario_text(text, str(os.fspath(path)))
 
 

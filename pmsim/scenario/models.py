@@ -19,7 +19,9 @@ Text = Annotated[str, Field(max_length=2000)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: a number written as the word nan/inf (or "nan" in quotes, which pydantic
+    # would turn into a float) is refused with the field's name, never reaching the engine.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Kano(StrEnum):
