@@ -230,7 +230,7 @@ _KIND_NAMES = {"scalar": "a plain value", "seq": "a list", "map": "a mapping"}
 
 
 class _Node:
-    __slots__ = ("kind", "value", "line", "col", "size", "height", "merges", "target")
+    __slots__ = ("kind", "value", "line", "col", "size", "height", "merges", "target", "end", "plain")
 
     def __init__(self, kind: str, value: Any, mark: Any, size: int = 1, height: int = 0):
         self.kind = kind  # "scalar" | "merge" | "seq" | "map" | "alias"
@@ -241,6 +241,8 @@ class _Node:
         self.height = height  # nesting levels (0 for a scalar)
         self.merges: list[_Node] = []
         self.target: _Node | None = None  # for aliases
+        self.end = (self.line, self.col)  # where a scalar ends (for the flow-mapping comma hint)
+        self.plain = False  # an unquoted scalar
 
     def resolved(self) -> _Node:
         return self.target if self.kind == "alias" and self.target is not None else self
@@ -356,7 +358,10 @@ class _Composer:
         if isinstance(value, float) and not math.isfinite(value):
             self.nonfinite.append((event.start_mark.line + 1, event.start_mark.column + 1, event.value))
             value = None
-        return _Node("scalar", value, event.start_mark)
+        node = _Node("scalar", value, event.start_mark)
+        node.end = (event.end_mark.line + 1, event.end_mark.column + 1)
+        node.plain = not event.style and bool(event.implicit and event.implicit[0])
+        return node
 
     def collection(self, start: Any, depth: int) -> _Node:
         ld = self.loader
@@ -374,11 +379,24 @@ class _Composer:
         children: list[_Node] = []
         if is_map:
             seen: dict[Any, _Node] = {}
+            slip: list[_Node] = []  # flow mapping: [key, value, stray key...] of a value cut at a comma
+            previous: tuple[_Node, _Node] | None = None
             while not ld.check_event(yaml.MappingEndEvent):
                 key = self.node(depth + 1)
                 value = self.node(depth + 1)
                 children += (key, value)
+                if start.flow_style and start.tag in (None, "!") and self.stray_key(key, value):
+                    if not slip and previous is not None:
+                        slip = [*previous]
+                    slip.append(key)
+                    continue
+                if slip:
+                    self.comma_problem(slip)
+                    slip = []
                 self.map_entry(node, key, value, seen)
+                previous = (key, value)
+            if slip:
+                self.comma_problem(slip)
         else:
             while not ld.check_event(yaml.SequenceEndEvent):
                 child = self.node(depth + 1)
@@ -423,6 +441,75 @@ class _Composer:
         seen[k.value] = key
         node.value.append((key, value))
 
+    # -- the common slips, explained with their fix --
+    def index(self, line: int, col: int) -> int:
+        """The text index of a 1-based (line, col)."""
+        starts = getattr(self, "_starts", None)
+        if starts is None:
+            starts = self._starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+        return starts[min(line, len(starts)) - 1] + col - 1
+
+    def stray_key(self, key: _Node, value: _Node) -> bool:
+        """In `{title: A, B}`, 'B' is a key without ':' (an empty value where the key ends)."""
+        if key.kind != "scalar" or not key.plain or value.kind != "scalar" or value.value is not None:
+            return False
+        if (value.line, value.col) != key.end:
+            return False
+        at = self.index(*key.end)
+        return self.text[at:at + 1] != ":"
+
+    def comma_problem(self, slip: list[_Node]) -> None:
+        """`slip` is [key, value, stray key, ...] or, with no entry before, [stray key, ...]."""
+        if len(slip) >= 3 and slip[1].kind == "scalar" and slip[1].plain:
+            key, value, last = slip[0], slip[1], slip[-1]
+            full = self.text[self.index(value.line, value.col):self.index(*last.end)]
+            quoted = '"' + full.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            self.problems.append(Problem(self.path, value.line, value.col, (
+                f"a comma inside {{...}} ends a value: {key.value} is cut at {_show(value.value)} and "
+                f"{_show(slip[2].value)} becomes a key; quote the {key.value}: {quoted}")))
+            return
+        for k in slip[2:] if len(slip) >= 3 else slip:
+            self.problems.append(Problem(self.path, k.line, k.col, (
+                f"{_show(k.value)} has no ':' after it: inside {{...}} write 'key: value' pairs "
+                "separated by commas, and quote a value that has a comma")))
+
+    def colon_hint(self, line: int, col: int) -> str:
+        """`title: Sales: the hard way` -> 'quote the title: title: "Sales: the hard way"'."""
+        lines = self.text.splitlines()
+        if not 1 <= line <= len(lines):
+            return ""
+        text = lines[line - 1]
+        at = col - 1
+        sep = text.rfind(": ", 0, at)
+        if sep < 0:
+            return ""
+        head = text[:sep]
+        cut = max(head.rfind(c) for c in "{,-") + 1
+        key = head[cut:].strip()
+        opened = text.count("{", 0, sep) > text.count("}", 0, sep)
+        rest = text[sep + 2:]
+        if opened:
+            ends = [i for i in (rest.find(","), rest.find("}")) if i >= 0]
+            value = rest[:min(ends)] if ends else rest
+        else:
+            value = rest.split(" #", 1)[0]
+        value = value.strip()
+        if not key or not value or value[0] in "\"'[{":
+            return ""
+        quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"a ':' followed by a space inside a value needs quotes; quote the {key}: {key}: {quoted}"
+
+    def tab_at(self, line: int, col: int) -> int | None:
+        """The column of a tab at (line, col), or in the indentation of that line."""
+        lines = self.text.splitlines()
+        if not 1 <= line <= len(lines):
+            return None
+        text = lines[line - 1]
+        if text[col - 1:col] == "\t":
+            return col
+        indent = text[:len(text) - len(text.lstrip(" \t"))]
+        return indent.index("\t") + 1 if "\t" in indent else None
+
     # -- errors from PyYAML --
     def syntax_problem(self, exc: yaml.YAMLError) -> Problem:
         if isinstance(exc, yaml.reader.ReaderError):
@@ -439,6 +526,17 @@ class _Composer:
             if _is_depth_error(exc):
                 # Newer libyaml builds stop deep nesting themselves; say it in our words.
                 return Problem(self.path, line, col, f"nesting is too deep (more than {MAX_DEPTH} levels)")
+            tab = self.tab_at(line, col)
+            if tab is not None:
+                return Problem(self.path, line, tab, (
+                    "a tab character: YAML indents with spaces only; replace the tab with spaces "
+                    "(most editors can insert spaces when you press Tab)"))
+            flow_colon = "flow mapping" in str(exc.context) and self.text[
+                self.index(line, col):self.index(line, col) + 2] == ": "
+            if "mapping values are not allowed" in str(exc.problem) or flow_colon:
+                hint = self.colon_hint(line, col)
+                if hint:
+                    return Problem(self.path, line, col, hint)
             message = f"invalid YAML: {exc.problem or exc.context or 'syntax error'}"
             if exc.context and exc.problem:
                 where = ""
@@ -625,11 +723,25 @@ def _pydantic_message(err: Mapping[str, Any]) -> str:
         return f"{_show(value)} is not a finite number; {NONFINITE_HINT}"
     if kind.endswith(("_type", "_parsing")) or kind in ("enum", "literal_error"):
         found = _show(value)
-        hint = ""
+        hint = _choice_hint(value, err.get("ctx", {}).get("expected", "")) if kind in ("enum", "literal_error") else ""
         if kind == "string_type" and isinstance(value, int | float | bool | _dt.date):
             hint = "; put it in quotes if you mean text"
         msg += f" (found {found}{hint})"
     return msg
+
+
+def _choice_hint(value: Any, expected: str) -> str:
+    """'must-be' for 'must_be': the choice meant, and how to write it."""
+    import re
+
+    if not isinstance(value, str):
+        return ""
+    choices = re.findall(r"'([^']*)'", expected)
+    norm = re.sub(r"[\s\-]+", "_", value.strip().lower())
+    if norm in choices:
+        return f"; write {norm!r}, with _ not -" if norm != value else ""
+    close = difflib.get_close_matches(norm, choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 def _validation_problems(exc: ValidationError, data: Any, positions: PositionMap, path: str) -> list[Problem]:
