@@ -263,3 +263,20 @@ def test_placeholder_shown_literally_is_a_warning(tmp_path, old, new, field):
 def test_theme_placeholder_in_pains_is_filled_not_warned(tmp_path):
     p = _template(tmp_path, ('pains: ["Getting started took me an hour."]', 'pains: ["{theme} took me an hour."]'))
     assert not _found(p, "placeholder")[1]
+
+
+def test_every_schema_property_has_a_description():
+    """Editors show the description on hover: no field of the scenario file goes without one."""
+    schema = json.loads(schema_text())
+    missing = []
+
+    def walk(name, node):
+        for prop, sub in node.get("properties", {}).items():
+            if not (sub.get("description") or "").strip():
+                missing.append(f"{name}.{prop}")
+
+    walk("Scenario", schema)
+    for name, sub in schema["$defs"].items():
+        walk(name, sub)
+    assert len(schema["$defs"]) >= 18
+    assert not missing, f"fields without a description: {', '.join(missing)}"

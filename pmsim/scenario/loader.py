@@ -21,7 +21,6 @@ Everything that goes wrong is raised as one `ScenarioError` holding all the prob
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import math
 import os
 import stat
@@ -703,6 +702,8 @@ def _model_at(loc: Loc) -> type[BaseModel] | None:
 
 
 def _unknown_key_message(key: Any, parent: Loc) -> str:
+    import difflib
+
     message = f"unknown key {_show(key)}"
     model = _model_at(parent)
     if model is None:
@@ -732,6 +733,7 @@ def _pydantic_message(err: Mapping[str, Any]) -> str:
 
 def _choice_hint(value: Any, expected: str) -> str:
     """'must-be' for 'must_be': the choice meant, and how to write it."""
+    import difflib
     import re
 
     if not isinstance(value, str):
@@ -772,6 +774,8 @@ def _validation_problems(exc: ValidationError, data: Any, positions: PositionMap
 
 
 def _known(kind: str, ids: Sequence[str], value: str) -> str:
+    import difflib
+
     message = f"unknown {kind} {_show(value)}"
     close = difflib.get_close_matches(str(value), list(ids), n=1, cutoff=0.6)
     if close:
