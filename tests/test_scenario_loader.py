@@ -728,3 +728,17 @@ def test_must_be_with_a_dash(parser):
     assert p.message.endswith("(found 'must-be'; write 'must_be', with _ not -)")
     p = only_problem(edit("kano: {privacy: must_be}", "kano: {privacy: attractiv}"))
     assert p.message.endswith("(found 'attractiv'; did you mean attractive?)")
+
+
+def test_unquoted_colon_in_a_flow_mapping_continued_from_the_line_above(parser):
+    text = edit("        - {round: 3, theme: privacy, delta: 0.1}",
+                "        - {round: 3, theme: privacy,\n           note: Rival: now with SSO, delta: 0.1}")
+    p = only_problem(text)
+    assert p.message.endswith('quote the note: note: "Rival: now with SSO"')
+
+
+def test_unquoted_colon_in_a_flow_list_of_texts(parser):
+    text = edit("      name: Speed\n", "      name: Speed\n      pains: [Note: it is slow, fine]\n")
+    p = only_problem(text)
+    assert p.field == "market.themes[0].pains[0]"
+    assert p.message.endswith('a \': \' made the text a mapping: quote it: "Note: it is slow")')

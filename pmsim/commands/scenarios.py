@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -33,7 +32,9 @@ def scenarios_list(as_json: bool) -> None:
     except ScenarioError as exc:
         fail(exc.lines())
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        from pmsim.commands.common import json_text
+
+        click.echo(json_text(rows))
         return
     click.echo(
         table(

@@ -10,7 +10,11 @@ can never ship). Warnings never stop a command; the command prints them.
 measuring a draft). Loader errors cannot be forced: there is no scenario to play.
 
 Pure: reads the file, no database, no terminal. A command turns the result into output and an
-exit code (see `pmsim.commands.common.gate_or_exit`).
+exit code with `pmsim.commands.common.gate_or_exit`; a new command (e.g. `scenarios teach`) needs
+one line:
+
+    sc = gate_or_exit(scenario_arg, force=force, can_force=True).scenario  # --force: an author's tool
+    sc = gate_or_exit(scenario_arg).scenario  # no --force: anything a student plays
 """
 
 from __future__ import annotations

@@ -485,7 +485,8 @@ class _Composer:
         head = text[:sep]
         cut = max(head.rfind(c) for c in "{,-") + 1
         key = head[cut:].strip()
-        opened = text.count("{", 0, sep) > text.count("}", 0, sep)
+        before = self.text[:self.index(line, 1) + sep]
+        opened = before.count("{") > before.count("}")  # inside a flow mapping, maybe opened lines above
         rest = text[sep + 2:]
         if opened:
             ends = [i for i in (rest.find(","), rest.find("}")) if i >= 0]
@@ -727,6 +728,12 @@ def _pydantic_message(err: Mapping[str, Any]) -> str:
         hint = _choice_hint(value, err.get("ctx", {}).get("expected", "")) if kind in ("enum", "literal_error") else ""
         if kind == "string_type" and isinstance(value, int | float | bool | _dt.date):
             hint = "; put it in quotes if you mean text"
+        elif kind == "string_type" and isinstance(value, dict) and len(value) == 1:
+            (k, v), = value.items()
+            if isinstance(k, str) and (v is None or isinstance(v, str | int | float)):
+                text = f"{k}: {'' if v is None else v}".rstrip()
+                quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                hint = f"; a ': ' made the text a mapping: quote it: {quoted}"
         msg += f" (found {found}{hint})"
     return msg
 
