@@ -184,3 +184,29 @@ def test_json_output_never_contains_nan(tmp_path):
     res = CliRunner().invoke(emit, [])
     assert res.exit_code == 1 and "NaN" not in res.stdout
     assert "not a finite number" in res.stderr
+
+
+WARNED = {
+    "segment_needs_nothing": ("needs: {onboarding: 0.1, reporting: 0.4, security: 0.5}",
+                              "needs: {onboarding: 0, reporting: 0, security: 0}"),
+    "literal_placeholder": ('pains: ["Getting started took me an hour."]', 'pains: ["{client} waited an hour."]'),
+}
+
+
+@pytest.mark.parametrize("kind", list(WARNED))
+def test_warned_kinds_are_accepted_with_the_warning_and_play_with_finite_scores(tmp_path, kind):
+    old, new = WARNED[kind]
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    created = pmsim(tmp_path, *COMMANDS["class create"](path))
+    assert created.returncode == 0 and ": warning: " in created.stderr and "Created class" in created.stdout
+    out = pmsim(tmp_path, "simulate", "--scenario", str(path), "--games", "2", "--json")
+    assert out.returncode == 0 and ": warning: " in out.stderr
+
+    def no_constants(c):
+        raise AssertionError(f"{c} in JSON output")
+
+    stats = json.loads(out.stdout, parse_constant=no_constants)["strategies"]
+    assert all(math.isfinite(s["mean"]) and all(map(math.isfinite, s["components"].values())) for s in stats.values())
