@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -32,9 +33,7 @@ def scenarios_list(as_json: bool) -> None:
     except ScenarioError as exc:
         fail(exc.lines())
     if as_json:
-        from pmsim.commands.common import json_text
-
-        click.echo(json_text(rows))
+        click.echo(json.dumps(rows, indent=2, allow_nan=False))
         return
     click.echo(
         table(
