@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pmsim.commands.common import fail, strategies_or_exit, table
+from pmsim.commands.common import fail, load_or_exit, strategies_or_exit, table
 
 
 @click.group()
@@ -155,11 +155,11 @@ def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_js
     trivially met or impossible, a component that never varies), each with concrete advice.
     Exits 1 when there are warnings.
     """
-    from pmsim.commands.common import gate_or_exit, json_text
+    from pmsim.commands.common import json_text
     from pmsim.engine.bots import STRATEGIES
     from pmsim.scenario.balance import explain, jobs_or_cpus, play_batch
 
-    sc = gate_or_exit(scenario_arg, force=force, can_force=True).scenario
+    sc = load_or_exit(scenario_arg, force=force, can_force=True)  # the gate: validate's checks
     names = strategies_or_exit(",".join(STRATEGIES))
     jobs = jobs_or_cpus(jobs)
     if sys.stderr.isatty() and not as_json:
