@@ -167,7 +167,7 @@ def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_js
             batch = play_batch(sc, names, games, seed, jobs=jobs, progress=bar.update)
     else:
         batch = play_batch(sc, names, games, seed, jobs=jobs)
-    report = explain(sc, batch)
+    report = explain(sc, batch, jobs=jobs)
     status = 1 if report["warnings"] else 0
     if as_json:
         click.echo(json_text(report))

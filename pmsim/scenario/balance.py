@@ -142,11 +142,13 @@ def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, j
 
 
 # ---------------------------------------------------------------------------- explaining
-def teach_section(sc: Scenario, batch: dict[str, Any]) -> dict[str, Any] | None:
-    """HOOK for `pmsim scenarios teach` (behaviour ablations: what each good habit is worth).
+def teach_section(sc: Scenario, batch: dict[str, Any], jobs: int = 1) -> dict[str, Any] | None:
+    """HOOK for `pmsim scenarios teach` (behaviour ablations: what skipping each habit costs).
 
-    Return a table as {"columns": [...], "rows": [[...], ...], "note": str} to have `balance` show
-    it (text and --json "teach"); None (for now) leaves the section out of the text and null in JSON.
+    Return a table as {"columns": [...], "rows": [[...], ...], "note": str} and `balance` shows
+    it (in the text, and as "teach" in --json); None (for now) leaves the section out of the text
+    and null in the JSON. `batch["games"]`, `batch["seed"]` and `jobs` are balance's own, so the
+    ablations can run on the same seeds, e.g. `teach(sc, batch["games"], batch["seed"], jobs=jobs)`.
     """
     return None
 
@@ -273,7 +275,7 @@ def _key_results(sc: Scenario, batch: dict[str, Any]) -> tuple[list[dict[str, An
     return rows, warn, advice
 
 
-def explain(sc: Scenario, batch: dict[str, Any], margin: float = MARGIN) -> dict[str, Any]:
+def explain(sc: Scenario, batch: dict[str, Any], margin: float = MARGIN, jobs: int = 1) -> dict[str, Any]:
     """The balance report (see the module docstring): batch + key_results, components, warnings,
     advice and teach."""
     found = _warnings(batch, margin)
@@ -285,7 +287,7 @@ def explain(sc: Scenario, batch: dict[str, Any], margin: float = MARGIN) -> dict
         "components": {n: dict(s["components"]) for n, s in batch["strategies"].items()},
         "warnings": [t for _, t in found] + kr_warn,
         "advice": advice + kr_advice,
-        "teach": teach_section(sc, batch),
+        "teach": teach_section(sc, batch, jobs),
     }
 
 
