@@ -252,6 +252,9 @@ def test_segment_that_needs_nothing_is_a_warning(tmp_path):
     ('text: "Two big deals need SSO."', 'text: "{company} needs SSO. So does {theme}."',
      "stakeholders[1].requests[0].text"),
     ('text: "A long outage."', 'text: "A long outage at {company}."', "events[0].text"),
+    ('objective: "Grow with large companies"', 'objective: "Grow with {segment}"', "okrs[0].objective"),
+    ('summary: "One paragraph the player reads before starting."', 'summary: "You join {company}."',
+     "meta.summary"),
 ])
 def test_placeholder_shown_literally_is_a_warning(tmp_path, old, new, field):
     p = _template(tmp_path, (old, new))

@@ -92,6 +92,13 @@ PLACEHOLDER = re.compile(r"\{([^{}\s]{1,40})\}")
 
 def _player_texts(sc: Scenario) -> Iterator[tuple[tuple, str, tuple[str, ...]]]:
     """(field path, text, placeholders filled in it) for every scenario text shown to players."""
+    yield ("meta", "summary"), sc.meta.summary, ()
+    for i, lesson in enumerate(sc.meta.lessons):
+        yield ("meta", "lessons", i), lesson, ()
+    for i, o in enumerate(sc.okrs):
+        yield ("okrs", i, "objective"), o.objective, ()
+        for j, kr in enumerate(o.key_results):
+            yield ("okrs", i, "key_results", j, "description"), kr.description, ()
     for i, t in enumerate(sc.market.themes):
         for kind in ("pains", "delights"):
             for j, phrase in enumerate(getattr(t, kind)):
@@ -102,6 +109,7 @@ def _player_texts(sc: Scenario) -> Iterator[tuple[tuple, str, tuple[str, ...]]]:
     for i, f in enumerate(sc.features):
         yield ("features", i, "description"), f.description, ()
     for i, s in enumerate(sc.stakeholders):
+        yield ("stakeholders", i, "bias"), s.bias, ()
         for j, r in enumerate(s.requests):
             yield ("stakeholders", i, "requests", j, "text"), r.text, ()
     for i, e in enumerate(sc.events):
