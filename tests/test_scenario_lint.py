@@ -194,7 +194,7 @@ def _found(p, words):
 def test_feature_larger_than_the_whole_game_is_an_error(tmp_path):
     # 6 rounds x 10 wk x (1 - 0.05 debt) = 57 wk in the whole game
     p = _template(tmp_path, ("theme: onboarding, effort: 3,", "theme: onboarding, effort: 58,"))
-    sc, [x] = _found(p, "can never ship")
+    sc, [x] = _found(p, "does not fit the game")
     assert sc is None and x.severity == "error" and x.field == "features[1].effort"
     assert "'templates' takes 58 wk but the whole game has at most 57 wk" in x.message
     lines = p.read_text(encoding="utf-8").splitlines()
@@ -205,12 +205,12 @@ def test_feature_larger_than_the_whole_game_is_an_error(tmp_path):
 
 def test_feature_available_late_counts_only_the_rounds_left(tmp_path):
     p = _template(tmp_path, ("theme: onboarding, effort: 3,", "theme: onboarding, effort: 20, available_from: 5,"))
-    sc, [x] = _found(p, "can never ship")
+    sc, [x] = _found(p, "does not fit the game")
     assert sc is None and "rounds 5-6 has at most 19 wk" in x.message
 
 
 def test_must_be_feature_depending_on_an_unbuildable_one_is_an_error(tmp_path):
-    # exports is must-be for `large`; it needs a11y_pass, which needs dashboards, which can never ship
+    # exports is must-be for `large`; it needs a11y_pass, which needs dashboards, which does not fit the game
     p = _template(
         tmp_path,
         ("{id: exports, title: CSV export, theme: reporting, effort: 2, value: 0.05,",

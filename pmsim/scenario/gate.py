@@ -4,7 +4,7 @@
 `serve --scenario`, `simulate`, `class create`, `scenarios balance`, and the coming `scenarios
 teach`) call `check()`, so they all refuse the same files for the same reasons: the loader's
 errors (YAML, shape, references) and the lint's (must-be work that can never fit, features that
-can never ship). Warnings never stop a command; the command prints them.
+does not fit the game). Warnings never stop a command; the command prints them.
 
 `force=True` lets a command go on despite *lint* errors (for `simulate` and `balance`: an author
 measuring a draft). Loader errors cannot be forced: there is no scenario to play.

@@ -137,7 +137,8 @@ def _must_be_for(sc: Scenario, f) -> list[str]:
 
 
 def _unbuildable(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
-    """Features that can never ship, all errors but the last kind:
+    """Features that do not fit the game, all errors but the last kind (capacity is nominal: the
+    team's velocity luck could beat it by a little, which no plan can count on):
 
     * a feature larger than the capacity left once it is available (players would still be asked
       for it, and could plan it on a lucky estimate, but never finish it);
@@ -169,7 +170,8 @@ def _unbuildable(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
             rounds = f"rounds {f.available_from}-{sc.rounds}" if f.available_from > 1 else "the whole game"
             out.append(_problem(path, pos, ("features", i, "effort"),
                                 f"feature {f.id!r} takes {f.effort:g} wk but {rounds} has at most {have:.0f} wk "
-                                "of capacity: it can never ship (yet players would be asked for it); lower its "
+                                "of capacity: it does not fit the game (only velocity luck could ship it, yet players would be asked "
+                                "for it); lower its "
                                 "effort, split it, or raise capacity", "error"))
     for i, f in enumerate(sc.features):
         if f.id in too_big:
@@ -183,7 +185,7 @@ def _unbuildable(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
                 through = f" (through {' -> '.join(chain[1:-1])})" if len(chain) > 2 else ""
                 out.append(_problem(path, pos, ("features", i, "depends_on"),
                                     f"must-be feature {f.id!r} (for {', '.join(must)}) depends on {chain[-1]!r}"
-                                    f"{through}, which can never ship: so {f.id!r} never ships either and its "
+                                    f"{through}, which does not fit the game: so {f.id!r} cannot ship either and its "
                                     "must-be penalty stays all game; make the dependency buildable or drop it",
                                     "error"))
             continue
@@ -192,7 +194,7 @@ def _unbuildable(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
             kind = f"must-be feature {f.id!r} (for {', '.join(must)})" if must else f"feature {f.id!r}"
             out.append(_problem(path, pos, ("features", i, "depends_on"),
                                 f"{kind} needs {need:g} wk with its dependencies ({', '.join(chains)}) but the "
-                                f"whole game has at most {whole:.0f} wk of capacity: it can never ship",
+                                f"whole game has at most {whole:.0f} wk of capacity: it does not fit the game",
                                 "error" if must else "warning"))
     return out
 
