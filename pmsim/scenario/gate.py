@@ -3,8 +3,8 @@
 `pmsim scenarios validate` and every command that loads a scenario to play or measure it (`play`,
 `serve --scenario`, `simulate`, `class create`, `scenarios balance`, and the coming `scenarios
 teach`) call `check()`, so they all refuse the same files for the same reasons: the loader's
-errors (YAML, shape, references) and the lint's (must-be work that can never fit, features that
-does not fit the game). Warnings never stop a command; the command prints them.
+errors (YAML, shape, references) and the lint's (must-be work that can never fit, features that do
+not fit the game). Warnings never stop a command; the command prints them.
 
 `force=True` lets a command go on despite *lint* errors (for `simulate` and `balance`: an author
 measuring a draft). Loader errors cannot be forced: there is no scenario to play.
