@@ -10,7 +10,6 @@ Command bodies import what they need inside the function, for the same reason.
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from typing import Any
 
@@ -104,7 +103,14 @@ def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="pmsim")
 
 
-from pmsim.commands.common import fail, load_or_exit, strategies_or_exit, table  # noqa: E402,F401
+from pmsim.commands.common import (  # noqa: E402,F401
+    fail,
+    gate_or_exit,
+    json_text,
+    load_or_exit,
+    strategies_or_exit,
+    table,
+)
 
 
 # ---------------------------------------------------------------------- simulate
@@ -150,9 +156,11 @@ from pmsim.commands.common import fail, load_or_exit, strategies_or_exit, table 
               help="Also store every game in the database, as player bot:<strategy>.")
 @click.option("--db", "db_url", metavar="URL", default=None,
               help="Database for --save (default: $PMSIM_DB_URL, else `pmsim saves path`).")
+@click.option("--force", is_flag=True,
+              help="Run a scenario despite lint errors (never despite load errors).")
 def simulate(
     scenario_arg: str, strategy: str, games: int, seed: int, jobs: int, as_json: bool,
-    save: bool, db_url: str | None,
+    save: bool, db_url: str | None, force: bool,
 ) -> None:
     """Play many bot games per strategy and summarize their scores.
 
@@ -162,11 +170,12 @@ def simulate(
     import os
 
     names = strategies_or_exit(strategy)
-    sc = load_or_exit(scenario_arg)
+    checked = gate_or_exit(scenario_arg, force=force, can_force=True)
+    sc = checked.scenario
     from pmsim.engine.simulate import run_batch
 
     if save:
-        _save_bot_games(scenario_arg, sc, names, games, seed, db_url, quiet=as_json)
+        _save_bot_games(checked.text, sc, names, games, seed, db_url, quiet=as_json)
 
     jobs = jobs or os.cpu_count() or 1
     total = games * len(names)
@@ -176,7 +185,7 @@ def simulate(
     else:
         result = run_batch(sc, names, games, seed, jobs=jobs)
     if as_json:
-        click.echo(json.dumps(result, indent=2))
+        click.echo(json_text(result))
         return
     click.echo(f"{result['scenario']}: {games} games per strategy, seed {seed}\n")
     stats = result["strategies"]
@@ -199,16 +208,15 @@ def simulate(
     )
 
 
-def _save_bot_games(scenario_arg: str, sc, names: list[str], games: int, seed: int,
+def _save_bot_games(text: str, sc, names: list[str], games: int, seed: int,
                     db_url: str | None, quiet: bool) -> None:
-    """Play and store each game of the batch (the same seeds run_batch uses)."""
+    """Play and store each game of the batch (the same seeds run_batch uses); `text` is the
+    scenario file as the gate read and checked it."""
     from pmsim.engine.simulate import game_seed
-    from pmsim.scenario.builtin import resolve
     from pmsim.storage.errors import StorageError
     from pmsim.storage.saves import SaveStore
     from pmsim.storage.session import record_bot_game
 
-    text = resolve(scenario_arg).read_text(encoding="utf-8")
     try:
         with SaveStore(db_url) as store:
             ids = []

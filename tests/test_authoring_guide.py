@@ -158,3 +158,79 @@ def test_complete_scenarios_in_the_guide_validate():
         _, positions = parse_yaml(body, "<guide>")
         found = problems + static_problems(scenario, "<guide>", positions)
         assert not found, "\n".join(p.format(with_severity=True) for p in found)
+
+
+# ---------------------------------------------------------------------------- known problems
+def _known_problems() -> list[str]:
+    text = _text()
+    section = text[text.index("### Known problems to avoid"):]
+    section = section[:section.find("\n#", 1)] if "\n#" in section[1:] else section
+    return re.findall(r"^- \*\*(.+?)\.\*\*", section, re.M)
+
+
+def _template():
+    from pmsim.scenario.loader import load_scenario
+
+    return load_scenario(ROOT / "pmsim" / "scenario" / "template.yaml")
+
+
+def _generic_people() -> None:
+    from pmsim.engine import Research, new_game
+    from pmsim.scenario.loader import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "consumer_app.yaml")
+    g = new_game(sc, 1)
+    quotes = g.apply(Research(method="interviews", segment=sc.market.segments[0].id, n=5))["quotes"]
+    assert quotes and all(q["company"] and q["job"] for q in quotes)  # consumers with companies
+    assert not any(hasattr(seg, "personas") for seg in sc.market.segments)  # no persona material
+
+
+def _repeated_quotes() -> None:
+    from pmsim.engine import Research, new_game
+
+    g = new_game(_template(), 1)
+    texts = [q["text"] for q in g.apply(Research(method="interviews", segment="large", n=8))["quotes"]]
+    assert len(set(texts)) < len(texts)
+
+
+def _segment_ids_in_summaries() -> None:
+    from pmsim.engine import Research, new_game
+
+    g = new_game(_template(), 1)
+    summary = g.apply(Research(method="interviews", segment="large", n=3))["summary"]
+    assert summary == "3 interviews in large" and "Large companies" not in summary
+
+
+def _requests_for_work_that_does_not_fit() -> None:
+    from pmsim.engine import EndRound, new_game
+
+    sc = _template()
+    big = sc.features[2].model_copy(update={"effort": 15.0})  # dashboards: reporting, the CEO's agenda
+    assert big.id == "dashboards" and big.effort > sc.team.capacity
+    sc = sc.model_copy(update={
+        "features": [*sc.features[:2], big, *sc.features[3:]],
+        "stakeholders": [s.model_copy(update={"requests": []}) for s in sc.stakeholders],
+        "generated": sc.generated.model_copy(update={"requests_per_round": 5}),
+    })
+    g = new_game(sc, 1)
+    g.apply(EndRound())
+    asked = {q.feature for q in g.state.requests if not q.scripted}
+    assert "dashboards" in asked
+
+
+KNOWN_PROBLEMS = {
+    "Generic people": _generic_people,
+    "Repeated quotes": _repeated_quotes,
+    "Segment ids in research summaries": _segment_ids_in_summaries,
+    "Requests for work that does not fit a round": _requests_for_work_that_does_not_fit,
+}
+
+
+def test_known_problems_are_listed_with_a_reproduction():
+    assert _known_problems() == list(KNOWN_PROBLEMS)
+
+
+@pytest.mark.parametrize("title", list(KNOWN_PROBLEMS))
+def test_each_known_problem_still_reproduces(title):
+    """When one fails, pmsim fixed it: remove it from the guide's "Known problems" (and here)."""
+    KNOWN_PROBLEMS[title]()

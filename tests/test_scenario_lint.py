@@ -170,3 +170,116 @@ def test_validate_checks_key_results_only_with_play(tmp_path):
     played = runner.invoke(cli, ["scenarios", "validate", "--play", str(p)])
     assert "every bot reaches it" not in plain.output
     assert "every bot reaches it" in played.output
+
+
+# ---------------------------------------------------------------------------- setups that cannot work
+TEMPLATE = ROOT / "pmsim" / "scenario" / "template.yaml"
+
+
+def _template(tmp_path, *edits) -> Path:
+    text = TEMPLATE.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    p = tmp_path / "t.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _found(p, words):
+    sc, problems = lint_file(p, okr_check=False)
+    return sc, [x for x in problems if words in x.message]
+
+
+def test_feature_larger_than_the_whole_game_is_an_error(tmp_path):
+    # 6 rounds x 10 wk x (1 - 0.05 debt) = 57 wk in the whole game
+    p = _template(tmp_path, ("theme: onboarding, effort: 3,", "theme: onboarding, effort: 58,"))
+    sc, [x] = _found(p, "does not fit the game")
+    assert sc is None and x.severity == "error" and x.field == "features[1].effort"
+    assert "'templates' takes 58 wk but the whole game has at most 57 wk" in x.message
+    lines = p.read_text(encoding="utf-8").splitlines()
+    assert "effort: 58" in lines[x.line - 1] and lines[x.line - 1][x.col - 1:].startswith("58")
+    ok = _template(tmp_path, ("theme: onboarding, effort: 3,", "theme: onboarding, effort: 56,"))
+    assert lint_file(ok, okr_check=False)[0] is not None  # fits the game (on a lucky estimate per round)
+
+
+def test_feature_available_late_counts_only_the_rounds_left(tmp_path):
+    p = _template(tmp_path, ("theme: onboarding, effort: 3,", "theme: onboarding, effort: 20, available_from: 5,"))
+    sc, [x] = _found(p, "does not fit the game")
+    assert sc is None and "rounds 5-6 has at most 19 wk" in x.message
+
+
+def test_must_be_feature_depending_on_an_unbuildable_one_is_an_error(tmp_path):
+    # exports is must-be for `large`; it needs a11y_pass, which needs dashboards, which does not fit the game
+    p = _template(
+        tmp_path,
+        ("{id: exports, title: CSV export, theme: reporting, effort: 2, value: 0.05,",
+         "{id: exports, title: CSV export, theme: reporting, effort: 2, value: 0.05, depends_on: [a11y_pass],"),
+        ("{id: dashboards, title: Dashboards, theme: reporting, effort: 7,",
+         "{id: dashboards, title: Dashboards, theme: reporting, effort: 70,"),
+        ("effort: 4, value: 0.03,", "effort: 4, value: 0.03, depends_on: [dashboards],"),
+    )
+    sc, [x] = _found(p, "depends on 'dashboards'")
+    assert sc is None and x.severity == "error" and x.field == "features[3].depends_on"
+    assert "must-be feature 'exports' (for large)" in x.message and "(through a11y_pass)" in x.message
+    # a11y_pass is not must-be: only the root cause is reported for it
+    assert not _found(p, "'a11y_pass' (for")[1]
+
+
+def test_feature_that_fits_only_without_its_dependencies(tmp_path):
+    # sso (must-be for large, 6 wk) + audit_log 52 wk = 58 wk > 57 wk
+    p = _template(tmp_path, ("effort: 5, value: 0.1, depends_on: [sso]", "effort: 52, value: 0.1, depends_on: [sso]"))
+    sc, [x] = _found(p, "with its dependencies")
+    assert x.field == "features[5].depends_on" and "must-be feature 'audit_log' (for large) needs 58 wk" in x.message
+    assert x.severity == "error" and sc is None
+    p = _template(tmp_path, ("effort: 5, value: 0.1, depends_on: [sso]", "effort: 52, value: 0.1, depends_on: [sso]"),
+                  ("kano: {security: must_be}", "kano: {security: performance}"))
+    sc, [x] = _found(p, "with its dependencies")
+    assert x.severity == "warning" and sc is not None
+
+
+def test_segment_that_needs_nothing_is_a_warning(tmp_path):
+    p = _template(tmp_path, ("needs: {onboarding: 0.1, reporting: 0.4, security: 0.5}",
+                             "needs: {onboarding: 0, reporting: 0, security: 0}"))
+    sc, [x] = _found(p, "needs nothing")
+    assert sc is not None and x.severity == "warning" and x.field == "market.segments[1].needs"
+    assert "segment 'large'" in x.message
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ('pains: ["Getting started took me an hour."]', 'pains: ["{client} took an hour to get started."]',
+     "market.themes[0].pains[0]"),
+    ('text: "Two big deals need SSO."', 'text: "{company} needs SSO. So does {theme}."',
+     "stakeholders[1].requests[0].text"),
+    ('text: "A long outage."', 'text: "A long outage at {company}."', "events[0].text"),
+    ('objective: "Grow with large companies"', 'objective: "Grow with {segment}"', "okrs[0].objective"),
+    ('summary: "One paragraph the player reads before starting."', 'summary: "You join {company}."',
+     "meta.summary"),
+])
+def test_placeholder_shown_literally_is_a_warning(tmp_path, old, new, field):
+    p = _template(tmp_path, (old, new))
+    sc, found = _found(p, "is not a placeholder pmsim fills")
+    assert sc is not None and found and all(x.severity == "warning" and x.field == field for x in found)
+    assert "players would see '{" in found[0].message
+
+
+def test_theme_placeholder_in_pains_is_filled_not_warned(tmp_path):
+    p = _template(tmp_path, ('pains: ["Getting started took me an hour."]', 'pains: ["{theme} took me an hour."]'))
+    assert not _found(p, "placeholder")[1]
+
+
+def test_every_schema_property_has_a_description():
+    """Editors show the description on hover: no field of the scenario file goes without one."""
+    schema = json.loads(schema_text())
+    missing = []
+
+    def walk(name, node):
+        for prop, sub in node.get("properties", {}).items():
+            if not (sub.get("description") or "").strip():
+                missing.append(f"{name}.{prop}")
+
+    walk("Scenario", schema)
+    for name, sub in schema["$defs"].items():
+        walk(name, sub)
+    assert len(schema["$defs"]) >= 18
+    assert not missing, f"fields without a description: {', '.join(missing)}"

@@ -212,7 +212,7 @@ def test_invalid_yaml_syntax(parser):
     text = edit("rounds: 6\n", "rounds: 6: 7\n")
     p = only_problem(text)
     assert at(p) == where(text, ": 7", 0)
-    assert "invalid YAML" in p.message and "mapping values are not allowed" in p.message
+    assert p.message == 'a \':\' followed by a space inside a value needs quotes; quote the rounds: rounds: "6: 7"'
     assert p.format() == f"{P}:{p.line}:{p.col}: {p.message}"
 
 
@@ -664,3 +664,81 @@ def test_sample_file_round_trip(tmp_path):
     f = tmp_path / "s.yaml"
     f.write_text(VALID)
     assert load_scenario(Path(f)) == load_scenario_text(VALID)
+
+
+# ------------------------------------------------------------------------------------------
+# The common YAML slips, each explained with its fix
+# ------------------------------------------------------------------------------------------
+
+
+def test_comma_inside_a_flow_mapping_says_to_quote_the_value(parser):
+    text = edit("        - {round: 3, theme: privacy, delta: 0.1}",
+                "        - {round: 3, theme: privacy, delta: 0.1, note: Rival ships SSO, audit logs, and more}")
+    p = only_problem(text)
+    assert at(p) == where(text, "Rival ships")
+    assert p.message == ("a comma inside {...} ends a value: note is cut at 'Rival ships SSO' and 'audit logs' "
+                         "becomes a key; quote the note: \"Rival ships SSO, audit logs, and more\"")
+
+
+def test_the_issue_example_accounting_sync(parser):
+    text = edit("    title: Response cache\n", "")
+    text = edit("  - id: cache\n", "  - {id: cache, title: Accounting sync (Xero, QuickBooks), theme: speed,\n"
+                "     effort: 4, value: 0.2}\n", text)
+    text = edit("    theme: speed\n    effort: 4\n    value: 0.2\n", "", text)
+    p = only_problem(text)
+    assert p.message.endswith('quote the title: "Accounting sync (Xero, QuickBooks)"')
+    assert "unknown key" not in p.message
+
+
+def test_a_word_without_colon_in_a_flow_mapping(parser):
+    p = only_problem(edit("needs: {speed: 2, privacy: 1}", "needs: {speed, privacy: 1}"))
+    assert p.message.startswith("'speed' has no ':' after it")
+
+
+def test_an_empty_value_in_a_flow_mapping_is_not_a_slip(parser):
+    [p] = [x for x in problems_of(edit("strengths: {speed: 0.5}", "strengths: {speed: }"))]
+    assert "comma" not in p.message and "has no ':'" not in p.message
+
+
+def test_tab_indentation_says_to_use_spaces(parser):
+    text = edit("  id: tiny\n", "\tid: tiny\n")
+    p = only_problem(text)
+    assert at(p) == (2, 1)
+    assert p.message.startswith("a tab character: YAML indents with spaces only; replace the tab with spaces")
+
+
+@pytest.mark.parametrize(("old", "new", "fix"), [
+    ("  title: Tiny test scenario\n", "  title: Tiny: a test scenario\n",
+     'quote the title: title: "Tiny: a test scenario"'),
+    ("        text: Enterprise prospects need SSO.\n", "        text: Note: prospects need SSO.  # why\n",
+     'quote the text: text: "Note: prospects need SSO."'),
+    ("        - {round: 3, theme: privacy, delta: 0.1}", "        - {round: 3, note: Rival: now with SSO, delta: 0.1}",
+     'quote the note: note: "Rival: now with SSO"'),
+])
+def test_unquoted_colon_in_a_value_says_to_quote_it(parser, old, new, fix):
+    text = edit(old, new)
+    p = only_problem(text)
+    assert p.message == f"a ':' followed by a space inside a value needs quotes; {fix}"
+    assert p.line == where(text, new.strip())[0]
+
+
+def test_must_be_with_a_dash(parser):
+    p = only_problem(edit("kano: {privacy: must_be}", "kano: {privacy: must-be}"))
+    assert p.field == "market.segments[0].kano.privacy"
+    assert p.message.endswith("(found 'must-be'; write 'must_be', with _ not -)")
+    p = only_problem(edit("kano: {privacy: must_be}", "kano: {privacy: attractiv}"))
+    assert p.message.endswith("(found 'attractiv'; did you mean attractive?)")
+
+
+def test_unquoted_colon_in_a_flow_mapping_continued_from_the_line_above(parser):
+    text = edit("        - {round: 3, theme: privacy, delta: 0.1}",
+                "        - {round: 3, theme: privacy,\n           note: Rival: now with SSO, delta: 0.1}")
+    p = only_problem(text)
+    assert p.message.endswith('quote the note: note: "Rival: now with SSO"')
+
+
+def test_unquoted_colon_in_a_flow_list_of_texts(parser):
+    text = edit("      name: Speed\n", "      name: Speed\n      pains: [Note: it is slow, fine]\n")
+    p = only_problem(text)
+    assert p.field == "market.themes[0].pains[0]"
+    assert p.message.endswith('a \': \' made the text a mapping: quote it: "Note: it is slow")')

@@ -38,6 +38,7 @@ class Checked:
     scenario_sha256: str | None = None
     seed: int | None = None
     save_id: int | None = None
+    titles: dict[str, str] | None = None  # feature id -> title, from the replayed game's scenario
 
 
 def _version_key(version: str) -> tuple[int, ...] | None:
@@ -113,7 +114,16 @@ def check_record(rec: SaveRecord) -> Checked:
         return out
     out.reason = summary_problem(summary)
     out.summary = None if out.reason else summary
+    out.titles = {f.id: f.title for f in res.game.scenario.features}
     return out
+
+
+def _titles(scenario_text: str) -> dict[str, str] | None:
+    """Feature id -> title in the class's scenario (reports show titles)."""
+    from pmsim.scenario.loader import check_scenario_text
+
+    sc, _ = check_scenario_text(scenario_text, "<class scenario>")
+    return {f.id: f.title for f in sc.features} if sc is not None else None
 
 
 def check_item(item: str | SaveRecord) -> Checked:
@@ -193,6 +203,7 @@ def report_from_db(store: SaveStore, code: str, jobs: int = 1) -> ClassReport:
     from pmsim.storage.errors import StorageError
 
     klass, games = store.class_games(code)
+    titles = _titles(klass.scenario_text)
     entries: list[Entry] = []
     rejected: list[Rejected] = []
     rebuild = []
@@ -206,7 +217,7 @@ def report_from_db(store: SaveStore, code: str, jobs: int = 1) -> ClassReport:
         elif g.summary is None or summary_problem(g.summary):
             rebuild.append(i)
         else:
-            entries.append(Entry(i.player, src, g.summary))
+            entries.append(Entry(i.player, src, g.summary, titles=titles))
     if rebuild:
         records = []
         for i in rebuild:
@@ -218,7 +229,7 @@ def report_from_db(store: SaveStore, code: str, jobs: int = 1) -> ClassReport:
             if c.summary is None:
                 rejected.append(Rejected(c.source, c.reason or "cannot be replayed", c.player))
                 continue
-            entries.append(Entry(c.player or "?", c.source, c.summary))
+            entries.append(Entry(c.player or "?", c.source, c.summary, titles=titles))
             try:
                 store.set_summary(c.save_id, c.summary)  # type: ignore[arg-type]
             except StorageError:
@@ -296,6 +307,6 @@ def report_from_files(paths: list[str], *, scenario_text: str | None = None, see
         if reason or c.summary is None:
             rejected.append(Rejected(p, reason or "cannot be counted", c.player))
         else:
-            entries.append(Entry(c.player or "?", p, c.summary))
+            entries.append(Entry(c.player or "?", p, c.summary, titles=c.titles))
     rep = ClassReport(title or f"{ref_title}, {len(paths)} files", f"{ref_title} ({ref_id})", seed, entries, rejected)
     return rep, notes

@@ -2,6 +2,7 @@
 
     pmsim class create --scenario b2b_saas --seed 42 --name "PM 101" [--db URL]
     pmsim play --class PM-7QK4 --player "Ada"               (each student)
+    pmsim class add-bots PM-7QK4 --strategy rice,random      (reference games, shown apart)
     pmsim class report PM-7QK4 --format html -o report.html  (from the database: no replay)
     pmsim class report --files saves/*.pmsave.json           (without a server: replays each file)
 
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pmsim.commands.class_reports import report_from_db, report_from_files
-from pmsim.commands.common import fail, table
+from pmsim.commands.common import fail, strategies_or_exit, table
 
 if TYPE_CHECKING:
     from pmsim.storage.saves import SaveStore
@@ -63,13 +64,12 @@ def class_create(scenario_arg: str, seed: int | None, name: str, db_url: str | N
     """Create a class and print the code students join it with."""
     import secrets
 
-    from pmsim.commands.common import load_or_exit
-    from pmsim.scenario.builtin import resolve
+    from pmsim.commands.common import gate_or_exit
     from pmsim.storage.db import ENV_VAR, describe_url, resolve_url, sqlite_path
     from pmsim.storage.errors import StorageError
 
-    sc = load_or_exit(scenario_arg)
-    text = resolve(scenario_arg).read_text(encoding="utf-8")
+    checked = gate_or_exit(scenario_arg)  # the checks of `scenarios validate`; no --force for a class
+    sc, text = checked.scenario, checked.text
     seed = secrets.randbelow(1_000_000) if seed is None else seed
     with _store(db_url) as store:
         try:
@@ -92,6 +92,44 @@ def class_create(scenario_arg: str, seed: int | None, name: str, db_url: str | N
                    "or they export their games (pmsim export SAVE -o NAME.pmsave.json) for "
                    "`pmsim class report --files`.")
     click.echo(f"Report: pmsim class report {klass.code} --format html -o report.html")
+
+
+@class_.command("add-bots")
+@click.argument("code")
+@click.option("--strategy", default="all", show_default=True, metavar="NAME[,NAME...]|all",
+              help="Bot strategies: random, hippo, rice, researcher, oracle.")
+@db_option
+def class_add_bots(code: str, strategy: str, db_url: str | None) -> None:
+    """Add reference bot games to class CODE, on the class's own scenario and seed.
+
+    Each bot is stored as player bot:<strategy> and shown apart from the students in class
+    reports (a yardstick: what random play, the HiPPO or the oracle would have scored). A bot
+    already in the class is not added twice.
+    """
+    from pmsim.engine.bots import play_game
+    from pmsim.storage.errors import StorageError
+    from pmsim.storage.session import GameSession
+
+    names = strategies_or_exit(strategy)
+    with _store(db_url) as store:
+        try:
+            klass, games = store.class_games(code)
+            present = {g.info.player for g in games if g.info.status == "finished"}
+            for name in names:
+                player = f"{BOT_PREFIX}{name}"
+                if player in present:
+                    click.echo(f"{player}: already in class {klass.code}, not added again")
+                    continue
+                session = GameSession.start_class(store, klass.code, player)
+                play_game(session, name)  # type: ignore[arg-type]  # a session plays like a Game
+                score = session.game.score()["score"]
+                click.echo(f"{player}: {score:.1f} points (save {session.save_id})")
+        except StorageError as e:
+            fail(str(e), e.exit_code)
+    click.echo(f"Report: pmsim class report {klass.code} (bots are listed apart from the students)")
+
+
+BOT_PREFIX = "bot:"  # as `pmsim simulate --save` names its games
 
 
 @class_.command("list")

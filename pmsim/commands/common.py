@@ -14,15 +14,43 @@ def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
     raise click.exceptions.Exit(code)
 
 
-def load_or_exit(id_or_path: str):
-    """Resolve and load a scenario, or print its problems and exit 2."""
-    from pmsim.scenario.builtin import resolve
-    from pmsim.scenario.loader import ScenarioError, load_scenario
+def gate_or_exit(id_or_path: str, *, force: bool = False, can_force: bool = False,
+                 okr_check: bool = False):
+    """Pass a scenario through the gate (`pmsim.scenario.gate`: the checks of `scenarios
+    validate`), print its warnings on stderr, and return the `Checked` result; on an error print
+    the same `path:line:col: error: ...` lines and exit 2. `can_force`: the command has --force
+    (say so when that would help); `force`: it was given."""
+    from pmsim.scenario.gate import check
+
+    checked = check(id_or_path, force=force, okr_check=okr_check)
+    for line in checked.lines():
+        click.echo(line, err=True)
+    n = len(checked.errors)
+    if checked.scenario is None:
+        if checked.forcible and can_force:
+            click.echo(f"{checked.path}: {n} error(s); fix them (pmsim scenarios validate), "
+                       "or add --force to run it anyway", err=True)
+        raise click.exceptions.Exit(2)
+    if checked.errors:
+        click.echo(f"{checked.path}: --force: going on despite {n} error(s); results may not mean much",
+                   err=True)
+    return checked
+
+
+def load_or_exit(id_or_path: str, *, force: bool = False, can_force: bool = False):
+    """The scenario, once through the gate (see `gate_or_exit`), or exit 2."""
+    return gate_or_exit(id_or_path, force=force, can_force=can_force).scenario
+
+
+def json_text(obj: object, indent: int | None = 2) -> str:
+    """JSON for output: never NaN or Infinity (not JSON; most parsers refuse them). A non-finite
+    number reaching here is a bug: one line on stderr and exit 1, never invalid JSON."""
+    import json
 
     try:
-        return load_scenario(resolve(id_or_path))
-    except ScenarioError as exc:
-        fail(exc.lines())
+        return json.dumps(obj, indent=indent, allow_nan=False)
+    except ValueError as exc:
+        fail(f"internal error: a result is not a finite number ({exc}); nothing was written", 1)
 
 
 def strategies_or_exit(spec: str) -> list[str]:

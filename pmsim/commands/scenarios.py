@@ -33,7 +33,7 @@ def scenarios_list(as_json: bool) -> None:
     except ScenarioError as exc:
         fail(exc.lines())
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps(rows, indent=2, allow_nan=False))
         return
     click.echo(
         table(
@@ -53,34 +53,28 @@ def scenarios_validate(paths: tuple[str, ...], strict: bool, play: bool) -> None
     """Check scenario files: schema, references, and a lint for authors.
 
     One `path:line:col: error|warning: message` line per problem. The lint warns about work
-    that can never fit capacity and stakeholders who never ask anything; with --play (and always
-    in `balance`) also about key results that even the oracle bot cannot reach or that every bot
-    reaches (quick bot games on a smaller market). Exits 0 when clean, 1 on warnings with
-    --strict, 2 on errors.
+    that can never fit capacity and stakeholders who never ask anything; with --play also about
+    key results that even the oracle bot cannot reach or that every bot reaches (quick bot games
+    on a smaller market; `balance` shows what each bot reaches on the full market). Every command
+    that loads a scenario runs these same checks (without --play) and refuses a file with an
+    error. Exits 0 when clean, 1 on warnings with --strict, 2 on errors.
     """
-    from pmsim.scenario.builtin import resolve
-    from pmsim.scenario.lint import lint_file
-    from pmsim.scenario.loader import ScenarioError
+    from pmsim.scenario.gate import check
 
     status = 0
     for name in paths:
-        try:
-            path = resolve(name)
-        except ScenarioError as exc:
-            click.echo("\n".join(exc.lines()))
-            status = 2
-            continue
-        scenario, problems = lint_file(path, okr_check=play)
-        for p in problems:
-            click.echo(p.format(with_severity=True))
+        checked = check(name, okr_check=play)  # the gate every command that loads a scenario uses
+        for line in checked.lines():
+            click.echo(line)
+        scenario = checked.scenario
         if scenario is None:
             status = 2
         else:
-            warnings = sum(1 for p in problems if p.severity == "warning")
+            warnings = len(checked.warnings)
             if warnings and strict:
                 status = max(status, 1)
             tail = f", {warnings} warning(s)" if warnings else ""
-            click.echo(f"{path}: ok ({scenario.meta.id}: {scenario.meta.title}){tail}")
+            click.echo(f"{checked.path}: ok ({scenario.meta.id}: {scenario.meta.title}){tail}")
     raise click.exceptions.Exit(status)
 
 
@@ -148,58 +142,86 @@ def scenarios_new(path: Path, source: str | None, force: bool) -> None:
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=0, show_default=True)
 @click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes (0: one per CPU).")
-@click.option("--json", "as_json", is_flag=True, help="Print the batch and the warnings as JSON.")
-def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_json: bool) -> None:
-    """Play every bot many times and say where the scenario fails to teach.
+@click.option("--json", "as_json", is_flag=True,
+              help="Print everything as JSON: key_results, components, warnings, advice, teach, every game.")
+@click.option("--force", is_flag=True, help="Balance a draft despite lint errors (never despite load errors).")
+@click.option("--teach/--no-teach", "with_teach", default=True, show_default=True,
+              help="Also measure what skipping each good habit costs (scenarios teach; about twice the time).")
+def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_json: bool, force: bool,
+                      with_teach: bool) -> None:
+    """Play every bot many times and say where the scenario fails to teach, and what to change.
 
-    Shows the score distribution per strategy (a table and a histogram from 0 to 100) and the
-    mean of each component, then warns where bad practice comes within a few points of good
-    practice, OKRs are trivially met or impossible, or a component never varies.
+    Shows the score distribution per strategy (a table and a histogram from 0 to 100), the mean
+    of each component per strategy, then a table per key result: its start (round 0), target and
+    what each bot reaches (mean, p10-p90), flagged when random play does as well as rice or the
+    oracle misses it. Then warnings (bad practice within a few points of good practice, OKRs
+    trivially met or impossible, a component that never varies), each with concrete advice.
     Exits 1 when there are warnings.
     """
-    import os
-
+    from pmsim.commands.common import json_text
     from pmsim.engine.bots import STRATEGIES
-    from pmsim.engine.simulate import run_batch
-    from pmsim.scenario.balance import histogram, warnings
+    from pmsim.scenario.balance import explain, jobs_or_cpus, play_batch
 
-    sc = load_or_exit(scenario_arg)
+    sc = load_or_exit(scenario_arg, force=force, can_force=True)  # the gate: validate's checks
     names = strategies_or_exit(",".join(STRATEGIES))
-    jobs = jobs or os.cpu_count() or 1
-    total = games * len(names)
+    jobs = jobs_or_cpus(jobs)
     if sys.stderr.isatty() and not as_json:
-        with click.progressbar(length=total, label="balancing", file=sys.stderr) as bar:
-            batch = run_batch(sc, names, games, seed, jobs=jobs, progress=bar.update, raw=True)
+        with click.progressbar(length=games * len(names), label="balancing", file=sys.stderr) as bar:
+            batch = play_batch(sc, names, games, seed, jobs=jobs, progress=bar.update)
+        if with_teach:
+            click.echo("measuring what each habit is worth (--no-teach skips it)…", err=True)
     else:
-        batch = run_batch(sc, names, games, seed, jobs=jobs, raw=True)
-    from pmsim.scenario.builtin import resolve
-    from pmsim.scenario.lint import lint_file
-
-    found = warnings(batch)
-    _, problems = lint_file(resolve(scenario_arg), okr_check=True)
-    found += [p.format(with_severity=False) for p in problems if "key result" in p.message]
+        batch = play_batch(sc, names, games, seed, jobs=jobs)
+    report = explain(sc, batch, jobs=jobs, teach=with_teach)
+    status = 1 if report["warnings"] else 0
     if as_json:
-        click.echo(json.dumps({**batch, "warnings": found}, indent=2))
-        raise click.exceptions.Exit(1 if found else 0)
-    stats = batch["strategies"]
-    click.echo(f"{sc.meta.id}: {games} games per strategy, seed {seed}\n")
-    rows = []
-    for n, s in stats.items():
-        scores = [g["score"] for g in batch["raw"][n]]
-        rows.append([n, f"{s['mean']:.1f}", f"{s['sd']:.1f}", f"{s['p10']:.1f}", f"{s['p90']:.1f}",
-                     histogram(scores)])
-    click.echo(table(["strategy", "mean", "sd", "p10", "p90", "0 ······ scores ······ 100"], rows,
-                     align="lrrrrl"))
+        click.echo(json_text(report))
+        raise click.exceptions.Exit(status)
+    click.echo(render_balance(report, sc))
+    raise click.exceptions.Exit(status)
+
+
+def render_balance(report: dict, sc) -> str:
+    """The text of `pmsim scenarios balance` (see `pmsim.scenario.balance.explain`)."""
+    from pmsim.scenario.balance import _num, decimals, histogram
+
+    out = [f"{sc.meta.id}: {report['games']} games per strategy, seed {report['seed']}", ""]
+    stats = report["strategies"]
+    rows = [[n, f"{s['mean']:.1f}", f"{s['sd']:.1f}", f"{s['p10']:.1f}", f"{s['p90']:.1f}",
+             histogram([g["score"] for g in report["raw"][n]])] for n, s in stats.items()]
+    out.append(table(["strategy", "mean", "sd", "p10", "p90", "0 ······ scores ······ 100"], rows, align="lrrrrl"))
     comps = list(next(iter(stats.values()))["components"])
-    click.echo("\nscore components (mean, 0-1)\n")
-    click.echo(table(["strategy", *comps],
-                     [[n, *(f"{s['components'][c]:.2f}" for c in comps)] for n, s in stats.items()]))
-    click.echo("")
-    if found:
-        for w in found:
-            click.echo(f"warning: {w}")
-        raise click.exceptions.Exit(1)
-    click.echo("ok: good practice beats bad practice, OKRs discriminate, every component varies")
+    out += ["", "score components (mean, 0-1)", ""]
+    out.append(table(["strategy", *comps], [[n, *(f"{report['components'][n][c]:.2f}" for c in comps)]
+                                            for n in stats]))
+    flag_text = {"random_beats_rice": "random ≥ rice", "oracle_misses": "the oracle misses it",
+                 "random_reaches": "random reaches it", "already_met": "met at the start"}
+    for kr in report["key_results"]:
+        seg = f", segment {kr['segment']}" if kr["segment"] else ""
+        arrow = "↑" if kr["direction"] == "increase" else "↓"
+        d = decimals(kr["start"], kr["target"], *(r[k] for r in kr["reached"].values() for k in ("mean", "p10", "p90")))
+        out += ["", f"key result {kr['id']} ({kr['metric']}{seg}): start {_num(kr['start'], d)}, "
+                    f"target {_num(kr['target'], d)} {arrow}"
+                    + (f" (aspirational: full credit at {_num(kr['full_credit_at'], d)})"
+                       if kr["kind"] == "aspirational" else ""), ""]
+        out.append(table(["strategy", "mean", "p10", "p90"],
+                         [[n, _num(r["mean"], d), _num(r["p10"], d), _num(r["p90"], d)]
+                          for n, r in kr["reached"].items()]))
+        if kr["flags"]:
+            out.append("flags: " + ", ".join(flag_text.get(f, f) for f in kr["flags"]))
+    teach = report.get("teach")
+    if teach:  # `pmsim scenarios teach`, through balance.teach_section
+        out += ["", "what each behaviour is worth (scenarios teach)", ""]
+        out.append(table(teach["columns"], teach["rows"]))
+        if teach.get("note"):
+            out.append(teach["note"])
+    out.append("")
+    if report["warnings"]:
+        out += [f"warning: {w}" for w in report["warnings"]]
+        out += [f"advice: {a}" for a in report["advice"]]
+    else:
+        out.append("ok: good practice beats bad practice, every key result tells them apart, every component varies")
+    return "\n".join(out)
 
 
 @scenarios.command("teach")

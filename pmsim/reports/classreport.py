@@ -23,12 +23,42 @@ COLOURS = {"customer_impact": "#1b9e77", "okr": "#d95f02", "stakeholder_trust": 
            "prioritization": "#e7298a", "research": "#66a61e", "delivery": "#e6ab02", "accessibility": "#a6761d"}
 
 
+BOT_PREFIX = "bot:"  # reference games (`pmsim class add-bots`, `simulate --save`): shown apart
+
+# A report's own labels where the engine's "slipped" (delivery under 0.7) is not over-commitment:
+# a round with nothing planned counts as nothing delivered.
+REPORT_MISTAKES = {
+    **MISTAKES,
+    "planned_nothing": "planned nothing: no work was committed in any round",
+    "idle_rounds": "left the team idle: nothing planned in some rounds",
+}
+
+
+def report_mistakes(summary: dict[str, Any]) -> list[str]:
+    """`engine.summary.mistakes`, with "slipped" told apart from an empty plan."""
+    out = mistakes(summary)
+    if "slipped" in out:
+        rounds = summary["rounds"]
+        planned = [r for r in rounds if float(r.get("committed_est") or 0.0) > 0]
+        committed = sum(float(r["committed_est"]) for r in planned)
+        delivered = sum(float(r.get("delivered_est") or 0.0) for r in planned)
+        if not planned:
+            out[out.index("slipped")] = "planned_nothing"
+        elif delivered >= 0.7 * committed:
+            out[out.index("slipped")] = "idle_rounds"
+    return out
+
+
 @dataclass
 class Entry:
     player: str
     source: str
     summary: dict[str, Any]
     label: str = ""
+    titles: dict[str, str] | None = None  # feature id -> title: plans are shown by title
+
+    def plan(self, names: list[str]) -> str:
+        return _plan([(self.titles or {}).get(n, n) for n in names])
 
 
 @dataclass
@@ -46,8 +76,15 @@ class ClassReport:
     entries: list[Entry]
     rejected: list[Rejected] = field(default_factory=list)
     code: str | None = None
+    bots: list[Entry] = field(default_factory=list)  # reference games, not in the leaderboard
 
     def __post_init__(self) -> None:
+        # bots (player bot:<strategy>) are moved out of the students' entries
+        self.bots = sorted(self.bots + [e for e in self.entries if e.player.startswith(BOT_PREFIX)],
+                           key=lambda e: (-e.summary["score"], e.player, e.source))
+        for b in self.bots:
+            b.label = b.player
+        self.entries = [e for e in self.entries if not e.player.startswith(BOT_PREFIX)]
         # two students with the same name are both kept, told apart by a number
         self.entries.sort(key=lambda e: (-e.summary["score"], e.player, e.source))
         seen: dict[str, int] = {}
@@ -76,11 +113,12 @@ class ClassReport:
                 "max": round(s[-1], 2)}
 
     def mistake_counts(self) -> list[tuple[str, str, int]]:
-        counts = {k: 0 for k in MISTAKES}
+        counts = {k: 0 for k in REPORT_MISTAKES}
         for e in self.entries:
-            for m in mistakes(e.summary):
+            for m in report_mistakes(e.summary):
                 counts[m] += 1
-        return sorted(((k, MISTAKES[k], v) for k, v in counts.items()), key=lambda t: -t[2])
+        return sorted(((k, REPORT_MISTAKES[k], v) for k, v in counts.items() if v or k in MISTAKES),
+                      key=lambda t: -t[2])
 
     def component_means(self) -> dict[str, float]:
         n = len(self.entries) or 1
@@ -96,7 +134,8 @@ def render_md(rep: ClassReport) -> str:
     d = rep.distribution()
     out = [f"# Class report: {rep.title}", ""]
     out.append(f"Scenario **{rep.scenario}**, seed {rep.seed}" + (f", class code `{rep.code}`" if rep.code else "")
-               + f". {len(rep.entries)} games counted, {len(rep.rejected)} rejected.")
+               + f". {len(rep.entries)} games counted, {len(rep.rejected)} rejected"
+               + (f", {len(rep.bots)} reference bot games apart." if rep.bots else "."))
     out.append("")
     if d["n"]:
         out.append(f"Scores: mean {d['mean']}, sd {d['sd']}, median {d['median']}, min {d['min']}, max {d['max']}.")
@@ -106,6 +145,13 @@ def render_md(rep: ClassReport) -> str:
     for i, e in enumerate(rep.entries, 1):
         comps = " | ".join(f"{e.summary['components'][c]:.2f}" for c in COMPONENTS)
         out.append(f"| {i} | {_md(e.label)} | {e.summary['score']:.1f} | {comps} |")
+    if rep.bots:
+        out += ["", "## Reference games (bots, not ranked)", "",
+                "| bot | score | " + " | ".join(SHORT[c] for c in COMPONENTS) + " |",
+                "|---|---:|" + "---:|" * len(COMPONENTS)]
+        for e in rep.bots:
+            comps = " | ".join(f"{e.summary['components'][c]:.2f}" for c in COMPONENTS)
+            out.append(f"| {_md(e.label)} | {e.summary['score']:.1f} | {comps} |")
     out += ["", "## Common mistakes", "", "| mistake | students |", "|---|---:|"]
     for _, text, n in rep.mistake_counts():
         out.append(f"| {text} | {n} of {len(rep.entries)} |")
@@ -115,9 +161,9 @@ def render_md(rep: ClassReport) -> str:
                 "| round | shipped | your plan | best on your information | best in hindsight | regret |",
                 "|---:|---|---|---|---|---:|"]
         for r in e.summary["rounds"]:
-            out.append(f"| {r['round']} | {_plan(r['shipped'])} | {_plan(r['plan'])} | {_plan(r['best_on_beliefs'])} "
-                       f"| {_plan(r['best_in_hindsight'])} | {r['regret']:.1f} |")
-        ms = [MISTAKES[m] for m in mistakes(e.summary)]
+            out.append(f"| {r['round']} | {e.plan(r['shipped'])} | {e.plan(r['plan'])} | {e.plan(r['best_on_beliefs'])} "
+                       f"| {e.plan(r['best_in_hindsight'])} | {r['regret']:.1f} |")
+        ms = [REPORT_MISTAKES[m] for m in report_mistakes(e.summary)]
         out += ["", "Mistakes: " + ("; ".join(ms) if ms else "none found") + ".", ""]
     if rep.rejected:
         out += ["## Rejected files", "", "| file | student | reason |", "|---|---|---|"]
@@ -139,7 +185,11 @@ def render_csv(rep: ClassReport) -> str:
     for i, e in enumerate(rep.entries, 1):
         w.writerow([i, e.label, e.source, "counted", f"{e.summary['score']:.4f}",
                     *(f"{e.summary['components'][c]:.4f}" for c in COMPONENTS),
-                    ";".join(mistakes(e.summary)), ""])
+                    ";".join(report_mistakes(e.summary)), ""])
+    for e in rep.bots:
+        w.writerow(["", e.label, e.source, "reference", f"{e.summary['score']:.4f}",
+                    *(f"{e.summary['components'][c]:.4f}" for c in COMPONENTS),
+                    ";".join(report_mistakes(e.summary)), ""])
     for r in rep.rejected:
         w.writerow(["", r.player or "", r.source, "rejected", "", *([""] * len(COMPONENTS)), "", r.reason])
     return buf.getvalue()
@@ -208,7 +258,8 @@ def render_html(rep: ClassReport) -> str:
     body = [f"<h1>Class report: {e(rep.title)}</h1>",
             f"<p>Scenario <b>{e(rep.scenario)}</b>, seed {rep.seed}" + (f", class code <code>{e(rep.code)}</code>"
                                                                     if rep.code else "")
-            + f". {len(rep.entries)} games counted, {len(rep.rejected)} rejected.</p>"]
+            + f". {len(rep.entries)} games counted, {len(rep.rejected)} rejected"
+            + (f", {len(rep.bots)} reference bot games apart.</p>" if rep.bots else ".</p>")]
     if d["n"]:
         body.append(f"<p>Scores: mean {d['mean']}, sd {d['sd']}, median {d['median']}, min {d['min']}, "
                     f"max {d['max']}.</p>")
@@ -219,7 +270,16 @@ def render_html(rep: ClassReport) -> str:
     for i, en in enumerate(rep.entries, 1):
         body.append(f"<tr><td class=n>{i}</td><td>{e(en.label)}</td><td class=n>{en.summary['score']:.1f}</td>"
                     + "".join(f"<td class=n>{en.summary['components'][c]:.2f}</td>" for c in COMPONENTS) + "</tr>")
-    body.append("</table><h2>Common mistakes</h2><table><tr><th>mistake</th><th>students</th></tr>")
+    body.append("</table>")
+    if rep.bots:
+        body.append("<h2>Reference games (bots, not ranked)</h2><table><tr><th>bot</th><th>score</th>"
+                    + "".join(f"<th>{SHORT[c]}</th>" for c in COMPONENTS) + "</tr>")
+        for en in rep.bots:
+            body.append(f"<tr><td>{e(en.label)}</td><td class=n>{en.summary['score']:.1f}</td>"
+                        + "".join(f"<td class=n>{en.summary['components'][c]:.2f}</td>" for c in COMPONENTS)
+                        + "</tr>")
+        body.append("</table>")
+    body.append("<h2>Common mistakes</h2><table><tr><th>mistake</th><th>students</th></tr>")
     for _, text, n in rep.mistake_counts():
         body.append(f"<tr><td>{e(text)}</td><td class=n>{n} of {len(rep.entries)}</td></tr>")
     body.append("</table><h2>Decisions per round</h2>")
@@ -228,10 +288,10 @@ def render_html(rep: ClassReport) -> str:
                     "<th>shipped</th><th>plan</th><th>best on their information</th><th>best in hindsight</th>"
                     "<th>regret</th></tr>")
         for r in en.summary["rounds"]:
-            body.append(f"<tr><td class=n>{r['round']}</td><td>{e(_plan(r['shipped']))}</td><td>{e(_plan(r['plan']))}"
-                        f"</td><td>{e(_plan(r['best_on_beliefs']))}</td><td>{e(_plan(r['best_in_hindsight']))}</td>"
+            body.append(f"<tr><td class=n>{r['round']}</td><td>{e(en.plan(r['shipped']))}</td><td>{e(en.plan(r['plan']))}"
+                        f"</td><td>{e(en.plan(r['best_on_beliefs']))}</td><td>{e(en.plan(r['best_in_hindsight']))}</td>"
                         f"<td class=n>{r['regret']:.1f}</td></tr>")
-        ms = [MISTAKES[m] for m in mistakes(en.summary)]
+        ms = [REPORT_MISTAKES[m] for m in report_mistakes(en.summary)]
         body.append(f"</table><p>Mistakes: {e('; '.join(ms) if ms else 'none found')}.</p></details>")
     if rep.rejected:
         body.append("<h2>Rejected files</h2><table><tr><th>file</th><th>student</th><th>reason</th></tr>")

@@ -9,9 +9,16 @@ bot games on a scaled-down market (absolute targets scaled with it).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 
-from pmsim.scenario.loader import PositionMap, Problem, check_scenario, dotted, parse_yaml
+from pmsim.scenario.loader import (
+    PositionMap,
+    Problem,
+    check_scenario_text_positions,
+    dotted,
+    read_scenario_text,
+)
 from pmsim.scenario.models import Kano, Scenario
 
 LINT_POPULATION = 8000
@@ -30,7 +37,7 @@ def static_problems(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
     for i, f in enumerate(sc.features):
         must = [seg.id for seg in sc.market.segments
                 if (f.kano.get(seg.id) or seg.kano.get(f.theme)) == Kano.must_be]
-        if f.effort > best:
+        if best < f.effort <= game_capacity(sc, f.available_from):  # larger than the game: _unbuildable
             if must:
                 out.append(_problem(path, pos, ("features", i, "effort"),
                                     f"must-be feature {f.id!r} (for {', '.join(must)}) takes {f.effort:g} wk but a "
@@ -59,6 +66,136 @@ def static_problems(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
                                 "capacity_delta changes nothing"))
     if len(sc.okrs) == 0:
         out.append(_problem(path, pos, ("okrs",), "no OKRs: the okr score component will always be 1"))
+    out += _unbuildable(sc, path, pos)
+    for i, seg in enumerate(sc.market.segments):
+        if not any(v > 0 for v in seg.needs.values()):
+            out.append(_problem(path, pos, ("market", "segments", i, "needs"),
+                                f"segment {seg.id!r} needs nothing (every need is 0): no feature, competitor "
+                                "or event can change what it thinks; give at least one theme a need above 0"))
+    for loc, text, allowed in _player_texts(sc):
+        for name in dict.fromkeys(PLACEHOLDER.findall(text)):
+            if name in allowed:
+                continue
+            fills = f"only {{{allowed[0]}}} is filled in here" if allowed else "nothing is filled in here"
+            out.append(_problem(path, pos, loc,
+                                f"{{{name}}} is not a placeholder pmsim fills ({fills}): players would see "
+                                f"'{{{name}}}' as written; write the words themselves"))
+    return out
+
+
+# A `{word}` in a text players read. pmsim fills only {theme} in pains and delights; anything else in
+# braces would be shown literally. A warning, not an error: the game plays correctly and the same,
+# only a sentence reads oddly, and an instructor should not lose a class over a typo in flavour text
+# (`validate --strict` still fails on it).
+PLACEHOLDER = re.compile(r"\{([^{}\s]{1,40})\}")
+
+
+def _player_texts(sc: Scenario) -> Iterator[tuple[tuple, str, tuple[str, ...]]]:
+    """(field path, text, placeholders filled in it) for every scenario text shown to players."""
+    yield ("meta", "summary"), sc.meta.summary, ()
+    for i, lesson in enumerate(sc.meta.lessons):
+        yield ("meta", "lessons", i), lesson, ()
+    for i, o in enumerate(sc.okrs):
+        yield ("okrs", i, "objective"), o.objective, ()
+        for j, kr in enumerate(o.key_results):
+            yield ("okrs", i, "key_results", j, "description"), kr.description, ()
+    for i, t in enumerate(sc.market.themes):
+        for kind in ("pains", "delights"):
+            for j, phrase in enumerate(getattr(t, kind)):
+                yield ("market", "themes", i, kind, j), phrase, ("theme",)
+    for i, c in enumerate(sc.market.competitors):
+        for j, m in enumerate(c.moves):
+            yield ("market", "competitors", i, "moves", j, "note"), m.note, ()
+    for i, f in enumerate(sc.features):
+        yield ("features", i, "description"), f.description, ()
+    for i, s in enumerate(sc.stakeholders):
+        yield ("stakeholders", i, "bias"), s.bias, ()
+        for j, r in enumerate(s.requests):
+            yield ("stakeholders", i, "requests", j, "text"), r.text, ()
+    for i, e in enumerate(sc.events):
+        yield ("events", i, "text"), e.text, ()
+        if e.request is not None:
+            yield ("events", i, "request", "text"), e.request.text, ()
+
+
+def game_capacity(sc: Scenario, from_round: int = 1) -> float:
+    """An upper bound on the engineer-weeks a team can deliver from `from_round` to the end: every
+    round's capacity plus every capacity event that adds some, after the starting tech debt (none if
+    a feature can pay debt down). Velocity luck can beat it by a little; planning cannot."""
+    debt = sc.team.tech_debt if all(f.tech_debt >= 0 for f in sc.features) else 0.0
+    total = 0.0
+    for r in range(from_round, sc.rounds + 1):
+        cap = sc.team.capacity_by_round.get(r, sc.team.capacity)
+        cap += sum(e.capacity_delta for e in sc.events
+                   if e.round == r and e.kind == "capacity_change" and e.capacity_delta > 0)
+        total += cap
+    return total * (1 - debt)
+
+
+def _must_be_for(sc: Scenario, f) -> list[str]:
+    return [seg.id for seg in sc.market.segments if (f.kano.get(seg.id) or seg.kano.get(f.theme)) == Kano.must_be]
+
+
+def _unbuildable(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
+    """Features that do not fit the game, all errors but the last kind (capacity is nominal: the
+    team's velocity luck could beat it by a little, which no plan can count on):
+
+    * a feature larger than the capacity left once it is available (players would still be asked
+      for it, and could plan it on a lucky estimate, but never finish it);
+    * a must-be feature that depends, through `depends_on` and transitively, on such a feature
+      (its must-be penalty could never be lifted);
+    * a feature that fits alone but not with the dependencies it needs (an error if must-be).
+    """
+    out: list[Problem] = []
+    index = {f.id: i for i, f in enumerate(sc.features)}
+    whole = game_capacity(sc)
+
+    def reach(fid: str) -> dict[str, list[str]]:
+        """Every feature `fid` needs, transitively, with the chain that leads to it."""
+        chains: dict[str, list[str]] = {}
+        stack = [[fid]]
+        while stack:
+            chain = stack.pop()
+            for dep in sc.features[index[chain[-1]]].depends_on:
+                if dep in index and dep not in chains and dep != fid:
+                    chains[dep] = chain + [dep]
+                    stack.append(chain + [dep])
+        return chains
+
+    too_big: set[str] = set()
+    for i, f in enumerate(sc.features):
+        have = game_capacity(sc, f.available_from)
+        if f.effort > have:
+            too_big.add(f.id)
+            rounds = f"rounds {f.available_from}-{sc.rounds}" if f.available_from > 1 else "the whole game"
+            out.append(_problem(path, pos, ("features", i, "effort"),
+                                f"feature {f.id!r} takes {f.effort:g} wk but {rounds} has at most {have:.0f} wk "
+                                "of capacity: it does not fit the game (only velocity luck could ship it, yet players would be asked "
+                                "for it); lower its "
+                                "effort, split it, or raise capacity", "error"))
+    for i, f in enumerate(sc.features):
+        if f.id in too_big:
+            continue
+        must = _must_be_for(sc, f)
+        chains = reach(f.id)
+        blocked = [c for d, c in chains.items() if d in too_big]
+        if blocked:
+            if must:
+                chain = min(blocked, key=len)
+                through = f" (through {' -> '.join(chain[1:-1])})" if len(chain) > 2 else ""
+                out.append(_problem(path, pos, ("features", i, "depends_on"),
+                                    f"must-be feature {f.id!r} (for {', '.join(must)}) depends on {chain[-1]!r}"
+                                    f"{through}, which does not fit the game: so {f.id!r} cannot ship either and its "
+                                    "must-be penalty stays all game; make the dependency buildable or drop it",
+                                    "error"))
+            continue
+        need = f.effort + sum(sc.features[index[d]].effort for d in chains)
+        if chains and need > whole:
+            kind = f"must-be feature {f.id!r} (for {', '.join(must)})" if must else f"feature {f.id!r}"
+            out.append(_problem(path, pos, ("features", i, "depends_on"),
+                                f"{kind} needs {need:g} wk with its dependencies ({', '.join(chains)}) but the "
+                                f"whole game has at most {whole:.0f} wk of capacity: it does not fit the game",
+                                "error" if must else "warning"))
     return out
 
 
@@ -111,16 +248,23 @@ def okr_problems(sc: Scenario, path: str, pos: PositionMap, seeds: Sequence[int]
     return out
 
 
+def lint_text(text: str, path: str, *, okr_check: bool = True
+              ) -> tuple[Scenario | None, Scenario | None, list[Problem]]:
+    """(scenario if no error, scenario as loaded even with lint errors, every problem sorted)."""
+    sc, problems, pos = check_scenario_text_positions(text, path)
+    if sc is None:
+        return None, None, problems
+    problems = list(problems) + static_problems(sc, path, pos)
+    if okr_check and not any(p.severity == "error" for p in problems):
+        problems += okr_problems(sc, path, pos)
+    problems.sort(key=lambda p: (p.line, p.col, p.message))
+    return (None if any(p.severity == "error" for p in problems) else sc), sc, problems
+
+
 def lint_file(path: str | os.PathLike[str], *, okr_check: bool = True) -> tuple[Scenario | None, list[Problem]]:
     """Loader errors, else loader warnings plus lint findings, sorted by position."""
-    sc, problems = check_scenario(path)
-    if sc is None:
+    text, problems = read_scenario_text(path)
+    if text is None:
         return None, problems
-    name = os.fspath(path)
-    with open(name, encoding="utf-8-sig") as fh:
-        _, pos = parse_yaml(fh.read(), str(name))
-    problems = list(problems) + static_problems(sc, str(name), pos)
-    if okr_check and not any(p.severity == "error" for p in problems):
-        problems += okr_problems(sc, str(name), pos)
-    problems.sort(key=lambda p: (p.line, p.col, p.message))
-    return (None if any(p.severity == "error" for p in problems) else sc), problems
+    sc, _, problems = lint_text(text, str(os.fspath(path)), okr_check=okr_check)
+    return sc, problems

@@ -21,7 +21,6 @@ Everything that goes wrong is raised as one `ScenarioError` holding all the prob
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import math
 import os
 import stat
@@ -47,10 +46,12 @@ __all__ = [
     "ScenarioError",
     "check_scenario",
     "check_scenario_text",
+    "check_scenario_text_positions",
     "load_scenario",
     "load_scenario_text",
     "main",
     "parse_yaml",
+    "read_scenario_text",
     "semantic_problems",
 ]
 
@@ -228,7 +229,7 @@ _KIND_NAMES = {"scalar": "a plain value", "seq": "a list", "map": "a mapping"}
 
 
 class _Node:
-    __slots__ = ("kind", "value", "line", "col", "size", "height", "merges", "target")
+    __slots__ = ("kind", "value", "line", "col", "size", "height", "merges", "target", "end", "plain")
 
     def __init__(self, kind: str, value: Any, mark: Any, size: int = 1, height: int = 0):
         self.kind = kind  # "scalar" | "merge" | "seq" | "map" | "alias"
@@ -239,6 +240,8 @@ class _Node:
         self.height = height  # nesting levels (0 for a scalar)
         self.merges: list[_Node] = []
         self.target: _Node | None = None  # for aliases
+        self.end = (self.line, self.col)  # where a scalar ends (for the flow-mapping comma hint)
+        self.plain = False  # an unquoted scalar
 
     def resolved(self) -> _Node:
         return self.target if self.kind == "alias" and self.target is not None else self
@@ -261,6 +264,7 @@ class _Composer:
         self.pending: set[str] = set()
         self.total = 0
         self.aliases = 0
+        self.nonfinite: list[tuple[int, int, str]] = []  # (line, col, as written): named by field later
 
     # -- reporting --
     def problem(self, mark: Any, message: str) -> None:
@@ -351,9 +355,12 @@ class _Composer:
             self.problem(event.start_mark, f"cannot read {_show(event.value)} as {what} (put it in quotes if you mean text)")
             value = None
         if isinstance(value, float) and not math.isfinite(value):
-            self.problem(event.start_mark, f"{event.value} is not allowed here: use a finite number")
+            self.nonfinite.append((event.start_mark.line + 1, event.start_mark.column + 1, event.value))
             value = None
-        return _Node("scalar", value, event.start_mark)
+        node = _Node("scalar", value, event.start_mark)
+        node.end = (event.end_mark.line + 1, event.end_mark.column + 1)
+        node.plain = not event.style and bool(event.implicit and event.implicit[0])
+        return node
 
     def collection(self, start: Any, depth: int) -> _Node:
         ld = self.loader
@@ -371,11 +378,24 @@ class _Composer:
         children: list[_Node] = []
         if is_map:
             seen: dict[Any, _Node] = {}
+            slip: list[_Node] = []  # flow mapping: [key, value, stray key...] of a value cut at a comma
+            previous: tuple[_Node, _Node] | None = None
             while not ld.check_event(yaml.MappingEndEvent):
                 key = self.node(depth + 1)
                 value = self.node(depth + 1)
                 children += (key, value)
+                if start.flow_style and start.tag in (None, "!") and self.stray_key(key, value):
+                    if not slip and previous is not None:
+                        slip = [*previous]
+                    slip.append(key)
+                    continue
+                if slip:
+                    self.comma_problem(slip)
+                    slip = []
                 self.map_entry(node, key, value, seen)
+                previous = (key, value)
+            if slip:
+                self.comma_problem(slip)
         else:
             while not ld.check_event(yaml.SequenceEndEvent):
                 child = self.node(depth + 1)
@@ -420,6 +440,76 @@ class _Composer:
         seen[k.value] = key
         node.value.append((key, value))
 
+    # -- the common slips, explained with their fix --
+    def index(self, line: int, col: int) -> int:
+        """The text index of a 1-based (line, col)."""
+        starts = getattr(self, "_starts", None)
+        if starts is None:
+            starts = self._starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+        return starts[min(line, len(starts)) - 1] + col - 1
+
+    def stray_key(self, key: _Node, value: _Node) -> bool:
+        """In `{title: A, B}`, 'B' is a key without ':' (an empty value where the key ends)."""
+        if key.kind != "scalar" or not key.plain or value.kind != "scalar" or value.value is not None:
+            return False
+        if (value.line, value.col) != key.end:
+            return False
+        at = self.index(*key.end)
+        return self.text[at:at + 1] != ":"
+
+    def comma_problem(self, slip: list[_Node]) -> None:
+        """`slip` is [key, value, stray key, ...] or, with no entry before, [stray key, ...]."""
+        if len(slip) >= 3 and slip[1].kind == "scalar" and slip[1].plain:
+            key, value, last = slip[0], slip[1], slip[-1]
+            full = self.text[self.index(value.line, value.col):self.index(*last.end)]
+            quoted = '"' + full.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            self.problems.append(Problem(self.path, value.line, value.col, (
+                f"a comma inside {{...}} ends a value: {key.value} is cut at {_show(value.value)} and "
+                f"{_show(slip[2].value)} becomes a key; quote the {key.value}: {quoted}")))
+            return
+        for k in slip[2:] if len(slip) >= 3 else slip:
+            self.problems.append(Problem(self.path, k.line, k.col, (
+                f"{_show(k.value)} has no ':' after it: inside {{...}} write 'key: value' pairs "
+                "separated by commas, and quote a value that has a comma")))
+
+    def colon_hint(self, line: int, col: int) -> str:
+        """`title: Sales: the hard way` -> 'quote the title: title: "Sales: the hard way"'."""
+        lines = self.text.splitlines()
+        if not 1 <= line <= len(lines):
+            return ""
+        text = lines[line - 1]
+        at = col - 1
+        sep = text.rfind(": ", 0, at)
+        if sep < 0:
+            return ""
+        head = text[:sep]
+        cut = max(head.rfind(c) for c in "{,-") + 1
+        key = head[cut:].strip()
+        before = self.text[:self.index(line, 1) + sep]
+        opened = before.count("{") > before.count("}")  # inside a flow mapping, maybe opened lines above
+        rest = text[sep + 2:]
+        if opened:
+            ends = [i for i in (rest.find(","), rest.find("}")) if i >= 0]
+            value = rest[:min(ends)] if ends else rest
+        else:
+            value = rest.split(" #", 1)[0]
+        value = value.strip()
+        if not key or not value or value[0] in "\"'[{":
+            return ""
+        quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"a ':' followed by a space inside a value needs quotes; quote the {key}: {key}: {quoted}"
+
+    def tab_at(self, line: int, col: int) -> int | None:
+        """The column of a tab at (line, col), or in the indentation of that line."""
+        lines = self.text.splitlines()
+        if not 1 <= line <= len(lines):
+            return None
+        text = lines[line - 1]
+        if text[col - 1:col] == "\t":
+            return col
+        indent = text[:len(text) - len(text.lstrip(" \t"))]
+        return indent.index("\t") + 1 if "\t" in indent else None
+
     # -- errors from PyYAML --
     def syntax_problem(self, exc: yaml.YAMLError) -> Problem:
         if isinstance(exc, yaml.reader.ReaderError):
@@ -436,6 +526,17 @@ class _Composer:
             if _is_depth_error(exc):
                 # Newer libyaml builds stop deep nesting themselves; say it in our words.
                 return Problem(self.path, line, col, f"nesting is too deep (more than {MAX_DEPTH} levels)")
+            tab = self.tab_at(line, col)
+            if tab is not None:
+                return Problem(self.path, line, tab, (
+                    "a tab character: YAML indents with spaces only; replace the tab with spaces "
+                    "(most editors can insert spaces when you press Tab)"))
+            flow_colon = "flow mapping" in str(exc.context) and self.text[
+                self.index(line, col):self.index(line, col) + 2] == ": "
+            if "mapping values are not allowed" in str(exc.problem) or flow_colon:
+                hint = self.colon_hint(line, col)
+                if hint:
+                    return Problem(self.path, line, col, hint)
             message = f"invalid YAML: {exc.problem or exc.context or 'syntax error'}"
             if exc.context and exc.problem:
                 where = ""
@@ -505,11 +606,24 @@ def parse_yaml(text: str, path: str) -> tuple[object, PositionMap]:
     except RecursionError:  # pragma: no cover - the depth limit should prevent this
         raise ScenarioError([Problem(path, 1, 1, "nesting is too deep")]) from None
     if composer.problems:
-        raise ScenarioError(composer.problems)
+        raise ScenarioError(composer.problems + [_nonfinite(path, *n) for n in composer.nonfinite])
     positions = PositionMap()
     if root is None:
         return None, positions
-    return _build(root, (), positions), positions
+    data = _build(root, (), positions)
+    if composer.nonfinite:
+        where = {at: loc for loc, at in positions.items()}
+        raise ScenarioError([_nonfinite(path, line, col, raw, where.get((line, col)))
+                             for line, col, raw in composer.nonfinite])
+    return data, positions
+
+
+NONFINITE_HINT = "NaN and infinity are not allowed anywhere in a scenario: write a finite number"
+
+
+def _nonfinite(path: str, line: int, col: int, raw: str, loc: Loc | None = None) -> Problem:
+    return Problem(path, line, col, f"{raw} is not a number pmsim can use; {NONFINITE_HINT}", "error",
+                   dotted(loc) if loc else "")
 
 
 def _too_large(path: str, size: int | None) -> Problem:
@@ -589,6 +703,8 @@ def _model_at(loc: Loc) -> type[BaseModel] | None:
 
 
 def _unknown_key_message(key: Any, parent: Loc) -> str:
+    import difflib
+
     message = f"unknown key {_show(key)}"
     model = _model_at(parent)
     if model is None:
@@ -605,13 +721,36 @@ def _pydantic_message(err: Mapping[str, Any]) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
+    if kind == "finite_number":
+        return f"{_show(value)} is not a finite number; {NONFINITE_HINT}"
     if kind.endswith(("_type", "_parsing")) or kind in ("enum", "literal_error"):
         found = _show(value)
-        hint = ""
+        hint = _choice_hint(value, err.get("ctx", {}).get("expected", "")) if kind in ("enum", "literal_error") else ""
         if kind == "string_type" and isinstance(value, int | float | bool | _dt.date):
             hint = "; put it in quotes if you mean text"
+        elif kind == "string_type" and isinstance(value, dict) and len(value) == 1:
+            (k, v), = value.items()
+            if isinstance(k, str) and (v is None or isinstance(v, str | int | float)):
+                text = f"{k}: {'' if v is None else v}".rstrip()
+                quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                hint = f"; a ': ' made the text a mapping: quote it: {quoted}"
         msg += f" (found {found}{hint})"
     return msg
+
+
+def _choice_hint(value: Any, expected: str) -> str:
+    """'must-be' for 'must_be': the choice meant, and how to write it."""
+    import difflib
+    import re
+
+    if not isinstance(value, str):
+        return ""
+    choices = re.findall(r"'([^']*)'", expected)
+    norm = re.sub(r"[\s\-]+", "_", value.strip().lower())
+    if norm in choices:
+        return f"; write {norm!r}, with _ not -" if norm != value else ""
+    close = difflib.get_close_matches(norm, choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 def _validation_problems(exc: ValidationError, data: Any, positions: PositionMap, path: str) -> list[Problem]:
@@ -642,6 +781,8 @@ def _validation_problems(exc: ValidationError, data: Any, positions: PositionMap
 
 
 def _known(kind: str, ids: Sequence[str], value: str) -> str:
+    import difflib
+
     message = f"unknown {kind} {_show(value)}"
     close = difflib.get_close_matches(str(value), list(ids), n=1, cutoff=0.6)
     if close:
@@ -839,28 +980,45 @@ def semantic_problems(
 def check_scenario_text(text: str, path: str = "<string>") -> tuple[Scenario | None, list[Problem]]:
     """Parse and validate `text`; returns the scenario (None if there is any error) and every
     problem found, warnings included. Never raises for a bad scenario."""
+    scenario, problems, _ = check_scenario_text_positions(text, path)
+    return scenario, problems
+
+
+def check_scenario_text_positions(
+    text: str, path: str = "<string>"
+) -> tuple[Scenario | None, list[Problem], PositionMap]:
+    """`check_scenario_text`, plus where each field is (for checks that run after it, like the lint)."""
     path = str(path)
+    positions = PositionMap()
     try:
         data, positions = parse_yaml(text, path)
         if data is None:
-            return None, [Problem(path, 1, 1, "the file is empty: expected a scenario mapping (meta:, rounds:, ...)")]
+            return None, [Problem(path, 1, 1, "the file is empty: expected a scenario mapping (meta:, rounds:, ...)")], positions
         if not isinstance(data, dict):
             line, col = positions.locate(())
             kind = "a list" if isinstance(data, list) else f"a single value ({_show(data)})"
             return None, [Problem(path, line, col,
-                                  f"the top level must be a mapping with keys like 'meta:' and 'rounds:', not {kind}")]
+                                  f"the top level must be a mapping with keys like 'meta:' and 'rounds:', not {kind}")], positions
         try:
             scenario = Scenario.model_validate(data)
         except ValidationError as exc:
-            return None, sorted(_validation_problems(exc, data, positions, path), key=_sort_key)
+            return None, sorted(_validation_problems(exc, data, positions, path), key=_sort_key), positions
         problems = sorted(semantic_problems(scenario, path, positions), key=_sort_key)
     except ScenarioError as exc:
-        return None, exc.problems
+        return None, exc.problems, positions
     except Exception as exc:  # noqa: BLE001 - a bad file must never surface as a traceback
-        return None, [Problem(path, 1, 1, f"internal error while loading the scenario: {type(exc).__name__}: {exc}")]
+        return None, [Problem(path, 1, 1, f"internal error while loading the scenario: {type(exc).__name__}: {exc}")], positions
     if any(p.severity == "error" for p in problems):
-        return None, problems
-    return scenario, problems
+        return None, problems, positions
+    return scenario, problems, positions
+
+
+def read_scenario_text(path: str | os.PathLike[str]) -> tuple[str | None, list[Problem]]:
+    """The text of a scenario file (size-limited, UTF-8 or UTF-16 with a BOM), or the problems."""
+    try:
+        return _read(path)
+    except Exception as exc:  # noqa: BLE001 - never a traceback
+        return None, [Problem(str(path), 1, 1, f"cannot read the file: {exc}")]
 
 
 def _read(path: str | os.PathLike[str]) -> tuple[str | None, list[Problem]]:
@@ -909,12 +1067,9 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
 
 def check_scenario(path: str | os.PathLike[str]) -> tuple[Scenario | None, list[Problem]]:
     """Like `check_scenario_text` for a file (read with a size limit)."""
-    try:
-        text, problems = _read(path)
-        if text is None:
-            return None, problems
-    except Exception as exc:  # noqa: BLE001 - never a traceback
-        return None, [Problem(str(path), 1, 1, f"cannot read the file: {exc}")]
+    text, problems = read_scenario_text(path)
+    if text is None:
+        return None, problems
     return check_scenario_text(text, str(os.fspath(path)))
 
 

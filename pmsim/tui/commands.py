@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -33,15 +34,15 @@ def _scenario(scenario: str | None):
     """--scenario, loaded now so that a bad file is reported before the screen starts."""
     if scenario is None:
         return []
+    from pmsim.commands.common import gate_or_exit  # the checks of `scenarios validate`; exit 2
     from pmsim.scenario.loader import ScenarioError
-    from pmsim.tui.service import Catalog
+    from pmsim.tui.service import ScenarioEntry
 
+    checked = gate_or_exit(scenario)
     try:
-        return [Catalog.load_one(scenario)]
+        return [ScenarioEntry.from_text(checked.text, checked.path)]
     except ScenarioError as e:
         _fail("\n".join(e.lines()))
-    except OSError as e:
-        _fail(f"{scenario}: {e.strerror or e}")
 
 
 def _class_store(db_url: str | None, code: str):
@@ -131,8 +132,14 @@ def play(scenario: str | None, seed: int | None, player: str | None, continue_: 
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--db", "db_url", metavar="URL", default=None, help="Database URL the games are saved in.")
-def serve(host: str, port: int, db_url: str | None) -> None:
+@click.option("--scenario", "scenario", metavar="ID|PATH", default=None,
+              help="Offer this scenario (checked now, like `pmsim scenarios validate`) on the new-game screen.")
+def serve(host: str, port: int, db_url: str | None, scenario: str | None) -> None:
     """Play pmsim in a web browser (textual-serve). Ctrl+C stops the server and every game it started."""
+    if scenario is not None:
+        from pmsim.commands.common import gate_or_exit
+
+        scenario = str(Path(gate_or_exit(scenario).path).resolve())  # refused: exit 2 before serving
     try:
         import textual_serve  # noqa: F401
     except ImportError:
@@ -140,7 +147,7 @@ def serve(host: str, port: int, db_url: str | None) -> None:
     from pmsim.tui.serve import serve as run
 
     click.echo(f"pmsim: open http://{host}:{port} in a browser; Ctrl+C stops the server.", err=True)
-    raise SystemExit(run(host, port, db_url))
+    raise SystemExit(run(host, port, db_url, scenario))
 
 
 def run_replay_viewer(save_ref: int | str, db_url: str | None = None) -> None:

@@ -61,19 +61,21 @@ def stop_group(pgid: int, grace: float = GRACE_S) -> None:
             time.sleep(0.05)
 
 
-def app_command(db_url: str | None) -> str:
+def app_command(db_url: str | None, scenario: str | None = None) -> str:
     import shlex
 
     args = [sys.executable, "-m", "pmsim.tui.commands", "play"]
     if db_url:
         args += ["--db", db_url]
+    if scenario:
+        args += ["--scenario", scenario]
     return shlex.join(args)
 
 
-def serve(host: str, port: int, db_url: str | None = None) -> int:
+def serve(host: str, port: int, db_url: str | None = None, scenario: str | None = None) -> int:
     """Run the web server until a signal (or its own exit); returns its exit code."""
     cmd = [sys.executable, "-m", "pmsim.tui.serve", "--host", host, "--port", str(port),
-           "--command", app_command(db_url)]
+           "--command", app_command(db_url, scenario)]
     child = subprocess.Popen(cmd, start_new_session=True)
     stop_at: list[float] = []
 
