@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pmsim.engine.actions import EndRound, Plan, Research, Respond
+from pmsim.engine.actions import EndRound, Plan, Renegotiate, Research, Respond
 from pmsim.engine.game import Game
 from pmsim.engine.rng import stream
 from pmsim.engine.scoring import believed
@@ -66,6 +66,21 @@ def _answer(game: Game, value: dict[str, float]) -> None:
             _try(game, Respond(q.id, "defer", "capacity"))
         else:
             _try(game, Respond(q.id, "decline", "evidence"))
+
+
+def renegotiate_at_risk(game: Game) -> list[str]:
+    """Renegotiate accepted requests that this quarter's plan will not deliver by their deadline
+    (due this quarter, not in Now): a quarter later while the game lasts, else drop the promise.
+    Early news costs less trust than a broken promise. Returns the requests renegotiated."""
+    st = game.state
+    done = []
+    for q in list(st.requests):
+        if q.status != "accepted" or q.feature is None or q.deadline != st.round or q.feature in st.now:
+            continue
+        later = q.deadline + 1 if q.deadline < game.scenario.rounds else None
+        if _try(game, Renegotiate(q.id, later, "capacity", "it does not fit this quarter's plan")):
+            done.append(q.id)
+    return done
 
 
 def _plan_by_value(game: Game, value: np.ndarray, weight_of: Callable[[str], float], buffer: float) -> None:
@@ -171,12 +186,14 @@ def play_round(game: Game, strategy: str) -> dict:
         _plan_by_value(game, vb, lambda f: st.features[f].estimate, 0.0)
         _usability_tests(game)
         _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
+        renegotiate_at_risk(game)
     elif strategy == "oracle":
         _do_research(game)
         vt = game.true_values()
         _plan_oracle(game, vt)
         _usability_tests(game)
         _answer(game, {f: float(vt[game.fidx(f)]) for f in game.feature_ids})
+        renegotiate_at_risk(game)
     else:
         raise ValueError(f"unknown strategy {strategy!r}: one of {', '.join(STRATEGIES)}")
     return game.apply(EndRound())
