@@ -114,6 +114,15 @@ def _stakeholders_waiting(obs: dict[str, Any]) -> list[Advice]:
     out = []
     for q in obs["requests"]:
         s = people.get(q["stakeholder"])
+        if s is not None and q["status"] == "deferred" and q.get("past_due"):
+            what = feats[q["feature"]]["title"] if q.get("feature") in feats else "their request"
+            out.append(Advice(
+                "stakeholder_waiting", "warn",
+                f"You deferred {s['name']}'s request about {what}, and it is past its due date (Q{q['deadline']}): "
+                "their trust drops every quarter it waits. Decide: accept it (it now counts as late) or "
+                "decline it with a reason.", q["id"],
+            ))
+            continue
         if q["status"] != "open" or s is None or s["power"] < POWERFUL:
             continue
         what = feats[q["feature"]]["title"] if q.get("feature") in feats else "their request"

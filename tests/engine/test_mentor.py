@@ -158,3 +158,18 @@ def test_promise_at_risk_replies_when_the_stakeholder_would_not_move(saas_small)
     g.apply(Renegotiate("sales_sso", 3, "capacity"))
     advice = [a for a in advise(g.observe()) if a.rule == "promise_at_risk"]
     assert len(advice) == 1 and "would not move the date" in advice[0].text
+
+
+def test_a_deferred_request_past_its_due_date_asks_for_a_decision(saas_small):
+    from pmsim.engine import Respond
+
+    g = new_game(saas_small, 13)
+    g.apply(Respond("design_a11y", "defer", "capacity"))  # due Q3
+    for _ in range(2):
+        g.apply(EndRound())
+        assert "design_a11y" not in {a.subject for a in advise(g.observe()) if a.rule == "stakeholder_waiting"}
+    g.apply(EndRound())  # Q4: past due
+    [advice] = [a for a in advise(g.observe()) if a.subject == "design_a11y"]
+    assert advice.rule == "stakeholder_waiting" and "past its due date" in advice.text
+    g.apply(Respond("design_a11y", "decline", "strategy"))
+    assert "design_a11y" not in {a.subject for a in advise(g.observe())}
