@@ -74,3 +74,20 @@ def test_the_dialog_offers_each_later_quarter_then_dropping():
     assert [i for i, _ in date_options(2, 4)] == ["q3", "q4", "drop"]
     assert [i for i, _ in date_options(4, 4)] == ["drop"]
     assert [i for i, _ in date_options(None, 4)] == ["drop"]
+
+
+def test_the_replay_names_a_renegotiation():
+    from tui_helpers import small_text
+
+    from pmsim.engine import Renegotiate, Respond, new_game
+    from pmsim.scenario.loader import load_scenario_text
+    from pmsim.tui.replay_data import describe
+
+    g = new_game(load_scenario_text(small_text()), 1)
+    g.apply(Respond("sales_sso", "accept"))
+    moved = Renegotiate("sales_sso", 3, "capacity", "the deal moved")
+    g.apply(moved)
+    line = describe(moved.to_dict(), g)
+    assert line.startswith("Asked ") and "to move a promise" in line and "to Q3, reason: capacity" in line
+    assert line.endswith('"the deal moved"')
+    assert "to drop a promise" in describe(Renegotiate("sales_sso", None, "strategy").to_dict(), g)
