@@ -5,23 +5,29 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from pmsim.tui.screens.dialogs import DIALOG_CSS, MAX_RATIONALE, REASONS
+from pmsim.tui.screens.dialogs import DIALOG_CSS, MAX_RATIONALE
 
 DROP = "drop"
+REASONS = {  # the short forms of the defer/decline dialog's reasons: two lists side by side at 80 columns
+    "capacity": "Capacity: the team is full",
+    "evidence": "Evidence: research says so",
+    "strategy": "Strategy: off our OKRs",
+    "timing": "Timing: wrong quarter",
+}
 
 
 def date_options(deadline: int | None, rounds: int) -> list[tuple[str, str]]:
     """(option id, label): each later quarter the game still has, then dropping the promise."""
     out = []
     if deadline is not None:
-        out = [(f"q{q}", f"Move it to Q{q}" + (" (the last quarter)" if q == rounds else ""))
+        out = [(f"q{q}", f"Move it to Q{q}" + (" (last)" if q == rounds else ""))
                for q in range(deadline + 1, rounds + 1)]
-    return [*out, (DROP, "Drop it from your commitments (reduce the scope to nothing)")]
+    return [*out, (DROP, "Drop the promise")]
 
 
 class RenegotiateDialog(ModalScreen[tuple[int | None, str, str] | None]):
@@ -29,7 +35,8 @@ class RenegotiateDialog(ModalScreen[tuple[int | None, str, str] | None]):
     (new deadline or None to drop, reason, note), or None when cancelled."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="RenegotiateDialog") + """
-RenegotiateDialog #reasons { margin-top: 1; }
+RenegotiateDialog Horizontal { height: auto; margin-top: 1; }
+RenegotiateDialog Horizontal OptionList { width: 1fr; max-height: 8; }
 """
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "choose", "Send", show=False)]
 
@@ -46,21 +53,22 @@ RenegotiateDialog #reasons { margin-top: 1; }
             yield Static(f"Renegotiate with {self.who}", classes="dialog-title")
             yield Static(Text(f"“{self.text}”", style="italic"))
             yield Static(Text(self._notice(), style="dim"))
-            yield OptionList(*[Option(label, id=oid) for oid, label in date_options(self.deadline, self.rounds)],
-                             id="dates")
-            yield OptionList(*[Option(REASONS[r], id=r) for r in REASONS if r != "none"], id="reasons")
+            with Horizontal():
+                yield OptionList(*[Option(label, id=oid) for oid, label in date_options(self.deadline, self.rounds)],
+                                 id="dates")
+                yield OptionList(*[Option(label, id=r) for r, label in REASONS.items()], id="reasons")
             yield Input(placeholder=f"A note to them (optional, up to {MAX_RATIONALE} characters, saved)",
                         max_length=MAX_RATIONALE, id="note")
-            yield Static(Text("↑↓ pick · tab: the reason, then a note · enter sends · esc cancels", style="dim"))
+            yield Static(Text("↑↓ pick · tab: the reason, the note · enter sends · esc cancels", style="dim"))
 
     def _notice(self) -> str:
+        reply = "They agree, push back or escalate, by their power and trust in you."
         if self.deadline is None:
-            return "No deadline. They may agree, push back or escalate, depending on their power and trust."
+            return f"No deadline. {reply}"
         left = self.deadline - self.current_round
-        when = "this quarter: late news, it costs the most" if left <= 0 else \
-            f"in {left} quarter{'s' if left > 1 else ''}: the earlier you tell them, the less it costs"
-        return (f"Promised for Q{self.deadline}, due {when}. They may agree, push back (the date stands) or "
-                "escalate, depending on their power and their trust in you.")
+        when = "this quarter (late news costs most)" if left <= 0 else \
+            f"in {left} quarter{'s' if left > 1 else ''} (early news costs less)"
+        return f"Promised for Q{self.deadline}, due {when}. {reply}"
 
     def on_mount(self) -> None:
         for ol in self.query(OptionList):
