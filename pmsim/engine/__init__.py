@@ -7,6 +7,7 @@ from pmsim.engine.actions import (
     ActionFormatError,
     EndRound,
     Plan,
+    Renegotiate,
     Research,
     Respond,
     Unplan,
@@ -16,6 +17,7 @@ from pmsim.engine.game import Game, new_game, replay
 from pmsim.engine.state import ENGINE_VERSION, IllegalAction
 
 __all__ = [
-    "Action", "ActionFormatError", "EndRound", "Plan", "Research", "Respond", "Unplan", "action_from_dict",
+    "Action", "ActionFormatError", "EndRound", "Plan", "Renegotiate", "Research", "Respond", "Unplan",
+    "action_from_dict",
     "Game", "new_game", "replay", "ENGINE_VERSION", "IllegalAction",
 ]

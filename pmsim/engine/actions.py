@@ -48,6 +48,19 @@ class Respond(Action):
 
 
 @dataclass(frozen=True)
+class Renegotiate(Action):
+    """Go back to a stakeholder about an accepted request before its deadline: ask for a later
+    deadline (`new_deadline`, a round), or with `new_deadline=None` to drop the commitment (scope
+    reduced to nothing). A reason is required; the stakeholder agrees, pushes back or escalates."""
+
+    kind: ClassVar[str] = "renegotiate"
+    request: str
+    new_deadline: int | None
+    reason: str = "none"
+    rationale: str = ""
+
+
+@dataclass(frozen=True)
 class Research(Action):
     kind: ClassVar[str] = "research"
     method: Literal["survey", "interviews", "usability_test", "ab_test", "competitive_analysis", "spike"]
@@ -65,7 +78,7 @@ class EndRound(Action):
     rationale: str = ""
 
 
-ACTION_TYPES: dict[str, type[Action]] = {c.kind: c for c in (Plan, Unplan, Respond, Research, EndRound)}
+ACTION_TYPES: dict[str, type[Action]] = {c.kind: c for c in (Plan, Unplan, Respond, Renegotiate, Research, EndRound)}
 
 
 class ActionFormatError(ValueError):

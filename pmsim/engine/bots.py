@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pmsim.engine.actions import EndRound, Plan, Research, Respond
+from pmsim.engine.actions import EndRound, Plan, Renegotiate, Research, Respond
 from pmsim.engine.game import Game
 from pmsim.engine.rng import stream
 from pmsim.engine.scoring import believed, true_remaining
@@ -81,6 +81,21 @@ def _answer(game: Game, value: dict[str, float]) -> None:
             _try(game, Respond(q.id, "defer", "capacity"))
         else:
             _try(game, Respond(q.id, "decline", "evidence"))
+
+
+def renegotiate_at_risk(game: Game) -> list[str]:
+    """Renegotiate accepted requests that this quarter's plan will not deliver by their deadline
+    (due this quarter, not in Now): a quarter later while the game lasts, else drop the promise.
+    Early news costs less trust than a broken promise. Returns the requests renegotiated."""
+    st = game.state
+    done = []
+    for q in list(st.requests):
+        if q.status != "accepted" or q.feature is None or q.deadline != st.round or q.feature in st.now:
+            continue
+        later = q.deadline + 1 if q.deadline < game.scenario.rounds else None
+        if _try(game, Renegotiate(q.id, later, "capacity", "it does not fit this quarter's plan")):
+            done.append(q.id)
+    return done
 
 
 def _plan_by_value(game: Game, value: np.ndarray, weight_of: Callable[[str], float], buffer: float) -> None:
@@ -186,6 +201,7 @@ def play_round(game: Game, strategy: str) -> dict:
         _plan_by_value(game, vb, lambda f: st.features[f].estimate, 0.0)
         _usability_tests(game)
         _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
+        renegotiate_at_risk(game)
     elif strategy == "analyst" or strategy.startswith("analyst-no-"):
         if strategy not in ("analyst", *ABLATIONS):
             raise ValueError(f"unknown strategy {strategy!r}")
@@ -205,6 +221,7 @@ def play_round(game: Game, strategy: str) -> dict:
         _plan_oracle(game, vt)
         _usability_tests(game)
         _answer(game, {f: float(vt[game.fidx(f)]) for f in game.feature_ids})
+        renegotiate_at_risk(game)
     else:
         raise ValueError(f"unknown strategy {strategy!r}: one of {', '.join(STRATEGIES)}")
     return game.apply(EndRound())
@@ -261,9 +278,7 @@ def _analyst(game: Game, off: frozenset[str]) -> None:
     else:
         _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
     if "renegotiation" not in off:
-        renegotiate = globals().get("renegotiate_at_risk")
-        if renegotiate is not None:
-            renegotiate(game)
+        renegotiate_at_risk(game)
 
 
 def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:

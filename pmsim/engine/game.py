@@ -21,6 +21,7 @@ from pmsim.engine.actions import (
     Action,
     EndRound,
     Plan,
+    Renegotiate,
     Research,
     Respond,
     Unplan,
@@ -158,6 +159,10 @@ class Game:
                 raise IllegalAction("already_deferred", f"request {action.request!r} is already deferred")
             if len(action.rationale) > MAX_RATIONALE:
                 raise IllegalAction("rationale_too_long", f"a rationale is at most {MAX_RATIONALE} characters")
+            if action.response == "accept" and req.feature and st.features[req.feature].status == "shipped":
+                raise IllegalAction("shipped", f"{req.feature!r} has already shipped: there is nothing to promise")
+        elif isinstance(action, Renegotiate):
+            stakeholders.check_renegotiate(self, self._request(action.request), action)
         elif isinstance(action, Research):
             research.check(self, action)
         elif isinstance(action, EndRound):
@@ -261,6 +266,9 @@ class Game:
         if isinstance(action, Respond):
             stakeholders.respond(self, self._request(action.request), action)
             return None
+        if isinstance(action, Renegotiate):
+            stakeholders.renegotiate(self, self._request(action.request), action)
+            return None  # the reply is on the request (observe) and in the round report
         if isinstance(action, Research):
             return research.run(self, action)
         if isinstance(action, EndRound):

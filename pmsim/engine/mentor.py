@@ -18,7 +18,8 @@ MUST_BE_P = 0.5
 
 @dataclass(frozen=True)
 class Advice:
-    rule: str  # over_commitment | must_be_ignored | stakeholder_waiting | okr_off_track | cheap_research
+    rule: str  # over_commitment | must_be_ignored | promise_at_risk | stakeholder_waiting | okr_off_track
+    #            | cheap_research
     severity: str  # "warn" or "tip"
     text: str
     subject: str | None = None
@@ -34,6 +35,7 @@ def advise(obs: dict[str, Any]) -> list[Advice]:
     out: list[Advice] = []
     out += _over_commitment(obs)
     out += _must_be_ignored(obs)
+    out += _promises_at_risk(obs)
     out += _stakeholders_waiting(obs)
     out += _okrs_off_track(obs)
     out += _cheap_research(obs)
@@ -81,12 +83,46 @@ def _must_be_ignored(obs: dict[str, Any]) -> list[Advice]:
     return out
 
 
+def _promises_at_risk(obs: dict[str, Any]) -> list[Advice]:
+    """An accepted request due this quarter whose feature is not in Now will be a broken promise:
+    renegotiating it now is cheaper than the miss."""
+    people = {s["id"]: s for s in obs["stakeholders"]}
+    feats = _features(obs)
+    out = []
+    for q in obs["requests"]:
+        if (q["status"] != "accepted" or q.get("feature") not in feats or q.get("deadline") != obs["round"]
+                or q["feature"] in obs["now"] or feats[q["feature"]]["status"] == "shipped"):
+            continue
+        s = people.get(q["stakeholder"], {"name": "A stakeholder", "title": "?"})
+        tried = q.get("renegotiations") and q["renegotiations"][-1]["round"] == obs["round"]
+        out.append(Advice(
+            "promise_at_risk", "warn",
+            f"You promised {s['name']} ({s['title']}) {feats[q['feature']]['title']} by the end of this quarter, "
+            "and it is not in Now: as planned, the promise breaks when the round ends. "
+            + ("They would not move the date: plan it into Now, or expect the cost of a broken promise."
+               if tried else
+               "Plan it, or renegotiate now (r in the inbox): a new date with a reason costs far less trust "
+               "than a broken promise, and the earlier the news, the less it costs."),
+            q["id"],
+        ))
+    return out
+
+
 def _stakeholders_waiting(obs: dict[str, Any]) -> list[Advice]:
     people = {s["id"]: s for s in obs["stakeholders"]}
     feats = _features(obs)
     out = []
     for q in obs["requests"]:
         s = people.get(q["stakeholder"])
+        if s is not None and q["status"] == "deferred" and q.get("past_due"):
+            what = feats[q["feature"]]["title"] if q.get("feature") in feats else "their request"
+            out.append(Advice(
+                "stakeholder_waiting", "warn",
+                f"You deferred {s['name']}'s request about {what}, and it is past its due date (Q{q['deadline']}): "
+                "their trust drops every quarter it waits. Decide: accept it (it now counts as late) or "
+                "decline it with a reason.", q["id"],
+            ))
+            continue
         if q["status"] != "open" or s is None or s["power"] < POWERFUL:
             continue
         what = feats[q["feature"]]["title"] if q.get("feature") in feats else "their request"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmsim.engine.actions import Action, EndRound, Plan, Research, Respond, Unplan
+from pmsim.engine.actions import Action, EndRound, Plan, Renegotiate, Research, Respond, Unplan
 from pmsim.engine.rng import stream
 from pmsim.engine.values import KANO_ORDER, kano_posterior
 
@@ -191,7 +191,7 @@ def observe(game: Game) -> dict[str, Any]:
              "legitimacy": s.legitimacy, "urgency": s.urgency, "trust": s.trust, "salience": round(s.salience, 3),
              "agenda": s.agenda} for s in st.stakeholders.values()
         ],
-        "requests": [dict(q.__dict__) for q in st.requests],
+        "requests": [request_view(q, st.round) for q in st.requests],
         "beliefs": {"needs": needs, "competitors": comps, "known_moves": list(b.known_moves),
                     "survey_n": b.survey_n.tolist(), "interview_n": b.interview_n.tolist()},
         "research": list(st.research_results),
@@ -201,6 +201,16 @@ def observe(game: Game) -> dict[str, Any]:
         "reports": [_observed_report(game, r) for r in st.reports],
         "score": scorecard(game),
     }
+
+
+def request_view(q: Any, current_round: int) -> dict[str, Any]:
+    """A request as the inbox shows it, with the stakeholder's last reply to a renegotiation and
+    whether it is past its due date."""
+    out = dict(q.__dict__)
+    out["renegotiations"] = [dict(a) for a in q.renegotiations]
+    out["reply"] = q.renegotiations[-1]["reply"] if q.renegotiations else None
+    out["past_due"] = q.deadline is not None and current_round > q.deadline
+    return out
 
 
 def _observed_report(game: Game, rep: dict[str, Any]) -> dict[str, Any]:
@@ -244,6 +254,10 @@ def legal_actions(game: Game) -> list[Action]:
         if q.status in ("open", "deferred"):
             cands += [Respond(q.id, "accept"), Respond(q.id, "defer", "capacity"),
                       Respond(q.id, "decline", "evidence"), Respond(q.id, "decline")]
+        elif q.status == "accepted":
+            cands.append(Renegotiate(q.id, None, "capacity"))
+            if q.deadline is not None:
+                cands.append(Renegotiate(q.id, q.deadline + 1, "capacity"))
     cands += research_options(game)
     out = [a for a in cands if game.is_legal(a)]
     out.append(EndRound())

@@ -71,11 +71,14 @@ class RequestState:
     deadline: int | None
     urgency: float
     scripted: bool
-    status: str = "open"  # open | accepted | deferred | declined | ignored | delivered | broken
+    status: str = "open"  # open | accepted | deferred | declined | ignored | delivered | broken | released
     reason: str = ""
     rationale: str = ""
     answered_round: int | None = None
     answer: str = ""  # how the player answered: accept | defer | decline | ignored (kept after delivery)
+    original_deadline: int | None = None  # the deadline first asked for, once a renegotiation moved it
+    delivered_round: int | None = None  # when its feature shipped (a broken promise can still be delivered late)
+    renegotiations: list[dict[str, Any]] = field(default_factory=list)  # each ask and the stakeholder's reply
 
 
 @dataclass

@@ -368,6 +368,11 @@ class PmsimApp(CoachingMixin, App[None]):
 
         self.request(Respond(m.request, m.response, m.reason, m.rationale))  # type: ignore[arg-type]
 
+    def on_inbox_pane_renegotiation_chosen(self, m: InboxPane.RenegotiationChosen) -> None:
+        from pmsim.engine import Renegotiate
+
+        self.request(Renegotiate(m.request, m.new_deadline, m.reason, m.rationale))
+
     def on_research_pane_study_chosen(self, m: ResearchPane.StudyChosen) -> None:
         self.request(m.action)
 

@@ -174,21 +174,35 @@ TOPICS: list[Topic] = [
           "A forecast below its band tells you early which key result needs a feature or research now."),
     # ------------------------------------------------------------------ inbox
     Topic("stakeholders", "inbox", "Stakeholders: trust and power",
-          "Each stakeholder's trust in you (0–100%) and their power. The inbox lists their requests.",
+          "Each stakeholder's trust in you (0–100%) and their power. The inbox lists their requests, and "
+          "their replies when you renegotiate a promise.",
           "Salience (Mitchell, Agle & Wood): power, legitimacy and urgency; salient people count more in your "
-          "stakeholder-trust score. Trust moves: accepting +3 points; delivering what they asked +12; a broken "
-          "promise −22; a deferral −1 to −3; a decline with a reason −2.5 to −7.5 (more for salient people), "
-          "without one −6 to −18; silence (a request still open when the round ends) −5 to −15 (more for "
-          "urgent requests). A powerful stakeholder whose trust falls below 30% escalates: capacity is pulled "
+          "stakeholder-trust score. Trust moves (u = the request's urgency, p = their power): accepting +3 "
+          "points (nothing once it is past due); delivering on time +12 × (0.5 + u), half as much for each "
+          "quarter late; a broken promise −22 × (0.5 + u); a deferral −2 × (0.5 + u); a decline with a reason "
+          "−2.5 to −7.5 (more for salient people), without one −6 to −18; silence (a request still open when "
+          "the round ends) −10 × (0.5 + u). Every quarter a deferred request or an undelivered promise waits "
+          "past its due date: −2 × (0.5 + u) × (0.5 + p). Nobody asks for what is shipped, in progress or "
+          "already in Now. A powerful stakeholder whose trust falls below 30% escalates: capacity is pulled "
           "or the research budget cut.",
-          "A reasoned 'not now' costs less than silence, and much less than a promise you then break."),
-    Topic("responses", "inbox", "Accept, defer, decline",
+          "A reasoned 'not now' costs less than silence, and much less than a promise you then break; a request "
+          "left waiting past its date keeps costing until you decide."),
+    Topic("responses", "inbox", "Accept, defer, decline, renegotiate",
           "a accepts (a promise to deliver by the deadline), d defers with a reason (not now, decide later), "
-          "x declines with a reason. You can add a short note; it is saved with your game and shown in the "
-          "replay and the report.",
+          "x declines with a reason. r renegotiates an accepted promise before its deadline: a later quarter, "
+          "or dropping it, with a reason. You can add a short note; it is saved with your game and shown in "
+          "the replay and the report.",
           "The reason (capacity, evidence, strategy, timing) softens the trust cost; 'no reason' costs most. "
-          "A deferred request can be answered again later. Your note never changes the simulation.",
-          "Stakeholder management is communication: the reason you give is part of the answer."),
+          "A deferred request can be answered again later; past its due date a yes promises it this quarter "
+          "and counts as late. A renegotiation costs 6 × (0.5 + u) × (0.5 + p) × (0.5 + 1 / (1 + quarters "
+          "of notice)) points when agreed or escalated (× 1.5 to drop it): a new date costs at most about 60% "
+          "of a broken promise, dropping it at most about 90%, and less the earlier you ask. The reply depends on their power and trust: they agree when trust − "
+          "power / 2 ≥ 0.10 (0.10 more for each earlier renegotiation of the same request); otherwise a "
+          "powerful stakeholder (power ≥ 0.6) who trusts you less than 40% escalates (at most every other "
+          "quarter), and everyone else pushes back: the date stands, and it costs 2 × (0.5 + p). One "
+          "renegotiation per request per quarter. Your note never changes the simulation.",
+          "Stakeholder management is communication: the reason you give is part of the answer, and bad news "
+          "told early is cheaper than bad news discovered."),
     # ------------------------------------------------------------------ research
     Topic("survey", "research", "Surveys and confidence intervals",
           "A survey asks a sample of a segment how much each need matters; results come as a share ± a 95% "

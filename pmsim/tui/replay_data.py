@@ -83,6 +83,14 @@ def describe(action: dict[str, Any], game: Game) -> str:
         if action.get("rationale"):
             text += f' — "{action["rationale"]}"'
         return text
+    if kind == "renegotiate":
+        req = next((q for q in game.state.requests if q.id == action["request"]), None)
+        who = game.state.stakeholders[req.stakeholder].name if req else "?"
+        about = titles.get(req.feature, "") if req and req.feature else ""
+        new = action.get("new_deadline")
+        text = f"Asked {who} to {'move' if new is not None else 'drop'} a promise" + (f" ({about})" if about else "")
+        text += (f" to Q{new}" if new is not None else "") + f", reason: {action.get('reason', 'none')}"
+        return text + (f' — "{action["rationale"]}"' if action.get("rationale") else "")
     if kind == "research":
         m = action["method"]
         if m == "survey":

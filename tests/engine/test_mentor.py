@@ -127,3 +127,49 @@ def test_no_leak_property(saas_small, seed, picks, defects, move_round, delta):
         if oa != ob:
             break
         assert advise(oa) == advise(ob)
+
+
+def test_a_promise_the_plan_will_break_suggests_renegotiating(saas_small):
+    from pmsim.engine import Renegotiate, Respond
+
+    g = new_game(saas_small, 12)
+    g.apply(Respond("sales_sso", "accept"))  # due Q2
+    assert "sales_sso" not in {a.subject for a in advise(g.observe()) if a.rule == "promise_at_risk"}  # Q1
+    g.apply(EndRound())
+    at_risk = [a for a in advise(g.observe()) if a.rule == "promise_at_risk"]
+    assert [a.subject for a in at_risk] == ["sales_sso"]
+    assert "renegotiate" in at_risk[0].text and "VP Sales" in at_risk[0].text
+    planned = g.copy()
+    planned.apply(Plan("sso", "now"))
+    assert "promise_at_risk" not in rules(planned)
+    g.state.stakeholders["sales"].trust = 0.7  # goodwill enough to agree
+    g.apply(Renegotiate("sales_sso", 3, "capacity"))
+    assert g.observe()["requests"][[q.id for q in g.state.requests].index("sales_sso")]["reply"] == "agreed"
+    assert "promise_at_risk" not in rules(g)  # agreed: the promise is now due next quarter
+
+
+def test_promise_at_risk_replies_when_the_stakeholder_would_not_move(saas_small):
+    from pmsim.engine import Renegotiate, Respond
+
+    g = new_game(saas_small, 12)
+    g.apply(Respond("sales_sso", "accept"))
+    g.apply(EndRound())
+    g.state.stakeholders["sales"].trust = 0.45  # not enough goodwill to agree
+    g.apply(Renegotiate("sales_sso", 3, "capacity"))
+    advice = [a for a in advise(g.observe()) if a.rule == "promise_at_risk"]
+    assert len(advice) == 1 and "would not move the date" in advice[0].text
+
+
+def test_a_deferred_request_past_its_due_date_asks_for_a_decision(saas_small):
+    from pmsim.engine import Respond
+
+    g = new_game(saas_small, 13)
+    g.apply(Respond("design_a11y", "defer", "capacity"))  # due Q3
+    for _ in range(2):
+        g.apply(EndRound())
+        assert "design_a11y" not in {a.subject for a in advise(g.observe()) if a.rule == "stakeholder_waiting"}
+    g.apply(EndRound())  # Q4: past due
+    [advice] = [a for a in advise(g.observe()) if a.subject == "design_a11y"]
+    assert advice.rule == "stakeholder_waiting" and "past its due date" in advice.text
+    g.apply(Respond("design_a11y", "decline", "strategy"))
+    assert "design_a11y" not in {a.subject for a in advise(g.observe())}

@@ -152,7 +152,7 @@ def test_a_spike_that_grows_an_estimate_keeps_the_plan_within_capacity(saas_smal
         if g.is_legal(Plan(f, "now")):
             g.apply(Plan(f, "now"))
     # force the spike to find more work than estimated: pretend the estimate was optimistic
-    target = g.state.now[0]
+    target = max(g.state.now, key=lambda f: g.scenario.feature(f).effort)
     fs[target].estimate = 0.5
     g.state.features[target].estimate_sd = 0.0  # deterministic re-estimate: the true effort
     for f in order:

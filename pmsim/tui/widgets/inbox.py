@@ -1,4 +1,5 @@
-"""The Inbox pane: stakeholder requests, who asks and how much they trust you, and your answers."""
+"""The Inbox pane: stakeholder requests, who asks and how much they trust you, your answers, and
+the stakeholders' replies when you renegotiate a promise."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from pmsim.tui.service import GameView
 from pmsim.tui.widgets.base import ViewPane
 from pmsim.tui.widgets.table import Column, GameTable
 
-STATUS_ORDER = {"open": 0, "deferred": 1, "accepted": 2, "broken": 3, "declined": 4, "ignored": 5, "delivered": 6}
+STATUS_ORDER = {"open": 0, "deferred": 1, "accepted": 2, "broken": 3, "declined": 4, "released": 5, "ignored": 6,
+                "delivered": 7}
+STATUS_SYMBOL = {**fmt.STATUS_SYMBOL, "released": "○ released"}
+REPLY_STYLE = {"agreed": "green", "pushed back": "yellow", "escalated": "bold red"}
 ANSWER_GROUP = Binding.Group("Accept/Defer/Decline")
 
 
@@ -40,6 +44,7 @@ class InboxPane(ViewPane):
         Binding("a", "answer('accept')", "Accept", group=ANSWER_GROUP),
         Binding("d", "answer('defer')", "Defer", group=ANSWER_GROUP),
         Binding("x", "answer('decline')", "Decline", group=ANSWER_GROUP),
+        Binding("r", "renegotiate", "Renegotiate"),
     ]
 
     @dataclass
@@ -47,6 +52,15 @@ class InboxPane(ViewPane):
         request: str
         response: str
         reason: str = "none"
+        rationale: str = ""
+
+    @dataclass
+    class RenegotiationChosen(Message):
+        """Ask `request`'s stakeholder for `new_deadline` (None: drop the promise)."""
+
+        request: str
+        new_deadline: int | None
+        reason: str
         rationale: str = ""
 
     def __init__(self, **kw: Any) -> None:
@@ -88,14 +102,18 @@ class InboxPane(ViewPane):
             s = view.stakeholder(q["stakeholder"])
             about = view.feature_title(q["feature"]) if q["feature"] else "—"
             style = "bold" if q["status"] == "open" else "" if q["status"] == "deferred" else "dim"
+            due = f"Q{q['deadline']}" if q["deadline"] else "—"
+            if q.get("original_deadline"):
+                due += " ↻"  # moved by a renegotiation
             out.append((q["id"], [
-                Text(fmt.STATUS_SYMBOL.get(q["status"], q["status"]), style=style),
+                Text(STATUS_SYMBOL.get(q["status"], q["status"]), style=style),
                 Text(f"{s['name']} ({s['title']})", style=style), fmt.urgency_word(q["urgency"]),
-                about, f"Q{q['deadline']}" if q["deadline"] else "—",
+                about, due,
             ]))
         table.set_rows(out, keep=current)
         self.query_one(StakeholderList).update(stakeholder_text(view))
         self._describe(view)
+        self.refresh_bindings()
 
     def current_request(self) -> str | None:
         return self.table.current_key
@@ -109,6 +127,40 @@ class InboxPane(ViewPane):
         event.stop()
         if self.view is not None:
             self._describe(self.view)
+        self.refresh_bindings()  # r shows only on a request that can be renegotiated
+
+    def _current(self) -> dict[str, Any] | None:
+        rid = self.current_request()
+        if rid is None or self.view is None:
+            return None
+        return next((r for r in self.view.obs["requests"] if r["id"] == rid), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "renegotiate":
+            q = self._current()
+            return q is not None and q["status"] == "accepted"
+        return True
+
+    def action_renegotiate(self) -> None:
+        q = self._current()
+        if q is None or self.view is None:
+            return
+        view = self.view
+        problem = renegotiation_problem(q, view.round)
+        if problem:
+            self.notify(problem, severity="warning")
+            return
+        from pmsim.tui.screens.renegotiate import RenegotiateDialog
+
+        s = view.stakeholder(q["stakeholder"])
+        rid = q["id"]
+
+        def chosen(answer: tuple[int | None, str, str] | None) -> None:
+            if answer is not None:
+                self.post_message(self.RenegotiationChosen(rid, answer[0], answer[1], answer[2]))
+
+        self.app.push_screen(RenegotiateDialog(f"{s['name']} ({s['title']})", q["text"], q["deadline"],
+                                               view.round, view.rounds), chosen)
 
     def action_answer(self, response: str) -> None:
         rid = self.current_request()
@@ -151,13 +203,41 @@ def request_text(view: GameView, q: dict[str, Any]) -> Text:
     if st == "open":
         t.append("a accept · d defer with a reason · x decline. Unanswered requests count as ignored.",
                  style="dim")
+        if q.get("past_due"):
+            t.append("\nPast its due date: a yes now promises it this quarter, and it counts as late.",
+                     style="yellow")
     else:
-        t.append(fmt.STATUS_SYMBOL.get(st, st), style="bold")
+        t.append(STATUS_SYMBOL.get(st, st), style="bold")
         if q.get("reason") and q["reason"] != "none":
             t.append(f" (reason: {q['reason']})")
         if q.get("rationale"):
             t.append(f" — “{q['rationale']}”")
+        if st == "deferred" and q.get("past_due"):
+            t.append("\nPast its due date: trust drops each quarter it waits; a yes now earns less.",
+                     style="yellow")
+        if st == "broken" and q.get("delivered_round"):
+            t.append(f"\nDelivered late, in Q{q['delivered_round']}.", style="dim")
+    for ask in q.get("renegotiations", []):
+        wanted = f"Q{ask['new_deadline']}" if ask["new_deadline"] is not None else "to drop it"
+        t.append(f"\nQ{ask['round']}: you asked for {wanted} ({ask['reason']}). ", style="dim")
+        t.append(ask["text"], style=REPLY_STYLE.get(ask["reply"], ""))
+    if st == "accepted" and not renegotiation_problem(q, view.round):
+        t.append("\nr renegotiate: a later date or drop it, with a reason (cheaper than a broken promise).",
+                 style="dim")
     return t
+
+
+def renegotiation_problem(q: dict[str, Any], current_round: int) -> str | None:
+    """Why the highlighted request cannot be renegotiated now (the engine has the last word)."""
+    if q["status"] != "accepted":
+        return f"Only an accepted request can be renegotiated; this one is {q['status']}."
+    if not q.get("feature"):
+        return "There is nothing to build for this request."
+    if q.get("deadline") is not None and q["deadline"] < current_round:
+        return f"It was due in Q{q['deadline']}: too late to renegotiate."
+    if any(a["round"] == current_round for a in q.get("renegotiations", [])):
+        return "You already renegotiated this request this quarter."
+    return None
 
 
 def stakeholder_text(view: GameView) -> Text:
