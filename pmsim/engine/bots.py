@@ -83,6 +83,50 @@ def _answer(game: Game, value: dict[str, float]) -> None:
             _try(game, Respond(q.id, "decline", "evidence"))
 
 
+def _answer_analyst(game: Game, value: np.ndarray) -> None:
+    """Answer every request and close the loop on deferred ones: accept what is in Now, promise
+    valuable work for next quarter, defer the rest of what is worth doing with a reason, and
+    decline (with the evidence) what is not, or what waited past its date without making the plan."""
+    st = game.state
+    now = set(st.now)
+    cands = [float(value[game.fidx(f)]) for f in _candidates(game)]
+    bar = float(np.percentile(cands, 60)) if cands else 0.0
+    for q in list(st.requests):
+        if q.status not in ("open", "deferred") or q.round > st.round:
+            continue
+        if q.feature is None or q.feature in now:
+            _try(game, Respond(q.id, "accept"))
+            continue
+        if st.features[q.feature].status != "backlog":
+            continue
+        worth = float(value[game.fidx(q.feature)]) >= bar
+        soon = q.deadline is None or q.deadline > st.round
+        if q.status == "open" and worth and soon:
+            _try(game, Respond(q.id, "accept"))
+        elif q.status == "open" and worth:
+            _try(game, Respond(q.id, "defer", "capacity"))
+        elif q.status == "open" or (q.deadline is not None and q.deadline < st.round):
+            _try(game, Respond(q.id, "decline", "evidence"))
+
+
+def _renegotiate_analyst(game: Game, value: np.ndarray) -> None:
+    """Say early what will not happen: a promise due this quarter or next whose feature is not in
+    Now is moved a quarter if it is among the most valuable work (once), else released."""
+    st = game.state
+    cands = [float(value[game.fidx(f)]) for f in _candidates(game)]
+    bar = float(np.percentile(cands, 60)) if cands else 0.0
+    for q in list(st.requests):
+        if (q.status != "accepted" or q.feature is None or q.feature in st.now or q.deadline is None
+                or q.deadline > st.round + 1 or st.features[q.feature].status != "backlog"):
+            continue
+        moved = bool(getattr(q, "renegotiations", None))
+        if (not moved and q.deadline == st.round and q.deadline < game.scenario.rounds
+                and float(value[game.fidx(q.feature)]) >= bar):
+            _try(game, Renegotiate(q.id, q.deadline + 1, "capacity", "it did not fit this quarter"))
+        else:
+            _try(game, Renegotiate(q.id, None, "capacity", "other work matters more to customers now"))
+
+
 def renegotiate_at_risk(game: Game) -> list[str]:
     """Renegotiate accepted requests that this quarter's plan will not deliver by their deadline
     (due this quarter, not in Now): a quarter later while the game lasts, else drop the promise.
@@ -276,9 +320,9 @@ def _analyst(game: Game, off: frozenset[str]) -> None:
             if q.status == "open":
                 _try(game, Respond(q.id, "defer", "capacity"))
     else:
-        _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
+        _answer_analyst(game, value)
     if "renegotiation" not in off:
-        renegotiate_at_risk(game)
+        _renegotiate_analyst(game, value)
 
 
 def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:
