@@ -449,6 +449,8 @@ class Game:
             "blocked": result["blocked"],
             "velocity": result["velocity"],
             "capacity": result["capacity"],
+            "committed_weeks": round(result["committed_est"], 4),
+            "delivered_weeks": round(result["shipped_est"], 4),
             "metrics": metrics,
             "reactions": reactions,
             "news": list(st.news),

@@ -19,30 +19,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pmsim.engine.actions import EndRound, Respond
-from pmsim.engine.scoring import SKILLS, believed, prior_values
+from pmsim.engine.scoring import (
+    BANDS,
+    SKILL_ORDER,
+    SKILLS,
+    believed,
+    component_rating,
+    prior_values,
+    skill_order,
+    skill_ratings,
+)
 from pmsim.engine.summary import MISTAKES, game_summary, mistakes
 
 if TYPE_CHECKING:
     from pmsim.engine.game import Game
 
-SKILL_ORDER = (
-    "analytical thinking", "problem solving", "communication", "project management", "customer-centric thinking",
-)
 SKILL_TITLE = {s: s[0].upper() + s[1:] for s in SKILL_ORDER}
-
-# Component value from which a component rates 2, 3, 4 and 5 (below the first: 1). Calibrated on
-# the bots of the built-in scenarios: a HiPPO player lands around 1-2, the oracle around 4-5.
-# Research is hard to score high (a research-heavy bot removes about a fifth of the prior error),
-# so its bands sit lower.
-BANDS = {
-    "customer_impact": (0.45, 0.6, 0.75, 0.88),
-    "okr": (0.3, 0.5, 0.7, 0.88),
-    "stakeholder_trust": (0.35, 0.5, 0.65, 0.8),
-    "prioritization": (0.5, 0.7, 0.85, 0.97),
-    "research": (0.03, 0.08, 0.15, 0.3),
-    "delivery": (0.55, 0.68, 0.8, 0.9),
-    "accessibility": (0.5, 0.58, 0.65, 0.75),
-}
+# a skill's rating is scoring.skill_ratings: the same numbers the debrief ranks by
 
 RATINGS = {
     "exceeds": "Exceeds expectations",
@@ -149,7 +142,7 @@ def _q(r: int) -> str:
 
 
 def _rating_of(component: str, value: float) -> int:
-    return 1 + sum(value >= t - 1e-9 for t in BANDS[component])
+    return component_rating(component, value)
 
 
 def _tidy(text: str) -> str:
@@ -212,17 +205,19 @@ def round_facts(game: Game) -> list[RoundFacts]:
             rationale[r] = a.rationale
             r += 1
     out = []
+    debrief = {r["round"]: r for r in game.debrief()["rounds"]}
     for led, rep in zip(st.ledger, st.reports, strict=True):
         rn = led["round"]
         studies = [x for x in st.research_results if x["round"] == rn]
+        d = debrief[rn]
         out.append(RoundFacts(
             round=rn, capacity=float(rep["capacity"]), velocity=float(rep["velocity"]),
-            committed=float(led["committed_est"]), delivered=float(led["delivered_est"]),
+            committed=float(d["committed_weeks"]), delivered=float(d["delivered_weeks"]),
             spikes=float(sum(x.get("weeks", 0.0) for x in studies)),
             plan=list(led["plan"]), shipped=list(rep["shipped"]), slipped=list(rep["slipped"]),
             carried=list(rep["carried_over"]), blocked=list(rep["blocked"]),
-            hindsight=list(led["hindsight"]), best_on_beliefs=list(led["opt_beliefs"]),
-            value_share=_ratio(led["value_shipped"], led["value_hindsight"]),
+            hindsight=list(d["best_in_hindsight"]), best_on_beliefs=list(led["opt_beliefs"]),
+            value_share=_ratio(d["benefit"], d["benefit_hindsight"]),
             plan_share=_ratio(led["plan_value_beliefs"], led["opt_value_beliefs"]),
             rationale=rationale.get(rn, "") or rep.get("rationale", ""),
             answers=answers.get(rn, []), studies=studies,
@@ -780,8 +775,12 @@ def internship_review(game: Game, player: str | None = None) -> dict[str, Any]:
     sc = game.scenario
     skills = [_analytical(ctx), _problem_solving(ctx), _communication(ctx), _project_management(ctx),
               _customer_centric(ctx)]
+    card = game.score()
+    official = skill_ratings(card)  # the debrief ranks skills by the same numbers
+    order = skill_order(card)
     for k in skills:
         k.paragraph, k.good, k.bad = _tidy(k.paragraph), _tidy(k.good), _tidy(k.bad)
+        k.rating = official[k.skill]["rating"]
     ratings = {k.skill: k.rating for k in skills}
     score = float(s["score"])
     rating = next((key for key, floor in SCORE_FOR if score >= floor), "below")
@@ -800,13 +799,13 @@ def internship_review(game: Game, player: str | None = None) -> dict[str, Any]:
     else:
         offer = "no"
     finished = bool(st.finished)
-    by_rating = sorted(skills, key=lambda k: (-k.rating, SKILL_ORDER.index(k.skill)))
+    by_rating = sorted(skills, key=lambda k: order[::-1].index(k.skill))
     strengths = [f"{SKILL_TITLE[k.skill]} ({k.rating}/5): {k.good}" for k in by_rating if k.rating >= 4 and k.good]
     if not strengths:
         top = by_rating[0]
         strengths = [f"{SKILL_TITLE[top.skill]} ({top.rating}/5) was your relative strength"
                      + (f": {top.good}" if top.good else ".")]
-    growth_src = sorted(skills, key=lambda k: (k.rating, SKILL_ORDER.index(k.skill)))
+    growth_src = sorted(skills, key=lambda k: order.index(k.skill))
     growth = [f"{SKILL_TITLE[k.skill]} ({k.rating}/5): {k.bad}" for k in growth_src if k.rating <= 3 and k.bad][:3]
     if not growth:
         k = growth_src[0]

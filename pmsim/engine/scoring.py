@@ -15,6 +15,7 @@ Values of rounds are weighted by the quarters left in the game: shipping early i
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -544,6 +545,50 @@ def research_score(led: list[dict[str, Any]]) -> float:
     return share * (1.0 - WASTE_WEIGHT * waste)
 
 
+# Component value from which a component rates 2, 3, 4 and 5 (below the first: 1). Calibrated on
+# the bots of the built-in scenarios: a HiPPO player lands around 1-2, the oracle around 4-5.
+BANDS = {
+    "customer_impact": (0.45, 0.6, 0.75, 0.88),
+    "okr": (0.3, 0.5, 0.7, 0.88),
+    "stakeholder_trust": (0.3, 0.45, 0.6, 0.75),
+    "prioritization": (0.5, 0.7, 0.85, 0.97),
+    "research": (0.1, 0.3, 0.5, 0.7),
+    "delivery": (0.55, 0.68, 0.8, 0.9),
+    "accessibility": (0.5, 0.58, 0.65, 0.75),
+}
+SKILL_ORDER = (
+    "analytical thinking", "problem solving", "communication", "project management", "customer-centric thinking",
+)
+
+
+def component_rating(component: str, value: float) -> int:
+    """1-5: how a component's value rates (BANDS)."""
+    return 1 + sum(value >= t - 1e-9 for t in BANDS[component])
+
+
+def skill_ratings(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each skill's rating (1-5) and the points its components lost, from a scorecard.
+
+    A skill's rating is the weight-averaged rating of its components (SKILLS), rounded half up.
+    The debrief's ranking and the end-of-internship review both read these numbers."""
+    out = {}
+    for skill in SKILL_ORDER:
+        comps = [c for c in COMPONENTS if SKILLS[c] == skill]
+        w = [card["weights"].get(c, 0.0) for c in comps]
+        rates = [component_rating(c, card["components"][c]) for c in comps]
+        avg = (sum(a * b for a, b in zip(w, rates, strict=True)) / sum(w)) if sum(w) > 0 else sum(rates) / len(rates)
+        out[skill] = {"rating": max(1, min(5, int(math.floor(avg + 0.5 + 1e-9)))),
+                      "components": comps,
+                      "points_lost": round(sum(card["points_lost"][c] for c in comps), 4)}
+    return out
+
+
+def skill_order(card: dict[str, Any]) -> list[str]:
+    """Skills from the one to practise first: lowest rating, then most points lost."""
+    sk = skill_ratings(card)
+    return sorted(SKILL_ORDER, key=lambda s: (sk[s]["rating"], -sk[s]["points_lost"], SKILL_ORDER.index(s)))
+
+
 def scorecard(game: Game) -> dict[str, Any]:
     comp = components(game)
     w = game.scenario.scoring.weights
@@ -592,6 +637,10 @@ def debrief(game: Game) -> dict[str, Any]:
             "benefit": round(e["benefit"], 4), "benefit_hindsight": round(best, 4),
             "value_of_information": round(vpi, 4),
             "regret_note": regret_note(regret, best),
+            # the one definition of the quarter's weeks (estimate-weeks): committed in Now, and
+            # delivered = the committed work that shipped (progress on carry-overs is not delivery)
+            "committed_weeks": round(e["committed_est"], 4),
+            "delivered_weeks": round(e["shipped_est"], 4),
         })
     # research that would have paid off: the rounds where perfect information was worth most
     skipped = sorted((r for r in rounds if r["value_of_information"] > 0), key=lambda r: -r["value_of_information"])
@@ -612,11 +661,15 @@ def debrief(game: Game) -> dict[str, Any]:
                 unmet.append({"segment": seg.id, "feature": f.id, "title": f.title,
                               "segment_churned": int(churned), "value_lost": round(float(vt[fi]), 3)})
     card = scorecard(game)
-    practise = sorted(card["points_lost"].items(), key=lambda kv: -kv[1])[:3]
+    skills = skill_ratings(card)
+    order = skill_order(card)
+    # what to practise: the components of the weakest skills first, most points lost first
+    practise = sorted(card["points_lost"].items(), key=lambda kv: (order.index(SKILLS[kv[0]]), -kv[1]))[:3]
     return {
         "score": card, "rounds": rounds, "hindsight_schedule": hs["schedule"],
         "research_that_would_have_paid": skipped[:3],
         "misjudged_features": misjudged, "unmet_must_be": unmet,
         "practise_next": [{"component": c, "skill": SKILLS[c], "points_lost": p} for c, p in practise],
+        "skills": [{"skill": k, **skills[k]} for k in order],
         "okrs": okr_grades(game),
     }

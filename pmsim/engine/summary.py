@@ -30,8 +30,8 @@ def game_summary(game: Game) -> dict[str, Any]:
             **row,
             "research": studies.get(r, []),
             "research_spent": led["research_spent"],
-            "committed_est": led["committed_est"],
-            "delivered_est": led["delivered_est"],
+            "committed_est": row["committed_weeks"],
+            "delivered_est": row["delivered_weeks"],
         })
     # how the player answered, and what became of the promises
     requests = {"ignored": 0, "broken": 0, "declined": 0, "delivered": 0, "accepted": 0, "deferred": 0}

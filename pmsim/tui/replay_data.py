@@ -142,7 +142,7 @@ def load_replay(store: SaveStore, target: int | str) -> Replay:
         rounds.append(ReplayRound(
             round=r, decisions=[describe(a, game) for a in acts], rationale=rep.get("rationale", ""),
             plan=names(led["plan"]), carried=names(rep.get("carried_over", [])),
-            best_on_beliefs=names(led["opt_beliefs"]), best_in_hindsight=names(led["hindsight"]),
+            best_on_beliefs=names(led["opt_beliefs"]), best_in_hindsight=names(dr.get(r, {}).get("best_in_hindsight", [])),
             shipped=names(rep["shipped"]), slipped=names(rep["slipped"]),
             score=score, score_delta=score - prev_score, regret=float(dr.get(r, {}).get("regret", 0.0)),
             metrics=rep["metrics"], reactions=[x["text"] for x in rep.get("reactions", [])],
