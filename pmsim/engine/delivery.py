@@ -87,6 +87,7 @@ def _ship(game: Game, fid: str) -> None:
     st.shipped.append(fid)
     hidden_u = max(spec.defects.usability - f.defects_found["usability"], 0)
     hidden_a = max(spec.defects.accessibility - f.defects_found["accessibility"], 0)
+    f.shipped_defects = hidden_u + hidden_a  # what no usability test caught: customers find it
     st.usability = _clip(st.usability + spec.usability - DEFECT_USABILITY * hidden_u)
     st.accessibility = _clip(st.accessibility + spec.accessibility - DEFECT_ACCESSIBILITY * hidden_a)
     st.tech_debt = min(max(st.tech_debt + spec.tech_debt, 0.0), 0.8)

@@ -403,14 +403,18 @@ class Game:
         base = np.array([sc.market.product.get(t, 0.0) for t in self.themes])
         g = np.tile(base, (len(sc.market.segments), 1))
         shipped = set(self.state.shipped)
+        r = self.state.round
         for fi, f in enumerate(sc.features):
             ti = self.themes.index(f.theme)
+            # a feature shipped with defects delivers only part of what it promised
+            q = self.state.features[f.id].quality() if f.id in shipped else 1.0
             for si in range(len(sc.market.segments)):
-                g[si, ti] += market.kano_contribution(
-                    KANO_ORDER[kano[si, fi]], f.value, f.id in shipped, self.state.round
-                )
+                cat = KANO_ORDER[kano[si, fi]]
+                on = market.kano_contribution(cat, f.value, f.id in shipped, r)
+                if q < 1.0:
+                    on = q * on + (1.0 - q) * market.kano_contribution(cat, f.value, False, r)
+                g[si, ti] += on
         # what rivals' launches made expected and we still lack
-        r = self.state.round
         for fi, mask, u in self.stakes_now():
             f = sc.features[fi]
             if f.id not in shipped:

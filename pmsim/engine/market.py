@@ -29,7 +29,7 @@ BETA = 4.0
 MUST_PENALTY = 1.6
 # a must-be need left unmet costs more every quarter: buyers' patience runs out (the penalty in
 # round r is MUST_PENALTY * (1 + MUST_GROWTH * (r - 1)))
-MUST_GROWTH = 0.25
+MUST_GROWTH = 0.5
 # loss aversion: where the best competitor is ahead of us in a theme, customers who care about it
 # feel the gap: every point behind costs LOSS_W points more utility, so closing a gap that
 # customers notice is worth more than adding where we already lead

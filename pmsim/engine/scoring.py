@@ -355,6 +355,7 @@ def ledger_entry(game: Game, snap: dict[str, Any], result: dict[str, Any]) -> di
     without = game.theme_scores()[:, [game.themes.index(f.theme) for f in sc.features]] - _true_gain(game)
     closed = _gap_closed(game, without, r)
     per_quarter = benefit(game.true_values(), true_must(game), r) + closed + _stakes_true_over(game, [r])
+    per_quarter = per_quarter * np.array([st.features[f.id].quality() for f in sc.features])
     studies = [x for x in st.research_results if x["round"] == r]
     entry = {
         "round": r,

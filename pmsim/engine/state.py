@@ -12,6 +12,8 @@ import numpy as np
 from pmsim.engine.population import Population
 
 ENGINE_VERSION = "0.2.0"
+DEFECT_VALUE = 0.12  # share of a feature's value each defect shipped with it costs
+DEFECT_CAP = 0.6
 
 
 class IllegalAction(Exception):
@@ -38,6 +40,11 @@ class FeatureState:
     defects_found: dict[str, int] = field(default_factory=lambda: {"usability": 0, "accessibility": 0})
     started_round: int | None = None
     impact_sd: float = 0.45  # log-sd of impact_guess's error: research narrows it
+    shipped_defects: int = 0  # defects no usability test caught, shipped with the feature
+
+    def quality(self) -> float:
+        """Share of its value a shipped feature delivers: each shipped defect costs DEFECT_VALUE."""
+        return 1.0 - min(DEFECT_VALUE * self.shipped_defects, DEFECT_CAP)
 
     def remaining_estimate(self, effort: float) -> float:
         return self.estimate * (self.remaining / effort) if effort > 0 else 0.0
