@@ -237,11 +237,12 @@ def _export_portfolio(rec: Any, output: Path, fmt: str, force: bool = False) -> 
     from pmsim.commands.review import replayed_game
     from pmsim.reports.portfolio import portfolio_html, portfolio_md
     from pmsim.storage.exchange import write_output
-    from pmsim.textsafe import name
+    from pmsim.textsafe import name, plain
 
     game = replayed_game(rec, "a portfolio")
     render = portfolio_html if fmt == "portfolio-html" else portfolio_md
-    write_output(output, render(game, name(rec.player)), force=force)
+    # the case study quotes the player's name and rationales: no control character reaches a reader
+    write_output(output, plain(render(game, name(rec.player)), multiline=True), force=force)
 
 
 @click.command("import")

@@ -214,9 +214,15 @@ def _action_fields() -> list[str]:
 
 
 def _cell(v: Any) -> Any:
-    """Spreadsheet-safe text: a cell starting with = + - @ would run as a formula in Excel."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + v
+    """Spreadsheet-safe text: a cell starting with = + - @ would run as a formula in Excel, and
+    control characters or bidi overrides are made visible (pmsim.textsafe)."""
+    if isinstance(v, str):
+        from pmsim.textsafe import plain
+
+        v = plain(v) if v[:1] not in ("\t", "\r") else "'" + plain(v)
+        if v[:1] in ("=", "+", "-", "@"):
+            return "'" + v
+        return v
     return "" if v is None else v
 
 
@@ -242,7 +248,8 @@ def decision_rows(rec: SaveRecord) -> list[dict[str, Any]]:
 def write_log(rec: SaveRecord, path: Path, fmt: str, *, force: bool = False) -> Path:
     rows = decision_rows(rec)
     if fmt == "jsonl":
-        text = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in rows)
+        # ASCII escapes: the same data, and no byte of the file can act on a terminal (cat, less)
+        text = "".join(json.dumps(r, sort_keys=True, ensure_ascii=True) + "\n" for r in rows)
         return write_output(path, text, force=force)
     cols = ["save", "player", "scenario", "seed", "seq", "round", "kind", *[
         f for f in _action_fields() if f != "kind"], "round_score", "state_hash"]
