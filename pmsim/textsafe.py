@@ -65,7 +65,8 @@ def markup(text: object) -> str:
 
 def md(text: object) -> str:
     """`plain(text)` for a Markdown table cell or heading: punctuation escaped, one line."""
-    return _MD.sub(r"\\\1", plain(text).replace("\n", " "))
+    s = re.sub(r"[\r\n]+", " ", "" if text is None else str(text))
+    return _MD.sub(r"\\\1", plain(s))
 
 
 def check_name(text: object, what: str = "name", limit: int = MAX_NAME) -> str:

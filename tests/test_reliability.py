@@ -446,3 +446,68 @@ def test_play_without_a_terminal_is_one_line(tmp_path):
     r = pmsim("play", "--save", "99999", "--db", str(tmp_path / "s.db"), timeout=30)
     one_line(r, 2, "needs a terminal")
     assert "\x1b" not in r.stdout + r.stderr
+
+
+# ---------------------------------------------------------------------------- the TUI on a real terminal
+def _pty_run(args: list[str], tmp_path: Path):
+    """Start `pmsim ARGS` on a pseudo-terminal of 100x30; returns (process, read_until)."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30")
+    p = subprocess.Popen([*PMSIM, *args], stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env,
+                         start_new_session=True, close_fds=True)
+    os.close(slave)
+    buf = bytearray()
+
+    def read_until(pred, timeout: float) -> bytes:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the process closed the terminal
+                    break
+                if not chunk:
+                    break
+                buf.extend(chunk)
+            if pred(bytes(buf)):
+                return bytes(buf)
+            if p.poll() is not None and not ready:
+                break
+        return bytes(buf)
+
+    return p, read_until, master
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_tui_restores_the_terminal_on_sigterm_and_sighup_with_a_markup_name(tmp_path, sig):
+    name = "[/x] Bob [intern]"
+    db = str(tmp_path / "s.db")
+    p, read_until, master = _pty_run(["play", "--db", db, "--scenario", "tutorial", "--player", name], tmp_path)
+    try:
+        seen = read_until(lambda b: b"Dashboard" in b, 60)
+        assert b"Dashboard" in seen, seen[-2000:]
+        assert b"\x1b[?1049h" in seen  # the app is on the alternate screen
+        time.sleep(0.5)
+        os.kill(p.pid, sig)
+        t0 = time.monotonic()
+        read_until(lambda b: p.poll() is not None, 10)  # keep reading: a full terminal blocks the app
+        rc = p.wait(timeout=5)
+        out = read_until(lambda b: False, 0.5)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+        os.close(master)
+    assert time.monotonic() - t0 < 5
+    assert rc == 128 + sig
+    assert b"Traceback" not in out and b"MarkupError" not in out
+    assert out.rfind(b"\x1b[?1049l") > out.rfind(b"\x1b[?1049h"), "left on the alternate screen"
+    r = pmsim("saves", "list", "--json", "--db", db)
+    assert json.loads(r.stdout)[0]["player"] == name  # the name is stored as typed
