@@ -511,3 +511,21 @@ def test_tui_restores_the_terminal_on_sigterm_and_sighup_with_a_markup_name(tmp_
     assert out.rfind(b"\x1b[?1049l") > out.rfind(b"\x1b[?1049h"), "left on the alternate screen"
     r = pmsim("saves", "list", "--json", "--db", db)
     assert json.loads(r.stdout)[0]["player"] == name  # the name is stored as typed
+
+
+def test_class_report_output_follows_the_export_rules(tmp_path):
+    out = tmp_path / "report.md"
+    out.write_text("last week's report")
+    one_line(pmsim("class", "report", "--files", str(SAMPLE), "-o", str(out)), 2, "already exists", "--force")
+    assert out.read_text() == "last week's report"
+    r = pmsim("class", "report", "--files", str(SAMPLE), "-o", str(out), "--force", "--jobs", "512")
+    assert r.returncode == 0 and out.read_text().startswith("# Class report")
+    assert "more than the" in r.stderr
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert pmsim("class", "report", "--files", str(SAMPLE), "-o", str(fifo), "--format", "csv").returncode == 0
+    reader.join(10)
+    assert got and got[0].startswith(b"rank,student") and stat.S_ISFIFO(os.lstat(fifo).st_mode)

@@ -180,8 +180,15 @@ class PmsimApp(CoachingMixin, App[None]):
 
         try:
             msg = job()
+        except DatabaseUnavailable as e:
+            # once a game is open the database worked: disk full, a server outage or a lock timeout
+            # is transient, so the player may retry (nothing was applied) instead of being thrown out
+            if self.view is not None:
+                msg = ServiceFailed(str(e), retry=job)
+            else:
+                msg = ServiceFailed(str(e), fatal=True)
         except StorageError as e:
-            msg = ServiceFailed(str(e), fatal=isinstance(e, DatabaseUnavailable | NotAPmsimDatabase | SchemaTooNew))
+            msg = ServiceFailed(str(e), fatal=isinstance(e, NotAPmsimDatabase | SchemaTooNew))
         except Exception as e:  # an engine or storage bug: say so, keep the app alive
             self.log.error(f"service job failed: {e!r}")
             msg = ServiceFailed(f"Something went wrong: {type(e).__name__}: {e}")
@@ -411,6 +418,19 @@ class PmsimApp(CoachingMixin, App[None]):
         self.notify(markup(m.reason), title="Not possible", severity="warning", timeout=4)
 
     def on_service_failed(self, m: ServiceFailed) -> None:
+        if m.retry is not None:
+            from pmsim.tui.screens.dialogs import FaultDialog
+
+            def answered(retry: bool | None) -> None:
+                if retry:
+                    self.submit(m.retry)
+                else:
+                    from rich.text import Text
+
+                    self.exit(return_code=2, message=Text(plain(m.message)))
+
+            self.push_screen(FaultDialog(m.message), answered)
+            return
         if m.fatal:
             from rich.text import Text
 

@@ -54,3 +54,40 @@ def test_continue_target_without_a_name_follows_the_last_human_player(store):
     rows = store.list()
     assert continue_target(rows, None).id == bob_done
     assert continue_target(rows, "Ada") is None
+
+
+@run
+async def test_a_transient_fault_offers_retry_and_applies_the_action_once_stored(store, catalog):
+    from tui_helpers import press
+
+    from pmsim.storage.errors import DatabaseUnavailable
+    from pmsim.tui.screens.dialogs import FaultDialog
+
+    real = store.append_action
+    faults = [DatabaseUnavailable("/tmp/s.db: the disk is full"), DatabaseUnavailable("still full")]
+
+    def flaky(*args, **kwargs):
+        if faults:
+            raise faults.pop(0)
+        return real(*args, **kwargs)
+
+    app = make_app(store, catalog, start="play", scenario_id=catalog.entries[0].id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        sid = app.view.save_id
+        store.append_action = flaky
+        await press(pilot, "2", "a")  # accept the first request: its save fails
+        assert isinstance(app.screen, FaultDialog) and "disk is full" in app.screen.message
+        assert store.info(sid).n_actions == 0 and len(app.service.session.game.log) == 0  # nothing applied
+        await press(pilot, "r")  # fails again: the dialog comes back
+        assert isinstance(app.screen, FaultDialog) and "still full" in app.screen.message
+        await press(pilot, "enter")  # the disk has room again
+        assert isinstance(app.screen, GameScreen)
+        assert store.info(sid).n_actions == 1 and len(app.service.session.game.log) == 1
+        assert sum(q["status"] == "accepted" for q in app.view.obs["requests"]) == 1
+        store.append_action = lambda *a, **k: (_ for _ in ()).throw(DatabaseUnavailable("server gone"))
+        await press(pilot, "a")
+        assert isinstance(app.screen, FaultDialog)
+        await press(pilot, "q")  # quit: the app ends, with the reason, and code 2
+    assert app.return_code == 2
+    assert store.info(sid).n_actions == 1
