@@ -97,10 +97,11 @@ def _play_chunk(strategy: str, seeds: list[int]) -> list[tuple[float, dict[str, 
 
 
 # ---------------------------------------------------------------------- batch
-class BatchInterrupted(Exception):
+class BatchInterrupted(KeyboardInterrupt):
     """The batch was stopped (KeyboardInterrupt: Ctrl-C, or a signal handler that raises it)
     before every game finished. Every worker process is gone when this is raised; `partial` is
-    the summary of the games that did finish, with "partial": True and "played" per strategy."""
+    the summary of the games that did finish, with "partial": True and "played" per strategy.
+    A KeyboardInterrupt itself, so a caller that does not look for it stops as on Ctrl-C."""
 
     def __init__(self, partial: dict[str, Any]) -> None:
         super().__init__("the batch was interrupted")
