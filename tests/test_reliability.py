@@ -428,7 +428,7 @@ def test_hostile_names_never_reach_the_terminal_raw(tmp_path):
         assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text, text[:300]
     assert "Eve\\x1b[2J" in outputs[0].stdout
     assert r"\u202e" in outputs[-1].stdout
-    for fmt in ("portfolio", "csv", "jsonl"):
+    for fmt in ("portfolio", "portfolio-html", "csv", "jsonl", "json"):
         out = tmp_path / f"eve.{fmt}"
         assert pmsim("export", str(f), "-o", str(out), "--format", fmt).returncode == 0
         raw = out.read_text()

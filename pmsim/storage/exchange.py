@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import stat
 import tempfile
 from dataclasses import fields
@@ -79,8 +80,15 @@ def to_document(rec: SaveRecord) -> dict[str, Any]:
     return doc
 
 
+# Characters that may not appear raw in a file someone will `cat`: C0/C1 controls (JSON escapes
+# C0 itself), DEL, bidi controls and line separators. Outside strings JSON has none of them, so
+# writing them as \uXXXX escapes is the same JSON, byte for byte the same data once parsed.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
 def dumps(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def _kind(mode: int) -> str:
