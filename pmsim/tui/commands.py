@@ -14,7 +14,9 @@ import click
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(message, err=True)
+    from pmsim.textsafe import plain
+
+    click.echo(plain(message, multiline=True), err=True)
     raise SystemExit(code)
 
 
