@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "saves" / "b2b_saas-researcher-seed1.pmsave.json"
 PMSIM = [sys.executable, "-m", "pmsim"]
 
 
@@ -48,8 +47,27 @@ def one_line(r: subprocess.CompletedProcess, code: int, *expected: str) -> str:
     return lines[0]
 
 
-def doc() -> dict:
-    return json.loads(SAMPLE.read_text(encoding="utf-8"))
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """A finished game (the rice bot on a small tutorial), exported by this pmsim: the tests never
+    depend on sample files that another engine version may have left stale."""
+    import re
+
+    from pmsim.scenario.builtin import resolve
+    from pmsim.storage.saves import SaveStore
+    from pmsim.storage.session import record_bot_game
+
+    text = resolve("tutorial").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(\s+population:\s*)\d+", r"\g<1>3000", text, count=1)
+    d = tmp_path_factory.mktemp("sample")
+    with SaveStore(f"sqlite:///{d}/s.db") as store:
+        sid = record_bot_game(store, text, 1, "rice")
+        store.export(sid, d / "sample.pmsave.json")
+    return d / "sample.pmsave.json"
+
+
+def doc(sample: Path) -> dict:
+    return json.loads(sample.read_text(encoding="utf-8"))
 
 
 def write_doc(path: Path, d: dict, *, rechain: bool = True) -> Path:
@@ -98,8 +116,8 @@ def _alive(pid: int) -> bool:
 
 # ---------------------------------------------------------------------------- F1 numbers out of range
 @pytest.mark.parametrize("where", ["score", "component"])
-def test_f1_out_of_range_numbers_in_a_save_file_are_one_line(tmp_path, where):
-    d = doc()
+def test_f1_out_of_range_numbers_in_a_save_file_are_one_line(tmp_path, where, sample):
+    d = doc(sample)
     if where == "score":
         d["score"] = 123456.789
         needle = "123456.789"
@@ -118,11 +136,11 @@ def test_f1_out_of_range_numbers_in_a_save_file_are_one_line(tmp_path, where):
     assert not (tmp_path / "out.json").exists()
 
 
-def test_f1_non_finite_numbers_stored_in_a_database_are_not_passed_on(tmp_path):
+def test_f1_non_finite_numbers_stored_in_a_database_are_not_passed_on(tmp_path, sample):
     import sqlite3
 
     db = tmp_path / "s.db"
-    r = pmsim("import", str(SAMPLE), "--db", str(db))
+    r = pmsim("import", str(sample), "--db", str(db))
     assert r.returncode == 0, r.stderr
     with sqlite3.connect(db) as c:
         c.execute("UPDATE saves SET score = 1e999")
@@ -205,38 +223,38 @@ def test_simulate_jobs_is_capped_at_the_cpu_count():
 
 
 # ---------------------------------------------------------------------------- F6 exports and special files
-def test_f6_export_refuses_an_existing_file_without_force(tmp_path):
+def test_f6_export_refuses_an_existing_file_without_force(tmp_path, sample):
     out = tmp_path / "game.pmsave.json"
     out.write_text("keep me")
-    one_line(pmsim("export", str(SAMPLE), "-o", str(out)), 2, "already exists", "--force")
+    one_line(pmsim("export", str(sample), "-o", str(out)), 2, "already exists", "--force")
     assert out.read_text() == "keep me"
-    r = pmsim("export", str(SAMPLE), "-o", str(out), "--force")
+    r = pmsim("export", str(sample), "-o", str(out), "--force")
     assert r.returncode == 0, r.stderr
     assert json.loads(out.read_text())["format"] == "pmsim-save"
 
 
-def test_f6_export_writes_into_a_fifo_and_keeps_it(tmp_path):
+def test_f6_export_writes_into_a_fifo_and_keeps_it(tmp_path, sample):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got: list[bytes] = []
     reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    r = pmsim("export", str(SAMPLE), "-o", str(fifo), "--format", "csv", timeout=60)
+    r = pmsim("export", str(sample), "-o", str(fifo), "--format", "csv", timeout=60)
     reader.join(10)
     assert r.returncode == 0, r.stderr
     assert got and got[0].startswith(b"save,player,scenario")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
-def test_f6_export_through_a_symlink_keeps_the_link(tmp_path):
+def test_f6_export_through_a_symlink_keeps_the_link(tmp_path, sample):
     target = tmp_path / "real.csv"
     link = tmp_path / "link.csv"
     link.symlink_to(target)
-    r = pmsim("export", str(SAMPLE), "-o", str(link), "--format", "csv")
+    r = pmsim("export", str(sample), "-o", str(link), "--format", "csv")
     assert r.returncode == 0, r.stderr
     assert link.is_symlink() and target.read_text().startswith("save,player")
-    one_line(pmsim("export", str(SAMPLE), "-o", str(link), "--format", "csv"), 2, "already exists")
-    assert pmsim("export", str(SAMPLE), "-o", str(link), "--format", "jsonl", "--force").returncode == 0
+    one_line(pmsim("export", str(sample), "-o", str(link), "--format", "csv"), 2, "already exists")
+    assert pmsim("export", str(sample), "-o", str(link), "--format", "jsonl", "--force").returncode == 0
     assert link.is_symlink() and target.read_text().startswith("{")
 
 
@@ -253,24 +271,24 @@ def _device(tmp_path: Path, name: str, minor: int) -> Path:
     return path
 
 
-def test_f6_export_writes_into_a_device_in_place(tmp_path):
+def test_f6_export_writes_into_a_device_in_place(tmp_path, sample):
     null = _device(tmp_path, "null", 3)
-    r = pmsim("export", str(SAMPLE), "-o", str(null))
+    r = pmsim("export", str(sample), "-o", str(null))
     assert r.returncode == 0, r.stderr
     assert stat.S_ISCHR(os.lstat(null).st_mode) and os.lstat(null).st_rdev == os.makedev(1, 3)
     full = _device(tmp_path, "full", 7)
-    one_line(pmsim("export", str(SAMPLE), "-o", str(full)), 2, "No space left")
+    one_line(pmsim("export", str(sample), "-o", str(full)), 2, "No space left")
     assert stat.S_ISCHR(os.lstat(full).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp files left
 
 
-def test_f6_export_refuses_a_folder_or_socket(tmp_path):
-    r = pmsim("export", str(SAMPLE), "-o", str(tmp_path))  # click's own usage error: exit 2
+def test_f6_export_refuses_a_folder_or_socket(tmp_path, sample):
+    r = pmsim("export", str(sample), "-o", str(tmp_path))  # click's own usage error: exit 2
     assert r.returncode == 2 and "is a directory" in r.stderr and "Traceback" not in r.stderr
     sock_path = tmp_path / "s.sock"
     with socket.socket(socket.AF_UNIX) as s:
         s.bind(str(sock_path))
-        one_line(pmsim("export", str(SAMPLE), "-o", str(sock_path)), 2, "it is a socket")
+        one_line(pmsim("export", str(sample), "-o", str(sock_path)), 2, "it is a socket")
         assert stat.S_ISSOCK(os.lstat(sock_path).st_mode)
 
 
@@ -367,11 +385,11 @@ def test_a_password_is_masked_when_a_url_does_not_parse():
     assert "hunter2secret" not in r.stderr + r.stdout and "***" in line
 
 
-def test_a_damaged_sqlite_file_is_refused_for_writes(tmp_path):
+def test_a_damaged_sqlite_file_is_refused_for_writes(tmp_path, sample):
     import sqlite3
 
     db = tmp_path / "s.db"
-    assert pmsim("import", str(SAMPLE), "--db", str(db)).returncode == 0
+    assert pmsim("import", str(sample), "--db", str(db)).returncode == 0
     c = sqlite3.connect(db)
     c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page = c.execute("PRAGMA page_size").fetchone()[0]
@@ -382,13 +400,13 @@ def test_a_damaged_sqlite_file_is_refused_for_writes(tmp_path):
         f.seek((root - 1) * page)
         f.write(b"\xa5" * page)
     size_before = db.stat().st_size
-    one_line(pmsim("import", str(SAMPLE), "--db", str(db)), 2, "damaged", "nothing was written")
+    one_line(pmsim("import", str(sample), "--db", str(db)), 2, "damaged", "nothing was written")
     assert db.stat().st_size == size_before
 
 
 # ---------------------------------------------------------------------------- recorded scores, versions
-def test_replay_verify_compares_recorded_scores(tmp_path):
-    d = doc()
+def test_replay_verify_compares_recorded_scores(tmp_path, sample):
+    d = doc(sample)
     d["rounds"][1]["score"] = 99.5
     d["score"] = 99.5
     forged = write_doc(tmp_path / "forged.pmsave.json", d)
@@ -396,13 +414,13 @@ def test_replay_verify_compares_recorded_scores(tmp_path):
     line = one_line(r, 1, "recorded scores differ", "round 2 (recorded 99.50")
     assert "the final score" in line
     one_line(pmsim("import", str(forged), "--db", str(tmp_path / "s.db")), 2, "recorded scores differ")
-    ok = pmsim("replay", str(SAMPLE), "--verify")
+    ok = pmsim("replay", str(sample), "--verify")
     assert ok.returncode == 0 and "every recorded score" in ok.stdout
 
 
 @pytest.mark.parametrize(("version", "message"), [("99.0.0", "newer engine"), ("garbage!", "not a version number")])
-def test_import_refuses_a_newer_or_garbage_engine_version(tmp_path, version, message):
-    d = doc()
+def test_import_refuses_a_newer_or_garbage_engine_version(tmp_path, version, message, sample):
+    d = doc(sample)
     d["engine_version"] = version
     one_line(pmsim("import", str(write_doc(tmp_path / "v.pmsave.json", d)), "--db", str(tmp_path / "s.db")),
              2, message)
@@ -412,8 +430,8 @@ def test_import_refuses_a_newer_or_garbage_engine_version(tmp_path, version, mes
 HOSTILE = "Eve\x1b[2J\x1b]0;pwned\x07 \u202egnp.exe [/x]"
 
 
-def test_hostile_names_never_reach_the_terminal_raw(tmp_path):
-    d = doc()
+def test_hostile_names_never_reach_the_terminal_raw(tmp_path, sample):
+    d = doc(sample)
     d["player"] = HOSTILE
     f = write_doc(tmp_path / "eve.pmsave.json", d)
     db = str(tmp_path / "s.db")
@@ -513,12 +531,12 @@ def test_tui_restores_the_terminal_on_sigterm_and_sighup_with_a_markup_name(tmp_
     assert json.loads(r.stdout)[0]["player"] == name  # the name is stored as typed
 
 
-def test_class_report_output_follows_the_export_rules(tmp_path):
+def test_class_report_output_follows_the_export_rules(tmp_path, sample):
     out = tmp_path / "report.md"
     out.write_text("last week's report")
-    one_line(pmsim("class", "report", "--files", str(SAMPLE), "-o", str(out)), 2, "already exists", "--force")
+    one_line(pmsim("class", "report", "--files", str(sample), "-o", str(out)), 2, "already exists", "--force")
     assert out.read_text() == "last week's report"
-    r = pmsim("class", "report", "--files", str(SAMPLE), "-o", str(out), "--force", "--jobs", "512")
+    r = pmsim("class", "report", "--files", str(sample), "-o", str(out), "--force", "--jobs", "512")
     assert r.returncode == 0 and out.read_text().startswith("# Class report")
     assert "more than the" in r.stderr
     fifo = tmp_path / "pipe"
@@ -526,6 +544,6 @@ def test_class_report_output_follows_the_export_rules(tmp_path):
     got: list[bytes] = []
     reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    assert pmsim("class", "report", "--files", str(SAMPLE), "-o", str(fifo), "--format", "csv").returncode == 0
+    assert pmsim("class", "report", "--files", str(sample), "-o", str(fifo), "--format", "csv").returncode == 0
     reader.join(10)
     assert got and got[0].startswith(b"rank,student") and stat.S_ISFIFO(os.lstat(fifo).st_mode)

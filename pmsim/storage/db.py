@@ -174,10 +174,18 @@ def _sqlite_on_begin(conn: Any) -> None:
 def check_writable(engine: Engine, url: str) -> None:
     """Before the first write: refuse a damaged SQLite file (`PRAGMA quick_check`), which SQLite
     would otherwise happily append to as long as no write touches a damaged page."""
+    from sqlalchemy.exc import DatabaseError
+
     if engine.dialect.name != "sqlite" or sqlite_path(url) is None:
         return
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql("PRAGMA quick_check(3)").all()
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("PRAGMA quick_check(3)").all()
+    except DatabaseError as e:  # so damaged that the check itself cannot read it
+        low = _first_line(e).lower()
+        if "malformed" not in low and "not a database" not in low:
+            raise
+        rows = [(_first_line(e),)]
     problems = [str(r[0]) for r in rows if str(r[0]).lower() != "ok"]
     if problems:
         raise NotAPmsimDatabase(

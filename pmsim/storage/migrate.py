@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from pmsim.storage.db import META_TABLE, describe_url, write_engine
+from pmsim.storage.db import META_TABLE, check_writable, describe_url, write_engine
 from pmsim.storage.errors import NotAPmsimDatabase, SchemaTooNew
 
 if TYPE_CHECKING:
@@ -115,6 +115,7 @@ def ensure_schema(engine: Engine, url: str) -> None:
     with engine.connect() as conn:
         if _check(url, _state(conn)):
             return
+    check_writable(engine, url)  # never create or migrate a schema inside a damaged file
     with write_engine(engine).connect() as conn:
         with conn.begin():
             if conn.dialect.name == "postgresql":
