@@ -436,7 +436,7 @@ def test_hostile_names_never_reach_the_terminal_raw(tmp_path, sample):
     f = write_doc(tmp_path / "eve.pmsave.json", d)
     db = str(tmp_path / "s.db")
     assert pmsim("import", str(f), "--db", db).returncode == 0
-    outputs = [pmsim("saves", "list", "--db", db), pmsim("replay", str(f), "--text"), pmsim("review", str(f)),
+    outputs = [pmsim("saves", "list", "--db", db), pmsim("replay", str(f), "--text"),
                pmsim("replay", "1", "--text", "--db", db)]
     for fmt in ("md", "csv", "html"):
         outputs.append(pmsim("class", "report", "--files", str(f), "--format", fmt))
@@ -446,9 +446,25 @@ def test_hostile_names_never_reach_the_terminal_raw(tmp_path, sample):
         assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text, text[:300]
     assert "Eve\\x1b[2J" in outputs[0].stdout
     assert r"\u202e" in outputs[-1].stdout
-    for fmt in ("portfolio", "portfolio-html", "csv", "jsonl", "json"):
+    for fmt in ("csv", "jsonl", "json"):
         out = tmp_path / f"eve.{fmt}"
         assert pmsim("export", str(f), "-o", str(out), "--format", fmt).returncode == 0
+        raw = out.read_text()
+        assert "\x1b" not in raw and "\u202e" not in raw, fmt
+
+
+def test_hostile_names_never_reach_a_review_or_portfolio_raw(tmp_path, sample):
+    d = doc(sample)
+    d["player"] = HOSTILE
+    f = write_doc(tmp_path / "eve.pmsave.json", d)
+    for args in (["review", str(f)], ["review", str(f), "--json"]):
+        r = pmsim(*args)
+        assert r.returncode == 0, r.stderr
+        assert "\x1b" not in r.stdout and "\u202e" not in r.stdout
+    for fmt in ("portfolio", "portfolio-html"):
+        out = tmp_path / f"eve.{fmt}"
+        r = pmsim("export", str(f), "-o", str(out), "--format", fmt)
+        assert r.returncode == 0, r.stderr
         raw = out.read_text()
         assert "\x1b" not in raw and "\u202e" not in raw, fmt
 
