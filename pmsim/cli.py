@@ -177,17 +177,84 @@ def simulate(
     if save:
         _save_bot_games(checked.text, sc, names, games, seed, db_url, quiet=as_json)
 
-    jobs = jobs or os.cpu_count() or 1
+    from pmsim.engine.simulate import BatchInterrupted
+
+    cpus = os.cpu_count() or 1
+    if jobs > cpus:
+        click.echo(f"note: --jobs {jobs} is more than the {cpus} CPU(s) here: using {cpus}", err=True)
+    jobs = min(jobs, cpus) or cpus
     total = games * len(names)
-    if sys.stderr.isatty() and not as_json:
-        with click.progressbar(length=total, label="simulating", file=sys.stderr) as bar:
-            result = run_batch(sc, names, games, seed, jobs=jobs, progress=bar.update)
-    else:
-        result = run_batch(sc, names, games, seed, jobs=jobs)
+    with _stop_on_signals() as caught:
+        try:
+            if sys.stderr.isatty() and not as_json:
+                with click.progressbar(length=total, label="simulating", file=sys.stderr) as bar:
+                    result = run_batch(sc, names, games, seed, jobs=jobs, progress=bar.update)
+            else:
+                result = run_batch(sc, names, games, seed, jobs=jobs)
+        except BatchInterrupted as e:
+            result = e.partial
+    _print_summary(result, games, seed, as_json)
+    if result.get("partial"):
+        import signal
+
+        signum = caught[0] if caught else signal.SIGINT
+        played = sum(result["played"].values())
+        fail(f"simulate: stopped by {signal.Signals(signum).name} after {played} of {total} games: "
+             "the summary is partial", 128 + signum)
+
+
+class _Stopped(KeyboardInterrupt):
+    """Raised (once) by the SIGTERM/SIGHUP handler of `pmsim simulate`, like Ctrl-C."""
+
+
+class _stop_on_signals:
+    """While active, the first SIGINT, SIGTERM or SIGHUP raises KeyboardInterrupt (run_batch then
+    stops its workers and returns what finished); later ones are ignored, so nothing interrupts
+    the clean-up. The signals caught are in the list it yields."""
+
+    SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+    def __enter__(self) -> list[int]:
+        import signal
+        import threading
+
+        self.caught: list[int] = []
+        self.old: dict[int, Any] = {}
+        if threading.current_thread() is not threading.main_thread():
+            return self.caught
+
+        def handler(signum: int, frame: Any) -> None:
+            self.caught.append(signum)
+            if len(self.caught) == 1:
+                raise _Stopped()
+
+        for name in self.SIGNALS:
+            sig = getattr(signal, name, None)
+            if sig is not None:
+                self.old[sig] = signal.signal(sig, handler)
+        return self.caught
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for sig, old in self.old.items():
+            signal.signal(sig, old)
+
+
+def _print_summary(result: dict[str, Any], games: int, seed: int, as_json: bool) -> None:
     if as_json:
         click.echo(json_text(result))
         return
-    click.echo(f"{result['scenario']}: {games} games per strategy, seed {seed}\n")
+    if result.get("partial"):
+        played = result["played"]
+        click.echo(f"{result['scenario']}: PARTIAL SUMMARY (interrupted): "
+                   + ", ".join(f"{n} {k} of {games}" for n, k in played.items())
+                   + f" games played, seed {seed}\n")
+        if not result["strategies"]:
+            click.echo("no game finished")
+            return
+    else:
+        click.echo(f"{result['scenario']}: {games} games per strategy, seed {seed}\n")
     stats = result["strategies"]
     click.echo(
         table(

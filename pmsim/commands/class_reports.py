@@ -190,9 +190,24 @@ def check_many(items: list[Any], jobs: int = 1) -> list[Checked]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from pmsim.engine.simulate import _stop_workers
+
     ctx = multiprocessing.get_context("spawn")  # as `pmsim simulate`: no forked threads or connections
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        return list(pool.map(check_item, items, chunksize=max(1, len(items) // (jobs * 4))))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_sigint)
+    try:
+        out = list(pool.map(check_item, items, chunksize=max(1, len(items) // (jobs * 4))))
+    except BaseException:  # Ctrl-C: end the workers now rather than wait for (or hang on) them
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+    return out
+
+
+def _ignore_sigint() -> None:
+    """Worker start-up: Ctrl-C reaches the whole process group; the parent alone stops."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # ---------------------------------------------------------------------------- building reports

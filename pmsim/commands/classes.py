@@ -78,7 +78,10 @@ def class_create(scenario_arg: str, seed: int | None, name: str, db_url: str | N
             fail(str(e), e.exit_code)
         where = store.where
     url = resolve_url(db_url)
-    click.echo(f"Created class {klass.code}: {klass.name!r}, {sc.meta.title} ({sc.meta.id}), seed {seed}, in {where}.")
+    from pmsim.textsafe import name as clean
+
+    click.echo(f"Created class {klass.code}: '{clean(klass.name)}', {clean(sc.meta.title)} ({sc.meta.id}), seed {seed}, "
+               f"in {clean(where)}.")
     click.echo("\nStudents join with:\n")
     db_hint = ""
     if db_url:
@@ -152,9 +155,11 @@ def class_list(db_url: str | None, as_json: bool) -> None:
     if not rows:
         click.echo(f"no classes in {where}")
         return
+    from pmsim.textsafe import name as clean
+
     click.echo(table(
         ["CODE", "NAME", "SCENARIO", "SEED", "GAMES", "FINISHED", "CREATED"],
-        [[r.code, r.name, r.scenario_id, str(r.seed), str(r.n_saves), str(r.n_finished),
+        [[r.code, clean(r.name, 60), clean(r.scenario_id, 40), str(r.seed), str(r.n_saves), str(r.n_finished),
           r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else ""] for r in rows],
         align="lllrrrl",
     ))
@@ -166,6 +171,7 @@ def class_list(db_url: str | None, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["md", "csv", "html"]), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file (default: standard output).")
+@click.option("--force", is_flag=True, help="Overwrite the -o file if it exists.")
 @click.option("--scenario", "scenario_arg", metavar="ID|PATH", default=None,
               help="With --files: the class's scenario (default: the one most files play).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
@@ -174,8 +180,8 @@ def class_list(db_url: str | None, as_json: bool) -> None:
 @click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes for replaying (0: one per CPU). The report does not depend on it.")
 @db_option
-def class_report(args: tuple[str, ...], from_files: bool, fmt: str, output: Path | None, scenario_arg: str | None,
-                 seed: int | None, title: str | None, jobs: int, db_url: str | None) -> None:
+def class_report(args: tuple[str, ...], from_files: bool, fmt: str, output: Path | None, force: bool,
+                 scenario_arg: str | None, seed: int | None, title: str | None, jobs: int, db_url: str | None) -> None:
     """Report on a class: leaderboard, points, distribution, mistakes, each student's rounds.
 
     `pmsim class report CODE` reads the class from the database; `pmsim class report --files
@@ -184,8 +190,17 @@ def class_report(args: tuple[str, ...], from_files: bool, fmt: str, output: Path
     """
     from pmsim.reports.classreport import RENDERERS
     from pmsim.storage.errors import StorageError
+    from pmsim.storage.exchange import check_output, write_output
 
-    jobs = jobs or os.cpu_count() or 1
+    cpus = os.cpu_count() or 1
+    if jobs > cpus:
+        click.echo(f"note: --jobs {jobs} is more than the {cpus} CPU(s) here: using {cpus}", err=True)
+    jobs = min(jobs, cpus) or cpus
+    if output is not None:
+        try:
+            check_output(output, force=force)  # before replaying anything
+        except StorageError as e:
+            fail(str(e), e.exit_code)
     if from_files:
         if not args:
             raise click.UsageError("--files needs at least one FILE")
@@ -219,25 +234,10 @@ def class_report(args: tuple[str, ...], from_files: bool, fmt: str, output: Path
         click.echo(counts, err=True)
         return
     try:
-        _write(output, text_out)
-    except OSError as e:
-        fail(f"cannot write {output}: {e.strerror or e}")
+        write_output(output, text_out, force=force)  # never replaces a FIFO, device or symlink
+    except StorageError as e:
+        fail(str(e), e.exit_code)
     click.echo(f"wrote {output} ({fmt}): {counts}")
-
-
-def _write(path: Path, text: str) -> None:
-    """Write via a temporary file beside `path`, so a crash never leaves half a report."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------------------- benchmark

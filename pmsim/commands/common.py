@@ -8,9 +8,12 @@ import click
 
 
 def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
-    """Print `lines` on stderr and exit with `code` (no traceback)."""
+    """Print `lines` on stderr and exit with `code` (no traceback). Lines often quote a name or a
+    path someone typed: control characters are made visible (pmsim.textsafe)."""
+    from pmsim.textsafe import plain
+
     for line in [lines] if isinstance(lines, str) else lines:
-        click.echo(line, err=True)
+        click.echo(plain(line), err=True)
     raise click.exceptions.Exit(code)
 
 

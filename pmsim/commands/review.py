@@ -47,12 +47,15 @@ def review(save: str, as_json: bool, db_url: str | None) -> None:
     reasoning, and each of the five skills the role needs rated 1-5, quoting your own decisions.
     """
     from pmsim.engine.review import internship_review, render_review_text
+    from pmsim.textsafe import name, plain
 
     rec = _record(save, db_url)
     game = replayed_game(rec)
-    data: dict[str, Any] = internship_review(game, rec.player)
+    data: dict[str, Any] = internship_review(game, name(rec.player))
     if as_json:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        # ASCII escapes: the JSON is the same data, and no byte of it can act on a terminal
+        click.echo(json.dumps(data, indent=2, ensure_ascii=True))
         return
-    click.echo(render_review_text(data), nl=False)
+    # the text quotes the player's own rationales: nothing in them may act on the terminal
+    click.echo(plain(render_review_text(data), multiline=True), nl=False)
 

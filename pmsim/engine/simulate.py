@@ -20,7 +20,7 @@ from pmsim.engine.game import Game, new_game
 if TYPE_CHECKING:
     from pmsim.scenario.models import Scenario
 
-__all__ = ["DIGITS", "game_seed", "parse_strategies", "play_one", "run_batch", "summarize"]
+__all__ = ["DIGITS", "BatchInterrupted", "game_seed", "parse_strategies", "play_one", "run_batch", "summarize"]
 
 DIGITS = 4  # every float in a summary is rounded to this many decimals
 
@@ -82,6 +82,13 @@ _WORKER_SCENARIO: Scenario | None = None
 
 def _init_worker(blob: bytes) -> None:
     global _WORKER_SCENARIO
+    import signal
+
+    # Ctrl-C reaches the whole process group: the parent alone decides to stop (and stops us),
+    # so a worker never prints a KeyboardInterrupt traceback or dies holding the queue's lock
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _WORKER_SCENARIO = pickle.loads(blob)
 
 
@@ -91,6 +98,17 @@ def _play_chunk(strategy: str, seeds: list[int]) -> list[tuple[float, dict[str, 
 
 
 # ---------------------------------------------------------------------- batch
+class BatchInterrupted(KeyboardInterrupt):
+    """The batch was stopped (KeyboardInterrupt: Ctrl-C, or a signal handler that raises it)
+    before every game finished. Every worker process is gone when this is raised; `partial` is
+    the summary of the games that did finish, with "partial": True and "played" per strategy.
+    A KeyboardInterrupt itself, so a caller that does not look for it stops as on Ctrl-C."""
+
+    def __init__(self, partial: dict[str, Any]) -> None:
+        super().__init__("the batch was interrupted")
+        self.partial = partial
+
+
 def run_batch(
     scenario: Scenario | str | os.PathLike[str],
     strategies: Sequence[str],
@@ -106,6 +124,9 @@ def run_batch(
     this process) each time `n` more games have finished. With `jobs > 1` the games run in that
     many spawned worker processes; the result is identical to `jobs=1`. With `raw`, the result
     also holds every game's score and components under "raw" (for distributions).
+
+    A KeyboardInterrupt while games run stops the workers at once and raises `BatchInterrupted`
+    with the summary of the games that finished.
     """
     sc = _load(scenario)
     names = parse_strategies(strategies)
@@ -115,14 +136,17 @@ def run_batch(
         raise ValueError("jobs must be at least 1")
     seeds = [game_seed(seed, i) for i in range(games)]
     results: dict[str, list[Any]] = {n: [None] * games for n in names}
-    if jobs == 1:
-        for n in names:
-            for i, s in enumerate(seeds):
-                results[n][i] = _result(play_one(sc, n, s))
-                if progress is not None:
-                    progress(1)
-    else:
-        _run_parallel(sc, names, seeds, jobs, results, progress)
+    try:
+        if jobs == 1:
+            for n in names:
+                for i, s in enumerate(seeds):
+                    results[n][i] = _result(play_one(sc, n, s))
+                    if progress is not None:
+                        progress(1)
+        else:
+            _run_parallel(sc, names, seeds, jobs, results, progress)
+    except KeyboardInterrupt as e:
+        raise BatchInterrupted(_partial(sc.meta.id, games, seed, names, results)) from e
     out = {
         "scenario": sc.meta.id,
         "games": games,
@@ -133,6 +157,40 @@ def run_batch(
         out["raw"] = {n: [{"score": _r(s), "components": {c: _r(v) for c, v in comp.items()}}
                           for s, comp in results[n]] for n in names}
     return out
+
+
+def _partial(scenario_id: str, games: int, seed: int, names: list[str],
+             results: dict[str, list[Any]]) -> dict[str, Any]:
+    """The summary of the games that finished, per strategy (a strategy with none is left out)."""
+    done = {n: [r for r in results[n] if r is not None] for n in names}
+    return {
+        "scenario": scenario_id,
+        "games": games,
+        "seed": seed,
+        "partial": True,
+        "played": {n: len(done[n]) for n in names},
+        "strategies": {n: summarize(done[n]) for n in names if done[n]},
+    }
+
+
+def _stop_workers(pool: Any) -> None:
+    """End a ProcessPoolExecutor's workers now (SIGTERM, then SIGKILL) and shut it down. The
+    executor has no public handle on its processes before Python 3.14 (`terminate_workers`)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        try:
+            p.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
+    for p in procs:
+        try:
+            p.join(2.0)
+            if p.is_alive():
+                p.kill()
+                p.join(1.0)
+        except (OSError, ValueError, AssertionError, AttributeError):
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_parallel(
@@ -149,21 +207,34 @@ def _run_parallel(
     # chunks small enough to balance the load and move the progress bar, big enough to be cheap
     size = max(1, min(25, len(seeds) // (jobs * 4) or 1))
     chunks = [(n, start) for n in names for start in range(0, len(seeds), size)]
+    import signal
+
     ctx = multiprocessing.get_context("spawn")  # same behaviour on every OS; no forked threads
     blob = pickle.dumps(sc)
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(blob,)
-    ) as pool:
-        futures = {
-            pool.submit(_play_chunk, n, seeds[start : start + size]): (n, start)
-            for n, start in chunks
-        }
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(blob,))
+    # workers start (on submit) with SIGINT blocked, until their initializer ignores it: a
+    # Ctrl-C during their start-up must not kill them with a traceback
+    mask = hasattr(signal, "pthread_sigmask")
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else None
+        try:
+            futures = {
+                pool.submit(_play_chunk, n, seeds[start : start + size]): (n, start)
+                for n, start in chunks
+            }
+        finally:
+            if old is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
         for fut in as_completed(futures):
             n, start = futures[fut]
             out = fut.result()
             results[n][start : start + len(out)] = out
             if progress is not None:
                 progress(len(out))
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _r(x: float) -> float:

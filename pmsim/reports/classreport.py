@@ -16,6 +16,8 @@ from typing import Any
 
 from pmsim.engine.summary import MISTAKES, mistakes
 from pmsim.scenario.models import COMPONENTS
+from pmsim.textsafe import md as _safe_md
+from pmsim.textsafe import plain
 
 SHORT = {"customer_impact": "impact", "okr": "OKR", "stakeholder_trust": "trust", "prioritization": "prio",
          "research": "research", "delivery": "delivery", "accessibility": "a11y"}
@@ -130,10 +132,24 @@ def _plan(names: list[str]) -> str:
     return ", ".join(names) if names else "—"
 
 
+# Every name, title, path and reason in a report came from a person or a file: through
+# pmsim.textsafe, so no control character, escape sequence or bidi override reaches the reader.
+def _cell(v: object) -> object:
+    """A CSV cell: control characters visible; a leading = + - @ cannot run as a formula."""
+    if not isinstance(v, str):
+        return v
+    v = plain(v)
+    return "'" + v if v[:1] in ("=", "+", "-", "@") else v
+
+
+def _h(s: object) -> str:
+    return html.escape(plain(s))
+
+
 def render_md(rep: ClassReport) -> str:
     d = rep.distribution()
-    out = [f"# Class report: {rep.title}", ""]
-    out.append(f"Scenario **{rep.scenario}**, seed {rep.seed}" + (f", class code `{rep.code}`" if rep.code else "")
+    out = [f"# Class report: {_md(rep.title)}", ""]
+    out.append(f"Scenario **{_md(rep.scenario)}**, seed {rep.seed}" + (f", class code `{rep.code}`" if rep.code else "")
                + f". {len(rep.entries)} games counted, {len(rep.rejected)} rejected"
                + (f", {len(rep.bots)} reference bot games apart." if rep.bots else "."))
     out.append("")
@@ -161,8 +177,8 @@ def render_md(rep: ClassReport) -> str:
                 "| round | shipped | your plan | best on your information | best in hindsight | regret |",
                 "|---:|---|---|---|---|---:|"]
         for r in e.summary["rounds"]:
-            out.append(f"| {r['round']} | {e.plan(r['shipped'])} | {e.plan(r['plan'])} | {e.plan(r['best_on_beliefs'])} "
-                       f"| {e.plan(r['best_in_hindsight'])} | {r['regret']:.1f} |")
+            out.append(f"| {r['round']} | {_md(e.plan(r['shipped']))} | {_md(e.plan(r['plan']))} "
+                       f"| {_md(e.plan(r['best_on_beliefs']))} | {_md(e.plan(r['best_in_hindsight']))} | {r['regret']:.1f} |")
         ms = [REPORT_MISTAKES[m] for m in report_mistakes(e.summary)]
         out += ["", "Mistakes: " + ("; ".join(ms) if ms else "none found") + ".", ""]
     if rep.rejected:
@@ -174,7 +190,7 @@ def render_md(rep: ClassReport) -> str:
 
 
 def _md(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
+    return _safe_md(s)
 
 
 # ---------------------------------------------------------------------- csv
@@ -183,7 +199,7 @@ def render_csv(rep: ClassReport) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["rank", "student", "source", "status", "score", *COMPONENTS, "mistakes", "reason"])
     for i, e in enumerate(rep.entries, 1):
-        w.writerow([i, e.label, e.source, "counted", f"{e.summary['score']:.4f}",
+        w.writerow([i, _cell(e.label), _cell(e.source), "counted", f"{e.summary['score']:.4f}",
                     *(f"{e.summary['components'][c]:.4f}" for c in COMPONENTS),
                     ";".join(report_mistakes(e.summary)), ""])
     for e in rep.bots:
@@ -191,7 +207,8 @@ def render_csv(rep: ClassReport) -> str:
                     *(f"{e.summary['components'][c]:.4f}" for c in COMPONENTS),
                     ";".join(report_mistakes(e.summary)), ""])
     for r in rep.rejected:
-        w.writerow(["", r.player or "", r.source, "rejected", "", *([""] * len(COMPONENTS)), "", r.reason])
+        w.writerow(["", _cell(r.player or ""), _cell(r.source), "rejected", "", *([""] * len(COMPONENTS)), "",
+                    _cell(r.reason)])
     return buf.getvalue()
 
 
@@ -226,7 +243,7 @@ def _svg_components(rep: ClassReport, width: int = 720) -> str:
              f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">']
     for i, e in enumerate(rep.entries):
         y = 10 + i * row
-        parts.append(f'<text x="{left - 6}" y="{y + 14}" text-anchor="end" font-size="12">{html.escape(e.label)}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + 14}" text-anchor="end" font-size="12">{_h(e.label)}</text>')
         x = left
         w = e.summary.get("weights") or {c: 1.0 for c in COMPONENTS}
         total = sum(w.values()) or 1.0
@@ -253,7 +270,7 @@ details{margin:.5em 0}"""
 
 
 def render_html(rep: ClassReport) -> str:
-    e = html.escape
+    e = _h
     d = rep.distribution()
     body = [f"<h1>Class report: {e(rep.title)}</h1>",
             f"<p>Scenario <b>{e(rep.scenario)}</b>, seed {rep.seed}" + (f", class code <code>{e(rep.code)}</code>"

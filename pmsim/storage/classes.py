@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from pmsim.scenario.models import Scenario
 
-MAX_CLASS_NAME = 200
+MAX_CLASS_NAME = 100  # as pmsim.textsafe.MAX_NAME: a longer name is refused, not cut
 # Class join codes: "PM-" + 4 characters of Crockford's base32 (no I, L, O or U), read back with
 # O as 0 and I, L as 1, so a code read aloud or copied from a projector still works.
 CODE_PREFIX = "PM-"
@@ -96,9 +96,14 @@ class ClassStore:
 
         scenario = scenario or _load_scenario(scenario_text)
         _check_seed(seed)
-        name = " ".join(str(name).split())[:MAX_CLASS_NAME]
-        if not name:
+        from pmsim.textsafe import check_name
+
+        if not " ".join(str(name).split()):
             raise StorageError("a class needs a name (e.g. --name \"PM 101, spring\")")
+        try:
+            name = check_name(name, "class name", MAX_CLASS_NAME)
+        except ValueError as e:
+            raise StorageError(str(e)) from None
         values = {
             "name": name, "scenario_id": scenario.meta.id, "scenario_title": scenario.meta.title,
             "scenario_text": scenario_text, "scenario_sha256": sha256_text(scenario_text), "seed": seed,

@@ -6,8 +6,10 @@
 
 Every command takes `--db URL` (else $PMSIM_DB_URL, else the default SQLite file). SAVE is a
 save id in that database or the path of an exported `.pmsave.json` (use ./3 for a file named 3).
-Exit codes: 0 fine, 1 a replay differs from its record, 2 anything that could not be done
-(bad input, damaged save, unreachable database) with one line on stderr, never a traceback.
+Exit codes: 0 fine, 1 a replay differs from its record (state hashes or recorded scores), 2
+anything that could not be done (bad input, damaged save, unreachable database, an export onto an
+existing file without --force) with one line on stderr, never a traceback. Names and other text
+from a save are printed through pmsim.textsafe, so a save cannot send escape codes to a terminal.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ def _errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except StorageError as e:
-            _fail(str(e), e.exit_code)
+            from pmsim.textsafe import plain
+
+            _fail(plain(str(e)), e.exit_code)
 
     return wrapper
 
@@ -90,10 +94,12 @@ def saves_list(db_url: str | None, as_json: bool) -> None:
     if not rows:
         click.echo(f"no saves in {where}")
         return
+    from pmsim.textsafe import name
+
     table = [["ID", "PLAYER", "SCENARIO", "SEED", "ROUND", "STATUS", "SCORE", "UPDATED"]]
     for r in rows:
         updated = r.updated_at.strftime("%Y-%m-%d %H:%M") if r.updated_at else ""
-        table.append([str(r.id), r.player, r.scenario_id, str(r.seed), str(r.round),
+        table.append([str(r.id), name(r.player, 40), name(r.scenario_id, 40), str(r.seed), str(r.round),
                       r.status.replace("_", " "), _fmt_score(r.score), updated])
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
@@ -152,7 +158,8 @@ def replay(save: str, verify: bool, as_text: bool, db_url: str | None) -> None:
     """
     import sys
 
-    from pmsim.storage.history import replay_record
+    from pmsim.storage.history import replay_record, score_differences
+    from pmsim.textsafe import name, plain
 
     if not verify and not as_text and sys.stdout.isatty() and sys.stdin.isatty():
         from pmsim.tui.commands import run_replay_viewer
@@ -163,15 +170,21 @@ def replay(save: str, verify: bool, as_text: bool, db_url: str | None) -> None:
     rec = _record(save, db_url)
     res = replay_record(rec)
     if not verify:
-        click.echo(f"{rec.source}: {rec.player}, {rec.scenario_id} ({rec.scenario_title}), seed {rec.seed}, "
-                   f"engine {rec.engine_version}, {rec.status.replace('_', ' ')}, {len(rec.actions)} actions")
+        click.echo(f"{plain(rec.source)}: {name(rec.player)}, {name(rec.scenario_id)} ({name(rec.scenario_title)}), "
+                   f"seed {rec.seed}, engine {name(rec.engine_version)}, {rec.status.replace('_', ' ')}, "
+                   f"{len(rec.actions)} actions")
         recorded = {r.round: r.state_hash for r in rec.rounds}
         for s in res.summaries:
             status = "matches" if recorded.get(s["round"]) == s["state_hash"] else "DIFFERS"
-            click.echo(_round_line(s, status))
+            click.echo(plain(_round_line(s, status)))
     if res.problem:
-        _fail(res.problem, 2 if res.damaged else 1)
-    click.echo(f"{rec.source}: {res.rounds_checked} round(s) verified, every state hash matches")
+        _fail(plain(res.problem), 2 if res.damaged else 1)
+    forged = score_differences(rec, res.summaries)
+    if forged:
+        _fail(f"{plain(rec.source)}: every state hash matches, but the recorded scores differ from the replay: "
+              + "; ".join(forged), 1)
+    click.echo(f"{plain(rec.source)}: {res.rounds_checked} round(s) verified, every state hash matches, "
+               "and so does every recorded score")
 
 
 @click.command("fork")
@@ -194,6 +207,7 @@ PORTFOLIO_FORMATS = ("portfolio", "portfolio-html")
 @click.argument("save", metavar="SAVE")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The file to write (e.g. game.pmsave.json, decisions.csv, portfolio.md, portfolio.html).")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists (a FIFO or device is written to, never replaced).")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "jsonl", *PORTFOLIO_FORMATS]), default="json",
               show_default=True,
               help="json: a self-contained .pmsave.json; csv/jsonl: the decision log, one row per action; "
@@ -201,27 +215,34 @@ PORTFOLIO_FORMATS = ("portfolio", "portfolio-html")
               "with charts.")
 @db_option
 @_errors
-def export(save: str, output: Path, fmt: str, db_url: str | None) -> None:
-    """Write SAVE to a file: the whole game, the decision log for grading, or a portfolio case study."""
-    from pmsim.storage.exchange import export_record
+def export(save: str, output: Path, force: bool, fmt: str, db_url: str | None) -> None:
+    """Write SAVE to a file: the whole game, the decision log for grading, or a portfolio case study.
 
+    An existing FILE is overwritten only with --force; a FIFO or a device (/dev/stdout) is written
+    to in place."""
+    from pmsim.storage.exchange import check_output, export_record
+    from pmsim.textsafe import plain
+
+    check_output(output, force=force)  # before any work: an existing file without --force
     rec = _record(save, db_url)
     if fmt in PORTFOLIO_FORMATS:
-        _export_portfolio(rec, output, fmt)
+        _export_portfolio(rec, output, fmt, force)
     else:
-        export_record(rec, output, fmt)
-    click.echo(f"exported {rec.source} to {output} ({fmt})")
+        export_record(rec, output, fmt, force=force)
+    click.echo(f"exported {plain(rec.source)} to {plain(output)} ({fmt})")
 
 
-def _export_portfolio(rec: Any, output: Path, fmt: str) -> None:
+def _export_portfolio(rec: Any, output: Path, fmt: str, force: bool = False) -> None:
     """Replay the save (a damaged or mismatching one raises StorageError) and write its case study."""
     from pmsim.commands.review import replayed_game
     from pmsim.reports.portfolio import portfolio_html, portfolio_md
-    from pmsim.storage.exchange import _write_atomic
+    from pmsim.storage.exchange import write_output
+    from pmsim.textsafe import name, plain
 
     game = replayed_game(rec, "a portfolio")
     render = portfolio_html if fmt == "portfolio-html" else portfolio_md
-    _write_atomic(output, render(game, rec.player))
+    # the case study quotes the player's name and rationales: no control character reaches a reader
+    write_output(output, plain(render(game, name(rec.player)), multiline=True), force=force)
 
 
 @click.command("import")
@@ -230,6 +251,8 @@ def _export_portfolio(rec: Any, output: Path, fmt: str) -> None:
 @_errors
 def import_(file: Path, db_url: str | None) -> None:
     """Import an exported .pmsave.json as a new save (checked and replayed first)."""
+    from pmsim.textsafe import plain
+
     with _store(db_url) as store:
         new_id = store.import_file(file)
-    click.echo(f"imported {file} as save {new_id}")
+    click.echo(f"imported {plain(file)} as save {new_id}")

@@ -36,11 +36,27 @@ def _default_db_path() -> Path:
     return default_db_path()
 
 
+def is_default_url(cli_url: str | None = None) -> bool:
+    """True when neither --db nor $PMSIM_DB_URL names a database (the default file is used)."""
+    return cli_url is None and os.environ.get(ENV_VAR) is None
+
+
 def resolve_url(cli_url: str | None = None) -> str:
-    """--db URL > $PMSIM_DB_URL > the default SQLite file. A bare file path means SQLite."""
-    url = cli_url or os.environ.get(ENV_VAR) or ""
-    if not url.strip():
+    """--db URL > $PMSIM_DB_URL > the default SQLite file. A bare file path means SQLite.
+
+    A URL that is given but empty (`--db ""`, or PMSIM_DB_URL set to "" by a script whose variable
+    was unset) is an error, never the user's own default database."""
+    if cli_url is not None:
+        url, what = cli_url, "--db"
+    elif os.environ.get(ENV_VAR) is not None:
+        url, what = os.environ[ENV_VAR], ENV_VAR
+    else:
         return "sqlite:///" + str(_default_db_path())
+    if not url.strip():
+        hint = "leave --db out" if what == "--db" else f"unset {ENV_VAR}"
+        raise DatabaseUnavailable(
+            f"{what} is empty: give a database URL, or {hint} to use your default database"
+        )
     url = url.strip()
     if "://" not in url:
         return "sqlite:///" + str(Path(url).expanduser().absolute())
@@ -55,7 +71,8 @@ def _parse(url: str) -> URL:
         u = make_url(url)
     except (ArgumentError, ValueError):
         raise DatabaseUnavailable(
-            f"{url!r} is not a database URL: use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+            f"{mask_password(url)!r} is not a database URL: use sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST/DB"
         ) from None
     if u.drivername in ("postgresql", "postgres"):
         u = u.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver pmsim ships with
@@ -105,6 +122,9 @@ def make_engine(url: str) -> Engine:
         kwargs["pool_pre_ping"] = True
     try:
         engine = create_engine(u, **kwargs)
+    except (ValueError, TypeError) as e:  # a query value the driver cannot take: ?timeout=abc
+        shown = u.render_as_string(hide_password=True)
+        raise DatabaseUnavailable(f"bad database URL {shown}: {mask_password(str(e), url)}") from None
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as e:
         if backend == "postgresql":
             raise DatabaseUnavailable(
@@ -113,7 +133,7 @@ def make_engine(url: str) -> Engine:
         shown = u.render_as_string(hide_password=True)
         raise DatabaseUnavailable(f"unsupported database URL {shown} ({e}): use sqlite or postgresql") from None
     except ArgumentError as e:
-        raise DatabaseUnavailable(f"bad database URL {describe_url(url)}: {e}") from None
+        raise DatabaseUnavailable(f"bad database URL {describe_url(url)}: {mask_password(str(e), url)}") from None
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
@@ -151,7 +171,49 @@ def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("pmsim_write") else "BEGIN")
 
 
+def check_writable(engine: Engine, url: str) -> None:
+    """Before the first write: refuse a damaged SQLite file (`PRAGMA quick_check`), which SQLite
+    would otherwise happily append to as long as no write touches a damaged page."""
+    from sqlalchemy.exc import DatabaseError
+
+    if engine.dialect.name != "sqlite" or sqlite_path(url) is None:
+        return
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("PRAGMA quick_check(3)").all()
+    except DatabaseError as e:  # so damaged that the check itself cannot read it
+        low = _first_line(e).lower()
+        if "malformed" not in low and "not a database" not in low:
+            raise
+        rows = [(_first_line(e),)]
+    problems = [str(r[0]) for r in rows if str(r[0]).lower() != "ok"]
+    if problems:
+        raise NotAPmsimDatabase(
+            f"{describe_url(url)} is damaged (quick_check: {problems[0][:120]}): nothing was written; "
+            "restore a backup or move it away"
+        )
+
+
 # ------------------------------------------------------------------------------ errors
+_USERINFO = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/:@\s]*:)(?P<pw>[^@\n]*)@")
+
+
+def mask_password(text: str, url: str | None = None) -> str:
+    """`text` with the password of any URL in it, and the password of `url`, shown as ***."""
+    out = _USERINFO.sub(lambda m: m.group("head") + "***@", text)
+    if url:
+        pw = None
+        m = _USERINFO.search(url)
+        if m and m.group("pw"):
+            pw = m.group("pw")
+        if pw and len(pw) >= 3:
+            from urllib.parse import unquote
+
+            for p in {pw, unquote(pw)}:
+                out = out.replace(p, "***")
+    return out
+
+
 def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).strip().splitlines()
@@ -161,7 +223,7 @@ def _first_line(exc: BaseException) -> str:
 def translate(exc: BaseException, url: str) -> StorageError:
     """A DBAPI/SQLAlchemy error as one actionable line naming the database."""
     where = describe_url(url)
-    msg = _first_line(exc)
+    msg = mask_password(_first_line(exc), url)
     low = msg.lower()
     if "file is not a database" in low or "file is encrypted" in low:
         return NotAPmsimDatabase(

@@ -16,6 +16,8 @@ import hashlib
 import io
 import json
 import os
+import re
+import stat
 import tempfile
 from dataclasses import fields
 from pathlib import Path
@@ -26,9 +28,11 @@ from pmsim.storage.records import (
     FINISHED,
     IN_PROGRESS,
     ActionRecord,
+    NonFiniteNumber,
     RoundRecord,
     SaveRecord,
     canonical_json,
+    loads_finite,
     sha256_text,
 )
 
@@ -76,26 +80,122 @@ def to_document(rec: SaveRecord) -> dict[str, Any]:
     return doc
 
 
+# Characters that may not appear raw in a file someone will `cat`: C0/C1 controls (JSON escapes
+# C0 itself), DEL, bidi controls and line separators. Outside strings JSON has none of them, so
+# writing them as \uXXXX escapes is the same JSON, byte for byte the same data once parsed.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
 def dumps(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
-def _write_atomic(path: Path, text: str) -> Path:
-    """Write via a temporary file in the same folder, so a crash never leaves half a file."""
-    folder = path.parent if str(path.parent) else Path(".")
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def check_output(path: Path, *, force: bool = False) -> None:
+    """Raise `StorageError` now if `write_output(path, ..., force=force)` would refuse `path`
+    because of what is there (an existing file without `force`, a folder, a socket...)."""
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise StorageError(f"cannot write {path}: the folder {folder} does not exist") from None
+        return
+    except OSError as e:
+        raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
+    if stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode):
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise StorageError(f"cannot write {path}: it is {_kind(st.st_mode)}")
+    if not force:
+        raise StorageError(f"{path} already exists: use --force to overwrite it")
+
+
+def write_output(path: Path, text: str, *, force: bool = False) -> Path:
+    """Write `text` to `path` as a careful command-line tool does:
+
+    * a new file is written beside it and moved into place, so a crash never leaves half a file;
+    * an existing regular file is refused unless `force` (then replaced the same way);
+    * a symlink is followed: the rules apply to what it points at, and the link stays a link;
+    * a FIFO or a character device (/dev/null, /dev/stdout, a pipe) is written in place, never
+      replaced by a regular file;
+    * anything else (a folder, a socket, a block device) is refused.
+
+    Raises `StorageError` with one line naming `path`."""
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        st: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
+    if st is not None:
+        if stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode):
+            return _write_in_place(path, target, text)
+        if not stat.S_ISREG(st.st_mode):
+            raise StorageError(f"cannot write {path}: it is {_kind(st.st_mode)}")
+        if not force:
+            raise StorageError(f"{path} already exists: use --force to overwrite it")
+    folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise StorageError(f"cannot write {path}: the folder {folder} does not exist")
+    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a file we export is an ordinary file
-        os.replace(tmp, path)
+        if st is None:
+            _link_new(tmp, target, path)
+        else:
+            now = os.lstat(target)  # still the regular file we were allowed to replace?
+            if not stat.S_ISREG(now.st_mode):
+                raise StorageError(f"cannot write {path}: it is {_kind(now.st_mode)}")
+            os.replace(tmp, target)
     except OSError as e:
-        try:
-            os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
+        raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
+    finally:
+        if tmp is not None and os.path.lexists(tmp):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return path
+
+
+def _link_new(tmp: str, target: Path, shown: Path) -> None:
+    """Move `tmp` to `target`, which did not exist a moment ago, without clobbering whatever may
+    have appeared there since (a hard link fails if the name is taken; rename would replace it)."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise StorageError(f"{shown} already exists: use --force to overwrite it") from None
+    except OSError:  # a file system without hard links: the small race is better than no export
+        os.replace(tmp, target)
+
+
+def _write_in_place(path: Path, target: Path, text: str) -> Path:
+    """A FIFO or a device: open what is there (never create, never truncate) and write to it."""
+    try:
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    except OSError as e:
         raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
     return path
 
@@ -106,8 +206,8 @@ def _umask() -> int:
     return mask
 
 
-def write_save(rec: SaveRecord, path: Path) -> Path:
-    return _write_atomic(path, dumps(to_document(rec)))
+def write_save(rec: SaveRecord, path: Path, *, force: bool = False) -> Path:
+    return write_output(path, dumps(to_document(rec)), force=force)
 
 
 def _action_fields() -> list[str]:
@@ -122,9 +222,15 @@ def _action_fields() -> list[str]:
 
 
 def _cell(v: Any) -> Any:
-    """Spreadsheet-safe text: a cell starting with = + - @ would run as a formula in Excel."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + v
+    """Spreadsheet-safe text: a cell starting with = + - @ would run as a formula in Excel, and
+    control characters or bidi overrides are made visible (pmsim.textsafe)."""
+    if isinstance(v, str):
+        from pmsim.textsafe import plain
+
+        v = plain(v) if v[:1] not in ("\t", "\r") else "'" + plain(v)
+        if v[:1] in ("=", "+", "-", "@"):
+            return "'" + v
+        return v
     return "" if v is None else v
 
 
@@ -147,11 +253,12 @@ def decision_rows(rec: SaveRecord) -> list[dict[str, Any]]:
     return rows
 
 
-def write_log(rec: SaveRecord, path: Path, fmt: str) -> Path:
+def write_log(rec: SaveRecord, path: Path, fmt: str, *, force: bool = False) -> Path:
     rows = decision_rows(rec)
     if fmt == "jsonl":
-        text = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in rows)
-        return _write_atomic(path, text)
+        # ASCII escapes: the same data, and no byte of the file can act on a terminal (cat, less)
+        text = "".join(json.dumps(r, sort_keys=True, ensure_ascii=True) + "\n" for r in rows)
+        return write_output(path, text, force=force)
     cols = ["save", "player", "scenario", "seed", "seq", "round", "kind", *[
         f for f in _action_fields() if f != "kind"], "round_score", "state_hash"]
     buf = io.StringIO()
@@ -164,13 +271,13 @@ def write_log(rec: SaveRecord, path: Path, fmt: str) -> Path:
             flat["round_score"] = r["round_end"]["score"]
             flat["state_hash"] = r["round_end"]["state_hash"]
         w.writerow({k: _cell(v) for k, v in flat.items()})
-    return _write_atomic(path, buf.getvalue())
+    return write_output(path, buf.getvalue(), force=force)
 
 
-def export_record(rec: SaveRecord, path: Path, fmt: str = "json") -> Path:
+def export_record(rec: SaveRecord, path: Path, fmt: str = "json", *, force: bool = False) -> Path:
     if fmt not in FORMATS:
         raise StorageError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    return write_save(rec, path) if fmt == "json" else write_log(rec, path, fmt)
+    return write_save(rec, path, force=force) if fmt == "json" else write_log(rec, path, fmt, force=force)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -229,10 +336,6 @@ def _first_error(exc: Any) -> str:
     return f"{loc}: {err['msg']}" if loc else err["msg"]
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
 def read_save(path: Path) -> SaveRecord:
     """Read and check an exported save: size, JSON, format and version, fields, hash chain.
 
@@ -268,11 +371,13 @@ def read_save(path: Path) -> SaveRecord:
     if not text.lstrip("\ufeff \t\r\n").startswith("{"):
         raise reject("not a pmsim save file (not a JSON object)")
     try:
-        data = json.loads(text.lstrip("\ufeff"), parse_constant=_no_constants)
+        data = loads_finite(text.lstrip("\ufeff"))
     except json.JSONDecodeError as e:
         if e.pos >= len(text.rstrip()) - 1:
             raise reject(f"truncated: the JSON ends early (line {e.lineno})") from None
         raise reject(f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except NonFiniteNumber as e:
+        raise reject(f"not valid JSON for a save ({e})") from None
     except (ValueError, RecursionError) as e:
         raise reject(f"not valid JSON ({'too deeply nested' if isinstance(e, RecursionError) else e})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:

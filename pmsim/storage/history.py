@@ -35,6 +35,44 @@ def round_summary(game: Game, ended_round: int) -> dict[str, Any]:
     }
 
 
+def version_key(version: str) -> tuple[int, ...] | None:
+    """(1, 4, 0) for "1.4.0" (a suffix like "-dev" or "+local" is allowed); None for garbage."""
+    import re
+
+    m = re.fullmatch(r"(\d{1,6}(?:\.\d{1,6}){0,3})(?:[-+.][0-9A-Za-z.+-]{0,40})?", str(version).strip())
+    return tuple(int(p) for p in m.group(1).split(".")) if m else None
+
+
+def engine_version_problem(version: str) -> str | None:
+    """Why a save's `engine_version` cannot be accepted by this pmsim, or None: garbage, or a
+    newer engine than this one (its games may play by rules this pmsim does not know)."""
+    from pmsim.engine.state import ENGINE_VERSION
+    from pmsim.textsafe import plain
+
+    theirs, ours = version_key(version), version_key(ENGINE_VERSION)
+    if theirs is None:
+        return f"its engine version '{plain(str(version)[:40])}' is not a version number"
+    if ours is not None and theirs > ours:
+        return (f"it was saved by a newer engine ({plain(version[:40])}; this pmsim has {ENGINE_VERSION}): "
+                "upgrade pmsim to import it")
+    return None
+
+
+def score_differences(rec: SaveRecord, summaries: list[dict[str, Any]]) -> list[str]:
+    """Where the scores recorded in `rec` differ from the replayed `summaries` (by more than
+    1e-6): ["round 2 (recorded 88.00, replays to 54.12)", "the final score (...)"]."""
+    replayed = {s["round"]: s.get("score") for s in summaries}
+    out = []
+    for r in rec.rounds:
+        want = replayed.get(r.round)
+        if r.score is not None and want is not None and abs(r.score - want) > 1e-6:
+            out.append(f"round {r.round} (recorded {r.score:.2f}, replays to {want:.2f})")
+    final = summaries[-1].get("score") if summaries else None
+    if rec.score is not None and final is not None and abs(rec.score - final) > 1e-6:
+        out.append(f"the final score (recorded {rec.score:.2f}, replays to {final:.2f})")
+    return out
+
+
 def _short(h: str | None) -> str:
     return (h or "none")[:12]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from pmsim.storage.db import META_TABLE, describe_url, write_engine
+from pmsim.storage.db import META_TABLE, check_writable, describe_url, write_engine
 from pmsim.storage.errors import NotAPmsimDatabase, SchemaTooNew
 
 if TYPE_CHECKING:
@@ -28,12 +28,15 @@ def _state(conn: Connection) -> tuple[str, str | None, int | None]:
     """("empty" | "foreign" | "pmsim", alembic revision, schema_version)."""
     from sqlalchemy import inspect, text
 
-    names = set(inspect(conn).get_table_names())
+    insp = inspect(conn)
+    names = set(insp.get_table_names())
     if META_TABLE not in names:
         if names == {VERSION_TABLE}:  # e.g. after `alembic downgrade base`: empty if unstamped
             if conn.execute(text(f"SELECT count(*) FROM {VERSION_TABLE}")).scalar() == 0:
-                return ("empty", None, None)
-        return ("empty" if not names else "foreign", None, None)
+                names = set()
+        if names or insp.get_view_names() or _other_schemas_used(conn, insp):
+            return ("foreign", None, None)
+        return ("empty", None, None)
     rev = None
     if VERSION_TABLE in names:
         rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
@@ -46,13 +49,31 @@ def _state(conn: Connection) -> tuple[str, str | None, int | None]:
     return ("pmsim", rev, version)
 
 
+_SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast"}
+
+
+def _other_schemas_used(conn: Connection, insp) -> bool:
+    """True when a schema other than the default one holds a table or a view (PostgreSQL: a
+    database whose tables all live outside `public` is not empty, and not pmsim's to claim)."""
+    if conn.dialect.name != "postgresql":
+        return False
+    default = insp.default_schema_name
+    for schema in insp.get_schema_names():
+        if schema == default or schema in _SYSTEM_SCHEMAS or schema.startswith(("pg_temp", "pg_toast")):
+            continue
+        if insp.get_table_names(schema=schema) or insp.get_view_names(schema=schema):
+            return True
+    return False
+
+
 def _check(url: str, state: tuple[str, str | None, int | None]) -> bool:
     """True when the schema is current; raise if pmsim must not touch this database."""
     kind, rev, version = state
     where = describe_url(url)
     if kind == "foreign":
         raise NotAPmsimDatabase(
-            f"{where} is not a pmsim database (it holds other tables): use another file or database"
+            f"{where} is not a pmsim database (it holds other tables or views, in some schema): "
+            "use another file or database"
         )
     if kind == "empty":
         return False
@@ -94,6 +115,7 @@ def ensure_schema(engine: Engine, url: str) -> None:
     with engine.connect() as conn:
         if _check(url, _state(conn)):
             return
+    check_writable(engine, url)  # never create or migrate a schema inside a damaged file
     with write_engine(engine).connect() as conn:
         with conn.begin():
             if conn.dialect.name == "postgresql":

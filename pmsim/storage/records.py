@@ -29,6 +29,45 @@ def finite(obj: Any) -> Any:
     return obj
 
 
+class NonFiniteNumber(ValueError):
+    """A JSON text holds a number that is not a finite float (1e400, NaN, Infinity)."""
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NonFiniteNumber(f"the number {text[:40]} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 20:  # nothing in a save needs more (seeds are below 2**63)
+        raise NonFiniteNumber(f"the number {text[:24]}... is out of range")
+    return int(text)
+
+
+def _no_constant(name: str) -> Any:
+    raise NonFiniteNumber(f"{name} is not a number JSON allows")
+
+
+def loads_finite(text: str | bytes) -> Any:
+    """`json.loads`, refusing what a save must never hold: NaN, Infinity, numbers out of float
+    range (1e400 would become inf and break every later dump) and integers of more than 20
+    digits. Raises `ValueError`."""
+    return json.loads(text, parse_float=_finite_float, parse_int=_bounded_int, parse_constant=_no_constant)
+
+
+def finite_or_none(value: Any) -> float | None:
+    """A stored number as a finite float, or None (NULL, NaN, infinities, not a number)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return f if math.isfinite(f) else None
+
+
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import builtins
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,8 +24,10 @@ from sqlalchemy.orm import Session
 from pmsim.storage import exchange
 from pmsim.storage.classes import ClassStore
 from pmsim.storage.db import (
+    check_writable,
     db_errors,
     describe_url,
+    is_default_url,
     make_engine,
     resolve_url,
     sqlite_path,
@@ -40,7 +41,7 @@ from pmsim.storage.errors import (
     SaveNotFound,
     StorageError,
 )
-from pmsim.storage.history import replay_record
+from pmsim.storage.history import engine_version_problem, replay_record, score_differences
 from pmsim.storage.migrate import ensure_schema
 from pmsim.storage.models import ActionRow, RoundRow, Save
 from pmsim.storage.records import (
@@ -53,14 +54,19 @@ from pmsim.storage.records import (
     SaveRecord,
     canonical_json,
     finite,
+    finite_or_none,
+    loads_finite,
     sha256_text,
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from pmsim.engine import Game
     from pmsim.scenario.models import Scenario
 
-MAX_PLAYER = 200
+MAX_PLAYER = 100  # as pmsim.textsafe.MAX_NAME: a new player name longer than this is refused
+MAX_ID = 2**63 - 1  # the largest id a database column holds
 _INFO_COLUMNS = (
     Save.id, Save.player, Save.scenario_id, Save.scenario_title, Save.seed, Save.engine_version,
     Save.status, Save.round, Save.n_actions, Save.score, Save.parent_id, Save.forked_round,
@@ -82,23 +88,24 @@ def _info(row: Any) -> SaveInfo:
     return SaveInfo(
         id=row.id, player=row.player, scenario_id=row.scenario_id, scenario_title=row.scenario_title,
         seed=int(row.seed), engine_version=row.engine_version, status=row.status, round=row.round,
-        n_actions=row.n_actions, score=row.score, parent_id=row.parent_id,
+        n_actions=row.n_actions, score=finite_or_none(row.score), parent_id=row.parent_id,
         forked_round=row.forked_round, origin=row.origin, created_at=_utc(row.created_at),
         updated_at=_utc(row.updated_at), class_id=row.class_id,
     )
 
 
 def _json(text: str, default: Any) -> Any:
+    """A JSON column; `default` when it is unreadable or holds a number out of range (F1)."""
     try:
-        return json.loads(text)
-    except (TypeError, ValueError):
+        return loads_finite(text)
+    except (TypeError, ValueError, RecursionError):
         return default
 
 
 def _action_record(row: Any) -> ActionRecord:
     try:
-        data = json.loads(row.payload)
-    except (TypeError, ValueError) as e:
+        data = loads_finite(row.payload)
+    except (TypeError, ValueError, RecursionError) as e:
         return ActionRecord(row.seq, row.round, row.kind, None, f"unreadable JSON ({e})")
     if not isinstance(data, dict):
         return ActionRecord(row.seq, row.round, row.kind, None, "not a JSON object")
@@ -107,7 +114,7 @@ def _action_record(row: Any) -> ActionRecord:
 
 def _round_record(row: Any) -> RoundRecord:
     return RoundRecord(
-        round=row.round, seq=row.seq, state_hash=row.state_hash, score=row.score,
+        round=row.round, seq=row.seq, state_hash=row.state_hash, score=finite_or_none(row.score),
         components=_json(row.components, {}), metrics=_json(row.metrics, {}),
         shipped=_json(row.shipped, []),
     )
@@ -120,7 +127,14 @@ def parse_target(target: int | str | Path) -> int | Path:
     if isinstance(target, int | Path):
         return target
     t = str(target).strip()
-    return int(t) if t.isdigit() else Path(t)
+    return int(t) if t.isascii() and t.isdigit() else Path(t)
+
+
+def check_id(save_id: int, where: str) -> int:
+    """`save_id` if a database could hold it; else `SaveNotFound` (not an OverflowError, F7)."""
+    if isinstance(save_id, bool) or not isinstance(save_id, int) or not 0 < save_id <= MAX_ID:
+        raise SaveNotFound(f"no save {save_id} in {where}")
+    return save_id
 
 
 class SaveStore(ClassStore):
@@ -133,11 +147,17 @@ class SaveStore(ClassStore):
         self.url = resolve_url(url)
         self.where = describe_url(self.url)
         path = sqlite_path(self.url)
-        if url is None and path is not None:
+        if path is not None and is_default_url(url):
             try:  # the default folder, created on first use
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise DatabaseUnavailable(f"cannot create {path.parent}: {e.strerror or e}") from None
+        elif path is not None and not path.parent.is_dir():  # an explicit URL: never create folders
+            raise DatabaseUnavailable(
+                f"cannot open {path}: the folder does not exist ({path.parent}; pmsim creates only its "
+                "default folder): create it or fix the URL"
+            )
+        self._write_checked = False
         with db_errors(self.url):
             self._engine = make_engine(self.url)
             try:
@@ -145,7 +165,17 @@ class SaveStore(ClassStore):
             except BaseException:
                 self._engine.dispose()
                 raise
-        self._w = write_engine(self._engine)
+        self._write_engine = write_engine(self._engine)
+
+    @property
+    def _w(self) -> Engine:
+        """The write engine; the first write of this store checks the file first (SQLite: a
+        damaged file is refused for writes too, not only for the reads that meet the damage)."""
+        if not self._write_checked:
+            with db_errors(self.url):
+                check_writable(self._engine, self.url)
+            self._write_checked = True
+        return self._write_engine
 
     def close(self) -> None:
         self._engine.dispose()
@@ -226,6 +256,7 @@ class SaveStore(ClassStore):
         )
 
     def delete(self, save_id: int) -> None:
+        check_id(save_id, self.where)
         with db_errors(self.url), Session(self._w) as s, s.begin():
             res = s.execute(delete(Save).where(Save.id == save_id).execution_options(synchronize_session=False))
             if res.rowcount != 1:
@@ -233,6 +264,7 @@ class SaveStore(ClassStore):
 
     # ------------------------------------------------------------------ reading
     def info(self, save_id: int) -> SaveInfo:
+        check_id(save_id, self.where)
         with db_errors(self.url), Session(self._engine) as s:
             row = s.execute(select(*_INFO_COLUMNS).where(Save.id == save_id)).first()
         if row is None:
@@ -241,6 +273,7 @@ class SaveStore(ClassStore):
 
     def load(self, save_id: int) -> SaveRecord:
         """The whole save. A damaged action row comes back with `data=None` and an `error`."""
+        check_id(save_id, self.where)
         with db_errors(self.url), Session(self._engine) as s, s.begin():
             row = s.execute(
                 select(*_INFO_COLUMNS, Save.scenario_text, Save.scenario_sha256).where(Save.id == save_id)
@@ -308,15 +341,24 @@ class SaveStore(ClassStore):
         from pmsim.storage.errors import SaveFileError
 
         rec = exchange.read_save(Path(path))
+        version_problem = engine_version_problem(rec.engine_version)
+        if version_problem:
+            raise SaveFileError(f"cannot import {path}: {version_problem}")
         res = replay_record(rec)
         if res.game is None or res.problem:
             raise SaveFileError(f"cannot import {path}: {res.problem}")
+        forged = score_differences(rec, res.summaries)
+        if forged:
+            raise SaveFileError(f"cannot import {path}: its recorded scores differ from the replay: "
+                                + "; ".join(forged))
         return self._create_from_replay(rec, res, rec.actions, f"import of {Path(path).name}", None, None)
 
-    def export(self, target: int | str | Path, path: str | Path, format: str = "json") -> Path:
-        """Write `target` to `path`: a `.pmsave.json` (format json) or a decision log (csv, jsonl)."""
+    def export(self, target: int | str | Path, path: str | Path, format: str = "json", *,
+               force: bool = False) -> Path:
+        """Write `target` to `path`: a `.pmsave.json` (format json) or a decision log (csv, jsonl).
+        An existing file is overwritten only with `force` (see `exchange.write_output`)."""
         rec = self.open_target(target)
-        return exchange.export_record(rec, Path(path), format)
+        return exchange.export_record(rec, Path(path), format, force=force)
 
     # ------------------------------------------------------------------ helpers
     def _header(self, text: str, scenario: Scenario, seed: int, player: str, engine_version: str,
@@ -343,7 +385,8 @@ class SaveStore(ClassStore):
         from pmsim.engine.state import ENGINE_VERSION
 
         game = res.game
-        header = self._header(rec.scenario_text, game.scenario, rec.seed, rec.player, ENGINE_VERSION, origin)
+        header = self._header(rec.scenario_text, game.scenario, rec.seed, _imported_player(rec.player),
+                              ENGINE_VERSION, origin)
         if game.finished:
             header["summary"] = _summary_text(safe_game_summary(game))
         now = _now()
@@ -417,7 +460,20 @@ def _check_seed(seed: int) -> None:
 
 
 def _player(name: str) -> str:
-    name = " ".join(str(name).split())
-    if not name:
+    """A new game's player name: one line of plain text, at most MAX_PLAYER characters."""
+    from pmsim.textsafe import check_name
+
+    if not " ".join(str(name).split()):
         raise StorageError("a save needs a player name")
-    return name[:MAX_PLAYER]
+    try:
+        return check_name(name, "player name", MAX_PLAYER)
+    except ValueError as e:
+        raise StorageError(str(e)) from None
+
+
+def _imported_player(name: str) -> str:
+    """The player name of an imported or forked game (checked by the file format, up to 200
+    characters): kept, with whitespace collapsed and control characters made visible."""
+    from pmsim.textsafe import name as clean
+
+    return clean(name)[:200] or "?"

@@ -26,6 +26,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
+from pmsim.textsafe import markup, name, plain
 from pmsim.tui.app_coach import CoachingMixin
 from pmsim.tui.coach import Coach
 from pmsim.tui.messages import (
@@ -56,6 +57,22 @@ from pmsim.tui.widgets.roadmap import RoadmapPane
 @dataclass
 class JobDone(Message):
     """A service job finished (its result message was posted first)."""
+
+
+def continue_target(saves: list[Any], player: str | None) -> Any | None:
+    """The save `--continue` (and `c`) resumes: the latest game in progress of `player`, else of
+    the last player who played here (the most recently updated save that is not a bot's), never
+    somebody else's game."""
+    def when(s: Any) -> tuple[float, int]:
+        return (s.updated_at.timestamp() if s.updated_at else 0.0, s.id or 0)
+
+    if player is None:
+        humans = [s for s in saves if not str(s.player).startswith("bot:")]
+        if not humans:
+            return None
+        player = max(humans, key=when).player
+    mine = [s for s in saves if s.status == "in_progress" and s.player == player]
+    return max(mine, key=when) if mine else None
 
 
 def default_player() -> str:
@@ -90,6 +107,7 @@ class PmsimApp(CoachingMixin, App[None]):
         self.extra_scenarios = list(extra_scenarios or [])
         self.seed = random_seed() if seed is None else seed
         self.player = player or default_player()
+        self.explicit_player = " ".join(player.split()) if player else None  # --player, for --continue
         self.scenario_id = scenario_id
         self.start = start
         self.save_ref = save_ref
@@ -162,8 +180,15 @@ class PmsimApp(CoachingMixin, App[None]):
 
         try:
             msg = job()
+        except DatabaseUnavailable as e:
+            # once a game is open the database worked: disk full, a server outage or a lock timeout
+            # is transient, so the player may retry (nothing was applied) instead of being thrown out
+            if self.view is not None:
+                msg = ServiceFailed(str(e), retry=job)
+            else:
+                msg = ServiceFailed(str(e), fatal=True)
         except StorageError as e:
-            msg = ServiceFailed(str(e), fatal=isinstance(e, DatabaseUnavailable | NotAPmsimDatabase | SchemaTooNew))
+            msg = ServiceFailed(str(e), fatal=isinstance(e, NotAPmsimDatabase | SchemaTooNew))
         except Exception as e:  # an engine or storage bug: say so, keep the app alive
             self.log.error(f"service job failed: {e!r}")
             msg = ServiceFailed(f"Something went wrong: {type(e).__name__}: {e}")
@@ -252,9 +277,10 @@ class PmsimApp(CoachingMixin, App[None]):
 
     def action_continue_game(self) -> None:
         def job() -> Message:
-            latest = self.service.latest_in_progress()
+            latest = continue_target(self.service.saves(), self.explicit_player)
             if latest is None or latest.id is None:
-                return ServiceFailed("No game in progress to continue: press n for a new game.")
+                whose = f" of {self.explicit_player}" if self.explicit_player else ""
+                return ServiceFailed(f"No game{whose} in progress to continue: press n for a new game.")
             return GameOpened(self.service.resume(latest.id), resumed=True)
 
         self.submit(job)
@@ -283,18 +309,19 @@ class PmsimApp(CoachingMixin, App[None]):
             keys = "? for keys, i explains"
             if not self.coach.in_class:
                 keys += ", M " + ("hides" if self.coach.mentor_on else "turns on") + " the mentor"
-            self.notify(f"Welcome back, {m.view.player}: {where}." if m.resumed else
-                        f"Welcome, {m.view.player}. Every action is saved ({where}). {keys}.", timeout=4)
+            who = markup(m.view.player)  # a name is text, never markup: "[/x]" must not crash (F5)
+            self.notify(f"Welcome back, {who}: {where}." if m.resumed else
+                        f"Welcome, {who}. Every action is saved ({where}). {keys}.", timeout=4)
         if m.view.read_only:
-            self.notify(f"Opened read-only: {m.view.problem}", severity="error", timeout=10)
+            self.notify(f"Opened read-only: {markup(m.view.problem)}", severity="error", timeout=10)
 
     def on_saves_listed(self, m: SavesListed) -> None:
         if m.purpose == "title":
             if isinstance(self.screen, TitleScreen):
                 self.screen.first_run = not m.saves
-                playing = [s for s in m.saves if s.status == "in_progress"]
-                self.screen.latest = (f"c continues save {playing[0].id}: {playing[0].player}, "
-                                      f"{playing[0].scenario_id}, round {playing[0].round}") if playing else ""
+                t = continue_target(m.saves, self.explicit_player)
+                self.screen.latest = (f"c continues save {t.id}: {name(t.player)}, {name(t.scenario_id)}, "
+                                      f"round {t.round}") if t else ""
             return
         self.goto(SavesScreen(m.saves, m.purpose))
 
@@ -333,7 +360,7 @@ class PmsimApp(CoachingMixin, App[None]):
         if self.view is None:
             return
         if self.view.read_only:
-            self.notify(f"This save is read-only: {self.view.problem}", severity="error")
+            self.notify(f"This save is read-only: {markup(self.view.problem)}", severity="error")
             return
 
         def job() -> Message:
@@ -393,13 +420,28 @@ class PmsimApp(CoachingMixin, App[None]):
             self.notify(m.result["summary"], title="Research result", timeout=4)
 
     def on_action_refused(self, m: ActionRefused) -> None:
-        self.notify(m.reason, title="Not possible", severity="warning", timeout=4)
+        self.notify(markup(m.reason), title="Not possible", severity="warning", timeout=4)
 
     def on_service_failed(self, m: ServiceFailed) -> None:
-        if m.fatal:
-            self.exit(return_code=2, message=m.message)
+        if m.retry is not None:
+            from pmsim.tui.screens.dialogs import FaultDialog
+
+            def answered(retry: bool | None) -> None:
+                if retry:
+                    self.submit(m.retry)
+                else:
+                    from rich.text import Text
+
+                    self.exit(return_code=2, message=Text(plain(m.message)))
+
+            self.push_screen(FaultDialog(m.message), answered)
             return
-        self.notify(m.message, severity="error", timeout=8)
+        if m.fatal:
+            from rich.text import Text
+
+            self.exit(return_code=2, message=Text(plain(m.message)))  # printed as text, never as markup
+            return
+        self.notify(markup(m.message), severity="error", timeout=8)
 
     def on_round_resolved(self, m: RoundResolved) -> None:
         self.set_view(m.view)

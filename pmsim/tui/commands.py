@@ -15,7 +15,9 @@ import click
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(message, err=True)
+    from pmsim.textsafe import plain
+
+    click.echo(plain(message, multiline=True), err=True)
     raise SystemExit(code)
 
 
@@ -63,11 +65,59 @@ def _class_store(db_url: str | None, code: str):
     return store
 
 
+def _has_terminal() -> bool:
+    import os
+    import sys
+
+    return bool(os.environ.get("TEXTUAL_DRIVER")) or (sys.stdin.isatty() and sys.stdout.isatty())
+
+
+def _need_terminal() -> None:
+    """The app draws on a terminal: without one (a pipe, a file, cron) it would write escape codes
+    until killed. textual-serve's web driver (TEXTUAL_DRIVER) has no terminal and needs none."""
+
+    if not _has_terminal():
+        _fail("pmsim play needs a terminal (standard input and output are not one): run it in a terminal; "
+              "`pmsim replay SAVE --text` and `pmsim saves list` work without one")
+
+
+def _check_player(player: str | None) -> None:
+    from pmsim.textsafe import check_name
+
+    if player is not None:
+        try:
+            check_name(player, "player name")
+        except ValueError as e:
+            _fail(f"--player: {e}")
+
+
 def _run(app) -> None:
-    """Run the app; a database that cannot be used ends it with one line and exit code 2."""
+    """Run the app; a database that cannot be used ends it with one line and exit code 2.
+    SIGTERM and SIGHUP end it cleanly too, so the terminal is restored (no alternate screen left)."""
+    import signal
+
+    def stop(signum, frame) -> None:
+        # ask the app to exit from its own event loop: it leaves the alternate screen and restores
+        # the terminal on the way out, as after q
+        loop = getattr(app, "_loop", None)
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(lambda: app.exit(return_code=128 + signum))
+        else:
+            raise SystemExit(128 + signum)
+
+    old = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                old[sig] = signal.signal(sig, stop)
+            except ValueError:  # not the main thread
+                pass
     try:
         app.run()
     finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
         app.service.close()
     if app.return_code:
         raise SystemExit(app.return_code)
@@ -79,7 +129,8 @@ def _run(app) -> None:
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="The seed of a new game (default: a fresh one, shown on screen).")
 @click.option("--player", default=None, help="Your name on the save (default: your login name).")
-@click.option("--continue", "continue_", is_flag=True, help="Resume the latest game in progress.")
+@click.option("--continue", "continue_", is_flag=True,
+              help="Resume your latest game in progress (of --player NAME, else of the last player here).")
 @click.option("--save", "save_id", type=int, default=None, metavar="ID", help="Open save ID.")
 @click.option("--db", "db_url", metavar="URL", default=None,
               help="Database URL (default: $PMSIM_DB_URL, else the file `pmsim saves path` shows).")
@@ -104,11 +155,16 @@ def play(scenario: str | None, seed: int | None, player: str | None, continue_: 
             raise click.UsageError("--class sets the scenario and seed: leave out --scenario, --seed and --tutorial")
         if continue_ or save_id is not None:
             raise click.UsageError("--class starts a new game in the class; resume it with --save ID or --continue")
+        _check_player(player)
         store = _class_store(db_url, class_code)
+        if not _has_terminal():
+            store.close()
+            _need_terminal()
         _run(PmsimApp(store, player=player, start="class", class_code=class_code, theme=theme, mentor=mentor))
         return
     if tutorial and (continue_ or save_id is not None or scenario is not None):
         raise click.UsageError("--tutorial starts a new tutorial game: leave out --continue, --save and --scenario")
+    _check_player(player)
     extra = _scenario(scenario)
     selected = extra[0].id if extra else None
     if tutorial:
@@ -125,6 +181,7 @@ def play(scenario: str | None, seed: int | None, player: str | None, continue_: 
         start = "title"
     app = PmsimApp(_opener(db_url), seed=seed, player=player, scenario_id=selected, start=start,
                    save_ref=save_id, theme=theme, extra_scenarios=extra, mentor=mentor)
+    _need_terminal()
     _run(app)
 
 
@@ -144,9 +201,25 @@ def serve(host: str, port: int, db_url: str | None, scenario: str | None) -> Non
         import textual_serve  # noqa: F401
     except ImportError:
         _fail("pmsim serve needs textual-serve: pip install 'pmsim[serve]'")
+    from pmsim.storage.db import resolve_url
+    from pmsim.storage.errors import StorageError
+    from pmsim.tui.serve import is_loopback, port_problem
     from pmsim.tui.serve import serve as run
 
-    click.echo(f"pmsim: open http://{host}:{port} in a browser; Ctrl+C stops the server.", err=True)
+    if db_url is not None:
+        try:
+            resolve_url(db_url)  # an empty or unreadable URL: one line now, not in every tab
+        except StorageError as e:
+            _fail(str(e), e.exit_code)
+    problem = port_problem(host, port)
+    if problem:
+        _fail(f"pmsim serve: {problem}")
+    if not is_loopback(host):
+        click.echo(f"WARNING: listening on {host}, beyond this computer, with NO authentication: anyone who "
+                   f"can reach port {port} can play and read or overwrite the saves in this database. "
+                   "Use the default --host 127.0.0.1 unless you mean it.", err=True)
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    click.echo(f"pmsim: open http://{shown}:{port} in a browser; Ctrl+C stops the server.", err=True)
     raise SystemExit(run(host, port, db_url, scenario))
 
 

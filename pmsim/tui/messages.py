@@ -65,6 +65,7 @@ class ServiceFailed(Message):
 
     message: str
     fatal: bool = False
+    retry: Any = None  # a transient fault during play: the job to run again if the player says so
 
 
 @dataclass

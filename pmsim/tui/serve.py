@@ -61,22 +61,65 @@ def stop_group(pgid: int, grace: float = GRACE_S) -> None:
             time.sleep(0.05)
 
 
-def app_command(db_url: str | None, scenario: str | None = None) -> str:
+def app_command(scenario: str | None = None) -> str:
+    """The command each browser tab runs. The database URL is never in it (argv is world-readable
+    in `ps`): `serve` passes it to the server and its apps in the environment ($PMSIM_DB_URL)."""
     import shlex
 
     args = [sys.executable, "-m", "pmsim.tui.commands", "play"]
-    if db_url:
-        args += ["--db", db_url]
     if scenario:
         args += ["--scenario", scenario]
     return shlex.join(args)
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (in use, unknown address), or None.
+
+    Checked before the server starts, so a busy port is one line instead of a traceback; the
+    socket is bound the way aiohttp binds it (SO_REUSEADDR) and closed at once."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as e:
+        return f"cannot listen on {host!r}: {getattr(e, 'strerror', None) or e}"
+    for family, type_, proto, _, addr in infos:
+        with socket.socket(family, type_, proto) as sock:
+            if hasattr(socket, "SO_REUSEADDR") and os.name == "posix":
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(addr)
+            except OSError as e:
+                import errno
+
+                if e.errno == errno.EADDRINUSE:
+                    return (f"port {port} on {host} is already in use (another pmsim serve?): "
+                            "stop it or choose another --port")
+                if e.errno in (errno.EACCES, errno.EPERM):
+                    return f"not allowed to listen on port {port} (ports below 1024 need root): choose another --port"
+                return f"cannot listen on {host}:{port}: {e.strerror or e}"
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def serve(host: str, port: int, db_url: str | None = None, scenario: str | None = None) -> int:
     """Run the web server until a signal (or its own exit); returns its exit code."""
     cmd = [sys.executable, "-m", "pmsim.tui.serve", "--host", host, "--port", str(port),
-           "--command", app_command(db_url, scenario)]
-    child = subprocess.Popen(cmd, start_new_session=True)
+           "--command", app_command(scenario)]
+    env = dict(os.environ)
+    if db_url is not None:
+        env["PMSIM_DB_URL"] = db_url  # for the apps; never on a command line
+    child = subprocess.Popen(cmd, start_new_session=True, env=env)
     stop_at: list[float] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -137,7 +180,11 @@ def _child_main(argv: list[str] | None = None) -> None:
 
     if os.getppid() != parent:  # pragma: no cover - the parent died before we got here
         sys.exit(1)
-    GroupServer(a.command, host=a.host, port=a.port, title="pmsim").serve()
+    try:
+        GroupServer(a.command, host=a.host, port=a.port, title="pmsim").serve()
+    except OSError as e:  # e.g. the port was taken between the check and now
+        print(f"pmsim serve: cannot listen on {a.host}:{a.port}: {e.strerror or e}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -38,15 +38,18 @@ def serve_command(port: int, db: Path) -> list[str]:
 
 
 def processes_mentioning(marker: str) -> list[tuple[int, str]]:
+    """Live processes with `marker` in their command line or environment (the server passes the
+    database URL to its apps as PMSIM_DB_URL, never on a command line): (pid, command line)."""
     out = []
     for d in Path("/proc").iterdir():
         if d.name.isdigit() and int(d.name) != os.getpid():
             try:
                 cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                env = (d / "environ").read_bytes().decode(errors="replace")
                 state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
             except OSError:
                 continue
-            if marker in cmd and state != "Z":
+            if (marker in cmd or marker in env) and state != "Z":
                 out.append((int(d.name), cmd))
     return out
 
@@ -94,6 +97,7 @@ async def drive(debug_port: int, url: str, db: Path) -> list[tuple[int, str]]:
             text = await cdp.wait_for_text("New game", timeout=60)  # the title screen has rendered
             assert "Continue" in text and "Replay" in text
             apps = [p for p in processes_mentioning(str(db)) if "play" in p[1]]
+            assert not [cmd for _, cmd in apps if str(db) in cmd], "the database URL is on an app's command line"
             await cdp.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
             mark = len(text)
             await cdp.key("n")

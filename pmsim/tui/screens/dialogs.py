@@ -184,3 +184,28 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class FaultDialog(ModalScreen[bool]):
+    """A transient storage fault (disk full, database unreachable, lock timeout): nothing was
+    saved and nothing changed on screen. Retry runs the same request again; Quit leaves (every
+    action saved before the fault is kept)."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="FaultDialog")
+    BINDINGS = [Binding("r,enter", "answer(True)", "Retry"), Binding("q,escape", "answer(False)", "Quit")]
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Could not save: your last action was not applied", style="bold"),
+                         classes="dialog-title")
+            yield Static(Text(self.message))  # Text: the message is shown as written, never as markup
+            yield Static(Text("Everything before it is saved. Fix the problem (free some disk space, "
+                              "restart the database server), then retry.", style="dim"))
+            yield Static(Text("r / enter: retry · q / esc: quit", style="dim"))
+
+    def action_answer(self, retry: bool) -> None:
+        self.dismiss(retry)

@@ -1,0 +1,93 @@
+"""Issue 10 in the TUI: a name is text, never markup (F5), and `--continue` is per player."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from tui_helpers import make_app, run, settle, small_text
+
+from pmsim.tui.app import continue_target
+from pmsim.tui.screens.game import GameScreen
+
+NAME = "[/x] Bob [intern]"
+
+
+@run
+async def test_a_markup_name_is_shown_as_written_and_never_parsed(store, catalog):
+    app = make_app(store, catalog, player=NAME, start="play", scenario_id=catalog.entries[0].id)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, GameScreen)
+        shown = [Content.from_markup(n.message).plain for n in app._notifications]  # raises MarkupError unescaped
+        assert any(f"Welcome, {NAME}." in s for s in shown), shown
+    assert store.list()[0].player == NAME
+
+
+@run
+async def test_continue_resumes_the_named_players_game_not_the_latest_one(store, catalog):
+    text = small_text("b2b_saas")
+    ada = store.create(text, 1, "Ada")
+    store.create(text, 2, "Bob")  # newer: a plain "latest game" would be Bob's
+    app = make_app(store, catalog, player="Ada", start="continue")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, GameScreen)
+        assert app.view.save_id == ada and app.view.player == "Ada"
+
+
+@run
+async def test_continue_of_a_player_without_a_game_in_progress_says_so(store, catalog):
+    store.create(small_text("b2b_saas"), 1, "Bob")
+    app = make_app(store, catalog, player="Cleo", start="continue")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        assert not isinstance(app.screen, GameScreen)
+        assert any("No game of Cleo in progress" in n.message for n in app._notifications)
+
+
+def test_continue_target_without_a_name_follows_the_last_human_player(store):
+    text = small_text("b2b_saas")
+    ada = store.create(text, 1, "Ada")
+    store.create(text, 2, "bot:rice")  # bots never count as the last player
+    assert continue_target(store.list(), None).id == ada
+    bob_done = store.create(text, 3, "Bob")
+    store.delete(ada)
+    rows = store.list()
+    assert continue_target(rows, None).id == bob_done
+    assert continue_target(rows, "Ada") is None
+
+
+@run
+async def test_a_transient_fault_offers_retry_and_applies_the_action_once_stored(store, catalog):
+    from tui_helpers import press
+
+    from pmsim.storage.errors import DatabaseUnavailable
+    from pmsim.tui.screens.dialogs import FaultDialog
+
+    real = store.append_action
+    faults = [DatabaseUnavailable("/tmp/s.db: the disk is full"), DatabaseUnavailable("still full")]
+
+    def flaky(*args, **kwargs):
+        if faults:
+            raise faults.pop(0)
+        return real(*args, **kwargs)
+
+    app = make_app(store, catalog, start="play", scenario_id=catalog.entries[0].id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        sid = app.view.save_id
+        store.append_action = flaky
+        await press(pilot, "2", "a")  # accept the first request: its save fails
+        assert isinstance(app.screen, FaultDialog) and "disk is full" in app.screen.message
+        assert store.info(sid).n_actions == 0 and len(app.service.session.game.log) == 0  # nothing applied
+        await press(pilot, "r")  # fails again: the dialog comes back
+        assert isinstance(app.screen, FaultDialog) and "still full" in app.screen.message
+        await press(pilot, "enter")  # the disk has room again
+        assert isinstance(app.screen, GameScreen)
+        assert store.info(sid).n_actions == 1 and len(app.service.session.game.log) == 1
+        assert sum(q["status"] == "accepted" for q in app.view.obs["requests"]) == 1
+        store.append_action = lambda *a, **k: (_ for _ in ()).throw(DatabaseUnavailable("server gone"))
+        await press(pilot, "a")
+        assert isinstance(app.screen, FaultDialog)
+        await press(pilot, "q")  # quit: the app ends, with the reason, and code 2
+    assert app.return_code == 2
+    assert store.info(sid).n_actions == 1
