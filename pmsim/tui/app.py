@@ -385,7 +385,7 @@ class PmsimApp(CoachingMixin, App[None]):
     def on_action_applied(self, m: ActionApplied) -> None:
         self.set_view(m.view)
         if m.result is not None and m.result.get("summary"):
-            self.notify(m.result["summary"], title="Research result", timeout=4)
+            self.notify(m.view.research_summary(m.result), title="Research result", timeout=4)
 
     def on_action_refused(self, m: ActionRefused) -> None:
         self.notify(m.reason, title="Not possible", severity="warning", timeout=4)

@@ -122,7 +122,7 @@ class StudyOption:
 
     @property
     def cost_text(self) -> str:
-        return f"{self.weeks:.1f} wk" if self.weeks else f"${self.money:.1f}k"
+        return fmt.weeks(self.weeks) if self.weeks else fmt.money(self.money)
 
 
 @dataclass(frozen=True)
@@ -181,6 +181,16 @@ class GameView:
 
     def segment_name(self, seg_id: str) -> str:
         return self.segment_names.get(seg_id, seg_id)
+
+    def research_summary(self, r: dict[str, Any]) -> str:
+        """A research result's one-line summary, with segment and theme names instead of their ids."""
+        text = str(r.get("summary", ""))
+        seg = r.get("segment")
+        if seg:
+            text = text.replace(f" in {seg}", f" in {self.segment_name(seg)}")
+        for tid, name in self.obs.get("_theme_names", {}).items():
+            text = text.replace(f"top need {tid} ", f"top need {name.lower()} ")
+        return text
 
     @property
     def segment_names(self) -> dict[str, str]:

@@ -20,9 +20,9 @@ async def play_round(pilot, rnd: int) -> None:
     """One quarter as a keyboard-only player would play it."""
     app = pilot.app
     # research: the first study on offer (a survey); in round 1 also interviews (m: next method)
-    await press(pilot, "3", "enter")
+    await press(pilot, "3", "enter", "enter")
     if rnd == 1:
-        await press(pilot, "m", "enter")
+        await press(pilot, "m", "enter", "enter")
     # inbox: accept the most urgent request, defer the next open one with a reason and a note
     # (after an answer the cursor moves to the next open request)
     await press(pilot, "2")

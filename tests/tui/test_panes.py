@@ -173,20 +173,20 @@ async def test_research_purchase_shows_result_with_interval(store, catalog):
     async with app.run_test(size=(120, 40)) as pilot:
         game = await start(pilot)
         budget = app.view.obs["budget"]["left"]
-        await press(pilot, "3", "down", "enter")  # survey, n=400 in the first segment
+        await press(pilot, "3", "down", "enter", "enter")  # survey, n=400 in the first segment
         pane = game.pane("research")
         assert isinstance(pane, ResearchPane)
         res = app.view.obs["research"]
         assert len(res) == 1 and res[0]["method"] == "survey" and res[0]["n"] == 400
         assert app.view.obs["budget"]["left"] < budget
         assert "±" in screen_text(app) and "Survey of 400" in screen_text(app)
-        await press(pilot, "m", "enter")  # interviews: quotes from named customers
+        await press(pilot, "m", "enter", "enter")  # interviews: quotes from named customers
         quotes = app.view.obs["research"][-1]["quotes"]
         assert quotes and quotes[0]["text"][:20] in screen_text(app)
         # a study the budget cannot pay for is refused with the reason
         await press(pilot, "m", "m", "m", "m", "m")  # back to surveys
         for _ in range(8):
-            await press(pilot, "end", "enter")
+            await press(pilot, "end", "enter", "enter")
         assert any("budget" in n.message for n in app._notifications)
 
 

@@ -75,7 +75,7 @@ def test_research(snap_compare, store, catalog):
     with ✓ and cost, and on the right the interview quotes with names, then the survey's needs with
     ±95% intervals and bars."""
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL,
-                        run_before=at("3", "down", "enter", "m", "enter"))
+                        run_before=at("3", "down", "enter", "enter", "m", "enter", "enter"))
 
 
 def test_roadmap(snap_compare, store, catalog):
@@ -158,8 +158,8 @@ def test_tutorial_step(snap_compare, store, catalog):
     ("Mentor (...): ⚠ ..."); the key bar shows i Explain."""
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL,
                         run_before=at("g", "i", "escape", "5", "i", "escape", "2", "a", "a", "3", "m", "home",
-                                      "down", "down", "down", "enter", "m", "m", "m", "m", "m", "down",
-                                      "enter", "4", game=False))
+                                      "down", "down", "down", "enter", "enter", "m", "m", "m", "m", "m", "down",
+                                      "enter", "enter", "4", game=False))
 
 
 def test_mentor_panel(snap_compare, store, catalog):

@@ -71,11 +71,11 @@ async def test_the_whole_tutorial_by_keys(store, catalog):
         # interviews: m, then the row "Teachers 5 ppl"
         await press(pilot, "m")
         rows = [(o.action.segment, o.action.n) for o in app.view.studies["interviews"]]
-        await step("interviews", "home", *["down"] * rows.index(("teachers", 5)), "enter")
+        await step("interviews", "home", *["down"] * rows.index(("teachers", 5)), "enter", "enter")
         await press(pilot, "m", "m", "m", "m", "m")  # back to surveys
         assert research.method == "survey"
         rows = [(o.action.segment, o.action.n) for o in app.view.studies["survey"]]
-        await step("survey", "home", *["down"] * rows.index(("students", 400)), "enter")
+        await step("survey", "home", *["down"] * rows.index(("students", 400)), "enter", "enter")
         await step("roadmap", "4")
         roadmap = game.pane("roadmap")
         await step("rice", "s", "s", "s", "i")
@@ -146,7 +146,7 @@ async def test_an_experienced_player_is_never_blocked(store, catalog):
         assert app.view.obs["now"] == ["screen_reader"]
         await press(pilot, "2", "a", "a")  # both requests accepted
         assert all(q["status"] == "accepted" for q in app.view.obs["requests"])
-        await press(pilot, "3", "enter")  # a survey
+        await press(pilot, "3", "enter", "enter")  # a survey (enter asks, enter buys)
         assert app.view.obs["research"]
         assert guide.step.id == "dashboard"  # the guide waited, and blocked nothing
         await press(pilot, "1", "i", "escape", "5", "i", "escape")
@@ -154,7 +154,7 @@ async def test_an_experienced_player_is_never_blocked(store, catalog):
         assert guide.completed == ["dashboard", "okrs", "inbox", "answer_founder", "answer_support", "research"]
         assert guide.step.id == "interviews"
         rows = [(o.action.segment, o.action.n) for o in app.view.studies["interviews"]]
-        await press(pilot, "3", "m", "home", *["down"] * rows.index(("teachers", 5)), "enter")
+        await press(pilot, "3", "m", "home", *["down"] * rows.index(("teachers", 5)), "enter", "enter")
         assert guide.completed[-3:] == ["interviews", "survey", "roadmap"] and guide.step.id == "rice"
         await press(pilot, "e", "enter")  # ending the round needs no guide step
         assert isinstance(app.screen, RoundReportScreen)

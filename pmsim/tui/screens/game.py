@@ -47,8 +47,8 @@ def status_text(v: GameView, busy: bool = False) -> Text:
     t.append(q, style="bold")
     t.append(f" · Score {v.score:.1f}")
     cap = v.obs["capacity"]
-    t.append(f" · Cap {cap['committed']:.1f}/{cap['total']:.1f}wk")
-    t.append(f" · ${v.obs['budget']['left']:.0f}k")
+    t.append(f" · Cap {fmt.decimal(cap['committed'], 1)}/{fmt.weeks(cap['total'])}")
+    t.append(f" · {fmt.money(v.obs['budget']['left'])}")
     n_open = sum(1 for q in v.open_requests if q["status"] == "open")
     if n_open:
         t.append(f" · ✉ {n_open} open", style="bold")
