@@ -3,6 +3,8 @@
     first_frame   process start → the title screen drawn in a real pseudo-terminal   ≤ 1.0 s
     key_roadmap   a key on the roadmap table → the updated screen rendered,
                   200,000-customer scenario (a move: engine + autosave + redraw)      ≤ 50 ms
+    key_research_method  m on the Research pane → the next method's offers rendered,
+                  200,000-customer scenario (no engine work: the pane redraw)        ≤ 50 ms
     end_round_ui  commit → quarter resolved + saved + the round report rendered       ≤ 0.3 s
 
 Each function returns {"name", "median_s", "target_s", "runs", ...}. Timings are wall clock on
@@ -162,6 +164,45 @@ def bench_key_roadmap(runs: int = 15) -> dict[str, Any]:
     return asyncio.run(_key_roadmap(runs))
 
 
+# ---------------------------------------------------------------------------- key_research_method
+async def _key_research_method(runs: int) -> dict[str, Any]:
+    from textual import events
+
+    from pmsim.storage.saves import SaveStore
+    from pmsim.tui.screens.game import GameScreen
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SaveStore(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+        app = _make_app(store, _scenario_text(BIG_POPULATION))
+        try:
+            async with app.run_test(size=(100, 30)) as pilot:
+                await _idle(app, lambda: isinstance(app.screen, GameScreen))
+                await pilot.press("3")
+                await _idle(app)
+                pane = app.screen.pane("research")
+                times = []
+                for i in range(runs + 1):
+                    before = pane.method
+                    t0 = time.perf_counter()
+                    app.post_message(events.Key("m", "m"))
+                    await _idle(app, lambda b=before: pane.method != b)
+                    _render(app)
+                    if i:  # the first is a warm-up
+                        times.append(time.perf_counter() - t0)
+                await pilot.pause()
+                fills = pane.fills
+        finally:
+            store.close()
+    return {"name": "key_research_method", "median_s": statistics.median(times), "target_s": KEY_TARGET,
+            "runs": len(times), "max_s": round(max(times), 6), "population": BIG_POPULATION,
+            "offer_redraws": fills, "what": "m: the next research method's offers, redrawn"}
+
+
+def bench_key_research_method(runs: int = 15) -> dict[str, Any]:
+    """m on the Research pane → the next method and its offers on screen, 200k customers."""
+    return asyncio.run(_key_research_method(runs))
+
+
 # ---------------------------------------------------------------------------- end_round_ui
 async def _end_round(rounds: int) -> dict[str, Any]:
     from pmsim.storage.saves import SaveStore
@@ -198,7 +239,8 @@ def bench_end_round_ui(rounds: int = 7) -> dict[str, Any]:
     return asyncio.run(_end_round(rounds))
 
 
-ALL = {"first_frame": bench_first_frame, "key_roadmap": bench_key_roadmap, "end_round_ui": bench_end_round_ui}
+ALL = {"first_frame": bench_first_frame, "key_roadmap": bench_key_roadmap,
+       "key_research_method": bench_key_research_method, "end_round_ui": bench_end_round_ui}
 
 
 def _register() -> None:
@@ -208,6 +250,7 @@ def _register() -> None:
         return
     benchmark("first_frame", target_s=FIRST_FRAME_TARGET)(bench_first_frame)
     benchmark("key_roadmap", target_s=KEY_TARGET)(bench_key_roadmap)
+    benchmark("key_research_method", target_s=KEY_TARGET)(bench_key_research_method)
     benchmark("end_round_ui", target_s=END_ROUND_TARGET)(bench_end_round_ui)
 
 
