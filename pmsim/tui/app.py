@@ -279,12 +279,7 @@ class PmsimApp(CoachingMixin, App[None]):
         else:
             self.game_screen = GameScreen(m.view, self.coach.state())
             self.goto(self.game_screen)
-            where = f"save {m.view.save_id}, quarter {m.view.round} of {m.view.rounds}"
-            keys = "? for keys, i explains"
-            if not self.coach.in_class:
-                keys += ", M " + ("hides" if self.coach.mentor_on else "turns on") + " the mentor"
-            self.notify(f"Welcome back, {m.view.player}: {where}." if m.resumed else
-                        f"Welcome, {m.view.player}. Every action is saved ({where}). {keys}.", timeout=4)
+            self.brief(m.view, resumed=m.resumed)
         if m.view.read_only:
             self.notify(f"Opened read-only: {m.view.problem}", severity="error", timeout=10)
 
@@ -406,4 +401,20 @@ class PmsimApp(CoachingMixin, App[None]):
             self.game_screen = None
             self.goto(DebriefScreen(self.view))
         elif self.view is not None:
-            self.notify(f"Quarter {self.view.round} of {self.view.rounds} begins.", timeout=2)
+            self.brief(self.view)
+
+    def brief(self, view: GameView, resumed: bool = False) -> None:
+        """The briefing over the game screen: at the start of a game (new or resumed) and of every quarter."""
+        from pmsim.tui.screens.briefing import BriefingScreen
+
+        where = f"save {view.save_id}, quarter {view.round} of {view.rounds}"
+        keys = "? lists the keys, i explains what is highlighted"
+        if not self.coach.in_class:
+            keys += ", M " + ("hides" if self.coach.mentor_on else "turns on") + " the mentor"
+        if view.round == 1 or resumed:
+            hello = (f"Welcome back, {view.player} ({where})." if resumed else
+                     f"Welcome, {view.player}. Every action is saved ({where}).")
+            footer = f"{hello} {keys}."
+        else:
+            footer = f"Every action is saved ({where}). {keys}."
+        self.push_screen(BriefingScreen(view, lessons=view.lessons, resumed=resumed, footer=footer))

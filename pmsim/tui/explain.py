@@ -303,8 +303,8 @@ def example(topic_id: str, view: Any, feature: str | None = None) -> str | None:
             f = None
     if topic_id == "rice" and f:
         months = max(f["estimate"] / 4, 0.25)
-        return (f"{f['title']}: reach {f['reach']:,} × impact {f['impact']} × confidence {f['confidence']:.0%} "
-                f"÷ {months:.2f} months = {fmt.compact(f['rice'])}")
+        return (f"{f['title']}: reach {fmt.count(f['reach'])} × impact {fmt.decimal(f['impact'], 2)} × confidence {f['confidence']:.0%} "
+                f"÷ {fmt.decimal(months, 2)} months = {fmt.compact(f['rice'])}")
     if topic_id == "wsjf" and f:
         return (f"{f['title']}: cost of delay {f['cost_of_delay']} ÷ job size {f['job_size']} "
                 f"= {f['wsjf']:.2f}")

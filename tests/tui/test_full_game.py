@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tui_helpers import PLAYER, make_app, press, run, screen_text, settle
+from tui_helpers import PLAYER, make_app, past_briefing, press, run, screen_text, settle
 
 from pmsim.tui.screens.debrief import DebriefScreen
 from pmsim.tui.screens.game import GameScreen
@@ -49,6 +49,7 @@ async def test_whole_game_by_keys_replays_to_the_score_shown(store, catalog):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await press(pilot, "n", "enter")  # title → new game → start the highlighted scenario
+        await past_briefing(pilot)
         assert isinstance(app.screen, GameScreen)
         rounds = app.view.rounds
         for rnd in range(1, rounds + 1):

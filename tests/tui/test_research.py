@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.widgets import Static
-from tui_helpers import make_app, press, run, settle
+from tui_helpers import make_app, past_briefing, press, run, settle
 
 from pmsim.tui.screens.game import GameScreen
 from pmsim.tui.service import METHOD_INFO
@@ -17,6 +17,7 @@ METHODS = list(METHOD_INFO)
 async def research_pane(pilot) -> ResearchPane:
     await settle(pilot)
     await press(pilot, "n", "enter")
+    await past_briefing(pilot)
     assert isinstance(pilot.app.screen, GameScreen)
     await press(pilot, "3")
     pane = pilot.app.screen.pane("research")

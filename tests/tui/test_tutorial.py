@@ -3,7 +3,7 @@ and an experienced player who ignores the guide is never blocked."""
 
 from __future__ import annotations
 
-from tui_helpers import make_app, press, run, screen_text, settle
+from tui_helpers import make_app, past_briefing, press, run, screen_text, settle
 
 from pmsim.tui.screens.debrief import DebriefScreen
 from pmsim.tui.screens.explain import ExplainScreen
@@ -17,6 +17,7 @@ async def open_tutorial(pilot) -> GameScreen:
     await settle(pilot)
     await press(pilot, "g")  # the title screen's tutorial key
     app = pilot.app
+    await past_briefing(pilot)
     assert isinstance(app.screen, GameScreen)
     assert app.view.scenario_id == "tutorial" and app.coach.guide is not None
     return app.screen
@@ -94,9 +95,11 @@ async def test_the_whole_tutorial_by_keys(store, catalog):
         assert isinstance(app.screen, RoundReportScreen)
         assert "accessibility first" in screen_text(app)  # the rationale, in the report
         await step("report", "enter")
+        await past_briefing(pilot)
         assert isinstance(app.screen, GameScreen)
         await step("quarter2", "4", "home", "n", "e", "enter")
         await press(pilot, "enter")
+        await past_briefing(pilot)  # quarter 3's briefing
         await step("finish", "e", "enter")
         await press(pilot, "enter")
         assert isinstance(app.screen, DebriefScreen)

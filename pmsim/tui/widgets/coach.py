@@ -14,6 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from pmsim.tui import fmt
 from pmsim.tui.coach import GuideLine
 from pmsim.tui.service import GameView
 
@@ -22,7 +23,7 @@ SYMBOL = {"warn": "⚠", "tip": "ℹ"}
 
 def advice_text(advice: Any, view: GameView | None) -> str:
     """The mentor's sentence, with segment ids (e.g. "teachers") shown by their names."""
-    text = advice.text
+    text = fmt.humanize(advice.text)
     if view is None:
         return text
     for seg_id, name in view.segment_names.items():

@@ -284,8 +284,8 @@ def feature_text(view: GameView, fid: str) -> Text:
     t.append(f"\n{f['description']}\n", style="italic")
     lo, hi = f["estimate_range"]
     t.append(f"Estimate {f['estimate']:.1f} wk (80%: {lo:.1f}–{hi:.1f}{', spiked' if f['spiked'] else ''})")
-    t.append(f" · RICE {f['reach']:,} reach × {f['impact']} impact × {f['confidence']:.0%} conf"
-             f" ÷ {max(f['estimate'] / 4, 0.25):.1f} mo = {fmt.compact(f['rice'])}")
+    t.append(f" · RICE {fmt.count(f['reach'])} reach × {fmt.decimal(f['impact'], 2)} impact × {f['confidence']:.0%} conf"
+             f" ÷ {fmt.decimal(max(f['estimate'] / 4, 0.25), 2)} mo = {fmt.compact(f['rice'])}")
     t.append(f" · WSJF {f['cost_of_delay']}/{f['job_size']} = {f['wsjf']:.1f}\n")
     parts = []
     for seg, k in f["kano"].items():

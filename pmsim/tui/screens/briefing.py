@@ -1,0 +1,179 @@
+"""The briefing: shown when a game opens and at the start of every quarter.
+
+Who you are and where (the company, your role, the team and its capacity, the research budget),
+what you are asked to move (the OKRs), who you answer to (the stakeholders) and what changed since
+last quarter (shipped, slipped, news, reactions, new requests). Its text comes from the scenario
+file (its summary and lessons) and the observation; nothing here is new game state.
+
+enter (or esc, or space) starts the quarter. Any other game key closes the briefing and does what
+it does on the game screen, so a player who knows the game is never slowed down.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from pmsim.tui import fmt
+from pmsim.tui.service import GameView
+from pmsim.tui.widgets.keybar import KeyBar
+
+ROLE = ("You are the product-management intern. Each quarter you answer stakeholders' requests (2 Inbox), "
+        "buy research (3), plan the roadmap (4 Roadmap: Now is what the team builds this quarter) and "
+        "commit it (e). The market plays out, and the next quarter begins.")
+# keys the briefing itself uses; every other key closes it and goes on to the game screen
+OWN_KEYS = {"enter", "escape", "space", "up", "down", "pageup", "pagedown", "home", "end", "tab", "shift+tab",
+            "question_mark", "t", "ctrl+p", "ctrl+q", "ctrl+c"}
+
+
+def _last_report(view: GameView) -> dict[str, Any] | None:
+    reports = view.obs.get("reports") or []
+    return reports[-1] if reports and view.round > 1 else None
+
+
+def briefing_text(view: GameView, *, lessons: tuple[str, ...] = (), resumed: bool = False,
+                  footer: str = "") -> Text:
+    """The whole briefing as one Text (pure: the tests and the screen share it)."""
+    obs = view.obs
+    t = Text()
+    t.append(f"Quarter {view.round} of {view.rounds} · ", style="bold")
+    t.append_text(fmt.scenario_name(obs["scenario"]["title"], view.scenario_id))
+    if resumed:
+        t.append(" · welcome back", style="bold")
+    t.append("\n")
+    if view.round == 1 or resumed:
+        t.append(f"{view.summary}\n\n")
+        t.append("Your role  ", style="bold")
+        t.append(ROLE + "\n\n")
+    else:
+        t.append("\n")
+
+    # what changed since last quarter
+    rep = _last_report(view)
+    if rep is not None:
+        t.append(f"Since quarter {rep['round']}\n", style="bold underline")
+        shipped = [view.feature_title(f) for f in rep.get("shipped", [])]
+        t.append("  Shipped  ", style="bold")
+        t.append(", ".join(f"✓ {s}" for s in shipped) if shipped else "nothing", style="green" if shipped else "dim")
+        t.append("\n")
+        slipped = [view.feature_title(f) for f in rep.get("carried_over", [])]
+        if slipped:
+            t.append("  Slipped  ", style="bold")
+            t.append(", ".join(f"✗ {s}" for s in slipped) + " (carried over)\n", style="yellow")
+        for r in rep.get("reactions", []):
+            t.append(f"  {fmt.MOOD_SYMBOL.get(r.get('mood', ''), '•')} {r['text']}\n")
+        for n in rep.get("news", []):
+            t.append(f"  • {n['text']}\n")
+        score = float(rep["score"]["score"]) if isinstance(rep.get("score"), dict) else view.score
+        t.append(f"  Score {score:.1f} / 100\n")
+        t.append("\n")
+    news = obs.get("news") or []
+    new_reqs = [q for q in obs["requests"] if q["round"] == view.round and q["status"] == "open"]
+    if news or new_reqs:
+        t.append("This quarter\n", style="bold underline")
+        for n in news:
+            t.append(f"  ⚑ {n['text']}\n", style="bold")
+        if new_reqs:
+            t.append(f"  ✉ {len(new_reqs)} new request{'s' if len(new_reqs) != 1 else ''} in your inbox (2)\n",
+                     style="bold")
+        t.append("\n")
+
+    # the team and the money
+    cap, budget = obs["capacity"], obs["budget"]
+    t.append("The team  ", style="bold")
+    t.append(f"{fmt.weeks(cap['total'])} of engineering this quarter")
+    if cap["committed"]:
+        t.append(f" ({fmt.weeks(cap['committed'])} already planned in Now)")
+    t.append(f" · research budget {fmt.money(budget['left'])}")
+    t.append(" (it does not carry over)\n", style="dim")
+    t.append(f"  {fmt.CAPACITY_SHORT}\n\n", style="dim")
+
+    # the OKRs
+    okrs = obs.get("okrs") or []
+    if okrs:
+        t.append("Your OKRs\n", style="bold underline")
+        for o in okrs:
+            t.append("  ")
+            t.append_text(fmt.band_text(o["band"]))
+            t.append(f" {o['objective']}", style="bold")
+            t.append(f" ({o['kind']}, grade {o['grade']:.2f})\n", style="dim")
+            for kr in o["key_results"]:
+                seg = f" [{view.segment_name(kr['segment']).split(' (')[0]}]" if kr.get("segment") else ""
+                t.append(f"      • {kr['description'] or kr['metric']}{seg}: "
+                         f"{fmt.metric_value(kr['metric'], kr['value'])} now, "
+                         f"target {fmt.metric_value(kr['metric'], kr['target'])}\n")
+        t.append("\n")
+
+    # the stakeholders
+    t.append("Who you answer to\n", style="bold underline")
+    for s in sorted(obs["stakeholders"], key=lambda s: -float(s.get("power", 0))):
+        t.append(f"  {s['name']}", style="bold")
+        t.append(f", {s['title']}  ")
+        t.append_text(fmt.trust_text(float(s["trust"])))
+        t.append(" trust")
+        if s.get("agenda"):
+            names = obs.get("_theme_names", {})
+            t.append(f" · cares about {', '.join(names.get(a, a).lower() for a in s['agenda'])}", style="dim")
+        t.append("\n")
+    if lessons and (view.round == 1 or resumed):
+        t.append("\nWhat this scenario teaches\n", style="bold underline")
+        for lesson in lessons:
+            t.append(f"  ▸ {lesson}\n")
+    if footer:
+        t.append(f"\n{footer}\n", style="dim")
+    return t
+
+
+class BriefingBody(Static):
+    """The briefing's text."""
+
+
+class BriefingScreen(ModalScreen[None]):
+    """Over the game screen at the start of a game and of every quarter; enter starts."""
+
+    BINDINGS = [
+        Binding("enter,escape,space", "close", "Start the quarter", key_display="enter"),
+        Binding("up", "scroll(-1)", "Scroll", show=False),
+        Binding("down", "scroll(1)", "Scroll", show=False),
+    ]
+
+    def __init__(self, view: GameView, *, lessons: tuple[str, ...] = (), resumed: bool = False,
+                 footer: str = "") -> None:
+        super().__init__()
+        self.footer = footer
+        self.game_view = view
+        self.lessons = lessons
+        self.resumed = resumed
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="briefing-box"):
+            with VerticalScroll(id="briefing-scroll"):
+                yield BriefingBody(briefing_text(self.game_view, lessons=self.lessons, resumed=self.resumed,
+                                                 footer=self.footer),
+                                   id="briefing-body")
+            yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#briefing-scroll").focus()
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one("#briefing-scroll", VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def on_key(self, event: events.Key) -> None:
+        """A game key closes the briefing and goes on to the game screen, as if pressed there."""
+        if event.key in OWN_KEYS or not event.is_printable:
+            return
+        event.stop()
+        event.prevent_default()
+        self.dismiss(None)
+        self.app.call_later(self.app.post_message, events.Key(event.key, event.character))
