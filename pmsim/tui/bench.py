@@ -94,6 +94,17 @@ async def _idle(app, until=lambda: True, timeout: float = 30.0) -> None:
     raise TimeoutError(f"the app did not settle (idle={app.idle}, screen={app.screen!r}, focused={app.focused!r})")
 
 
+async def _into_game(app, pilot) -> None:
+    """Wait for the game to open and close its briefing (enter), as a player would."""
+    from pmsim.tui.screens.briefing import BriefingScreen
+    from pmsim.tui.screens.game import GameScreen
+
+    await _idle(app, lambda: isinstance(app.screen, GameScreen | BriefingScreen))
+    while isinstance(app.screen, BriefingScreen):
+        await pilot.press("enter")
+        await _idle(app)
+
+
 def _render(app) -> None:
     """Draw the whole screen the way the driver would (the cost of putting it on the terminal)."""
     app.screen._refresh_layout()
@@ -115,14 +126,13 @@ async def _key_roadmap(runs: int) -> dict[str, Any]:
     from textual import events
 
     from pmsim.storage.saves import SaveStore
-    from pmsim.tui.screens.game import GameScreen
 
     with tempfile.TemporaryDirectory() as tmp:
         store = SaveStore(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         app = _make_app(store, _scenario_text(BIG_POPULATION))
         try:
             async with app.run_test(size=(100, 30)) as pilot:
-                await _idle(app, lambda: isinstance(app.screen, GameScreen))
+                await _into_game(app, pilot)
                 await pilot.press("4", "s", "s", "s", "ctrl+home")  # the roadmap, sorted by RICE
                 await _idle(app)
                 pane = app.screen.pane("roadmap")
@@ -169,14 +179,13 @@ async def _key_research_method(runs: int) -> dict[str, Any]:
     from textual import events
 
     from pmsim.storage.saves import SaveStore
-    from pmsim.tui.screens.game import GameScreen
 
     with tempfile.TemporaryDirectory() as tmp:
         store = SaveStore(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         app = _make_app(store, _scenario_text(BIG_POPULATION))
         try:
             async with app.run_test(size=(100, 30)) as pilot:
-                await _idle(app, lambda: isinstance(app.screen, GameScreen))
+                await _into_game(app, pilot)
                 await pilot.press("3")
                 await _idle(app)
                 pane = app.screen.pane("research")
@@ -215,7 +224,7 @@ async def _end_round(rounds: int) -> dict[str, Any]:
         app = _make_app(store, _scenario_text())
         try:
             async with app.run_test(size=(100, 30)) as pilot:
-                await _idle(app, lambda: isinstance(app.screen, GameScreen))
+                await _into_game(app, pilot)
                 n = min(rounds, app.view.rounds - 1)
                 for _ in range(n):
                     await pilot.press("4", "ctrl+home", "n", "down", "n")
@@ -226,7 +235,7 @@ async def _end_round(rounds: int) -> dict[str, Any]:
                     _render(app)
                     times.append(time.perf_counter() - t0)
                     await pilot.press("enter")
-                    await _idle(app, lambda: isinstance(app.screen, GameScreen))
+                    await _into_game(app, pilot)
                 population = app.view.obs["scenario"]["id"]
         finally:
             store.close()
