@@ -47,6 +47,7 @@ from pmsim.tui.screens.report import RoundReportScreen
 from pmsim.tui.screens.saves import SavesScreen
 from pmsim.tui.screens.title import TitleScreen
 from pmsim.tui.service import Catalog, GameService, GameView, ScenarioEntry, random_seed
+from pmsim.tui.settings import Settings
 from pmsim.tui.themes import HIGH_CONTRAST, THEMES
 from pmsim.tui.widgets.inbox import InboxPane
 from pmsim.tui.widgets.research import ResearchPane
@@ -79,23 +80,27 @@ class PmsimApp(CoachingMixin, App[None]):
                  player: str | None = None, scenario_id: str | None = None, start: str = "title",
                  save_ref: int | str | None = None, theme: str | None = None,
                  extra_scenarios: list[ScenarioEntry] | None = None, mentor: bool | None = None,
-                 class_code: str | None = None) -> None:
+                 class_code: str | None = None, settings: Settings | None = None) -> None:
         """`store`: a SaveStore, or a function opening one (then opened by the first job, off the
         UI thread). `catalog`: the scenarios on offer (default: the built-ins, loaded when first
         needed, after `extra_scenarios`). `start`: title | new | play | continue | save | replay |
-        tutorial | class (a new game in class `class_code`). `mentor`: None = on in the tutorial only."""
+        tutorial | class (a new game in class `class_code`). `mentor`: None = the player's setting, else
+        on in the tutorial only. `settings`: the player's remembered settings (default: in memory only;
+        `pmsim play` passes the file's)."""
         super().__init__()
+        self.settings = settings if settings is not None else Settings()
         self.service = GameService(store)
         self.catalog = catalog
         self.extra_scenarios = list(extra_scenarios or [])
         self.seed = random_seed() if seed is None else seed
-        self.player = player or default_player()
+        self.player = player or self.settings.player or default_player()
         self.scenario_id = scenario_id
         self.start = start
         self.save_ref = save_ref
         self.class_code = class_code
-        self.coach = Coach(mentor)
-        self._theme_choice = theme
+        self.coach = Coach(mentor if mentor is not None else self.settings.mentor)
+        self._theme_choice = theme or self.settings.theme
+        self._ui_saved: dict[str, Any] | None = None  # the coach state last stored with the save
         self.view: GameView | None = None
         self.game_screen: GameScreen | None = None
         self._jobs: deque[Callable[[], Message | None]] = deque()
@@ -212,7 +217,15 @@ class PmsimApp(CoachingMixin, App[None]):
     def action_cycle_theme(self) -> None:
         i = THEMES.index(self.theme) if self.theme in THEMES else -1
         self.theme = THEMES[(i + 1) % len(THEMES)]
-        self.notify(f"Theme: {self.theme}", timeout=1.5)
+        self.settings.update(theme=self.theme)
+        self.notify(f"Theme: {self.theme} (remembered)" if self.settings.path else f"Theme: {self.theme}",
+                    timeout=1.5)
+        self._settings_problem()
+
+    def _settings_problem(self) -> None:
+        if self.settings.problem:
+            self.notify(self.settings.problem, severity="warning", timeout=6)
+            self.settings.problem = None
 
     def help_sections(self) -> list[tuple[str, list[Binding]]]:
         from pmsim.tui.screens.help import sections
@@ -225,8 +238,14 @@ class PmsimApp(CoachingMixin, App[None]):
         return app_commands(self, screen)
 
     # ------------------------------------------------------------------ opening games
+    def remember_player(self, player: str) -> None:
+        self.player = player
+        self.settings.update(player=player)
+        self._settings_problem()
+
     def start_game(self, scenario_id: str | None, seed: int, player: str) -> None:
-        self.seed, self.player, self.scenario_id = seed, player, scenario_id
+        self.seed, self.scenario_id = seed, scenario_id
+        self.remember_player(player)
 
         def job() -> Message:
             cat = self.catalog_now()
@@ -239,6 +258,8 @@ class PmsimApp(CoachingMixin, App[None]):
         """A new save in a class; an unknown code ends the app with the one-line reason (exit 2)."""
         from pmsim.storage.errors import ClassNotFound
 
+        self.remember_player(player)
+
         def job() -> Message:
             try:
                 return GameOpened(self.service.start_class(code, player))
@@ -248,14 +269,14 @@ class PmsimApp(CoachingMixin, App[None]):
         self.submit(job)
 
     def open_save(self, save_id: int) -> None:
-        self.submit(lambda: GameOpened(self.service.resume(save_id), resumed=True))
+        self.submit(lambda: GameOpened(self.service.resume(save_id), resumed=True, ui=self.store.ui_state(save_id)))
 
     def action_continue_game(self) -> None:
         def job() -> Message:
             latest = self.service.latest_in_progress()
             if latest is None or latest.id is None:
                 return ServiceFailed("No game in progress to continue: press n for a new game.")
-            return GameOpened(self.service.resume(latest.id), resumed=True)
+            return GameOpened(self.service.resume(latest.id), resumed=True, ui=self.store.ui_state(latest.id))
 
         self.submit(job)
 
@@ -272,7 +293,8 @@ class PmsimApp(CoachingMixin, App[None]):
 
     def on_game_opened(self, m: GameOpened) -> None:
         self.view = m.view
-        self.coach.game_opened(m.view)
+        self.coach.game_opened(m.view, m.ui)
+        self._ui_saved = m.ui
         if m.view.finished:
             self.game_screen = None
             self.goto(DebriefScreen(m.view))
