@@ -104,8 +104,9 @@ TOPICS: list[Topic] = [
     Topic("capacity", "roadmap", "Capacity: the bar above the backlog",
           "The estimated weeks in Now against the team's capacity this quarter, e.g. 8.5/10.0 wk (85%).",
           "Committed = the estimates of everything in Now (what carried over counts with its remaining "
-          "estimate) plus any spike time. The engine refuses a plan over 100%; the bar warns from 85%, because "
-          "true effort varies around the estimate and velocity varies too.",
+          "estimate) plus any spike time. The engine refuses a plan over 100%. The rule used everywhere (the "
+          "bar, the commit dialog, the mentor, the guide): " + fmt.CAPACITY_RULE + " True effort varies "
+          "around the estimate and velocity varies too.",
           "Over-committing is the classic way to break promises: what does not fit slips, and stakeholders "
           "count slips. A little slack buys reliability."),
     # ------------------------------------------------------------------ dashboard metrics

@@ -20,7 +20,6 @@ from pmsim.tui.service import GameView
 from pmsim.tui.widgets.base import ViewPane
 from pmsim.tui.widgets.table import Column, GameTable
 
-WARN_AT = 0.85
 SLOT_ORDER = {"now": 0, "next": 1, "later": 2, None: 3}
 KANO_RANK = {"must_be": 4, "performance": 3, "attractive": 2, "indifferent": 1, "reverse": 0}
 KANO_LETTER = {"must_be": "M", "performance": "P", "attractive": "A", "indifferent": "I", "reverse": "R"}
@@ -241,6 +240,8 @@ class RoadmapPane(ViewPane):
 
 
 def capacity_text(view: GameView, fid: str | None) -> Text:
+    """Two lines: the bar with used/total weeks, then the verdict by the one capacity rule
+    (fmt.capacity_word) and what adding the highlighted item would do, kept apart by " · "."""
     cap = view.obs["capacity"]
     total, used = float(cap["total"]), float(cap["committed"])
     share = used / total if total > 0 else 1.0
@@ -248,28 +249,26 @@ def capacity_text(view: GameView, fid: str | None) -> Text:
               for s in ("now", "next", "later")}
     t = Text()
     t.append("Now ", style="bold")
-    style = "bold red" if share > 1.0 else "bold yellow" if share >= WARN_AT else "bold green"
+    style = "bold red" if share > 1.0 else "bold yellow" if share > fmt.CAPACITY_HIGH else "bold green"
     t.append(fmt.bar(share, 16), style=style)
-    t.append(f" {used:.1f}/{total:.1f} wk ({share:.0%}) · {max(total - used, 0):.1f} left")
+    t.append(f" {fmt.decimal(used, 1)}/{fmt.weeks(total)} ({share:.0%}) · {fmt.weeks(max(total - used, 0))} left")
     t.append(f" · NOW {counts['now']} NEXT {counts['next']} LATER {counts['later']}", style="dim")
     t.append("\n")
-    if share > 1.0 + 1e-9:
-        t.append("✗ Over capacity: carried-over work exceeds this quarter's capacity", style="bold red")
-    elif share >= WARN_AT:
-        t.append(f"⚠ {share:.0%} committed on estimates: a slip will break promises", style="bold yellow")
+    word, wstyle = fmt.capacity_word(share)
+    t.append(word, style=wstyle)
     if fid is not None:
         f = view.feature(fid)
         if f["status"] == "backlog" and f["slot"] != "now":
             need = float(f["remaining_estimate"])
             after = (used + need) / total if total > 0 else 9.9
-            if share < WARN_AT:
-                t.append(" ")
+            t.append(" · ", style="dim")
+            name = fmt.clip(f["title"], 22)
             if used + need > total + 1e-9:
-                t.append(f"✗ {fmt.clip(f['title'], 22)} ({need:.1f} wk) won't fit", style="bold red")
-            elif after >= WARN_AT:
-                t.append(f"⚠ adding {fmt.clip(f['title'], 22)} → {after:.0%} of capacity", style="yellow")
+                t.append(f"✗ {name} ({fmt.weeks(need)}) won't fit", style="bold red")
+            elif after > fmt.CAPACITY_HIGH:
+                t.append(f"⚠ adding {name} → {after:.0%}", style="yellow")
             else:
-                t.append(f"✓ {fmt.clip(f['title'], 22)} fits ({need:.1f} wk → {after:.0%})", style="dim")
+                t.append(f"✓ {name} fits ({fmt.weeks(need)} → {after:.0%})", style="dim")
     return t
 
 
