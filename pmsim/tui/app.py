@@ -26,6 +26,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
+from pmsim.tui import fmt
 from pmsim.tui.app_coach import CoachingMixin
 from pmsim.tui.coach import Coach
 from pmsim.tui.messages import (
@@ -310,8 +311,9 @@ class PmsimApp(CoachingMixin, App[None]):
             if isinstance(self.screen, TitleScreen):
                 self.screen.first_run = not m.saves
                 playing = [s for s in m.saves if s.status == "in_progress"]
-                self.screen.latest = (f"c continues save {playing[0].id}: {playing[0].player}, "
-                                      f"{playing[0].scenario_id}, round {playing[0].round}") if playing else ""
+                p = playing[0] if playing else None
+                self.screen.latest = (f"c continues save {p.id}: {p.player}, {fmt.short_title(p.scenario_title)} "
+                                      f"({p.scenario_id}), round {p.round}") if p else ""
             return
         self.goto(SavesScreen(m.saves, m.purpose))
 

@@ -39,8 +39,10 @@ TOPICS: list[Topic] = [
     # ------------------------------------------------------------------ roadmap columns
     Topic("plan", "roadmap", "Plan: Now, Next, Later",
           "Where an item sits on your roadmap. Only Now is built this quarter, in the order of the list "
-          "(NOW 1 first); Next and Later are intentions you can show stakeholders. ≥Q3 means it cannot "
-          "start before quarter 3; ✓ Q2 means it shipped in quarter 2.",
+          "(NOW 1 first); Next and Later are intentions you can show stakeholders: the team does not build "
+          "them. At the start of each quarter the briefing offers your Next items for Now, in order (a "
+          "accepts); Later is a parking place. ≥Q3 means it cannot start before quarter 3; ✓ Q2 means it "
+          "shipped in quarter 2. The rows keep their order while you plan (s re-sorts).",
           "The team works down the Now list with the quarter's capacity. Work that does not finish carries "
           "over (▶ shows its progress) and keeps its place at the top of next quarter's Now.",
           "A roadmap is a sequence of bets. Putting the riskiest or most valuable item first means that if "

@@ -233,7 +233,7 @@ def metric_delta(metric: str, d: float) -> str:
 def scenario_name(title: str, scenario_id: str) -> Text:
     """The one way a scenario is named on screen: its short title, then its id in grey."""
     t = Text(short_title(title), style="bold")
-    if scenario_id and scenario_id != short_title(title):
+    if scenario_id and scenario_id.lower() != short_title(title).lower():
         t.append(f" {scenario_id}", style="dim")
     return t
 

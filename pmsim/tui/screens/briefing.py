@@ -33,6 +33,23 @@ OWN_KEYS = {"enter", "escape", "space", "up", "down", "pageup", "pagedown", "hom
             "question_mark", "t", "ctrl+p", "ctrl+q", "ctrl+c"}
 
 
+def next_for_now(view: GameView) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The Next items (in roadmap order) that fit this quarter's capacity left, in order, and those that do not."""
+    left = float(view.obs["capacity"]["left"])
+    fits, rest = [], []
+    for f in view.obs["features"]:
+        if f["slot"] != "next" or f["status"] == "shipped":
+            continue
+        need = float(f["remaining_estimate"])
+        if need <= left + 1e-9 and f["available_from"] <= view.round and not any(
+                view.feature(d)["status"] != "shipped" for d in f["depends_on"]):
+            fits.append(f)
+            left -= need
+        else:
+            rest.append(f)
+    return fits, rest
+
+
 def _last_report(view: GameView) -> dict[str, Any] | None:
     reports = view.obs.get("reports") or []
     return reports[-1] if reports and view.round > 1 else None
@@ -83,6 +100,19 @@ def briefing_text(view: GameView, *, lessons: tuple[str, ...] = (), resumed: boo
         if new_reqs:
             t.append(f"  ✉ {len(new_reqs)} new request{'s' if len(new_reqs) != 1 else ''} in your inbox (2)\n",
                      style="bold")
+        t.append("\n")
+
+    # what you said comes next
+    fits, rest = next_for_now(view)
+    if fits or rest:
+        t.append("Your Next list\n", style="bold underline")
+        if fits:
+            weeks = sum(float(f["remaining_estimate"]) for f in fits)
+            t.append("  a", style="bold reverse")
+            t.append(f" moves {', '.join(f['title'] for f in fits)} into Now, in this order "
+                     f"({fmt.weeks(weeks)} of {fmt.weeks(obs['capacity']['left'])} free)\n")
+        for f in rest:
+            t.append(f"  {f['title']} stays in Next: it does not fit or cannot start yet\n", style="dim")
         t.append("\n")
 
     # the team and the money
@@ -140,6 +170,7 @@ class BriefingScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("enter,escape,space", "close", "Start the quarter", key_display="enter"),
+        Binding("a", "next_to_now", "Move Next into Now"),
         Binding("up", "scroll(-1)", "Scroll", show=False),
         Binding("down", "scroll(1)", "Scroll", show=False),
     ]
@@ -169,10 +200,27 @@ class BriefingScreen(ModalScreen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_to_now":
+            return bool(next_for_now(self.game_view)[0])
+        return True
+
+    def action_next_to_now(self) -> None:
+        """a: the Next items that fit go into Now, in order (the app applies and saves each move)."""
+        from pmsim.tui.widgets.roadmap import RoadmapPane
+
+        fits, _ = next_for_now(self.game_view)
+        for f in fits:
+            self.app.post_message(RoadmapPane.PlanRequested(f["id"], "now"))
+        self.notify(f"Moved into Now: {', '.join(f['title'] for f in fits)}.", timeout=3)
+        self.dismiss(None)
+
     def on_key(self, event: events.Key) -> None:
         """A game key closes the briefing and goes on to the game screen, as if pressed there."""
         if event.key in OWN_KEYS or not event.is_printable:
             return
+        if event.key == "a" and next_for_now(self.game_view)[0]:
+            return  # a: Next into Now (the binding)
         event.stop()
         event.prevent_default()
         self.dismiss(None)

@@ -43,6 +43,7 @@ class StatusLine(Static):
 def status_text(v: GameView, busy: bool = False) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(f" {v.title} ", style="bold reverse")
+    t.append(f" {v.scenario_id}", style="dim")
     q = f" Q{min(v.round, v.rounds)}/{v.rounds}" if not v.finished else " Final"
     t.append(q, style="bold")
     t.append(f" · Score {v.score:.1f}")
@@ -67,6 +68,7 @@ class GameScreen(Screen):
         Binding("e", "end_round", "End round"),
         Binding("i", "explain", "Explain"),
         Binding("M", "app.toggle_mentor", "Mentor on/off", show=False),
+        Binding("v", "mentor_more", "Mentor: all advice / one line", show=False),
         Binding("greater_than_sign", "app.guide_skip", "Skip this guide step", key_display=">", show=False),
         Binding("G", "app.toggle_guide", "Hide/show the guide", show=False),
         Binding("q", "app.title", "Title"),
@@ -77,6 +79,7 @@ class GameScreen(Screen):
     view: var[GameView | None] = var(None, always_update=True, init=False)
     busy: var[bool] = var(False, init=False)
     coach: var[CoachState | None] = var(None, init=False)
+    mentor_expanded: var[bool] = var(False, init=False)
 
     @dataclass
     class RoadmapCommitted(Message):
@@ -151,8 +154,19 @@ class GameScreen(Screen):
         panel = self.query_one(MentorPanel)
         on = bool(self.coach and self.coach.mentor_on) and self.view is not None and not self.view.finished
         panel.display = on
+        panel.set_class(self.mentor_expanded, "-expanded")
         if on and self.view is not None:
-            panel.update(mentor_text(self.view.advice, self.view))
+            panel.update(mentor_text(self.view.advice, self.view, self.mentor_expanded))
+
+    def watch_mentor_expanded(self, expanded: bool) -> None:
+        self._mentor()
+
+    def action_mentor_more(self) -> None:
+        """v: the mentor's one summary line, or every piece of advice in full."""
+        if not (self.coach and self.coach.mentor_on):
+            self.notify("The mentor is off: M turns it on.", timeout=2)
+            return
+        self.mentor_expanded = not self.mentor_expanded
 
     def watch_busy(self, busy: bool) -> None:
         self._status()

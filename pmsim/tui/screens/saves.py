@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from pmsim.tui import fmt
 from pmsim.tui.widgets.keybar import KeyBar
 from pmsim.tui.widgets.table import Column, GameTable
 
@@ -70,7 +71,7 @@ class SavesScreen(Screen):
         for s in self.saves:
             status = "✓ finished" if s.status == "finished" else "▶ playing"
             score = "—" if s.score is None else f"{s.score:.1f}"
-            rows.append((str(s.id), [str(s.id), s.player, s.scenario_id, str(s.seed), str(s.round), status, score,
+            rows.append((str(s.id), [str(s.id), s.player, fmt.scenario_name(s.scenario_title, s.scenario_id), str(s.seed), str(s.round), status, score,
                                      ago(s.updated_at)]))
         table.set_rows(rows)
         if not self.saves:

@@ -43,9 +43,10 @@ def advice_lines(advice: Sequence[Any], view: GameView | None) -> Text:
     return t
 
 
-def mentor_text(advice: Sequence[Any], view: GameView | None) -> Text:
-    """The panel: one line per piece of advice, cut to the width (the dialog shows them in full)."""
-    t = Text(no_wrap=True, overflow="ellipsis")
+def mentor_text(advice: Sequence[Any], view: GameView | None, expanded: bool = False) -> Text:
+    """The panel. Collapsed (the default): one summary line with the first piece of advice, cut to
+    the width. Expanded (v): every piece of advice in full, one paragraph each."""
+    t = Text(no_wrap=not expanded, overflow="ellipsis")
     warns = sum(1 for a in advice if a.severity == "warn")
     tips = len(advice) - warns
     t.append("Mentor", style="bold")
@@ -57,10 +58,13 @@ def mentor_text(advice: Sequence[Any], view: GameView | None) -> Text:
         counts.append(f"⚠ {warns}")
     if tips:
         counts.append(f"ℹ {tips}")
-    t.append(f" ({' '.join(counts)}): ")
-    for i, a in enumerate(advice):
+    t.append(f" ({' '.join(counts)})", style="bold")
+    t.append(" v hides" if expanded else " v reads all", style="dim")
+    t.append(": ")
+    shown = advice if expanded else advice[:1]
+    for i, a in enumerate(shown):
         if i:
-            t.append("\n  ")
+            t.append("\n")
         t.append(f"{SYMBOL.get(a.severity, '•')} ", style="bold yellow" if a.severity == "warn" else "bold cyan")
         t.append(advice_text(a, view))
     return t

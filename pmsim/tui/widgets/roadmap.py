@@ -110,6 +110,10 @@ class RoadmapPane(ViewPane):
         super().__init__(**kw)
         self.sort_key = "plan"
         self.sort_desc = False
+        # the row order, kept while you plan: n/x/l/⌫ never reorder the rows under the cursor (the
+        # next row is still the one below); s, r, a header click, a new quarter or coming back re-sort
+        self._order: list[str] | None = None
+        self._order_round = 0
 
     def compose(self) -> ComposeResult:
         yield CapacityBar(id="capacity")
@@ -125,6 +129,10 @@ class RoadmapPane(ViewPane):
     def focus_main(self) -> None:
         self.table.focus()
 
+    def on_resize(self) -> None:
+        # 3 lines of detail at 80×24 (the backlog keeps 10+ rows); the whole story on taller screens
+        self.query_one(FeatureDetail).set_class(self.app.size.height >= 30, "-tall")
+
     # ------------------------------------------------------------------ drawing
     def show(self, view: GameView) -> None:
         table = self.table
@@ -134,9 +142,14 @@ class RoadmapPane(ViewPane):
                    JUSTIFY.get(key, "left"), key in FLEX, 16 if key == "title" else 6)
             for key, label, _num in COLUMNS
         ])
-        rows = sorted(view.obs["features"], key=lambda f: sort_value(self.sort_key, f, view),
-                      reverse=self.sort_desc)
-        rows.sort(key=lambda f: f["status"] == "shipped")  # shipped work sinks, whatever the sort
+        by_id = {f["id"]: f for f in view.obs["features"]}
+        if self._order is None or self._order_round != view.round or set(self._order) != set(by_id):
+            rows = sorted(view.obs["features"], key=lambda f: sort_value(self.sort_key, f, view),
+                          reverse=self.sort_desc)
+            rows.sort(key=lambda f: f["status"] == "shipped")  # shipped work sinks, whatever the sort
+            self._order, self._order_round = [f["id"] for f in rows], view.round
+        else:
+            rows = [by_id[fid] for fid in self._order]
         names = {s["id"]: fmt.first_name(s["name"]) for s in view.obs["stakeholders"]}
         table.set_rows([(f["id"], self._cells(f, view, names)) for f in rows], keep=current)
         self._describe(view)
@@ -203,8 +216,15 @@ class RoadmapPane(ViewPane):
         self.sort_desc = next(n for k, _, n in COLUMNS if k == key) if desc is None else desc
 
     def _redraw(self) -> None:
+        self._order = None  # a deliberate sort: order the rows afresh
         if self.view is not None:
             self.show(self.view)
+
+    def set_active(self, active: bool) -> None:
+        if active and not self.active:
+            self._order = None  # coming back to the roadmap: sorted again
+            self._stale = self._stale or self.view is not None
+        super().set_active(active)
 
     def action_sort(self) -> None:
         keys = [k for k, _, _ in COLUMNS]
@@ -280,10 +300,10 @@ def feature_text(view: GameView, fid: str) -> Text:
     t.append(f"  [{theme}]  ", style="dim")
     status = {"shipped": f"shipped in Q{f['shipped_round']}", "in_progress": f"in progress ({f['progress']:.0%})"}
     t.append(status.get(f["status"], "not started"))
-    t.append(f"\n{f['description']}\n", style="italic")
     lo, hi = f["estimate_range"]
-    t.append(f"Estimate {f['estimate']:.1f} wk (80%: {lo:.1f}–{hi:.1f}{', spiked' if f['spiked'] else ''})")
-    t.append(f" · RICE {fmt.count(f['reach'])} reach × {fmt.decimal(f['impact'], 2)} impact × {f['confidence']:.0%} conf"
+    t.append(f" · est {fmt.weeks(f['estimate'])} (80%: {fmt.decimal(lo, 1)}–{fmt.decimal(hi, 1)}"
+             f"{', spiked' if f['spiked'] else ''})\n")
+    t.append(f"RICE {fmt.count(f['reach'])} reach × {fmt.decimal(f['impact'], 2)} impact × {f['confidence']:.0%} conf"
              f" ÷ {fmt.decimal(max(f['estimate'] / 4, 0.25), 2)} mo = {fmt.compact(f['rice'])}")
     t.append(f" · WSJF {f['cost_of_delay']}/{f['job_size']} = {f['wsjf']:.1f}\n")
     parts = []
@@ -297,6 +317,7 @@ def feature_text(view: GameView, fid: str) -> Text:
     if not any(k["votes"] for k in f["kano"].values()):
         t.append("  (interviews reveal it)", style="dim")
     t.append("\n")
+    t.append(f"{f['description']}\n", style="italic")
     if f["depends_on"]:
         deps = [f"{view.feature_title(d)} ({view.feature(d)['status'].replace('_', ' ')})" for d in f["depends_on"]]
         t.append("Needs " + ", ".join(deps) + "\n")
