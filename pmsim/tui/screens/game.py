@@ -43,7 +43,8 @@ class StatusLine(Static):
 def status_text(v: GameView, busy: bool = False) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(f" {v.title} ", style="bold reverse")
-    t.append(f" {v.scenario_id}", style="dim")
+    if v.scenario_id.lower() != v.title.lower():
+        t.append(f" {v.scenario_id}", style="dim")
     q = f" Q{min(v.round, v.rounds)}/{v.rounds}" if not v.finished else " Final"
     t.append(q, style="bold")
     t.append(f" · Score {v.score:.1f}")

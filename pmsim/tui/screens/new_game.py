@@ -53,7 +53,7 @@ class NewGameScreen(Screen):
         yield Static(Text.assemble(("New game", "bold"), ("  ↑↓ pick a scenario · enter starts · tab: seed, name",
                                                           "dim")), id="new-title")
         with Horizontal(id="new-body"):
-            ol = OptionList(*[Option(fmt.scenario_name(e.title, e.id).append(f" · {e.difficulty}, {e.rounds} q",
+            ol = OptionList(*[Option(fmt.scenario_name(e.title, e.id).append(f" · {e.rounds} q",
                                                                              style="dim"), id=e.id)
                               for e in self.catalog.entries], id="scenario-list")
             ol.border_title = "Scenarios"

@@ -42,8 +42,8 @@ def empty_reason(method: str, view: GameView) -> str:
     """Why a method has nothing on offer now, and when it will."""
     if method == "ab_test":
         if not any(f["status"] == "shipped" for f in view.obs["features"]):
-            return ("An A/B test measures a feature you have shipped, and nothing has shipped yet. "
-                    "Offers appear in the quarter after your first feature ships.")
+            return ("nothing has shipped yet, and an A/B test measures a shipped feature: offers appear "
+                    "in the quarter after your first feature ships.")
         return "Nothing shipped can be A/B tested this quarter."
     if method in ("usability_test", "spike"):
         return "Every backlog item has shipped: there is nothing left to test or estimate."
