@@ -130,3 +130,25 @@ async def test_next_items_are_offered_for_now_at_the_start_of_a_quarter(store, c
         await press(pilot, "a")
         assert isinstance(app.screen, GameScreen)
         assert app.view.obs["now"] == [f["id"] for f in app.view.obs["features"] if f["id"] in nxt]
+
+
+@run
+async def test_keys_typed_in_one_burst_keep_their_order(store, catalog):
+    """`4 n` typed at once plans the item (the pane key focuses its table at once), and a game key
+    that closes the briefing acts before the keys typed after it (`3 m` ends on Interviews)."""
+    from textual import events
+
+    app = make_app(store, catalog)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")
+        assert isinstance(app.screen, BriefingScreen)
+        for key in ("3", "m"):
+            app.post_message(events.Key(key, key))
+        await settle(pilot)
+        assert isinstance(app.screen, GameScreen)
+        assert app.screen.active_pane == "research" and app.screen.pane("research").method == "interviews"
+        for key in ("1", "4", "n"):
+            app.post_message(events.Key(key, key))
+        await settle(pilot)
+        assert app.screen.active_pane == "roadmap" and len(app.view.obs["now"]) == 1

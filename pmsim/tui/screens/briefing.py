@@ -178,6 +178,7 @@ class BriefingScreen(ModalScreen[None]):
     def __init__(self, view: GameView, *, lessons: tuple[str, ...] = (), resumed: bool = False,
                  footer: str = "") -> None:
         super().__init__()
+        self.closed = False  # dismissed (keys still on their way here go on to the game screen)
         self.footer = footer
         self.game_view = view
         self.lessons = lessons
@@ -198,7 +199,9 @@ class BriefingScreen(ModalScreen[None]):
         self.query_one("#briefing-scroll", VerticalScroll).scroll_relative(y=step, animate=False)
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        if not self.closed:
+            self.closed = True
+            self.dismiss(None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_to_now":
@@ -213,15 +216,23 @@ class BriefingScreen(ModalScreen[None]):
         for f in fits:
             self.app.post_message(RoadmapPane.PlanRequested(f["id"], "now"))
         self.notify(f"Moved into Now: {', '.join(f['title'] for f in fits)}.", timeout=3)
-        self.dismiss(None)
+        self.action_close()
 
-    def on_key(self, event: events.Key) -> None:
-        """A game key closes the briefing and goes on to the game screen, as if pressed there."""
-        if event.key in OWN_KEYS or not event.is_printable:
-            return
-        if event.key == "a" and next_for_now(self.game_view)[0]:
-            return  # a: Next into Now (the binding)
+    async def on_key(self, event: events.Key) -> None:
+        """A game key closes the briefing and does what it does on the game screen, at once. Keys
+        typed in the same burst may still arrive here after it closed: they go on to the game screen
+        too, in order (so `3 m` ends on Interviews, and nothing closes twice)."""
+        if not self.closed:
+            if event.key in OWN_KEYS or not event.is_printable:
+                return
+            if event.key == "a" and next_for_now(self.game_view)[0]:
+                return  # a: Next into Now (the binding)
+            self.action_close()
         event.stop()
         event.prevent_default()
-        self.dismiss(None)
-        self.app.call_later(self.app.post_message, events.Key(event.key, event.character))
+        screen = self.app.screen
+        if screen is self:
+            return
+        active = screen.active_bindings.get(event.key)
+        if active is not None and active.enabled:
+            await self.app.run_action(active.binding.action, active.node)

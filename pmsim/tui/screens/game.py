@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -34,6 +35,18 @@ PANES = [
     ("okrs", "OKRs", OkrPane),
 ]
 PANE_GROUP = Binding.Group("Panes", compact=True)
+
+
+class GamePane(TabPane):
+    """A tab pane that does not switch tabs when something inside it gets the focus.
+
+    Textual's TabPane asks its TabbedContent to show it whenever a descendant is focused, by a
+    message that arrives later; with keys typed in a burst (3 then 4) the late message for the
+    earlier pane switched the tabs back. Here the game screen alone decides which pane is shown
+    (keys, clicks on tabs) and focuses inside the pane it shows."""
+
+    def _on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        event.prevent_default()
 
 
 class StatusLine(Static):
@@ -103,7 +116,7 @@ class GameScreen(Screen):
         yield StatusLine(id="status")
         with TabbedContent(id="panes", initial="dashboard"):
             for i, (pid, label, cls) in enumerate(PANES):
-                with TabPane(f"{i + 1} {label}", id=pid):
+                with GamePane(f"{i + 1} {label}", id=pid):
                     yield cls(id=f"{pid}-pane")
         yield GuidePanel(id="guide")
         yield MentorPanel(id="mentor")

@@ -64,7 +64,7 @@ class SavesScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(GameTable)
         table.set_columns([Column("id", "ID", "right"), Column("player", "Player", flex=True),
-                           Column("scenario", "Scenario", flex=True), Column("seed", "Seed", "right"),
+                           Column("scenario", "Scenario", flex=True, min_width=16), Column("seed", "Seed", "right"),
                            Column("round", "Round", "right"), Column("status", "Status"),
                            Column("score", "Score", "right"), Column("updated", "Updated")])
         rows = []

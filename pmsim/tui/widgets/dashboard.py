@@ -131,7 +131,7 @@ class DashboardPane(ViewPane):
             yield DashboardBody(id="dashboard-body")
 
     def focus_main(self) -> None:
-        self.query_one("#dashboard-scroll").focus()
+        self.focus_now(self.query_one("#dashboard-scroll"))
 
     def explain_topic(self) -> tuple[str, str | None]:
         return "customers", None  # the first metric; ← → browse the others

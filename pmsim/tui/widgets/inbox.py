@@ -70,7 +70,7 @@ class InboxPane(ViewPane):
         return self.query_one("#inbox-table", GameTable)
 
     def focus_main(self) -> None:
-        self.table.focus()
+        self.focus_now(self.table)
 
     def explain_topic(self) -> tuple[str, str | None]:
         return "stakeholders", None

@@ -105,7 +105,7 @@ class ResearchPane(ViewPane):
         return self.query_one("#methods", OptionList)
 
     def focus_main(self) -> None:
-        self.table.focus()
+        self.focus_now(self.table)
 
     def explain_topic(self) -> tuple[str, str | None]:
         return self.method, None  # the method highlighted on the left

@@ -127,7 +127,7 @@ class RoadmapPane(ViewPane):
         return self.query_one("#roadmap-table", GameTable)
 
     def focus_main(self) -> None:
-        self.table.focus()
+        self.focus_now(self.table)
 
     def on_resize(self) -> None:
         # 3 lines of detail at 80×24 (the backlog keeps 10+ rows); the whole story on taller screens

@@ -88,6 +88,7 @@ class GameTable(Widget, can_focus=True):
         self._lines: list[list[Segment]] = []
         self._header: list[Segment] = []
         self._top = 0
+        self._laid_out_for = -1  # the width the columns were fitted to
 
     # ------------------------------------------------------------------ data
     def set_columns(self, columns: Sequence[Column]) -> None:
@@ -134,6 +135,7 @@ class GameTable(Widget, can_focus=True):
     def _layout(self) -> None:
         cols = self.columns
         natural = [max([len(c.label)] + [self.rows[k][i].cell_len for k in self.keys]) for i, c in enumerate(cols)]
+        self._laid_out_for = self.size.width
         avail = max(self.content_size.width or self.size.width or 80, 20) - 2  # a lead space, a scrollbar
         widths = list(natural)
         excess = sum(widths) + GAP * (len(widths) - 1) - avail
@@ -182,6 +184,8 @@ class GameTable(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         """A line of the table; when the rows overflow, the last cell of each row line is a scrollbar
         (a thumb ┃ where the visible rows are, a thin track │ elsewhere)."""
+        if self.columns and self.size.width and self._laid_out_for != self.size.width:
+            self._layout()  # shown before its size was known (a hidden tab): fit the columns now
         strip = self._render_line(y)
         n, page = len(self.keys), self._page
         if y == 0 or n <= page:
