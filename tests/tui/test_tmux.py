@@ -74,9 +74,10 @@ def test_m_m_in_a_real_terminal_settles_and_buys_what_is_shown(tmp_path):
         tmux.keys("3")
         tmux.wait_for("Methods (m)")
         tmux.keys("m", "m")  # one burst
-        screen = tmux.wait_for("Usability test:")
+        tmux.wait_for("Usability test:")
         pid = app_pid(tmux)
-        time.sleep(1.0)
+        time.sleep(1.0)  # the tab underline's slide is over
+        screen = tmux.screen()
         before = cpu_ticks(pid)
         time.sleep(2.0)
         used = (cpu_ticks(pid) - before) / os.sysconf("SC_CLK_TCK") / 2.0
