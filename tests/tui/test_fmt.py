@@ -69,3 +69,10 @@ def test_help_lists_one_thing_per_line():
     text = out.getvalue()
     assert "n / s" not in text
     assert re.search(r"(?m)^\s*n\s+New game", text) and re.search(r"(?m)^\s*s\s+Scenarios", text)
+
+
+def test_i_on_plan_explains_next_and_later():
+    from pmsim.tui.explain import TOPICS
+
+    plan = next(t for t in TOPICS if t.id == "plan")
+    assert "does not build" in plan.what and "briefing offers your Next items for Now" in plan.what

@@ -100,3 +100,14 @@ async def test_tutorial_progress_and_mentor_are_restored_on_continue(store, cata
         assert again.coach.guide.index == 3 and again.coach.guide.completed == ["dashboard", "okrs", "inbox"]
         assert not again.coach.mentor_on
         assert "Guide 4/" in screen_text(again)
+
+
+def test_a_saves_ui_state_goes_with_the_save(store):
+    from pmsim.scenario.builtin import resolve
+
+    sid = store.create(resolve("tutorial").read_text(encoding="utf-8"), 3, "Ada")
+    assert store.ui_state(sid) == {}
+    store.set_ui_state(sid, {"mentor": False, "guide": {"index": 4}})
+    assert store.ui_state(sid) == {"mentor": False, "guide": {"index": 4}}
+    store.delete(sid)
+    assert store.ui_state(sid) == {}
