@@ -225,3 +225,15 @@ def test_explanation(snap_compare, store, catalog):
     confidence ÷ months = RICE; keys ← → Other topics and esc Close."""
     assert snap_compare(make_app(store, catalog), terminal_size=(80, 34),
                         run_before=at("4", "s", "s", "s", "home", "i"))
+
+
+def test_respond_dialog(snap_compare, store, catalog):
+    """Defer on the first (newest, most urgent) request at 80×24: the dialog over the inbox with the
+    request, the reasons to pick from (capacity highlighted) and an empty note field."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("2", "d"))
+
+
+def test_research_large(snap_compare, store, catalog):
+    """Research at 120×36 after a survey: methods and offers on top, the survey's result below in the
+    full width (needs with ±95% intervals and bars, NPS), then support tickets and known customers."""
+    assert snap_compare(make_app(store, catalog), terminal_size=MEDIUM, run_before=at("3", "enter", "enter"))
