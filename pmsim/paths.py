@@ -50,3 +50,24 @@ def user_data_dir() -> Path:
 def default_db_path() -> Path:
     """The SQLite database that holds saved games unless a URL says otherwise."""
     return user_data_dir() / "pmsim.sqlite3"
+
+
+CONFIG_ENV = "PMSIM_CONFIG_DIR"
+
+
+def user_config_dir() -> Path:
+    """Per-user settings folder, e.g. ~/.config/pmsim on Linux; $PMSIM_CONFIG_DIR overrides it
+    (the tests point it at a temporary folder, so they never touch the real home)."""
+    import os
+
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def settings_path() -> Path:
+    """The player's settings file (theme, mentor default, last player name)."""
+    return user_config_dir() / "settings.json"

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import builtins
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +44,7 @@ from pmsim.storage.errors import (
 )
 from pmsim.storage.history import engine_version_problem, replay_record, score_differences
 from pmsim.storage.migrate import ensure_schema
-from pmsim.storage.models import ActionRow, RoundRow, Save
+from pmsim.storage.models import ActionRow, Meta, RoundRow, Save
 from pmsim.storage.records import (
     FINISHED,
     IN_PROGRESS,
@@ -259,8 +260,24 @@ class SaveStore(ClassStore):
         check_id(save_id, self.where)
         with db_errors(self.url), Session(self._w) as s, s.begin():
             res = s.execute(delete(Save).where(Save.id == save_id).execution_options(synchronize_session=False))
+            s.execute(delete(Meta).where(Meta.key == f"ui_state:{save_id}"))
             if res.rowcount != 1:
                 raise SaveNotFound(f"no save {save_id} in {self.where}")
+
+    # ------------------------------------------------------------------ the player's view of a save
+    # What the terminal UI remembers about a save beside the game itself (the tutorial's progress,
+    # the mentor on or off): a JSON object in the key/value table, never part of the action log,
+    # the replay or the state hash.
+    def ui_state(self, save_id: int) -> dict[str, Any]:
+        with db_errors(self.url), Session(self._engine) as s:
+            row = s.get(Meta, f"ui_state:{save_id}")
+        data = _json(row.value, {}) if row is not None else {}
+        return data if isinstance(data, dict) else {}
+
+    def set_ui_state(self, save_id: int, state: dict[str, Any]) -> None:
+        text = json.dumps(state, sort_keys=True, separators=(",", ":"))
+        with db_errors(self.url), Session(self._w) as s, s.begin():
+            s.merge(Meta(key=f"ui_state:{save_id}", value=text))
 
     # ------------------------------------------------------------------ reading
     def info(self, save_id: int) -> SaveInfo:

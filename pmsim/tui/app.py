@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from pmsim.textsafe import markup, name, plain
+from pmsim.tui import fmt
 from pmsim.tui.app_coach import CoachingMixin
 from pmsim.tui.coach import Coach
 from pmsim.tui.messages import (
@@ -48,6 +49,7 @@ from pmsim.tui.screens.report import RoundReportScreen
 from pmsim.tui.screens.saves import SavesScreen
 from pmsim.tui.screens.title import TitleScreen
 from pmsim.tui.service import Catalog, GameService, GameView, ScenarioEntry, random_seed
+from pmsim.tui.settings import Settings
 from pmsim.tui.themes import HIGH_CONTRAST, THEMES
 from pmsim.tui.widgets.inbox import InboxPane
 from pmsim.tui.widgets.research import ResearchPane
@@ -96,24 +98,28 @@ class PmsimApp(CoachingMixin, App[None]):
                  player: str | None = None, scenario_id: str | None = None, start: str = "title",
                  save_ref: int | str | None = None, theme: str | None = None,
                  extra_scenarios: list[ScenarioEntry] | None = None, mentor: bool | None = None,
-                 class_code: str | None = None) -> None:
+                 class_code: str | None = None, settings: Settings | None = None) -> None:
         """`store`: a SaveStore, or a function opening one (then opened by the first job, off the
         UI thread). `catalog`: the scenarios on offer (default: the built-ins, loaded when first
         needed, after `extra_scenarios`). `start`: title | new | play | continue | save | replay |
-        tutorial | class (a new game in class `class_code`). `mentor`: None = on in the tutorial only."""
+        tutorial | class (a new game in class `class_code`). `mentor`: None = the player's setting, else
+        on in the tutorial only. `settings`: the player's remembered settings (default: in memory only;
+        `pmsim play` passes the file's)."""
         super().__init__()
+        self.settings = settings if settings is not None else Settings()
         self.service = GameService(store)
         self.catalog = catalog
         self.extra_scenarios = list(extra_scenarios or [])
         self.seed = random_seed() if seed is None else seed
-        self.player = player or default_player()
+        self.player = player or self.settings.player or default_player()
         self.explicit_player = " ".join(player.split()) if player else None  # --player, for --continue
         self.scenario_id = scenario_id
         self.start = start
         self.save_ref = save_ref
         self.class_code = class_code
-        self.coach = Coach(mentor)
-        self._theme_choice = theme
+        self.coach = Coach(mentor if mentor is not None else self.settings.mentor)
+        self._theme_choice = theme or self.settings.theme
+        self._ui_saved: dict[str, Any] | None = None  # the coach state last stored with the save
         self.view: GameView | None = None
         self.game_screen: GameScreen | None = None
         self._jobs: deque[Callable[[], Message | None]] = deque()
@@ -237,7 +243,15 @@ class PmsimApp(CoachingMixin, App[None]):
     def action_cycle_theme(self) -> None:
         i = THEMES.index(self.theme) if self.theme in THEMES else -1
         self.theme = THEMES[(i + 1) % len(THEMES)]
-        self.notify(f"Theme: {self.theme}", timeout=1.5)
+        self.settings.update(theme=self.theme)
+        self.notify(f"Theme: {self.theme} (remembered)" if self.settings.path else f"Theme: {self.theme}",
+                    timeout=1.5)
+        self._settings_problem()
+
+    def _settings_problem(self) -> None:
+        if self.settings.problem:
+            self.notify(self.settings.problem, severity="warning", timeout=6)
+            self.settings.problem = None
 
     def help_sections(self) -> list[tuple[str, list[Binding]]]:
         from pmsim.tui.screens.help import sections
@@ -250,8 +264,14 @@ class PmsimApp(CoachingMixin, App[None]):
         return app_commands(self, screen)
 
     # ------------------------------------------------------------------ opening games
+    def remember_player(self, player: str) -> None:
+        self.player = player
+        self.settings.update(player=player)
+        self._settings_problem()
+
     def start_game(self, scenario_id: str | None, seed: int, player: str) -> None:
-        self.seed, self.player, self.scenario_id = seed, player, scenario_id
+        self.seed, self.scenario_id = seed, scenario_id
+        self.remember_player(player)
 
         def job() -> Message:
             cat = self.catalog_now()
@@ -264,6 +284,8 @@ class PmsimApp(CoachingMixin, App[None]):
         """A new save in a class; an unknown code ends the app with the one-line reason (exit 2)."""
         from pmsim.storage.errors import ClassNotFound
 
+        self.remember_player(player)
+
         def job() -> Message:
             try:
                 return GameOpened(self.service.start_class(code, player))
@@ -273,7 +295,7 @@ class PmsimApp(CoachingMixin, App[None]):
         self.submit(job)
 
     def open_save(self, save_id: int) -> None:
-        self.submit(lambda: GameOpened(self.service.resume(save_id), resumed=True))
+        self.submit(lambda: GameOpened(self.service.resume(save_id), resumed=True, ui=self.store.ui_state(save_id)))
 
     def action_continue_game(self) -> None:
         def job() -> Message:
@@ -281,7 +303,7 @@ class PmsimApp(CoachingMixin, App[None]):
             if latest is None or latest.id is None:
                 whose = f" of {self.explicit_player}" if self.explicit_player else ""
                 return ServiceFailed(f"No game{whose} in progress to continue: press n for a new game.")
-            return GameOpened(self.service.resume(latest.id), resumed=True)
+            return GameOpened(self.service.resume(latest.id), resumed=True, ui=self.store.ui_state(latest.id))
 
         self.submit(job)
 
@@ -298,20 +320,15 @@ class PmsimApp(CoachingMixin, App[None]):
 
     def on_game_opened(self, m: GameOpened) -> None:
         self.view = m.view
-        self.coach.game_opened(m.view)
+        self.coach.game_opened(m.view, m.ui)
+        self._ui_saved = m.ui
         if m.view.finished:
             self.game_screen = None
             self.goto(DebriefScreen(m.view))
         else:
             self.game_screen = GameScreen(m.view, self.coach.state())
             self.goto(self.game_screen)
-            where = f"save {m.view.save_id}, quarter {m.view.round} of {m.view.rounds}"
-            keys = "? for keys, i explains"
-            if not self.coach.in_class:
-                keys += ", M " + ("hides" if self.coach.mentor_on else "turns on") + " the mentor"
-            who = markup(m.view.player)  # a name is text, never markup: "[/x]" must not crash (F5)
-            self.notify(f"Welcome back, {who}: {where}." if m.resumed else
-                        f"Welcome, {who}. Every action is saved ({where}). {keys}.", timeout=4)
+            self.brief(m.view, resumed=m.resumed)
         if m.view.read_only:
             self.notify(f"Opened read-only: {markup(m.view.problem)}", severity="error", timeout=10)
 
@@ -320,8 +337,8 @@ class PmsimApp(CoachingMixin, App[None]):
             if isinstance(self.screen, TitleScreen):
                 self.screen.first_run = not m.saves
                 t = continue_target(m.saves, self.explicit_player)
-                self.screen.latest = (f"c continues save {t.id}: {name(t.player)}, {name(t.scenario_id)}, "
-                                      f"round {t.round}") if t else ""
+                self.screen.latest = (f"c continues save {t.id}: {name(t.player)}, {fmt.short_title(t.scenario_title)} "
+                                      f"({name(t.scenario_id)}), round {t.round}") if t else ""
             return
         self.goto(SavesScreen(m.saves, m.purpose))
 
@@ -417,7 +434,7 @@ class PmsimApp(CoachingMixin, App[None]):
     def on_action_applied(self, m: ActionApplied) -> None:
         self.set_view(m.view)
         if m.result is not None and m.result.get("summary"):
-            self.notify(m.result["summary"], title="Research result", timeout=4)
+            self.notify(m.view.research_summary(m.result), title="Research result", timeout=4)
 
     def on_action_refused(self, m: ActionRefused) -> None:
         self.notify(markup(m.reason), title="Not possible", severity="warning", timeout=4)
@@ -453,4 +470,20 @@ class PmsimApp(CoachingMixin, App[None]):
             self.game_screen = None
             self.goto(DebriefScreen(self.view))
         elif self.view is not None:
-            self.notify(f"Quarter {self.view.round} of {self.view.rounds} begins.", timeout=2)
+            self.brief(self.view)
+
+    def brief(self, view: GameView, resumed: bool = False) -> None:
+        """The briefing over the game screen: at the start of a game (new or resumed) and of every quarter."""
+        from pmsim.tui.screens.briefing import BriefingScreen
+
+        where = f"save {view.save_id}, quarter {view.round} of {view.rounds}"
+        keys = "? lists the keys, i explains what is highlighted"
+        if not self.coach.in_class:
+            keys += ", M " + ("hides" if self.coach.mentor_on else "turns on") + " the mentor"
+        if view.round == 1 or resumed:
+            hello = (f"Welcome back, {view.player} ({where})." if resumed else
+                     f"Welcome, {view.player}. Every action is saved ({where}).")
+            footer = f"{hello} {keys}."
+        else:
+            footer = f"Every action is saved ({where}). {keys}."
+        self.push_screen(BriefingScreen(view, lessons=view.lessons, resumed=resumed, footer=footer))

@@ -25,6 +25,7 @@ class CoachingMixin:
 
     coach: Coach
     game_screen: GameScreen | None
+    _ui_saved: dict[str, Any] | None
 
     def action_tutorial(self) -> None:
         """The guided tutorial: a new game of the tutorial scenario, started at once."""
@@ -49,7 +50,9 @@ class CoachingMixin:
         self.action_explain(m.topic, m.feature)
 
     def _coached(self, done: list[Any]) -> None:
-        """Draw the guide and mentor after a change; say which tutorial steps were just done."""
+        """Draw the guide and mentor after a change; say which tutorial steps were just done; keep
+        the mentor and the guide's progress with the save when they changed."""
+        self._store_coach()
         if self.game_screen is not None:
             state = self.coach.state()
             self.game_screen.coach = state
@@ -60,6 +63,17 @@ class CoachingMixin:
             if self.coach.guide is not None and self.coach.guide.finished:
                 self.notify("Tutorial complete: n on the title screen starts a real scenario, with M for "
                             "the mentor.", title="Guide", timeout=8)
+
+    def _store_coach(self) -> None:
+        view = self.view
+        if view is None or view.read_only or self.coach.view is None:
+            return
+        state = self.coach.export()
+        if state == self._ui_saved:
+            return
+        self._ui_saved = state
+        save_id = view.save_id
+        self.submit(lambda: self.store.set_ui_state(save_id, state))
 
     def on_game_screen_pane_shown(self, m: GameScreen.PaneShown) -> None:
         self._coached(self.coach.pane_shown(m.pane))

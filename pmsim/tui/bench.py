@@ -3,6 +3,8 @@
     first_frame   process start → the title screen drawn in a real pseudo-terminal   ≤ 1.0 s
     key_roadmap   a key on the roadmap table → the updated screen rendered,
                   200,000-customer scenario (a move: engine + autosave + redraw)      ≤ 50 ms
+    key_research_method  m on the Research pane → the next method's offers rendered,
+                  200,000-customer scenario (no engine work: the pane redraw)        ≤ 50 ms
     end_round_ui  commit → quarter resolved + saved + the round report rendered       ≤ 0.3 s
 
 Each function returns {"name", "median_s", "target_s", "runs", ...}. Timings are wall clock on
@@ -92,6 +94,17 @@ async def _idle(app, until=lambda: True, timeout: float = 30.0) -> None:
     raise TimeoutError(f"the app did not settle (idle={app.idle}, screen={app.screen!r}, focused={app.focused!r})")
 
 
+async def _into_game(app, pilot) -> None:
+    """Wait for the game to open and close its briefing (enter), as a player would."""
+    from pmsim.tui.screens.briefing import BriefingScreen
+    from pmsim.tui.screens.game import GameScreen
+
+    await _idle(app, lambda: isinstance(app.screen, GameScreen | BriefingScreen))
+    while isinstance(app.screen, BriefingScreen):
+        await pilot.press("enter")
+        await _idle(app)
+
+
 def _render(app) -> None:
     """Draw the whole screen the way the driver would (the cost of putting it on the terminal)."""
     app.screen._refresh_layout()
@@ -113,14 +126,13 @@ async def _key_roadmap(runs: int) -> dict[str, Any]:
     from textual import events
 
     from pmsim.storage.saves import SaveStore
-    from pmsim.tui.screens.game import GameScreen
 
     with tempfile.TemporaryDirectory() as tmp:
         store = SaveStore(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         app = _make_app(store, _scenario_text(BIG_POPULATION))
         try:
             async with app.run_test(size=(100, 30)) as pilot:
-                await _idle(app, lambda: isinstance(app.screen, GameScreen))
+                await _into_game(app, pilot)
                 await pilot.press("4", "s", "s", "s", "ctrl+home")  # the roadmap, sorted by RICE
                 await _idle(app)
                 pane = app.screen.pane("roadmap")
@@ -162,6 +174,44 @@ def bench_key_roadmap(runs: int = 15) -> dict[str, Any]:
     return asyncio.run(_key_roadmap(runs))
 
 
+# ---------------------------------------------------------------------------- key_research_method
+async def _key_research_method(runs: int) -> dict[str, Any]:
+    from textual import events
+
+    from pmsim.storage.saves import SaveStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SaveStore(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+        app = _make_app(store, _scenario_text(BIG_POPULATION))
+        try:
+            async with app.run_test(size=(100, 30)) as pilot:
+                await _into_game(app, pilot)
+                await pilot.press("3")
+                await _idle(app)
+                pane = app.screen.pane("research")
+                times = []
+                for i in range(runs + 1):
+                    before = pane.method
+                    t0 = time.perf_counter()
+                    app.post_message(events.Key("m", "m"))
+                    await _idle(app, lambda b=before: pane.method != b)
+                    _render(app)
+                    if i:  # the first is a warm-up
+                        times.append(time.perf_counter() - t0)
+                await pilot.pause()
+                fills = pane.fills
+        finally:
+            store.close()
+    return {"name": "key_research_method", "median_s": statistics.median(times), "target_s": KEY_TARGET,
+            "runs": len(times), "max_s": round(max(times), 6), "population": BIG_POPULATION,
+            "offer_redraws": fills, "what": "m: the next research method's offers, redrawn"}
+
+
+def bench_key_research_method(runs: int = 15) -> dict[str, Any]:
+    """m on the Research pane → the next method and its offers on screen, 200k customers."""
+    return asyncio.run(_key_research_method(runs))
+
+
 # ---------------------------------------------------------------------------- end_round_ui
 async def _end_round(rounds: int) -> dict[str, Any]:
     from pmsim.storage.saves import SaveStore
@@ -174,7 +224,7 @@ async def _end_round(rounds: int) -> dict[str, Any]:
         app = _make_app(store, _scenario_text())
         try:
             async with app.run_test(size=(100, 30)) as pilot:
-                await _idle(app, lambda: isinstance(app.screen, GameScreen))
+                await _into_game(app, pilot)
                 n = min(rounds, app.view.rounds - 1)
                 for _ in range(n):
                     await pilot.press("4", "ctrl+home", "n", "down", "n")
@@ -185,7 +235,7 @@ async def _end_round(rounds: int) -> dict[str, Any]:
                     _render(app)
                     times.append(time.perf_counter() - t0)
                     await pilot.press("enter")
-                    await _idle(app, lambda: isinstance(app.screen, GameScreen))
+                    await _into_game(app, pilot)
                 population = app.view.obs["scenario"]["id"]
         finally:
             store.close()
@@ -198,7 +248,8 @@ def bench_end_round_ui(rounds: int = 7) -> dict[str, Any]:
     return asyncio.run(_end_round(rounds))
 
 
-ALL = {"first_frame": bench_first_frame, "key_roadmap": bench_key_roadmap, "end_round_ui": bench_end_round_ui}
+ALL = {"first_frame": bench_first_frame, "key_roadmap": bench_key_roadmap,
+       "key_research_method": bench_key_research_method, "end_round_ui": bench_end_round_ui}
 
 
 def _register() -> None:
@@ -208,6 +259,7 @@ def _register() -> None:
         return
     benchmark("first_frame", target_s=FIRST_FRAME_TARGET)(bench_first_frame)
     benchmark("key_roadmap", target_s=KEY_TARGET)(bench_key_roadmap)
+    benchmark("key_research_method", target_s=KEY_TARGET)(bench_key_research_method)
     benchmark("end_round_ui", target_s=END_ROUND_TARGET)(bench_end_round_ui)
 
 

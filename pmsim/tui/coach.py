@@ -12,6 +12,7 @@ yet, so a class run gets the game its instructor set up, without a coach.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pmsim.tui.service import GameView
 from pmsim.tui.tutorial import TUTORIAL_SCENARIO, Guide, Progress, Step, guide_for
@@ -36,7 +37,7 @@ class CoachState:
 
 class Coach:
     def __init__(self, mentor: bool | None = None) -> None:
-        self.choice = mentor  # --mentor / --no-mentor / the last M press; None: the default
+        self.choice = mentor  # --mentor / --no-mentor / the player's setting; None: on in the tutorial only
         self.mentor_on = False
         self.in_class = False
         self.guide: Guide | None = None
@@ -47,8 +48,9 @@ class Coach:
         self.view: GameView | None = None
 
     # ------------------------------------------------------------------ games
-    def game_opened(self, view: GameView) -> None:
-        """A game was started or resumed: pick the mentor's default and (for the tutorial) a guide."""
+    def game_opened(self, view: GameView, saved: dict[str, Any] | None = None) -> None:
+        """A game was started or resumed: pick the mentor's default and (for the tutorial) a guide.
+        `saved`: what `export()` gave when this save was last played (the mentor and the guide)."""
         self.view = view
         self.in_class = view.class_id is not None
         tutorial = view.scenario_id == TUTORIAL_SCENARIO
@@ -63,7 +65,36 @@ class Coach:
         self.seen_panes = {"dashboard"}
         self.explained = set()
         self.reports_read = len(view.obs["reports"])  # a resumed game's reports were read before
+        if saved:
+            self.restore(saved)
         self.update(view)
+
+    # ------------------------------------------------------------------ stored with the save
+    def export(self) -> dict[str, Any]:
+        """What to remember with the save: the mentor on/off and where the guide is."""
+        out: dict[str, Any] = {"mentor": self.mentor_on, "seen_panes": sorted(self.seen_panes),
+                               "explained": sorted(self.explained)}
+        g = self.guide
+        if g is not None:
+            out["guide"] = {"index": g.index, "hidden": g.hidden, "completed": list(g.completed),
+                            "skipped": list(g.skipped)}
+        return out
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        """Undo `export()` on a freshly opened game (anything malformed is ignored)."""
+        if isinstance(saved.get("mentor"), bool) and not self.in_class:
+            self.mentor_on = saved["mentor"]
+        self.seen_panes |= {p for p in saved.get("seen_panes", []) if isinstance(p, str)}
+        self.explained |= {t for t in saved.get("explained", []) if isinstance(t, str)}
+        g, data = self.guide, saved.get("guide")
+        if g is not None and isinstance(data, dict):
+            ids = [s.id for s in g.steps]
+            done = [x for x in data.get("completed", []) if x in ids]
+            skipped = [x for x in data.get("skipped", []) if x in ids]
+            index = data.get("index")
+            if isinstance(index, int) and 0 <= index <= len(ids):
+                g.index, g.completed, g.skipped = index, done, skipped
+                g.hidden = bool(data.get("hidden", False))
 
     def game_closed(self) -> None:
         self.view = None
@@ -101,8 +132,7 @@ class Coach:
         """M: turn the mentor on or off; returns what to tell the player."""
         if self.in_class:
             return "The mentor is off in class games: your class has not allowed it."
-        self.mentor_on = not self.mentor_on
-        self.choice = self.mentor_on
+        self.mentor_on = not self.mentor_on  # for this game only (kept with its save); not the default
         return ("Mentor on: it comments on your plan as you go, and in the end-round dialog." if self.mentor_on
                 else "Mentor off (M turns it back on).")
 

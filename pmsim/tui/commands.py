@@ -145,8 +145,17 @@ def _run(app) -> None:
 def play(scenario: str | None, seed: int | None, player: str | None, continue_: bool, save_id: int | None,
          db_url: str | None, theme: str | None, class_code: str | None, mentor: bool | None,
          tutorial: bool) -> None:
-    """Play pmsim in the terminal. Every action is saved as you go."""
+    """Play pmsim in the terminal. Every action is saved as you go.
+
+    The theme, the mentor default and your name are remembered in a settings file (`t`, --theme,
+    --mentor/--no-mentor and --player change them; $PMSIM_CONFIG_DIR moves the file)."""
     from pmsim.tui.app import PmsimApp
+    from pmsim.tui.settings import Settings
+
+    settings = Settings.load()
+    changes = {k: v for k, v in (("theme", theme), ("mentor", mentor)) if v is not None}
+    if changes:
+        settings.update(**changes)
 
     if continue_ and save_id is not None:
         raise click.UsageError("use either --continue or --save, not both")
@@ -160,7 +169,8 @@ def play(scenario: str | None, seed: int | None, player: str | None, continue_: 
         if not _has_terminal():
             store.close()
             _need_terminal()
-        _run(PmsimApp(store, player=player, start="class", class_code=class_code, theme=theme, mentor=mentor))
+        _run(PmsimApp(store, player=player, start="class", class_code=class_code, theme=theme, mentor=mentor,
+                      settings=settings))
         return
     if tutorial and (continue_ or save_id is not None or scenario is not None):
         raise click.UsageError("--tutorial starts a new tutorial game: leave out --continue, --save and --scenario")
@@ -180,7 +190,7 @@ def play(scenario: str | None, seed: int | None, player: str | None, continue_: 
     else:
         start = "title"
     app = PmsimApp(_opener(db_url), seed=seed, player=player, scenario_id=selected, start=start,
-                   save_ref=save_id, theme=theme, extra_scenarios=extra, mentor=mentor)
+                   save_ref=save_id, theme=theme, extra_scenarios=extra, mentor=mentor, settings=settings)
     _need_terminal()
     _run(app)
 

@@ -39,8 +39,10 @@ TOPICS: list[Topic] = [
     # ------------------------------------------------------------------ roadmap columns
     Topic("plan", "roadmap", "Plan: Now, Next, Later",
           "Where an item sits on your roadmap. Only Now is built this quarter, in the order of the list "
-          "(NOW 1 first); Next and Later are intentions you can show stakeholders. ≥Q3 means it cannot "
-          "start before quarter 3; ✓ Q2 means it shipped in quarter 2.",
+          "(NOW 1 first); Next and Later are intentions you can show stakeholders: the team does not build "
+          "them. At the start of each quarter the briefing offers your Next items for Now, in order (a "
+          "accepts); Later is a parking place. ≥Q3 means it cannot start before quarter 3; ✓ Q2 means it "
+          "shipped in quarter 2. The rows keep their order while you plan (s re-sorts).",
           "The team works down the Now list with the quarter's capacity. Work that does not finish carries "
           "over (▶ shows its progress) and keeps its place at the top of next quarter's Now.",
           "A roadmap is a sequence of bets. Putting the riskiest or most valuable item first means that if "
@@ -104,8 +106,9 @@ TOPICS: list[Topic] = [
     Topic("capacity", "roadmap", "Capacity: the bar above the backlog",
           "The estimated weeks in Now against the team's capacity this quarter, e.g. 8.5/10.0 wk (85%).",
           "Committed = the estimates of everything in Now (what carried over counts with its remaining "
-          "estimate) plus any spike time. The engine refuses a plan over 100%; the bar warns from 85%, because "
-          "true effort varies around the estimate and velocity varies too.",
+          "estimate) plus any spike time. The engine refuses a plan over 100%. The rule used everywhere (the "
+          "bar, the commit dialog, the mentor, the guide): " + fmt.CAPACITY_RULE + " True effort varies "
+          "around the estimate and velocity varies too.",
           "Over-committing is the classic way to break promises: what does not fit slips, and stakeholders "
           "count slips. A little slack buys reliability."),
     # ------------------------------------------------------------------ dashboard metrics
@@ -317,8 +320,8 @@ def example(topic_id: str, view: Any, feature: str | None = None) -> str | None:
             f = None
     if topic_id == "rice" and f:
         months = max(f["estimate"] / 4, 0.25)
-        return (f"{f['title']}: reach {f['reach']:,} × impact {f['impact']} × confidence {f['confidence']:.0%} "
-                f"÷ {months:.2f} months = {fmt.compact(f['rice'])}")
+        return (f"{f['title']}: reach {fmt.count(f['reach'])} × impact {fmt.decimal(f['impact'], 2)} × confidence {f['confidence']:.0%} "
+                f"÷ {fmt.decimal(months, 2)} months = {fmt.compact(f['rice'])}")
     if topic_id == "wsjf" and f:
         return (f"{f['title']}: cost of delay {f['cost_of_delay']} ÷ job size {f['job_size']} "
                 f"= {f['wsjf']:.2f}")

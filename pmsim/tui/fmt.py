@@ -6,6 +6,7 @@ so that nothing is carried by colour alone and the high-contrast theme loses no 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -73,6 +74,62 @@ def num(x: float) -> str:
     if abs(x) >= 10_000_000:
         return f"{x / 1_000_000:.1f}M"
     return f"{x:,.0f}"
+
+
+CURRENCY = "$"  # the scenarios' money is in US dollars (budgets in thousands)
+
+
+def _trim(x: float, digits: int) -> str:
+    """x with `digits` decimals, dropping a trailing .0 (7.5, 30, 22.5)."""
+    s = f"{x:,.{digits}f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s
+
+
+def money(k: float) -> str:
+    """A budget amount given in thousands: $7.5k, $30k, $1.2M (the same everywhere)."""
+    k = float(k)
+    sign = MINUS if k < 0 else ""
+    a = abs(k)
+    if a >= 1000:
+        return f"{sign}{CURRENCY}{_trim(a / 1000, 2)}M"
+    return f"{sign}{CURRENCY}{_trim(a, 1)}k"
+
+
+def dollars(v: float) -> str:
+    """An amount in dollars (revenue): $950, $9.5k, $24k, $1.2M."""
+    v = float(v)
+    sign = MINUS if v < 0 else ""
+    return f"{sign}{CURRENCY}{compact(abs(v))}"
+
+
+def weeks(w: float) -> str:
+    """Engineering time: 2.5 wk, 13 wk."""
+    return f"{_trim(float(w), 1)} wk"
+
+
+def points(x: float, digits: int = 1) -> str:
+    """Score points: 12.5 pts."""
+    return f"{float(x):.{digits}f} pts"
+
+
+def count(x: float) -> str:
+    """A count of things (customers, people): 6,345 or 12.3M, never in scientific notation."""
+    return num(x)
+
+
+def decimal(x: float, digits: int = 2) -> str:
+    """A plain decimal with `digits` places, trailing zeros dropped (1.25, 0.5, 3)."""
+    return _trim(float(x), digits)
+
+
+def value(x: float) -> str:
+    """A quantity of unknown kind (an OKR target): grouped counts, 2 decimals for small numbers."""
+    x = float(x)
+    if abs(x) >= 100:
+        return num(x)
+    return decimal(x, 2)
 
 
 def compact(x: float) -> str:
@@ -150,19 +207,63 @@ def trust_text(t: float, width: int = 5) -> Text:
 
 
 def metric_value(metric: str, v: float) -> str:
+    """A metric's value in its unit: rates in %, NPS signed, revenue in money (thousands a quarter),
+    customers as a count; anything else as a plain number with up to 2 decimals (0.5, 0.75, 11,000)."""
     if metric in RATE_METRICS:
         return pct(v, 1)
     if metric == "nps":
         return f"{v:+.0f}"
-    return num(v)
+    if metric == "revenue":
+        return money(v)
+    if metric == "customers":
+        return count(v)
+    return value(v)
 
 
 def metric_delta(metric: str, d: float) -> str:
     if metric in RATE_METRICS:
         return signed(100 * d, 1, "pp")
-    if metric == "nps":
+    if metric == "revenue":
+        return ("+" if d > 0 else "") + money(d) if round(d, 1) else "±0"
+    if metric in ("nps", "customers"):
         return signed(d, 0)
-    return signed(d, 0)
+    return signed(d, 2)
+
+
+def scenario_name(title: str, scenario_id: str) -> Text:
+    """The one way a scenario is named on screen: its short title, then its id in grey."""
+    t = Text(short_title(title), style="bold")
+    if scenario_id and scenario_id.lower() != short_title(title).lower():
+        t.append(f" {scenario_id}", style="dim")
+    return t
+
+
+# One capacity rule, used by the capacity bar, the commit dialog, the briefing, the guide and `i`.
+# The upper bound is the mentor's (pmsim.engine.mentor.BUFFER; a test keeps them equal).
+CAPACITY_LOW = 0.7
+CAPACITY_HIGH = 0.9
+CAPACITY_SHORT = "Plan 70–90% of it in Now: under 70% idles the team, over 90% leaves no room for overruns."
+CAPACITY_RULE = ("Aim for 70–90% of capacity in Now: under 70% leaves the team idle; over 90% leaves no room "
+                 "for estimates running over, and what does not fit slips (a broken promise if you accepted it).")
+
+
+def capacity_word(share: float) -> tuple[str, str]:
+    """(words, style) for a plan using `share` of capacity, by the one rule above."""
+    if share > 1.0 + 1e-9:
+        return "✗ over capacity: the engine refuses it", "bold red"
+    if share > CAPACITY_HIGH:
+        return f"⚠ {share:.0%}: over 90%, a slip will break promises", "bold yellow"
+    if share >= CAPACITY_LOW:
+        return f"✓ {share:.0%}: in the 70–90% range", "green"
+    return f"room for more ({share:.0%}; aim for 70–90%)", "dim"
+
+
+_SCI = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?[eE][-+]?\d+\b")
+
+
+def humanize(text: str) -> str:
+    """Text from the engine with any scientific-notation number (1.1e+04) written out (11,000)."""
+    return _SCI.sub(lambda m: value(float(m.group(0))), text)
 
 
 def short_title(title: str) -> str:

@@ -29,6 +29,7 @@ class GameOpened(Message):
 
     view: GameView
     resumed: bool = False
+    ui: dict[str, Any] | None = None  # the tutorial's progress and the mentor, stored with the save
 
 
 @dataclass

@@ -8,6 +8,7 @@ few derived look-ups) that the app pushes down into the widgets.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -122,7 +123,7 @@ class StudyOption:
 
     @property
     def cost_text(self) -> str:
-        return f"{self.weeks:.1f} wk" if self.weeks else f"${self.money:.1f}k"
+        return fmt.weeks(self.weeks) if self.weeks else fmt.money(self.money)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class GameView:
     debrief: dict[str, Any] | None = None
     advice: tuple[Any, ...] = ()  # the mentor's advice on this plan (pmsim.engine.mentor.Advice)
     class_id: int | None = None  # the class this game is played in, if any
+    lessons: tuple[str, ...] = ()  # what the scenario teaches (its file's meta.lessons)
 
     @property
     def scenario_id(self) -> str:
@@ -182,6 +184,23 @@ class GameView:
     def segment_name(self, seg_id: str) -> str:
         return self.segment_names.get(seg_id, seg_id)
 
+    def research_summary(self, r: dict[str, Any]) -> str:
+        """A research result's one-line summary, with segment and theme names instead of their ids."""
+        text = str(r.get("summary", ""))
+        seg = r.get("segment")
+        if seg:
+            text = text.replace(f" in {seg}", f" in {self.segment_name(seg)}")
+        for tid, name in self.obs.get("_theme_names", {}).items():
+            text = text.replace(f"top need {tid} ", f"top need {name.lower()} ")
+
+        def impact(m: re.Match[str]) -> str:
+            old, new = float(m.group(1)), float(m.group(2))
+            change = (new - old) / old if old else 0.0
+            return f"impact estimate {'up' if change >= 0 else 'down'} {abs(change):.0%}"
+
+        text = re.sub(r"impact re-estimated (\d+(?:\.\d+)?) → (\d+(?:\.\d+)?)", impact, text)
+        return fmt.humanize(text)
+
     @property
     def segment_names(self) -> dict[str, str]:
         return self.obs.get("_segment_names", {})
@@ -219,6 +238,7 @@ def build_view(session: GameSession | Any, player: str = "", class_id: int | Non
         studies={} if game.finished else study_menu(game), okr_prev=prev,
         summary=" ".join(sc.meta.summary.split()),
         debrief=game.debrief() if game.finished else None, advice=advice, class_id=class_id,
+        lessons=tuple(sc.meta.lessons),
     )
 
 

@@ -92,7 +92,7 @@ STEPS: list[Step] = [
          "quarter and does not carry over.",
          lambda p: "research" in p.seen_panes),
     Step("interviews", "Interview 5 teachers",
-         "Press m until Interviews is highlighted, pick Teachers 5 ppl (↑↓), enter. Interviews reveal Kano "
+         "Press m until Interviews is highlighted, pick Teachers 5 ppl (↑↓), enter twice (buy, confirm). Interviews reveal Kano "
          "categories: what teachers cannot do without (must-be).",
          lambda p: p.studied("interviews", "teachers")),
     Step("survey", "Run a survey",

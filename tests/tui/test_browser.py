@@ -104,6 +104,9 @@ async def drive(debug_port: int, url: str, db: Path) -> list[tuple[int, str]]:
             text = await cdp.wait_for_text("pick a scenario", after=mark)
             mark = len(text)
             await cdp.key("enter")
+            text = await cdp.wait_for_text("Start the quarter", after=mark, timeout=60)  # the briefing
+            mark = len(text)
+            await cdp.key("enter")
             text = await cdp.wait_for_text("Dashboard", after=mark, timeout=60)
             await cdp.wait_for_text("Score", after=mark)
             await cdp.wait_for_text("Customers", after=mark)

@@ -9,10 +9,11 @@ import re
 import pytest
 from click.testing import CliRunner
 from textual.worker import WorkerCancelled
-from tui_helpers import make_app, press, run, settle
+from tui_helpers import make_app, past_briefing, press, run, screen_text, settle
 
 from pmsim.cli import cli
 from pmsim.storage.errors import ClassNotFound
+from pmsim.tui.screens.briefing import BriefingScreen
 from pmsim.tui.screens.game import GameScreen
 from pmsim.tui.service import GameService
 from pmsim.tui.widgets.coach import MentorPanel
@@ -70,6 +71,11 @@ async def test_a_class_game_opens_without_the_mentor(klass, class_store, catalog
     app = make_app(class_store, catalog, start="class", class_code=code, player="Bo", mentor=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
+        # a class game is briefed too: the scenario, the team, the OKRs, the stakeholders
+        assert isinstance(app.screen, BriefingScreen)
+        text = screen_text(app)
+        assert "Quarter 1 of" in text and "The team" in text and "Your OKRs" in text
+        await past_briefing(pilot)
         assert isinstance(app.screen, GameScreen)
         assert app.view.class_id is not None and not app.coach.mentor_on
         await press(pilot, "M")

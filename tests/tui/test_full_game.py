@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tui_helpers import PLAYER, make_app, press, run, screen_text, settle
+from tui_helpers import PLAYER, make_app, past_briefing, press, run, screen_text, settle
 
 from pmsim.tui.screens.debrief import DebriefScreen
 from pmsim.tui.screens.game import GameScreen
@@ -20,9 +20,9 @@ async def play_round(pilot, rnd: int) -> None:
     """One quarter as a keyboard-only player would play it."""
     app = pilot.app
     # research: the first study on offer (a survey); in round 1 also interviews (m: next method)
-    await press(pilot, "3", "enter")
+    await press(pilot, "3", "enter", "enter")
     if rnd == 1:
-        await press(pilot, "m", "enter")
+        await press(pilot, "m", "enter", "enter")
     # inbox: accept the most urgent request, defer the next open one with a reason and a note
     # (after an answer the cursor moves to the next open request)
     await press(pilot, "2")
@@ -49,6 +49,7 @@ async def test_whole_game_by_keys_replays_to_the_score_shown(store, catalog):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await press(pilot, "n", "enter")  # title → new game → start the highlighted scenario
+        await past_briefing(pilot)
         assert isinstance(app.screen, GameScreen)
         rounds = app.view.rounds
         for rnd in range(1, rounds + 1):

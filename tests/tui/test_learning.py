@@ -4,7 +4,7 @@ player's rationale (bounded, saved, shown in the report and the replay viewer)."
 from __future__ import annotations
 
 from textual.widgets import Input, Static
-from tui_helpers import make_app, press, run, screen_text, settle
+from tui_helpers import make_app, past_briefing, press, run, screen_text, settle
 
 from pmsim.tui import explain
 from pmsim.tui.screens.dialogs import MAX_RATIONALE, EndRoundDialog
@@ -18,6 +18,7 @@ from pmsim.tui.widgets.roadmap import COLUMNS
 async def start(pilot) -> GameScreen:
     await settle(pilot)
     await press(pilot, "n", "enter")
+    await past_briefing(pilot)
     assert isinstance(pilot.app.screen, GameScreen)
     return pilot.app.screen
 
@@ -117,6 +118,7 @@ async def test_i_explains_the_sorted_column_the_metric_and_the_grading(store, ca
         await press(pilot, "right", "right")
         assert app.screen.topic_id == "kano" and "M must-be" in explanation(app)
         await press(pilot, "escape")
+        await past_briefing(pilot)
         assert isinstance(app.screen, GameScreen)
         # dashboard: i, then → → reaches NPS with its standard error
         await press(pilot, "1", "i", "right", "right")

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 from textual.widgets import Static
-from tui_helpers import make_app, press, run, screen_text, settle
+from tui_helpers import make_app, past_briefing, press, run, screen_text, settle
 
 from pmsim.tui.screens.game import GameScreen
 from pmsim.tui.screens.help import HelpScreen
@@ -19,6 +19,7 @@ from pmsim.tui.widgets.table import GameTable
 async def start(pilot) -> GameScreen:
     await settle(pilot)
     await press(pilot, "n", "enter")
+    await past_briefing(pilot)
     assert isinstance(pilot.app.screen, GameScreen)
     return pilot.app.screen
 
@@ -173,20 +174,20 @@ async def test_research_purchase_shows_result_with_interval(store, catalog):
     async with app.run_test(size=(120, 40)) as pilot:
         game = await start(pilot)
         budget = app.view.obs["budget"]["left"]
-        await press(pilot, "3", "down", "enter")  # survey, n=400 in the first segment
+        await press(pilot, "3", "down", "enter", "enter")  # survey, n=400 in the first segment
         pane = game.pane("research")
         assert isinstance(pane, ResearchPane)
         res = app.view.obs["research"]
         assert len(res) == 1 and res[0]["method"] == "survey" and res[0]["n"] == 400
         assert app.view.obs["budget"]["left"] < budget
         assert "±" in screen_text(app) and "Survey of 400" in screen_text(app)
-        await press(pilot, "m", "enter")  # interviews: quotes from named customers
+        await press(pilot, "m", "enter", "enter")  # interviews: quotes from named customers
         quotes = app.view.obs["research"][-1]["quotes"]
         assert quotes and quotes[0]["text"][:20] in screen_text(app)
         # a study the budget cannot pay for is refused with the reason
         await press(pilot, "m", "m", "m", "m", "m")  # back to surveys
         for _ in range(8):
-            await press(pilot, "end", "enter")
+            await press(pilot, "end", "enter", "enter")
         assert any("budget" in n.message for n in app._notifications)
 
 
@@ -241,6 +242,7 @@ async def test_quit_and_continue_resumes_exactly(store, catalog):
     app2 = make_app(store, catalog, start="continue")
     async with app2.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
+        await past_briefing(pilot)
         assert isinstance(app2.screen, GameScreen)
         after = app2.view
         assert after.save_id == before.save_id and after.round == before.round == 2
@@ -265,6 +267,7 @@ async def test_replay_viewer_steps_and_forks(store, catalog):
         await press(pilot, "left", "right", "f")
         assert "Fork a new game at round 2" in screen_text(app)
         await press(pilot, "y")
+        await past_briefing(pilot)
         assert isinstance(app.screen, GameScreen)
         assert app.view.save_id != sid and app.view.round == 2
         info = store.info(app.view.save_id)

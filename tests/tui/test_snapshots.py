@@ -13,6 +13,7 @@ from pmsim.storage.session import record_bot_game
 
 SMALL = (80, 24)
 LARGE = (120, 40)
+MEDIUM = (120, 36)
 
 
 def quiet(app) -> None:
@@ -51,16 +52,35 @@ def test_title(snap_compare, store, catalog):
 
 
 def test_new_game(snap_compare, store, catalog):
-    """New game: two scenarios on the left (Beacon highlighted), Beacon's title, facts (8 quarters,
-    3,000 customers), summary and lessons on the right; seed 7 and the name Tess in the fields below."""
+    """New game: two scenarios on the left, each as its title with its id in grey and "· 8 q"
+    (Beacon b2b_saas highlighted), Beacon's title, facts (8 quarters, 3,000 customers), summary and
+    lessons on the right; seed 7 and the name Tess in the fields below."""
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("n", game=False))
 
 
 def test_dashboard(snap_compare, store, catalog):
-    """The game at quarter 1: status line (Beacon Q1/8, score 0.0, capacity, $30k, open requests),
-    five tabs with Dashboard active, the metrics table with ± intervals, segments, OKRs as words
-    (red/yellow/green) with bars."""
+    """The game at quarter 1 after the briefing: status line (Beacon, b2b_saas in grey, Q1/8, score 0.0,
+    capacity in wk, $30k, open requests), five tabs with Dashboard active, the metrics table with ±
+    intervals (revenue in $k), then OKRs as words (red/yellow/green) with bars and the news, above the
+    fold; the segments below (a scrollbar on the right)."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("1"))
+
+
+def test_briefing(snap_compare, store, catalog):
+    """The briefing over a new game at 80×24: "Quarter 1 of 8 · Beacon b2b_saas", the scenario's
+    summary, "Your role", "This quarter" with 5 new requests, "The team" (capacity in wk, research
+    budget $30k, the 70–90% rule), then the OKRs (cut by the box: a scrollbar on the right), and
+    "enter Start the quarter" at the bottom."""
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at())
+
+
+def test_briefing_next_quarter_large(snap_compare, store, catalog):
+    """Quarter 2's briefing at 120×36 after a quarter with two items left in Next: "Since quarter 1"
+    (shipped: nothing, the score), "This quarter" (news, new requests), "Your Next list" with "a moves
+    … into Now, in this order", the team, the OKRs with values now and targets (percentages, counts,
+    +70 NPS, 0.8 accessibility: never "0 → 1"), the stakeholders with trust bars; keys enter and a."""
+    assert snap_compare(make_app(store, catalog), terminal_size=MEDIUM,
+                        run_before=at("4", "home", "x", "down", "x", "e", "enter", "enter"))
 
 
 def test_inbox(snap_compare, store, catalog):
@@ -71,17 +91,20 @@ def test_inbox(snap_compare, store, catalog):
 
 
 def test_research(snap_compare, store, catalog):
-    """Research after a survey and interviews: methods list (Interviews highlighted), studies on offer
-    with ✓ and cost, and on the right the interview quotes with names, then the survey's needs with
-    ±95% intervals and bars."""
+    """Research after a survey and interviews: on top the methods list (Interviews highlighted) and
+    what interviews yield, the studies on offer with ✓ and cost ($ with k) and the budget left; below,
+    in the full width, the interview quotes with names, then the survey's needs with ±95% intervals and
+    bars ("Survey of 400 in Small teams (self-serve)": segment names, never ids)."""
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL,
-                        run_before=at("3", "down", "enter", "m", "enter"))
+                        run_before=at("3", "down", "enter", "enter", "m", "enter", "enter"))
 
 
 def test_roadmap(snap_compare, store, catalog):
-    """Roadmap sorted by RICE (header shows "RICE ▼"): two items in NOW 1/NOW 2, the capacity bar with
-    used/total weeks and percentage, and the highlighted feature's estimate range, RICE and WSJF
-    arithmetic and Kano line below."""
+    """Roadmap sorted by RICE (header shows "RICE ▼"): two items in NOW 1/NOW 2 among 10 visible rows with
+    a scrollbar, the capacity bar with used/total weeks and percentage and, on its second line, the
+    verdict by the 70–90% rule and " · " what adding the highlighted item would do; below, three lines:
+    the feature with its estimate range, the RICE arithmetic (÷ months with two decimals) and WSJF,
+    and its Kano line."""
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL,
                         run_before=at("4", "s", "s", "s", "ctrl+home", "n", "down", "n"))
 
@@ -101,8 +124,9 @@ def test_okrs_after_a_round(snap_compare, store, catalog):
 
 
 def test_end_round_dialog(snap_compare, store, catalog):
-    """The commit dialog over the game: the Now list with estimates, a capacity bar, a warning about
-    unanswered requests, and an empty rationale field with its hint."""
+    """The commit dialog over the game: the Now list with estimates, a capacity bar with the verdict by
+    the 70–90% rule (here "room for more"), a warning about unanswered requests, and an empty
+    rationale field with its hint."""
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("4", "n", "e"))
 
 
@@ -115,7 +139,7 @@ def test_round_report(snap_compare, store, catalog):
 
 def test_help(snap_compare, store, catalog):
     """Help over the title screen: "Moving around" keys, then "Everywhere" (?, t, ctrl+p, ctrl+q) and
-    the title screen's keys; esc Close at the bottom."""
+    the title screen's keys, n New game and s Scenarios on lines of their own; esc Close at the bottom."""
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("question_mark", game=False))
 
 
@@ -145,8 +169,8 @@ def test_replay_viewer(snap_compare, store, catalog):
 
 
 def test_saves_list(snap_compare, store, catalog):
-    """Load screen: one finished save (id 1, player bot:researcher, b2b_saas, seed 7, round 8,
-    ✓ finished, its score, "just now") and the keys o/r/x/esc."""
+    """Load screen: one finished save (id 1, player bot:researcher, "Beacon b2b_saas" with the id in grey,
+    seed 7, round 8, ✓ finished, its score, "just now") and the keys o/r/x/esc."""
     bot_save(store)
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("l", game=False))
 
@@ -154,19 +178,44 @@ def test_saves_list(snap_compare, store, catalog):
 def test_tutorial_step(snap_compare, store, catalog):
     """The guided tutorial at 80×24 on the Roadmap, in quarter 1 after the interviews and the survey:
     the backlog with Kano letters from the interviews, and under it the guide panel ("Guide 10/17
-    Sort by RICE and read it", its text, "(> skip · G hide)") and one line of the mentor
-    ("Mentor (...): ⚠ ..."); the key bar shows i Explain."""
+    Sort by RICE and read it", its text, "(> skip · G hide)") and the mentor's one summary line
+    ("Mentor (...) v reads all: ⚠ ..."); the key bar shows i Explain."""
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL,
                         run_before=at("g", "i", "escape", "5", "i", "escape", "2", "a", "a", "3", "m", "home",
-                                      "down", "down", "down", "enter", "m", "m", "m", "m", "m", "down",
-                                      "enter", "4", game=False))
+                                      "down", "down", "down", "enter", "enter", "m", "m", "m", "m", "m", "down",
+                                      "enter", "enter", "4", game=False))
 
 
 def test_mentor_panel(snap_compare, store, catalog):
-    """A Beacon game with --mentor at 80×24 on the Dashboard: below the metrics, the mentor panel with
-    a count ("Mentor (⚠ n ℹ n):") and three pieces of advice, one line each, each starting with ⚠ or ℹ
-    (a waiting stakeholder named with their title first)."""
-    assert snap_compare(make_app(store, catalog, mentor=True), terminal_size=SMALL, run_before=at())
+    """A Beacon game with --mentor at 80×24 on the Dashboard: below the metrics, the mentor collapsed to
+    one summary line: a count ("Mentor (⚠ n ℹ n)"), "v reads all", and the first piece of advice (a
+    waiting stakeholder named with their title) cut with "…"."""
+    assert snap_compare(make_app(store, catalog, mentor=True), terminal_size=SMALL, run_before=at("1"))
+
+
+def test_mentor_expanded(snap_compare, store, catalog):
+    """The same game after v: the mentor panel grows to every piece of advice in full, wrapped, each
+    starting with ⚠ or ℹ ("v hides" in its first line); the dashboard above it shrinks."""
+    assert snap_compare(make_app(store, catalog, mentor=True), terminal_size=SMALL, run_before=at("1", "v"))
+
+
+def test_research_confirm(snap_compare, store, catalog):
+    """Research at 80×24 after enter on the second survey row: a highlighted one-line question under the
+    offers, "Buy Survey · Small teams · n=400 for $10k ($20k budget left)? enter buys · esc cancels";
+    nothing bought yet ("No research yet this game" below)."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("3", "down", "enter"))
+
+
+def test_research_empty_method(snap_compare, store, catalog):
+    """Research on A/B test in quarter 1: the method line says in yellow that nothing has shipped yet and
+    that offers appear in the quarter after the first feature ships; the offers table is empty."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("3", "m", "m", "m"))
+
+
+def test_inbox_large(snap_compare, store, catalog):
+    """Inbox at 120×36: every request on screen (● open, newest quarter first, most urgent first), the
+    highlighted request's quote, trust bar and answers, and the stakeholders with trust bars."""
+    assert snap_compare(make_app(store, catalog), terminal_size=MEDIUM, run_before=at("2"))
 
 
 def test_explanation(snap_compare, store, catalog):
@@ -176,3 +225,15 @@ def test_explanation(snap_compare, store, catalog):
     confidence ÷ months = RICE; keys ← → Other topics and esc Close."""
     assert snap_compare(make_app(store, catalog), terminal_size=(80, 34),
                         run_before=at("4", "s", "s", "s", "home", "i"))
+
+
+def test_respond_dialog(snap_compare, store, catalog):
+    """Defer on the first (newest, most urgent) request at 80×24: the dialog over the inbox with the
+    request, the reasons to pick from (capacity highlighted) and an empty note field."""
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("2", "d"))
+
+
+def test_research_large(snap_compare, store, catalog):
+    """Research at 120×36 after a survey: methods and offers on top, the survey's result below in the
+    full width (needs with ±95% intervals and bars, NPS), then support tickets and known customers."""
+    assert snap_compare(make_app(store, catalog), terminal_size=MEDIUM, run_before=at("3", "enter", "enter"))

@@ -3,7 +3,7 @@ and an experienced player who ignores the guide is never blocked."""
 
 from __future__ import annotations
 
-from tui_helpers import make_app, press, run, screen_text, settle
+from tui_helpers import make_app, past_briefing, press, run, screen_text, settle
 
 from pmsim.tui.screens.debrief import DebriefScreen
 from pmsim.tui.screens.explain import ExplainScreen
@@ -17,6 +17,7 @@ async def open_tutorial(pilot) -> GameScreen:
     await settle(pilot)
     await press(pilot, "g")  # the title screen's tutorial key
     app = pilot.app
+    await past_briefing(pilot)
     assert isinstance(app.screen, GameScreen)
     assert app.view.scenario_id == "tutorial" and app.coach.guide is not None
     return app.screen
@@ -71,11 +72,11 @@ async def test_the_whole_tutorial_by_keys(store, catalog):
         # interviews: m, then the row "Teachers 5 ppl"
         await press(pilot, "m")
         rows = [(o.action.segment, o.action.n) for o in app.view.studies["interviews"]]
-        await step("interviews", "home", *["down"] * rows.index(("teachers", 5)), "enter")
+        await step("interviews", "home", *["down"] * rows.index(("teachers", 5)), "enter", "enter")
         await press(pilot, "m", "m", "m", "m", "m")  # back to surveys
         assert research.method == "survey"
         rows = [(o.action.segment, o.action.n) for o in app.view.studies["survey"]]
-        await step("survey", "home", *["down"] * rows.index(("students", 400)), "enter")
+        await step("survey", "home", *["down"] * rows.index(("students", 400)), "enter", "enter")
         await step("roadmap", "4")
         roadmap = game.pane("roadmap")
         await step("rice", "s", "s", "s", "i")
@@ -94,9 +95,11 @@ async def test_the_whole_tutorial_by_keys(store, catalog):
         assert isinstance(app.screen, RoundReportScreen)
         assert "accessibility first" in screen_text(app)  # the rationale, in the report
         await step("report", "enter")
+        await past_briefing(pilot)
         assert isinstance(app.screen, GameScreen)
         await step("quarter2", "4", "home", "n", "e", "enter")
         await press(pilot, "enter")
+        await past_briefing(pilot)  # quarter 3's briefing
         await step("finish", "e", "enter")
         await press(pilot, "enter")
         assert isinstance(app.screen, DebriefScreen)
@@ -146,7 +149,7 @@ async def test_an_experienced_player_is_never_blocked(store, catalog):
         assert app.view.obs["now"] == ["screen_reader"]
         await press(pilot, "2", "a", "a")  # both requests accepted
         assert all(q["status"] == "accepted" for q in app.view.obs["requests"])
-        await press(pilot, "3", "enter")  # a survey
+        await press(pilot, "3", "enter", "enter")  # a survey (enter asks, enter buys)
         assert app.view.obs["research"]
         assert guide.step.id == "dashboard"  # the guide waited, and blocked nothing
         await press(pilot, "1", "i", "escape", "5", "i", "escape")
@@ -154,7 +157,7 @@ async def test_an_experienced_player_is_never_blocked(store, catalog):
         assert guide.completed == ["dashboard", "okrs", "inbox", "answer_founder", "answer_support", "research"]
         assert guide.step.id == "interviews"
         rows = [(o.action.segment, o.action.n) for o in app.view.studies["interviews"]]
-        await press(pilot, "3", "m", "home", *["down"] * rows.index(("teachers", 5)), "enter")
+        await press(pilot, "3", "m", "home", *["down"] * rows.index(("teachers", 5)), "enter", "enter")
         assert guide.completed[-3:] == ["interviews", "survey", "roadmap"] and guide.step.id == "rice"
         await press(pilot, "e", "enter")  # ending the round needs no guide step
         assert isinstance(app.screen, RoundReportScreen)

@@ -57,6 +57,17 @@ async def press(pilot, *keys: str) -> None:
     await settle(pilot)
 
 
+async def past_briefing(pilot) -> None:
+    """Read the briefing (shown when a game opens and at every quarter) and close it with enter."""
+    from pmsim.tui.screens.briefing import BriefingScreen
+
+    for _ in range(3):
+        if not isinstance(pilot.app.screen, BriefingScreen):
+            return
+        await press(pilot, "enter")
+    raise AssertionError("the briefing did not close")
+
+
 def screen_text(app) -> str:
     """The plain text of what the screen shows now (modal screens over their background)."""
     width, height = app.size

@@ -33,7 +33,7 @@ def final_score_text(view: GameView) -> Text:
     card = view.debrief["score"] if view.debrief else view.obs["score"]
     t = Text()
     t.append(f"Final score {card['score']:.1f} / 100", style="bold")
-    t.append(f"   {view.player} · {view.title} · save {view.save_id} · scoring v{card['version']}", style="dim")
+    t.append(f"   {view.player} · {view.title} ({view.scenario_id}) · save {view.save_id} · scoring v{card['version']}", style="dim")
     return t
 
 

@@ -97,15 +97,13 @@ def plan_summary(v: GameView) -> Text:
     cap = v.obs["capacity"]
     if now:
         t.append("Now: ", style="bold")
-        t.append(", ".join(f"{f['title']} ({f['remaining_estimate']:.1f} wk)" for f in now))
+        t.append(", ".join(f"{f['title']} ({fmt.weeks(f['remaining_estimate'])})" for f in now))
     else:
         t.append("⚠ Nothing is planned in Now: the team will build nothing this quarter.", style="bold yellow")
     share = cap["committed"] / cap["total"] if cap["total"] else 0
-    t.append(f"\nCapacity {fmt.bar(share, 12)} {cap['committed']:.1f} of {cap['total']:.1f} wk ({share:.0%})")
-    if share >= 0.85:
-        t.append("  ⚠ little slack for slips", style="yellow")
-    elif share < 0.6 and now:
-        t.append("  (room for more)", style="dim")
+    t.append(f"\nCapacity {fmt.bar(share, 12)} {fmt.decimal(cap['committed'], 1)} of {fmt.weeks(cap['total'])}  ")
+    word, style = fmt.capacity_word(share)
+    t.append(word, style=style)
     open_reqs = [q for q in v.open_requests if q["status"] == "open"]
     if open_reqs:
         names = sorted({v.stakeholder(q["stakeholder"])["name"] for q in open_reqs})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -36,6 +37,18 @@ PANES = [
 PANE_GROUP = Binding.Group("Panes", compact=True)
 
 
+class GamePane(TabPane):
+    """A tab pane that does not switch tabs when something inside it gets the focus.
+
+    Textual's TabPane asks its TabbedContent to show it whenever a descendant is focused, by a
+    message that arrives later; with keys typed in a burst (3 then 4) the late message for the
+    earlier pane switched the tabs back. Here the game screen alone decides which pane is shown
+    (keys, clicks on tabs) and focuses inside the pane it shows."""
+
+    def _on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        event.prevent_default()
+
+
 class StatusLine(Static):
     """Scenario, quarter, score, capacity, budget and open requests, in one line."""
 
@@ -43,12 +56,14 @@ class StatusLine(Static):
 def status_text(v: GameView, busy: bool = False) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(f" {v.title} ", style="bold reverse")
+    if v.scenario_id.lower() != v.title.lower():
+        t.append(f" {v.scenario_id}", style="dim")
     q = f" Q{min(v.round, v.rounds)}/{v.rounds}" if not v.finished else " Final"
     t.append(q, style="bold")
     t.append(f" · Score {v.score:.1f}")
     cap = v.obs["capacity"]
-    t.append(f" · Cap {cap['committed']:.1f}/{cap['total']:.1f}wk")
-    t.append(f" · ${v.obs['budget']['left']:.0f}k")
+    t.append(f" · Cap {fmt.decimal(cap['committed'], 1)}/{fmt.weeks(cap['total'])}")
+    t.append(f" · {fmt.money(v.obs['budget']['left'])}")
     n_open = sum(1 for q in v.open_requests if q["status"] == "open")
     if n_open:
         t.append(f" · ✉ {n_open} open", style="bold")
@@ -67,6 +82,7 @@ class GameScreen(Screen):
         Binding("e", "end_round", "End round"),
         Binding("i", "explain", "Explain"),
         Binding("M", "app.toggle_mentor", "Mentor on/off", show=False),
+        Binding("v", "mentor_more", "Mentor: all advice / one line", show=False),
         Binding("greater_than_sign", "app.guide_skip", "Skip this guide step", key_display=">", show=False),
         Binding("G", "app.toggle_guide", "Hide/show the guide", show=False),
         Binding("q", "app.title", "Title"),
@@ -77,6 +93,7 @@ class GameScreen(Screen):
     view: var[GameView | None] = var(None, always_update=True, init=False)
     busy: var[bool] = var(False, init=False)
     coach: var[CoachState | None] = var(None, init=False)
+    mentor_expanded: var[bool] = var(False, init=False)
 
     @dataclass
     class RoadmapCommitted(Message):
@@ -99,7 +116,7 @@ class GameScreen(Screen):
         yield StatusLine(id="status")
         with TabbedContent(id="panes", initial="dashboard"):
             for i, (pid, label, cls) in enumerate(PANES):
-                with TabPane(f"{i + 1} {label}", id=pid):
+                with GamePane(f"{i + 1} {label}", id=pid):
                     yield cls(id=f"{pid}-pane")
         yield GuidePanel(id="guide")
         yield MentorPanel(id="mentor")
@@ -151,8 +168,19 @@ class GameScreen(Screen):
         panel = self.query_one(MentorPanel)
         on = bool(self.coach and self.coach.mentor_on) and self.view is not None and not self.view.finished
         panel.display = on
+        panel.set_class(self.mentor_expanded, "-expanded")
         if on and self.view is not None:
-            panel.update(mentor_text(self.view.advice, self.view))
+            panel.update(mentor_text(self.view.advice, self.view, self.mentor_expanded))
+
+    def watch_mentor_expanded(self, expanded: bool) -> None:
+        self._mentor()
+
+    def action_mentor_more(self) -> None:
+        """v: the mentor's one summary line, or every piece of advice in full."""
+        if not (self.coach and self.coach.mentor_on):
+            self.notify("The mentor is off: M turns it on.", timeout=2)
+            return
+        self.mentor_expanded = not self.mentor_expanded
 
     def watch_busy(self, busy: bool) -> None:
         self._status()

@@ -40,7 +40,7 @@ def section(title: str, bindings: list[Binding]) -> Table:
         if (b.action, b.description) in seen or not b.description:
             continue
         seen.add((b.action, b.description))
-        keys = [x for x in bindings if x.action == b.action]
+        keys = [x for x in bindings if x.action == b.action and x.description == b.description]
         tab.add_row(" / ".join(dict.fromkeys(key_name(x) for x in keys)), b.description)
     return tab
 

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from pmsim.tui import fmt
 from pmsim.tui.service import MAX_SEED, Catalog, ScenarioEntry
 from pmsim.tui.widgets.keybar import KeyBar
 
@@ -52,7 +53,8 @@ class NewGameScreen(Screen):
         yield Static(Text.assemble(("New game", "bold"), ("  ↑↓ pick a scenario · enter starts · tab: seed, name",
                                                           "dim")), id="new-title")
         with Horizontal(id="new-body"):
-            ol = OptionList(*[Option(f"{e.title.split(':')[0]} ({e.difficulty}, {e.rounds} q)", id=e.id)
+            ol = OptionList(*[Option(fmt.scenario_name(e.title, e.id).append(f" · {e.rounds} q",
+                                                                             style="dim"), id=e.id)
                               for e in self.catalog.entries], id="scenario-list")
             ol.border_title = "Scenarios"
             yield ol

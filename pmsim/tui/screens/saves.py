@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from pmsim.textsafe import name
+from pmsim.tui import fmt
 from pmsim.tui.widgets.keybar import KeyBar
 from pmsim.tui.widgets.table import Column, GameTable
 
@@ -64,14 +65,14 @@ class SavesScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(GameTable)
         table.set_columns([Column("id", "ID", "right"), Column("player", "Player", flex=True),
-                           Column("scenario", "Scenario", flex=True), Column("seed", "Seed", "right"),
+                           Column("scenario", "Scenario", flex=True, min_width=16), Column("seed", "Seed", "right"),
                            Column("round", "Round", "right"), Column("status", "Status"),
                            Column("score", "Score", "right"), Column("updated", "Updated")])
         rows = []
         for s in self.saves:
             status = "✓ finished" if s.status == "finished" else "▶ playing"
             score = "—" if s.score is None else f"{s.score:.1f}"
-            rows.append((str(s.id), [str(s.id), name(s.player), name(s.scenario_id), str(s.seed), str(s.round), status, score,
+            rows.append((str(s.id), [str(s.id), name(s.player), fmt.scenario_name(s.scenario_title, name(s.scenario_id)), str(s.seed), str(s.round), status, score,
                                      ago(s.updated_at)]))
         table.set_rows(rows)
         if not self.saves:

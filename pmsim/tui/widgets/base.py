@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from textual.containers import Container
 from textual.reactive import var
+from textual.widget import Widget
 
 from pmsim.tui.service import GameView
 
@@ -48,6 +49,14 @@ class ViewPane(Container):
 
     def focus_main(self) -> None:
         """Put the focus where this pane's keys work."""
+
+    def focus_now(self, widget: Widget) -> None:
+        """Focus `widget` at once, not after the next refresh (`Widget.focus` waits): a key typed
+        right after the pane key (4 then n, in one burst) must reach this pane's bindings."""
+        try:
+            self.screen.set_focus(widget)
+        except Exception:  # not on a screen yet: the usual, deferred way
+            widget.focus()
 
     def explain_topic(self) -> tuple[str, str | None]:
         """What `i` explains here: a topic of pmsim.tui.explain, and the feature whose numbers to show."""

@@ -14,6 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from pmsim.tui import fmt
 from pmsim.tui.coach import GuideLine
 from pmsim.tui.service import GameView
 
@@ -22,7 +23,7 @@ SYMBOL = {"warn": "⚠", "tip": "ℹ"}
 
 def advice_text(advice: Any, view: GameView | None) -> str:
     """The mentor's sentence, with segment ids (e.g. "teachers") shown by their names."""
-    text = advice.text
+    text = fmt.humanize(advice.text)
     if view is None:
         return text
     for seg_id, name in view.segment_names.items():
@@ -42,9 +43,10 @@ def advice_lines(advice: Sequence[Any], view: GameView | None) -> Text:
     return t
 
 
-def mentor_text(advice: Sequence[Any], view: GameView | None) -> Text:
-    """The panel: one line per piece of advice, cut to the width (the dialog shows them in full)."""
-    t = Text(no_wrap=True, overflow="ellipsis")
+def mentor_text(advice: Sequence[Any], view: GameView | None, expanded: bool = False) -> Text:
+    """The panel. Collapsed (the default): one summary line with the first piece of advice, cut to
+    the width. Expanded (v): every piece of advice in full, one paragraph each."""
+    t = Text(no_wrap=not expanded, overflow="ellipsis")
     warns = sum(1 for a in advice if a.severity == "warn")
     tips = len(advice) - warns
     t.append("Mentor", style="bold")
@@ -56,10 +58,13 @@ def mentor_text(advice: Sequence[Any], view: GameView | None) -> Text:
         counts.append(f"⚠ {warns}")
     if tips:
         counts.append(f"ℹ {tips}")
-    t.append(f" ({' '.join(counts)}): ")
-    for i, a in enumerate(advice):
+    t.append(f" ({' '.join(counts)})", style="bold")
+    t.append(" v hides" if expanded else " v reads all", style="dim")
+    t.append(": ")
+    shown = advice if expanded else advice[:1]
+    for i, a in enumerate(shown):
         if i:
-            t.append("\n  ")
+            t.append("\n")
         t.append(f"{SYMBOL.get(a.severity, '•')} ", style="bold yellow" if a.severity == "warn" else "bold cyan")
         t.append(advice_text(a, view))
     return t

@@ -1,4 +1,4 @@
-"""The Dashboard pane: metrics with their uncertainty and sparklines, segments, OKRs, news."""
+"""The Dashboard pane: metrics with their uncertainty and sparklines, OKRs, news, segments."""
 
 from __future__ import annotations
 
@@ -99,6 +99,7 @@ def okr_lines(view: GameView) -> Text:
             t.append(" ")
             t.append_text(fmt.trend(o["grade"] - prev[o["id"]], eps=5e-4))
         t.append(f" {fmt.clip(o['objective'], 50)}\n")
+    t.rstrip()
     return t
 
 
@@ -116,6 +117,7 @@ def news_lines(view: GameView) -> Text:
         if mv["round"] >= view.round:
             t.append(f"  ⚠ Intel: {comps.get(mv['competitor'], mv['competitor'])} plans a move in Q{mv['round']}: "
                      f"{mv['note'] or mv['theme']}\n", style="yellow")
+    t.rstrip()
     return t
 
 
@@ -129,7 +131,7 @@ class DashboardPane(ViewPane):
             yield DashboardBody(id="dashboard-body")
 
     def focus_main(self) -> None:
-        self.query_one("#dashboard-scroll").focus()
+        self.focus_now(self.query_one("#dashboard-scroll"))
 
     def explain_topic(self) -> tuple[str, str | None]:
         return "customers", None  # the first metric; ← → browse the others
@@ -138,7 +140,8 @@ class DashboardPane(ViewPane):
         heading = Text("\nSegments", style="bold")
         okr = Text("\nOKRs (objective grade, band, change)", style="bold")
         news = Text("\nNews this quarter", style="bold")
+        # OKRs and news above the fold at 80×24; the segments (scroll) below
         self.query_one(DashboardBody).update(Group(
-            score_line(view), metrics_table(view), heading, segments_table(view), okr, okr_lines(view),
-            news, news_lines(view),
+            score_line(view), metrics_table(view), okr, okr_lines(view), news, news_lines(view),
+            heading, segments_table(view),
         ))

@@ -26,9 +26,10 @@ ANSWER_GROUP = Binding.Group("Accept/Defer/Decline")
 
 
 def request_rows(view: GameView) -> list[dict[str, Any]]:
+    """Open requests first, the newest quarter's first (then the most urgent); then the rest, newest first."""
     reqs = [q for q in view.obs["requests"] if q["round"] <= view.round]
-    return sorted(reqs, key=lambda q: (STATUS_ORDER.get(q["status"], 9), -q["urgency"] if q["status"] == "open"
-                                       else -q["round"], q["id"]))
+    return sorted(reqs, key=lambda q: (STATUS_ORDER.get(q["status"], 9), -q["round"],
+                                       -q["urgency"] if q["status"] == "open" else 0, q["id"]))
 
 
 class RequestDetail(Static):
@@ -66,6 +67,7 @@ class InboxPane(ViewPane):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self._advance = False  # after an answer, highlight the next open request
+        self._round: int | None = None  # the quarter last shown: a new one starts at the top (the new requests)
 
     def compose(self) -> ComposeResult:
         table = GameTable(id="inbox-table")
@@ -82,7 +84,7 @@ class InboxPane(ViewPane):
         return self.query_one("#inbox-table", GameTable)
 
     def focus_main(self) -> None:
-        self.table.focus()
+        self.focus_now(self.table)
 
     def explain_topic(self) -> tuple[str, str | None]:
         return "stakeholders", None
@@ -94,6 +96,9 @@ class InboxPane(ViewPane):
                            Column("urgency", "Urgency"), Column("about", "About", flex=True, min_width=12),
                            Column("due", "Due")])
         rows = request_rows(view)
+        if self._round != view.round:
+            self._round = view.round
+            current = rows[0]["id"] if rows else None
         if self._advance:
             self._advance = False
             current = next((q["id"] for q in rows if q["status"] == "open"), current)

@@ -101,7 +101,7 @@ class OkrPane(ViewPane):
             yield OkrBody(id="okr-body")
 
     def focus_main(self) -> None:
-        self.query_one("#okr-scroll").focus()
+        self.focus_now(self.query_one("#okr-scroll"))
 
     def explain_topic(self) -> tuple[str, str | None]:
         return "okr_grading", None

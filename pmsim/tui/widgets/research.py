@@ -10,7 +10,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -38,10 +38,36 @@ class ResearchResults(Static):
     """Everything research has told you so far, newest first."""
 
 
+def empty_reason(method: str, view: GameView) -> str:
+    """Why a method has nothing on offer now, and when it will."""
+    if method == "ab_test":
+        if not any(f["status"] == "shipped" for f in view.obs["features"]):
+            return ("nothing has shipped yet, and an A/B test measures a shipped feature: offers appear "
+                    "in the quarter after your first feature ships.")
+        return "Nothing shipped can be A/B tested this quarter."
+    if method in ("usability_test", "spike"):
+        return "Every backlog item has shipped: there is nothing left to test or estimate."
+    return "Nothing on offer for this method this quarter."
+
+
+def same_study(a: Any, r: dict[str, Any]) -> bool:
+    """Whether research result `r` came from the same study as action `a` (method, target, size)."""
+    return (r.get("method") == a.method and r.get("segment") == a.segment and r.get("feature") == a.feature
+            and r.get("competitor") == a.competitor and int(r.get("n") or 0) == int(a.n))
+
+
 class ResearchPane(ViewPane):
+    """Methods on the left (m cycles them), the studies on offer below, results on the right.
+
+    Buying takes two presses of enter: the first shows a one-line confirmation with the cost and
+    the budget left after it; esc cancels. Every handler here is idempotent: the method shown is
+    always the one highlighted in the method list, and no handler posts the event it handles.
+    """
+
     BINDINGS = [
         Binding("m", "next_method", "Next method"),
         Binding("b", "buy", "Buy study"),
+        Binding("escape", "cancel", "Cancel", show=False),
     ]
 
     @dataclass
@@ -51,16 +77,22 @@ class ResearchPane(ViewPane):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.method = "survey"
+        self.pending: tuple[str, int, str] | None = None  # (method, row, target) awaiting enter
+        self._cursor_for: tuple[int, str] | None = None  # (round, method) the cursor was placed for
+        self.fills = 0  # how many times the offers were redrawn (tests check the pane settles)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="research-left"):
+        with Horizontal(id="research-top"):
             methods = OptionList(*[Option(f"{name}", id=m) for m, (name, _) in METHOD_INFO.items()],
                                  id="methods")
             methods.border_title = "Methods (m)"
             yield methods
-            table = GameTable(id="studies")
-            table.border_title = "On offer (enter buys)"
-            yield table
+            with Vertical(id="offers"):
+                yield Static(id="method-what")
+                table = GameTable(id="studies")
+                table.border_title = "On offer (enter buys)"
+                yield table
+                yield Static(id="buy-line")
         with VerticalScroll(id="research-right"):
             yield ResearchResults(id="research-results")
 
@@ -68,19 +100,32 @@ class ResearchPane(ViewPane):
     def table(self) -> GameTable:
         return self.query_one("#studies", GameTable)
 
+    @property
+    def methods(self) -> OptionList:
+        return self.query_one("#methods", OptionList)
+
     def focus_main(self) -> None:
-        self.table.focus()
+        self.focus_now(self.table)
 
     def explain_topic(self) -> tuple[str, str | None]:
         return self.method, None  # the method highlighted on the left
 
     def show(self, view: GameView) -> None:
+        self.pending = None
+        methods = self.methods
+        idx = list(METHOD_INFO).index(self.method)
+        if methods.highlighted != idx:
+            with methods.prevent(OptionList.OptionHighlighted):
+                methods.highlighted = idx
         self._fill_options(view)
         self.query_one(ResearchResults).update(results_text(view))
 
+    def offers(self) -> list[StudyOption]:
+        return [] if self.view is None else self.view.studies.get(self.method, [])
+
     def _fill_options(self, view: GameView) -> None:
+        self.fills += 1
         table = self.table
-        keep = table.current_key
         table.set_columns([Column("target", "Target", flex=True), Column("size", "Size"),
                            Column("cost", "Cost", "right"), Column("precision", "Yields")])
         rows = []
@@ -89,55 +134,127 @@ class ResearchPane(ViewPane):
             mark = "✓ " if opt.why_not is None else "✗ "
             rows.append((str(i), [Text(mark + opt.target.split(" (")[0], style=style), Text(opt.size, style=style),
                                   Text(opt.cost_text, style=style), Text(precision(opt), style=style)]))
+        # the cursor starts on the first row for every method and every quarter
+        where = (view.round, self.method)
+        keep = table.current_key if self._cursor_for == where else None
+        self._cursor_for = where
         table.set_rows(rows, keep=keep)
-        methods = self.query_one("#methods", OptionList)
-        idx = list(METHOD_INFO).index(self.method)
-        if methods.highlighted != idx:
-            methods.highlighted = idx
+        if keep is None and rows:
+            table.move_to(rows[0][0])
         name, what = METHOD_INFO[self.method]
         budget = view.obs["budget"]
         cap = view.obs["capacity"]
-        table.border_subtitle = f"${budget['left']:.1f}k · {cap['left']:.1f} wk left"
-        methods.border_subtitle = what if len(what) < 34 else ""
+        table.border_subtitle = f"{fmt.money(budget['left'])} · {fmt.weeks(cap['left'])} left"
+        line = what if rows else empty_reason(self.method, view)
+        self.query_one("#method-what", Static).update(Text(f"{name}: {line}", style="dim" if rows else "yellow"))
+        self._show_pending()
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-        if event.option.id and event.option.id != self.method:
-            self.method = event.option.id
+    def _sync_method(self) -> None:
+        """Make the offers show the method highlighted in the list (a no-op when they already do)."""
+        methods = self.methods
+        if methods.highlighted is None:
+            return
+        mid = methods.get_option_at_index(methods.highlighted).id
+        if mid and mid != self.method:
+            self.method = mid
+            self.pending = None
             if self.view is not None:
                 self._fill_options(self.view)
 
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self._sync_method()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        self._sync_method()
         self.table.focus()
 
     def on_game_table_row_highlighted(self, event: GameTable.RowHighlighted) -> None:
         event.stop()
+        if self.pending is not None and self.pending[1] != self.table.cursor_row:
+            self.pending = None
+            self._show_pending()
 
     def on_game_table_row_selected(self, event: GameTable.RowSelected) -> None:
         event.stop()
         self.action_buy()
 
     def action_next_method(self) -> None:
-        keys = list(METHOD_INFO)
-        self.method = keys[(keys.index(self.method) + 1) % len(keys)]
-        if self.view is not None:
-            self._fill_options(self.view)
-        self.notify(f"{METHOD_INFO[self.method][0]}: {METHOD_INFO[self.method][1]}", timeout=2)
+        methods = self.methods
+        n = len(METHOD_INFO)
+        current = list(METHOD_INFO).index(self.method) if methods.highlighted is None else methods.highlighted
+        methods.highlighted = (current + 1) % n  # its OptionHighlighted event finds nothing left to do
+        self._sync_method()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self.pending is not None  # otherwise esc goes on to the screen (the title)
+        return True
+
+    def action_cancel(self) -> None:
+        self.pending = None
+        self._show_pending()
 
     def action_buy(self) -> None:
         if self.view is None:
             return
-        opts = self.view.studies.get(self.method, [])
+        opts = self.offers()
         table = self.table
         if not opts or table.row_count == 0:
-            self.notify("Nothing on offer for this method right now.", severity="warning")
+            self.notify(empty_reason(self.method, self.view), severity="warning")
             return
-        opt = opts[table.cursor_row]
+        row = table.cursor_row
+        opt = opts[row]
         if opt.why_not is not None:
+            self.pending = None
+            self._show_pending()
             self.notify(f"Can't buy: {opt.why_not}", severity="warning")
             return
-        self.post_message(self.StudyChosen(opt.action))
+        if self.pending == (self.method, row, opt.target):
+            self.pending = None
+            self._show_pending()
+            self.post_message(self.StudyChosen(opt.action))
+            return
+        self.pending = (self.method, row, opt.target)
+        self._show_pending()
+
+    def repeats(self, opt: StudyOption) -> bool:
+        """Whether the same study was already run this quarter."""
+        if self.view is None:
+            return False
+        return any(r["round"] == self.view.round and same_study(opt.action, r) for r in self.view.obs["research"])
+
+    def _show_pending(self) -> None:
+        line = self.query_one("#buy-line", Static)
+        if self.pending is None or self.view is None:
+            line.display = False
+            return
+        opt = self.offers()[self.pending[1]]
+        line.update(confirm_text(opt, self.view, self.repeats(opt)))
+        line.display = True
+
+
+def confirm_text(opt: StudyOption, view: GameView, repeat: bool) -> Text:
+    """The one-line question before a purchase: what, for how much, what is left after it."""
+    name = METHOD_INFO[opt.action.method][0]
+    t = Text()
+    if repeat:
+        t.append("Already run this quarter: a repeat will find little new. ", style="bold yellow")
+    t.append(f"Buy {name} · {opt.target.split(' (')[0]} · {opt.size} for ", style="bold")
+    if opt.weeks:
+        left = view.obs["capacity"]["left"] - opt.weeks
+        t.append(f"{fmt.weeks(opt.weeks)}", style="bold")
+        t.append(f" ({fmt.weeks(left)} of capacity left)? ")
+    else:
+        left = view.obs["budget"]["left"] - opt.money
+        t.append(f"{fmt.money(opt.money)}", style="bold")
+        t.append(f" ({fmt.money(left)} budget left)? ")
+    t.append("enter", style="bold reverse")
+    t.append(" buys · ")
+    t.append("esc", style="bold reverse")
+    t.append(" cancels")
+    return t
 
 
 def _needs_lines(t: Text, needs: dict[str, Any], names: dict[str, str]) -> None:
@@ -151,9 +268,9 @@ def result_text(r: dict[str, Any], view: GameView) -> Text:
     names = view.obs.get("_theme_names", {})
     t = Text()
     name = METHOD_INFO.get(r["method"], (r["method"], ""))[0]
-    cost = f"{r['weeks']:.1f} wk" if r.get("weeks") else f"${r['cost']:.1f}k"
+    cost = fmt.weeks(r["weeks"]) if r.get("weeks") else fmt.money(r["cost"])
     t.append(f"Q{r['round']} · {name} · {cost}\n", style="bold")
-    t.append(f"{r.get('summary', '')}\n")
+    t.append(f"{view.research_summary(r)}\n")
     m = r["method"]
     if m == "survey":
         t.append(f"  needs in {view.segment_name(r['segment'])} (share of what matters, 95% CI):\n", style="dim")

@@ -20,7 +20,6 @@ from pmsim.tui.service import GameView
 from pmsim.tui.widgets.base import ViewPane
 from pmsim.tui.widgets.table import Column, GameTable
 
-WARN_AT = 0.85
 SLOT_ORDER = {"now": 0, "next": 1, "later": 2, None: 3}
 KANO_RANK = {"must_be": 4, "performance": 3, "attractive": 2, "indifferent": 1, "reverse": 0}
 KANO_LETTER = {"must_be": "M", "performance": "P", "attractive": "A", "indifferent": "I", "reverse": "R"}
@@ -111,6 +110,10 @@ class RoadmapPane(ViewPane):
         super().__init__(**kw)
         self.sort_key = "plan"
         self.sort_desc = False
+        # the row order, kept while you plan: n/x/l/⌫ never reorder the rows under the cursor (the
+        # next row is still the one below); s, r, a header click, a new quarter or coming back re-sort
+        self._order: list[str] | None = None
+        self._order_round = 0
 
     def compose(self) -> ComposeResult:
         yield CapacityBar(id="capacity")
@@ -124,7 +127,11 @@ class RoadmapPane(ViewPane):
         return self.query_one("#roadmap-table", GameTable)
 
     def focus_main(self) -> None:
-        self.table.focus()
+        self.focus_now(self.table)
+
+    def on_resize(self) -> None:
+        # 3 lines of detail at 80×24 (the backlog keeps 10+ rows); the whole story on taller screens
+        self.query_one(FeatureDetail).set_class(self.app.size.height >= 30, "-tall")
 
     # ------------------------------------------------------------------ drawing
     def show(self, view: GameView) -> None:
@@ -135,9 +142,14 @@ class RoadmapPane(ViewPane):
                    JUSTIFY.get(key, "left"), key in FLEX, 16 if key == "title" else 6)
             for key, label, _num in COLUMNS
         ])
-        rows = sorted(view.obs["features"], key=lambda f: sort_value(self.sort_key, f, view),
-                      reverse=self.sort_desc)
-        rows.sort(key=lambda f: f["status"] == "shipped")  # shipped work sinks, whatever the sort
+        by_id = {f["id"]: f for f in view.obs["features"]}
+        if self._order is None or self._order_round != view.round or set(self._order) != set(by_id):
+            rows = sorted(view.obs["features"], key=lambda f: sort_value(self.sort_key, f, view),
+                          reverse=self.sort_desc)
+            rows.sort(key=lambda f: f["status"] == "shipped")  # shipped work sinks, whatever the sort
+            self._order, self._order_round = [f["id"] for f in rows], view.round
+        else:
+            rows = [by_id[fid] for fid in self._order]
         names = {s["id"]: fmt.first_name(s["name"]) for s in view.obs["stakeholders"]}
         table.set_rows([(f["id"], self._cells(f, view, names)) for f in rows], keep=current)
         self._describe(view)
@@ -204,8 +216,15 @@ class RoadmapPane(ViewPane):
         self.sort_desc = next(n for k, _, n in COLUMNS if k == key) if desc is None else desc
 
     def _redraw(self) -> None:
+        self._order = None  # a deliberate sort: order the rows afresh
         if self.view is not None:
             self.show(self.view)
+
+    def set_active(self, active: bool) -> None:
+        if active and not self.active:
+            self._order = None  # coming back to the roadmap: sorted again
+            self._stale = self._stale or self.view is not None
+        super().set_active(active)
 
     def action_sort(self) -> None:
         keys = [k for k, _, _ in COLUMNS]
@@ -241,6 +260,8 @@ class RoadmapPane(ViewPane):
 
 
 def capacity_text(view: GameView, fid: str | None) -> Text:
+    """Two lines: the bar with used/total weeks, then the verdict by the one capacity rule
+    (fmt.capacity_word) and what adding the highlighted item would do, kept apart by " · "."""
     cap = view.obs["capacity"]
     total, used = float(cap["total"]), float(cap["committed"])
     share = used / total if total > 0 else 1.0
@@ -248,28 +269,26 @@ def capacity_text(view: GameView, fid: str | None) -> Text:
               for s in ("now", "next", "later")}
     t = Text()
     t.append("Now ", style="bold")
-    style = "bold red" if share > 1.0 else "bold yellow" if share >= WARN_AT else "bold green"
+    style = "bold red" if share > 1.0 else "bold yellow" if share > fmt.CAPACITY_HIGH else "bold green"
     t.append(fmt.bar(share, 16), style=style)
-    t.append(f" {used:.1f}/{total:.1f} wk ({share:.0%}) · {max(total - used, 0):.1f} left")
+    t.append(f" {fmt.decimal(used, 1)}/{fmt.weeks(total)} ({share:.0%}) · {fmt.weeks(max(total - used, 0))} left")
     t.append(f" · NOW {counts['now']} NEXT {counts['next']} LATER {counts['later']}", style="dim")
     t.append("\n")
-    if share > 1.0 + 1e-9:
-        t.append("✗ Over capacity: carried-over work exceeds this quarter's capacity", style="bold red")
-    elif share >= WARN_AT:
-        t.append(f"⚠ {share:.0%} committed on estimates: a slip will break promises", style="bold yellow")
+    word, wstyle = fmt.capacity_word(share)
+    t.append(word, style=wstyle)
     if fid is not None:
         f = view.feature(fid)
         if f["status"] == "backlog" and f["slot"] != "now":
             need = float(f["remaining_estimate"])
             after = (used + need) / total if total > 0 else 9.9
-            if share < WARN_AT:
-                t.append(" ")
+            t.append(" · ", style="dim")
+            name = fmt.clip(f["title"], 22)
             if used + need > total + 1e-9:
-                t.append(f"✗ {fmt.clip(f['title'], 22)} ({need:.1f} wk) won't fit", style="bold red")
-            elif after >= WARN_AT:
-                t.append(f"⚠ adding {fmt.clip(f['title'], 22)} → {after:.0%} of capacity", style="yellow")
+                t.append(f"✗ {name} ({fmt.weeks(need)}) won't fit", style="bold red")
+            elif after > fmt.CAPACITY_HIGH:
+                t.append(f"⚠ adding {name} → {after:.0%}", style="yellow")
             else:
-                t.append(f"✓ {fmt.clip(f['title'], 22)} fits ({need:.1f} wk → {after:.0%})", style="dim")
+                t.append(f"✓ {name} fits ({fmt.weeks(need)} → {after:.0%})", style="dim")
     return t
 
 
@@ -281,11 +300,11 @@ def feature_text(view: GameView, fid: str) -> Text:
     t.append(f"  [{theme}]  ", style="dim")
     status = {"shipped": f"shipped in Q{f['shipped_round']}", "in_progress": f"in progress ({f['progress']:.0%})"}
     t.append(status.get(f["status"], "not started"))
-    t.append(f"\n{f['description']}\n", style="italic")
     lo, hi = f["estimate_range"]
-    t.append(f"Estimate {f['estimate']:.1f} wk (80%: {lo:.1f}–{hi:.1f}{', spiked' if f['spiked'] else ''})")
-    t.append(f" · RICE {f['reach']:,} reach × {f['impact']} impact × {f['confidence']:.0%} conf"
-             f" ÷ {max(f['estimate'] / 4, 0.25):.1f} mo = {fmt.compact(f['rice'])}")
+    t.append(f" · est {fmt.weeks(f['estimate'])} (80%: {fmt.decimal(lo, 1)}–{fmt.decimal(hi, 1)}"
+             f"{', spiked' if f['spiked'] else ''})\n")
+    t.append(f"RICE {fmt.count(f['reach'])} reach × {fmt.decimal(f['impact'], 2)} impact × {f['confidence']:.0%} conf"
+             f" ÷ {fmt.decimal(max(f['estimate'] / 4, 0.25), 2)} mo = {fmt.compact(f['rice'])}")
     t.append(f" · WSJF {f['cost_of_delay']}/{f['job_size']} = {f['wsjf']:.1f}\n")
     parts = []
     for seg, k in f["kano"].items():
@@ -298,6 +317,7 @@ def feature_text(view: GameView, fid: str) -> Text:
     if not any(k["votes"] for k in f["kano"].values()):
         t.append("  (interviews reveal it)", style="dim")
     t.append("\n")
+    t.append(f"{f['description']}\n", style="italic")
     if f["depends_on"]:
         deps = [f"{view.feature_title(d)} ({view.feature(d)['status'].replace('_', ' ')})" for d in f["depends_on"]]
         t.append("Needs " + ", ".join(deps) + "\n")

@@ -88,6 +88,7 @@ class GameTable(Widget, can_focus=True):
         self._lines: list[list[Segment]] = []
         self._header: list[Segment] = []
         self._top = 0
+        self._laid_out_for = -1  # the width the columns were fitted to
 
     # ------------------------------------------------------------------ data
     def set_columns(self, columns: Sequence[Column]) -> None:
@@ -134,7 +135,8 @@ class GameTable(Widget, can_focus=True):
     def _layout(self) -> None:
         cols = self.columns
         natural = [max([len(c.label)] + [self.rows[k][i].cell_len for k in self.keys]) for i, c in enumerate(cols)]
-        avail = max(self.content_size.width or self.size.width or 80, 20) - 1
+        self._laid_out_for = self.size.width
+        avail = max(self.content_size.width or self.size.width or 80, 20) - 2  # a lead space, a scrollbar
         widths = list(natural)
         excess = sum(widths) + GAP * (len(widths) - 1) - avail
         for i in reversed(range(len(cols))):
@@ -180,6 +182,28 @@ class GameTable(Widget, can_focus=True):
         return max(self.size.height - 1, 1)
 
     def render_line(self, y: int) -> Strip:
+        """A line of the table; when the rows overflow, the last cell of each row line is a scrollbar
+        (a thumb ┃ where the visible rows are, a thin track │ elsewhere)."""
+        if self.columns and self.size.width and self._laid_out_for != self.size.width:
+            self._layout()  # shown before its size was known (a hidden tab): fit the columns now
+        strip = self._render_line(y)
+        n, page = len(self.keys), self._page
+        if y == 0 or n <= page:
+            return strip
+        width = self.size.width
+        size = max(1, page * page // n)
+        top = round(self._top / (n - page) * (page - size))
+        thumb = top <= y - 1 < top + size
+        bar = Segment("┃" if thumb else "│", self.rich_style + Style(dim=not thumb))
+        return Strip([*strip.crop(0, width - 1), bar], width)
+
+    def scrollbar_thumb(self) -> tuple[int, int] | None:
+        """(first, last) visible row, or None when every row fits (tests read where the bar says we are)."""
+        if len(self.keys) <= self._page:
+            return None
+        return self._top, min(self._top + self._page, len(self.keys)) - 1
+
+    def _render_line(self, y: int) -> Strip:
         width = self.size.width
         base = self.rich_style
         if y == 0:
