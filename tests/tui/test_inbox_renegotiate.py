@@ -3,7 +3,7 @@ dropping the promise, a reason, a note); the stakeholder's reply shows in the re
 
 from __future__ import annotations
 
-from tui_helpers import make_app, press, run, screen_text, settle
+from tui_helpers import make_app, past_briefing, press, run, screen_text, settle
 
 from pmsim.tui.screens.game import GameScreen
 from pmsim.tui.screens.renegotiate import RenegotiateDialog, date_options
@@ -13,6 +13,7 @@ from pmsim.tui.widgets.inbox import InboxPane, RequestDetail
 async def _inbox_with_sso_accepted(pilot) -> InboxPane:
     await settle(pilot)
     await press(pilot, "n", "enter")
+    await past_briefing(pilot)
     game = pilot.app.screen
     assert isinstance(game, GameScreen)
     await press(pilot, "2")

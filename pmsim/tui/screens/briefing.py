@@ -62,8 +62,11 @@ def briefing_text(view: GameView, *, lessons: tuple[str, ...] = (), resumed: boo
     t = Text()
     t.append(f"Quarter {view.round} of {view.rounds} · ", style="bold")
     t.append_text(fmt.scenario_name(obs["scenario"]["title"], view.scenario_id))
+    who = getattr(view, "player", "") or ""
     if resumed:
-        t.append(" · welcome back", style="bold")
+        t.append(f" · welcome back, {who}" if who else " · welcome back", style="bold")
+    elif view.round == 1 and who:
+        t.append(f" · welcome, {who}", style="bold")  # Text, never markup: "[/x]" is shown as written
     t.append("\n")
     if view.round == 1 or resumed:
         t.append(f"{view.summary}\n\n")

@@ -53,8 +53,11 @@ def delivery_text(report: dict[str, Any], after: GameView) -> Text:
     if report["blocked"]:
         t.append("Blocked  ", style="bold")
         t.append(", ".join(f"✗ {title(f)}" for f in report["blocked"]) + "\n", style="red")
-    t.append(f"The team delivered {report['velocity']:.1f} of {report['capacity']:.1f} planned engineer-weeks.",
-             style="dim")
+    # the one definition of the quarter's weeks (estimate-weeks), as in the review and portfolio
+    committed = report.get("committed_weeks", report["capacity"])
+    delivered = report.get("delivered_weeks", report["velocity"])
+    t.append(f"Delivered {delivered:.1f} of the {committed:.1f} engineer-weeks you committed (estimates); "
+             f"the team's velocity was {report['velocity']:.1f} weeks of real work.", style="dim")
     if report.get("rationale"):
         t.append(f"\nYour rationale: “{report['rationale']}”", style="italic")
     return t
