@@ -49,18 +49,12 @@ def components_table(card: dict[str, Any]) -> Table:
     return tab
 
 
-def skills_text(card: dict[str, Any]) -> Text:
-    acc: dict[str, list[float]] = {}
-    for c, v in card["components"].items():
-        w = card["weights"][c]
-        s = card["skills"][c]
-        acc.setdefault(s, [0.0, 0.0])
-        acc[s][0] += w * v
-        acc[s][1] += w
+def skills_text(skills: list[dict[str, Any]]) -> Text:
+    """Each skill's rating (1-5), strongest first: the numbers the end-of-internship review uses."""
     t = Text()
-    for skill, (num, den) in sorted(acc.items(), key=lambda kv: -(kv[1][0] / kv[1][1] if kv[1][1] else 0)):
-        v = num / den if den else 0.0
-        t.append(f"  {skill:<27} {v:.2f} {fmt.bar(v, 10)}\n")
+    for k in reversed(skills):  # the debrief lists them weakest first
+        dots = "●" * k["rating"] + "○" * (5 - k["rating"])
+        t.append(f"  {k['skill']:<27} {k['rating']}/5 {dots}  (−{k['points_lost']:.1f} points)\n")
     return t
 
 
@@ -131,7 +125,7 @@ class DebriefScreen(Screen):
         with VerticalScroll(id="debrief-scroll"):
             yield Static(Group(
                 Text("Score by component", style="bold"), components_table(d["score"]),
-                Text("\nBy skill", style="bold"), skills_text(d["score"]),
+                Text("\nBy skill (as your review rates them)", style="bold"), skills_text(d["skills"]),
                 Text("Your roadmap beside the best roadmap in hindsight", style="bold"),
                 rounds_table(v, d["rounds"]), Text(""), lessons_text(v, d),
             ), id="debrief-body")

@@ -56,8 +56,8 @@ def delivery_text(report: dict[str, Any], after: GameView) -> Text:
     # the one definition of the quarter's weeks (estimate-weeks), as in the review and portfolio
     committed = report.get("committed_weeks", report["capacity"])
     delivered = report.get("delivered_weeks", report["velocity"])
-    t.append(f"Delivered {delivered:.1f} of the {committed:.1f} engineer-weeks you committed (estimates); "
-             f"the team's velocity was {report['velocity']:.1f} weeks of real work.", style="dim")
+    t.append(f"Delivered {delivered:.1f} of {committed:.1f} committed wk (estimates); velocity "
+             f"{report['velocity']:.1f} wk.", style="dim")
     if report.get("rationale"):
         t.append(f"\nYour rationale: “{report['rationale']}”", style="italic")
     return t
