@@ -1,16 +1,25 @@
 """The transparent scoring model: seven components, each 0..1, weighted by the scenario.
 
-| component          | skill (DOMAIN.md)          | how                                                      |
-|--------------------|----------------------------|----------------------------------------------------------|
-| customer_impact    | customer-centric thinking  | true value shipped / best roadmap in hindsight per round |
-| okr                | analytical thinking        | Google OKR grades: aspirational /0.7, committed all-or-less |
-| stakeholder_trust  | communication              | salience-weighted mean trust                             |
-| prioritization     | problem solving            | your Now list / best roadmap on what you knew (or truth) |
-| research           | analytical thinking        | share of your prior beliefs' error that research removed |
-| delivery           | project management         | estimate points delivered / committed                    |
-| accessibility      | customer-centric thinking  | mean product accessibility and usability over rounds     |
+| component          | skill (DOMAIN.md)          | how                                                          |
+|--------------------|----------------------------|--------------------------------------------------------------|
+| customer_impact    | customer-centric thinking  | value customers got, quarter by quarter, / the whole-game    |
+|                    |                            | best roadmap in hindsight on the whole nominal capacity      |
+| okr                | analytical thinking        | Google OKR grades: aspirational /0.7, committed all-or-less  |
+| stakeholder_trust  | communication              | salience-weighted mean trust                                 |
+| prioritization     | problem solving            | your new Now items / the best plan on the whole capacity,    |
+|                    |                            | on your beliefs (or the truth if kinder), values over the    |
+|                    |                            | rest of the game                                             |
+| research           | analytical thinking        | value of information realised / (ACHIEVABLE_SHARE x perfect  |
+|                    |                            | information), less WASTE_WEIGHT x money spent on studies     |
+|                    |                            | that told nothing new                                        |
+| delivery           | project management         | committed estimate-weeks that shipped / committed            |
+| accessibility      | customer-centric thinking  | mean product accessibility and usability over rounds         |
 
-Values of rounds are weighted by the quarters left in the game: shipping early is worth more.
+A feature's value over the rest of the game (`remaining_values` + gaps + table stakes): its
+quarterly value for each quarter left; a must-be's cost grows MUST_GROWTH a quarter while missing;
+closing a gap behind the best rival is worth LOSS_W more per point (more in a launch quarter); a
+rival's launch makes the theme's headline feature a must-be from then on; defects shipped cut a
+feature's value (FeatureState.quality).
 """
 
 from __future__ import annotations

@@ -44,9 +44,12 @@ def kano_matrix(scenario: Scenario) -> np.ndarray:
     return out
 
 
+_GAIN_COEF = np.array([shipped_gain(c, 1.0) for c in KANO_ORDER])  # gain is linear in value
+
+
 def gain_table(values: np.ndarray) -> np.ndarray:
     """(F, 5) Kano gain of shipping each feature under each category."""
-    return np.array([[shipped_gain(c, float(v)) for c in KANO_ORDER] for v in values])
+    return np.asarray(values, dtype=np.float64)[:, None] * _GAIN_COEF[None, :]
 
 
 def experience_values(scenario: Scenario, sizes: np.ndarray) -> np.ndarray:

@@ -212,8 +212,11 @@ TOPICS: list[Topic] = [
           "confidence interval.",
           "Each answer is a customer's true need plus noise; the estimate is the mean, SE = the spread ÷ √n, "
           "and your beliefs combine it with what you knew before (a precision-weighted average). The margin "
-          "for a proportion is ±1.96·√(p(1−p)/n): n = 100 → ±9.8 points, 400 → ±4.9, 1000 → ±3.1. Customers in "
-          "the sample also give an NPS with its own ±. Cost: $4k + $0.015k per respondent.",
+          "for a proportion is ±1.96·√(p(1−p)/n): n = 100 → ±9.8 points, 400 → ±4.9, 1000 → ±3.1; a mean of "
+          "need weights (what a survey measures) varies less, so its ± is computed from the answers themselves. "
+          "Respondents also rate how much each feature would matter, which narrows every feature's impact "
+          "estimate (error ∝ 1/√n). Customers in the sample give an NPS with its own ±. Cost: $4k + $0.015k per "
+          "respondent. Past 1,000 respondents in a segment a survey tells little new.",
           "Halving the error costs four times the sample: buy the precision the decision needs, not more. "
           "Surveys set Reach in RICE and raise its Confidence."),
     Topic("interviews", "research", "Interviews and Kano categories",
@@ -225,9 +228,10 @@ TOPICS: list[Topic] = [
     Topic("usability_test", "research", "Usability tests",
           "Watching a few users try a feature before it ships, to find problems.",
           "Each problem is found by each user with probability 0.31, so n users find 1 − 0.69ⁿ of them: 5 find "
-          "about 85% (Nielsen & Landauer). What is found is fixed before shipping, raising usability and "
-          "accessibility. Cost: $2k + $0.6k per user.",
-          "Cheap, early and effective; accessibility is part of the score."),
+          "about 85% (Nielsen & Landauer). What is found is fixed before shipping. What is not found ships: each "
+          "defect costs 12% of the feature's value to customers (up to 60%) and lowers usability or "
+          "accessibility. Watching users also sharpens the impact estimate. Cost: $2k + $0.6k per user.",
+          "Cheap, early and effective: a buggy feature delivers only part of what it promised."),
     Topic("ab_test", "research", "A/B tests",
           "Measures a shipped feature's effect on activation by comparing users with and without it.",
           "The lift is measured with a 95% interval of about ±1.96·√(0.5/n) per arm; to detect a lift δ you "
@@ -235,13 +239,17 @@ TOPICS: list[Topic] = [
           "Turns 'we think it helped' into evidence, after the fact."),
     Topic("competitive_analysis", "research", "Competitive analysis",
           "An analyst's view of competitors' strengths by theme, and their next moves.",
-          "Narrows your estimate of each competitor's strengths and reveals scheduled moves, shown on the "
-          "dashboard as intel. Cost: $8k.",
-          "Knowing a competitor will launch in your strongest theme next quarter changes what to build now."),
+          "Narrows your estimate of each competitor's strengths and reveals launches due this quarter or the "
+          "next two, with their size. Customers feel a launch at once; the news reports it a quarter later. "
+          "Where a rival is ahead, customers feel the gap (it costs half a point of utility per point behind, "
+          "three times that in a launch quarter and the next), and a launch makes the theme's headline feature "
+          "table stakes: missing it then costs like a missing must-be. Cost: $8k.",
+          "Knowing a rival's launch before it lands lets you ship the answer in time."),
     Topic("spike", "research", "Engineering spikes",
           "A short piece of engineering to re-estimate an item.",
-          "Costs about 15% of the estimate in capacity (at least 1 week, no money); the new estimate has a "
-          "third of the old uncertainty. If the new estimate no longer fits, the plan moves items to Next.",
+          "Costs 10% of the estimate in capacity (at least half a week, no money); the new estimate has a "
+          "third of the old uncertainty. If the new estimate no longer fits, the plan moves items to Next. "
+          "The capacity is gone either way: a spike pays only through the better plan it allows.",
           "The cheapest way to protect a promise that rests on a wide estimate."),
     # ------------------------------------------------------------------ the mentor
     Topic("mentor", "mentor", "The mentor",
@@ -256,8 +264,11 @@ TOPICS: list[Topic] = [
     # ------------------------------------------------------------------ score components
     Topic("customer_impact", "score", "Customer impact",
           "The value your shipped work created for customers, against the best roadmap in hindsight.",
-          "True value shipped ÷ the value of the best roadmap on the truth, per quarter; early quarters weigh "
-          "more (shipping early is worth more).",
+          "What your shipped work gave customers, quarter by quarter (on the truth), ÷ what the best roadmap in "
+          "hindsight gave them. That roadmap is planned for the whole game on the team's whole capacity: "
+          "spikes, idle weeks and capacity lost to escalations cost what they waste. A feature is worth more "
+          "the earlier it ships; a missing must-be costs 50% more every quarter it is missing; closing a gap "
+          "behind a rival and answering a launch count; defects shipped cut a feature's value.",
           "Skill: customer-centric thinking."),
     Topic("okr", "score", "OKR attainment",
           "How well the key results were met.",
@@ -270,17 +281,24 @@ TOPICS: list[Topic] = [
           "Skill: communication."),
     Topic("prioritization", "score", "Prioritization",
           "Whether your Now lists were the best choices on what you knew.",
-          "The value of your plans ÷ the best plan that fitted capacity, judged on your beliefs (or on the "
-          "truth, if that is kinder).",
+          "The value of each quarter's new Now items ÷ the best plan on the team's whole capacity, judged on "
+          "your beliefs (or on the truth, if that is kinder). Value is over the rest of the game: quarters "
+          "left, the growing cost of a missing must-be, gaps behind rivals and the launches you know of. "
+          "Sorting one column (the quarterly value, RICE or WSJF) does not max it: weigh them.",
           "Skill: problem solving."),
     Topic("research", "score", "Research value",
-          "How much of your initial uncertainty research removed.",
-          "1 − your beliefs' error ÷ the error of your prior, for feature values (¾) and effort estimates (¼), "
-          "over the items you could have started.",
+          "How much better your research let you plan, against what research could have bought.",
+          "Each quarter, the true value of the best plan on your beliefs minus that of the best plan on the "
+          "beliefs you started with (when work costs its true effort), summed, ÷ 0.4 × the same for perfect "
+          "knowledge (0.4: the share of perfect information a quarter's budget can buy). Clipped to 0–1, then "
+          "reduced by 0.8 × the share of research money spent on studies that told nothing new (a repeat "
+          "analysis, surveys past 1,000 a segment, interviews past 30). No research scores 0.",
           "Skill: analytical thinking."),
     Topic("delivery", "score", "Delivery",
           "Whether the team delivered what you committed.",
-          "The mean over quarters of estimate-weeks delivered ÷ estimate-weeks committed.",
+          "The mean over quarters of the estimate-weeks of committed work that shipped ÷ the estimate-weeks "
+          "committed. Progress on work that carries over is not delivery: leave slack for estimates that run "
+          "over, and spike the big uncertain ones.",
           "Skill: project management."),
     Topic("accessibility", "score", "Accessibility",
           "How accessible and usable the product is.",
