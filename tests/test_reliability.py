@@ -526,8 +526,8 @@ def test_tui_restores_the_terminal_on_sigterm_and_sighup_with_a_markup_name(tmp_
     db = str(tmp_path / "s.db")
     p, read_until, master = _pty_run(["play", "--db", db, "--scenario", "tutorial", "--player", name], tmp_path)
     try:
-        seen = read_until(lambda b: b"Dashboard" in b, 60)
-        assert b"Dashboard" in seen, seen[-2000:]
+        seen = read_until(lambda b: b"Quarter 1 of" in b, 60)  # the briefing that opens every game
+        assert b"Quarter 1 of" in seen, seen[-2000:]
         assert b"\x1b[?1049h" in seen  # the app is on the alternate screen
         time.sleep(0.5)
         os.kill(p.pid, sig)
