@@ -33,11 +33,11 @@ LIMITS = {
 DISCOVERY_RATE = 0.31  # Nielsen & Landauer: share of problems one test user finds
 RESPONSE_NOISE = 0.04
 MAX_STUDIES_PER_ROUND = 20
-IMPACT_GUESS_SD = 0.45  # log-sd of the design team's first guess at a feature's value
+IMPACT_GUESS_SD = 0.6  # log-sd of the design team's first guess at a feature's value
 # A survey asks every respondent how much each feature would matter to them: with n answers the
 # feature's impact is measured with log-sd SURVEY_IMPACT_SD * sqrt(100 / n), combined with what
 # the team believed before by precision (the same rule as for needs).
-SURVEY_IMPACT_SD = 0.35
+SURVEY_IMPACT_SD = 0.25
 
 
 def cost(game: Game, a: Research) -> tuple[float, float]:

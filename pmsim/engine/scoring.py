@@ -504,9 +504,9 @@ def metric_value(metrics: dict[str, Any], metric: str, segment: str | None) -> f
 WASTE_WEIGHT = 0.8  # how much research money spent on studies that told nothing new costs
 # The share of perfect information's value that a quarter's research budget can buy: research
 # cannot reveal true effort except by spikes, nor a feature's exact impact. Calibrated on the
-# built-ins, where a thorough research programme (the researcher bot) reaches about 0.25 and
+# built-ins, where a thorough research programme (the researcher bot) reaches about 0.55 and
 # nothing bought reaches 0; the research component is the share reached over this.
-ACHIEVABLE_SHARE = 0.4
+ACHIEVABLE_SHARE = 0.6
 
 
 def components(game: Game) -> dict[str, float]:

@@ -39,7 +39,7 @@ class FeatureState:
     usability_tested: int = 0
     defects_found: dict[str, int] = field(default_factory=lambda: {"usability": 0, "accessibility": 0})
     started_round: int | None = None
-    impact_sd: float = 0.45  # log-sd of impact_guess's error: research narrows it
+    impact_sd: float = 0.6  # log-sd of impact_guess's error: research narrows it
     shipped_defects: int = 0  # defects no usability test caught, shipped with the feature
 
     def quality(self) -> float:

@@ -289,8 +289,8 @@ TOPICS: list[Topic] = [
     Topic("research", "score", "Research value",
           "How much better your research let you plan, against what research could have bought.",
           "Each quarter, the true value of the best plan on your beliefs minus that of the best plan on the "
-          "beliefs you started with (when work costs its true effort), summed, ÷ 0.4 × the same for perfect "
-          "knowledge (0.4: the share of perfect information a quarter's budget can buy). Clipped to 0–1, then "
+          "beliefs you started with (when work costs its true effort), summed, ÷ 0.6 × the same for perfect "
+          "knowledge (0.6: the share of perfect information a quarter's budget can buy). Clipped to 0–1, then "
           "reduced by 0.8 × the share of research money spent on studies that told nothing new (a repeat "
           "analysis, surveys past 1,000 a segment, interviews past 30). No research scores 0.",
           "Skill: analytical thinking."),

@@ -24,7 +24,8 @@ from pmsim.tui.widgets.table import Column, GameTable
 def precision(opt: StudyOption) -> str:
     a = opt.action
     if a.method == "survey":
-        return f"±{196 * math.sqrt(0.25 / a.n):.1f}pp"
+        # the worst case (a share near 50%): results state the margin their own answers give
+        return f"≤±{196 * math.sqrt(0.25 / a.n):.1f}pp"
     if a.method == "interviews":
         return "Kano+quotes"
     if a.method == "usability_test":
