@@ -288,7 +288,7 @@ class Game:
         # unless a competitive analysis told you before)
         for m in st.pending_news:
             st.news.append({"kind": "competitor", "text": m["text"]})
-            self._public_move(m["competitor"], m["theme"], m["delta"], m["round"])
+            self._public_move(m["competitor"], m["theme"], m["delta"], m["round"], m.get("feature"))
         st.pending_news = []
         # scripted events (each with its own draw, so one event never shifts another)
         for ei, ev in enumerate(sc.events):
@@ -301,7 +301,7 @@ class Game:
             for mv in comp.moves:
                 if mv.round == r:
                     ti = self.themes.index(mv.theme)
-                    self._launch(ki, ti, mv.delta, mv.note or f"{comp.name} improved {mv.theme}")
+                    self._launch(ki, ti, mv.delta, mv.note or f"{comp.name} improved {mv.theme}", mv.feature)
         base = sc.team.capacity_by_round.get(r, sc.team.capacity)
         cap = (base + st.capacity_event_delta.get(r, 0.0)) * (1.0 - st.tech_debt) - st.capacity_penalty_next
         st.capacity = round(max(cap, 0.0), 6)
@@ -335,15 +335,15 @@ class Game:
         if ev.request is not None:
             stakeholders.add_scripted(self, ev.request, ev.stakeholder, f"e{ei}")
 
-    def _launch(self, ki: int, ti: int, delta: float, text: str) -> None:
+    def _launch(self, ki: int, ti: int, delta: float, text: str, feature: str | None = None) -> None:
         """A competitor launches now: customers feel it this quarter; the news follows next quarter."""
         st = self.state
         st.comp_strength[ki, ti] = float(np.clip(st.comp_strength[ki, ti] + delta, 0.0, 1.0))
-        st.launches.append({"competitor": ki, "theme": ti, "delta": delta, "round": st.round})
-        st.pending_news.append({"competitor": ki, "theme": ti, "delta": delta, "round": st.round,
+        st.launches.append({"competitor": ki, "theme": ti, "delta": delta, "round": st.round, "feature": feature})
+        st.pending_news.append({"competitor": ki, "theme": ti, "delta": delta, "round": st.round, "feature": feature,
                                 "text": f"Last quarter: {text}" if text else "A competitor launched."})
 
-    def _public_move(self, ki: int, ti: int, delta: float, launched: int) -> None:
+    def _public_move(self, ki: int, ti: int, delta: float, launched: int, feature: str | None = None) -> None:
         """A launch in the news: everyone's belief about that competitor moves with it, unless a
         competitive analysis since the launch already measured it."""
         b = self.state.beliefs
@@ -352,7 +352,8 @@ class Game:
                        for x in self.state.research_results)
         if not measured:
             b.comp_mean[ki, ti] = round(float(np.clip(b.comp_mean[ki, ti] + delta, 0.0, 1.0)), 6)
-        self.state.public_moves.append({"competitor": ki, "theme": ti, "delta": delta, "round": launched})
+        self.state.public_moves.append({"competitor": ki, "theme": ti, "delta": delta, "round": launched,
+                                        "feature": feature})
 
     def _shift_needs(self, si: int, ti: int, delta: float) -> None:
         from pmsim.engine import detmath
@@ -424,7 +425,7 @@ class Game:
 
     def stakes_now(self) -> list[tuple[int, np.ndarray, int]]:
         """Table stakes set by the launches that have happened (see values.table_stakes)."""
-        launches = [(m["theme"], m["round"]) for m in self.state.launches]
+        launches = [(m["theme"], m["round"], m.get("feature")) for m in self.state.launches]
         return table_stakes(self.scenario, self._c["need_means"], launches, self._c["kano"])
 
     def _end_round(self, action: EndRound) -> dict[str, Any]:

@@ -280,7 +280,7 @@ def _competitive(game: Game, a: Research, rng) -> dict[str, Any]:
         for mv in comp.moves:
             if st.round <= mv.round <= st.round + 2:
                 m = {"competitor": comp.id, "round": mv.round, "theme": mv.theme, "note": mv.note,
-                     "delta": mv.delta}
+                     "delta": mv.delta, "feature": mv.feature}
                 if m not in b.known_moves:
                     b.known_moves.append(m)
                     found.append(m)

@@ -241,9 +241,9 @@ def believed_remaining(game: Game) -> np.ndarray:
 def stakes_true(game: Game) -> list[tuple[int, np.ndarray, int]]:
     """Every launch's table stake: those that happened and the scripted ones to come."""
     st = game.state
-    launches = [(m["theme"], m["round"]) for m in st.launches]
+    launches = [(m["theme"], m["round"], m.get("feature")) for m in st.launches]
     for c in game.scenario.market.competitors:
-        launches += [(game.themes.index(mv.theme), mv.round) for mv in c.moves if mv.round > st.round]
+        launches += [(game.themes.index(mv.theme), mv.round, mv.feature) for mv in c.moves if mv.round > st.round]
     return table_stakes(game.scenario, game.true_need_means(), launches, game.true_kano())
 
 
@@ -251,9 +251,9 @@ def stakes_believed(game: Game, known: bool = True) -> list[tuple[int, np.ndarra
     """The table stakes the player can know of: launches in the news and (`known`) those their
     competitive analysis found coming."""
     st = game.state
-    launches = [(m["theme"], m["round"]) for m in st.public_moves]
+    launches = [(m["theme"], m["round"], m.get("feature")) for m in st.public_moves]
     if known:
-        launches += [(game.themes.index(m["theme"]), m["round"]) for m in st.beliefs.known_moves
+        launches += [(game.themes.index(m["theme"]), m["round"], m.get("feature")) for m in st.beliefs.known_moves
                      if m.get("theme") in game.themes]
     need = st.beliefs.need_mean if known else game._c["prior"][0]
     return table_stakes(game.scenario, need, launches)

@@ -136,19 +136,24 @@ def gap_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gai
     return out / 1000.0
 
 
-def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple[int, int]],
+def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple],
                  kano: np.ndarray | None = None) -> list[tuple[int, np.ndarray, int]]:
     """What a rival's launch makes expected (Kano's life cycle: yesterday's delight is today's must-be).
 
-    For each launch (theme index, round): the theme's headline feature (its highest-value one)
-    becomes a must-be, from that round, for the segments that care about the theme more than
-    average (and, given the true `kano`, for which it is not a must-be already). Returns
+    For each launch (theme index, round[, feature id]): the feature the launch names, else the
+    theme's headline feature (its highest-value one), becomes a must-be, from that round, for the
+    segments that care about the theme more than average (and, given the true `kano`, for which it is not a must-be already). Returns
     (feature index, segment mask (S,), round), earliest launch per feature.
     """
     themes = scenario.theme_ids()
     out: dict[int, tuple[int, np.ndarray, int]] = {}
-    for ti, u in sorted(launches, key=lambda x: (x[1], x[0])):
+    ids = [f.id for f in scenario.features]
+    for launch in sorted(launches, key=lambda x: (x[1], x[0])):
+        ti, u = launch[0], launch[1]
+        named = launch[2] if len(launch) > 2 else None
         cands = [fi for fi, f in enumerate(scenario.features) if themes.index(f.theme) == ti]
+        if named in ids:
+            cands = [ids.index(named)]
         if not cands:
             continue
         fi = max(cands, key=lambda i: (scenario.features[i].value, -i))

@@ -876,6 +876,13 @@ class _Checker:
             for j, move in enumerate(comp.moves):
                 self.ref(loc + ("moves", j, "theme"), "theme", self.themes, move.theme)
                 self.round(loc + ("moves", j, "round"), move.round)
+                self.ref(loc + ("moves", j, "feature"), "feature", self.features, move.feature)
+                if move.feature in self.features and move.theme in self.themes:
+                    f = sc.features[self.features.index(move.feature)]
+                    if f.theme != move.theme:
+                        self.add(loc + ("moves", j, "feature"),
+                                 f"feature {_show(move.feature)} is in theme {_show(f.theme)}, not in the move's "
+                                 f"theme {_show(move.theme)}: name a feature that answers this launch")
         self.keys(("market", "product"), "theme", self.themes, m.product)
 
         for key in sc.team.capacity_by_round:

@@ -99,6 +99,8 @@ class CompetitorMove(Strict):
     theme: str = Field(description="the theme (id) whose strength changes")
     delta: Annotated[float, Field(ge=-1, le=1)] = Field(description="change to the competitor's strength in the theme (kept 0-1)")
     note: Text = Field("", description="news shown to players when the move happens")
+    feature: str | None = Field(None, description="the feature (id, same theme) customers expect from us once "
+                                "the move happens (table stakes); default: the theme's highest-value feature")
 
 
 class Competitor(Strict):

@@ -237,3 +237,34 @@ def test_teach_command_prints_the_json_contract():
     for b, row in data["behaviours"].items():
         assert row["strategy"] == f"analyst-no-{b}"
         assert {"cost", "ci95", "d", "component"} <= set(row)
+
+
+def test_a_launch_makes_the_feature_it_names_table_stakes(saas_small):
+    from pmsim.engine.values import table_stakes
+
+    sc = saas_small
+    ti = sc.theme_ids().index("onboarding")
+    need = np.full((len(sc.market.segments), len(sc.theme_ids())), 0.5)
+    [(fi, mask, u)] = table_stakes(sc, need, [(ti, 4, "templates")])
+    assert sc.features[fi].id == "templates" and u == 4 and mask.all()
+    [(fi, _, _)] = table_stakes(sc, need, [(ti, 4, None)])  # unnamed: the theme's most valuable feature
+    assert sc.features[fi].id == max((f for f in sc.features if f.theme == "onboarding"), key=lambda f: f.value).id
+
+
+def test_a_move_must_name_a_feature_of_its_own_theme(tmp_path):
+    from pathlib import Path
+
+    from pmsim.scenario.loader import ScenarioError, load_scenario
+
+    text = (Path(__file__).resolve().parents[2] / "scenarios" / "b2b_saas.yaml").read_text()
+    bad = text.replace("feature: templates,", "feature: sso,")
+    assert bad != text
+    p = tmp_path / "bad.yaml"
+    p.write_text(bad)
+    try:
+        load_scenario(p)
+    except ScenarioError as e:
+        [problem] = e.problems
+        assert "moves[0].feature" in problem.format() and "not in the move's theme" in problem.message
+    else:
+        raise AssertionError("a move naming a feature of another theme loaded")
