@@ -151,9 +151,24 @@ def _okrs_off_track(obs: dict[str, Any]) -> list[Advice]:
                 + (" (a committed OKR: a miss needs an explanation)" if o["kind"] == "committed" else "")
                 + f". Furthest behind: {worst['metric']}"
                 + (f" in {worst['segment']}" if worst.get("segment") else "")
-                + f" at {worst['value']:.4g} against a target of {worst['target']:.4g}.", o["id"],
+                + f" at {_metric(worst['metric'], worst['value'])} against a target of "
+                  f"{_metric(worst['metric'], worst['target'])}.", o["id"],
             ))
     return out
+
+
+RATE_METRICS = ("activation_rate", "churn_rate", "market_share", "satisfaction", "accessibility", "usability")
+
+
+def _metric(metric: str, value: float) -> str:
+    """A key result's value as a person reads it: 11,000 customers, 70% activation, NPS +42."""
+    if metric in RATE_METRICS:
+        return f"{100 * value:.0f}%"
+    if metric == "nps":
+        return f"{value:+.0f}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _cheap_research(obs: dict[str, Any]) -> list[Advice]:

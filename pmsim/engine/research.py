@@ -244,7 +244,15 @@ def _usability(game: Game, a: Research, rng) -> dict[str, Any]:
     return {"found": found, "discovery_share": round(p, 4), "impact_before": old, "impact_after": f.impact_guess,
             "summary": f"Usability test of {spec.title} with {a.n} users: {found['usability']} usability and "
                        f"{found['accessibility']} accessibility problems found (expect ~{p:.0%} of them); "
-                       f"impact re-estimated {old:.3f} → {f.impact_guess:.3f}"}
+                       f"its impact re-estimated {_change(old, f.impact_guess)}"}
+
+
+def _change(old: float, new: float) -> str:
+    """'up 12%' / 'down 30%' / 'unchanged': how a re-estimate moved, in words a person reads."""
+    if old <= 0 or abs(new - old) < 0.005 * old:
+        return "unchanged"
+    pct = 100 * (new - old) / old
+    return f"{'up' if pct > 0 else 'down'} {abs(pct):.0f}%"
 
 
 def _ab(game: Game, a: Research, rng) -> dict[str, Any]:

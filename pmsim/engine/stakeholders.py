@@ -150,7 +150,7 @@ def new_requests(game: Game) -> None:
         options = [
             f for f in sc.features
             if f.theme in s.agenda and already_under_way(game, f.id) is None and f.id not in asked
-            and f.available_from <= r + 1
+            and f.available_from <= r + 1 and f.effort <= _capacity_left_in_game(game)
         ]
         if not options:
             continue
@@ -164,6 +164,12 @@ def new_requests(game: Game) -> None:
             text=text.request_text(st.seed, r, i, s.role, f.title, theme, deadline, comp),
             feature=f.id, deadline=deadline, urgency=round(float(0.3 + 0.6 * rng.random()), 3), scripted=False,
         ))
+
+
+def _capacity_left_in_game(game: Game) -> float:
+    """Engineer-weeks the team could still build this game (nominal): nobody asks for more."""
+    sc = game.scenario
+    return sum(sc.team.capacity_by_round.get(r, sc.team.capacity) for r in range(game.state.round, sc.rounds + 1))
 
 
 def respond(game: Game, req: RequestState, action: Respond) -> None:

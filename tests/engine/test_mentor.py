@@ -51,6 +51,17 @@ def test_okr_off_track_after_idle_rounds(saas_small):
     assert "okr_off_track" in rules(g)
 
 
+def test_okr_advice_writes_numbers_as_people_read_them(saas_small):
+    import re
+
+    g = new_game(saas_small, 4)
+    for _ in range(4):
+        g.apply(EndRound())
+    text = next(a.text for a in advise(g.observe()) if a.rule == "okr_off_track")
+    assert not re.search(r"\de[+-]\d", text), text  # never "1.1e+04"
+    assert re.search(r"against a target of (\d{1,3}(,\d{3})*|\d+%|[+-]\d+)\.", text), text
+
+
 def test_cheap_research_suggested_when_nothing_is_known(saas_small):
     g = new_game(saas_small, 5)
     assert "cheap_research" in rules(g)

@@ -479,3 +479,18 @@ def test_researcher_and_oracle_renegotiate_in_play(quiet, strategy, renegotiates
     asked = [a for a in g.log[n:] if isinstance(a, Renegotiate)]
     assert bool(asked) == renegotiates
     assert req(g, "sales_sso").status == ("accepted" if renegotiates else "broken")
+
+
+def test_nobody_asks_for_a_feature_larger_than_what_the_game_has_left(saas_small):
+    """A feature the team could not build in the quarters left is never requested (issue 12)."""
+    from pmsim.engine import new_game
+    from pmsim.engine.actions import EndRound
+
+    big = saas_small.features[0].model_copy(update={"effort": 10_000.0})
+    sc = saas_small.model_copy(update={"features": [big, *saas_small.features[1:]]})
+    for seed in range(6):
+        g = new_game(sc, seed)
+        while not g.finished:
+            g.apply(EndRound())
+        asked = {q.feature for q in g.state.requests if not q.scripted}
+        assert big.id not in asked
