@@ -162,13 +162,13 @@ RATE_METRICS = ("activation_rate", "churn_rate", "market_share", "satisfaction",
 
 def _metric(metric: str, value: float) -> str:
     """A key result's value as a person reads it: 11,000 customers, 70% activation, NPS +42."""
+    from pmsim import numfmt
+
     if metric in RATE_METRICS:
-        return f"{100 * value:.0f}%"
+        return numfmt.pct(value)
     if metric == "nps":
         return f"{value:+.0f}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return numfmt.value(value)
 
 
 def _cheap_research(obs: dict[str, Any]) -> list[Advice]:

@@ -18,6 +18,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from pmsim import numfmt
 from pmsim.engine.review import (
     SKILL_TITLE,
     clean_text,
@@ -66,12 +67,11 @@ def _fmt_int(x: float) -> str:
 
 
 def _fmt1(x: float) -> str:
-    s = f"{float(x):,.1f}"
-    return s[:-2] if s.endswith(".0") else s
+    return numfmt.decimal(x, 1)
 
 
 def _pct(x: float, digits: int = 0) -> str:
-    return f"{100 * float(x):.{digits}f}%"
+    return numfmt.pct(x, digits)
 
 
 def _signed(x: float) -> str:
@@ -335,7 +335,7 @@ def portfolio_md(game: Game, player: str) -> str:
     out += ["| segment | share of market | price / customer / quarter | customers at start → end | top needs |",
             "|---|---:|---:|---:|---|"]
     for s in c["segments"]:
-        out.append(f"| {md(s['name'])} | {_pct(s['share'])} | {s['price']:g} | {_fmt_int(s['customers_start'])} → "
+        out.append(f"| {md(s['name'])} | {_pct(s['share'])} | {numfmt.decimal(s['price'], 2)} | {_fmt_int(s['customers_start'])} → "
                    f"{_fmt_int(s['customers_end'])} | {_md_list(s['top_needs'])} |")
     if c["competitors"]:
         out += ["", "| competitor | price vs ours | strongest at | customers at start → end |", "|---|---:|---|---:|"]
@@ -495,10 +495,10 @@ def _nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
 def _tick_label(v: float) -> str:
     a = abs(v)
     if a >= 1_000_000:
-        return f"{v / 1_000_000:g}M"
+        return f"{numfmt.decimal(v / 1_000_000, 2)}M"
     if a >= 1000:
-        return f"{v / 1000:g}k"
-    return f"{v:g}"
+        return f"{numfmt.decimal(v / 1000, 2)}k"
+    return numfmt.decimal(v, 3)
 
 
 def svg_line_chart(chart_id: str, title: str, xs: list[int], series: list[dict[str, Any]], width: int = 440,
@@ -580,7 +580,7 @@ def svg_hbars(chart_id: str, title: str, rows: list[dict[str, Any]], width: int 
         mx = label_w + mark * pw
         parts.append(f'<line class="mark" x1="{mx:.1f}" x2="{mx:.1f}" y1="{top - 2}" y2="{height - 8}" stroke="#333" '
                      f'stroke-dasharray="4 3"/><text x="{mx:.1f}" y="{top - 5}" text-anchor="middle" '
-                     f'class="tick">{mark:g}</text>')
+                     f'class="tick">{numfmt.decimal(mark, 3)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -604,7 +604,7 @@ def svg_delivery(chart_id: str, decisions: list[dict[str, Any]], width: int = 44
              f'<title id="{e(chart_id)}-t">{e(title)}</title>', f'<text x="{left}" y="16" class="ct">{e(title)}</text>']
     for t in ticks:
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{py(t):.1f}" y2="{py(t):.1f}" class="grid"/>'
-                     f'<text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end" class="tick">{t:g}</text>')
+                     f'<text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end" class="tick">{numfmt.decimal(t, 3)}</text>')
     for i, d in enumerate(decisions):
         x = left + i * gw
         bw = gw * 0.32
@@ -697,7 +697,7 @@ def portfolio_html(game: Game, player: str) -> str:
              "</th><th class=n>price / customer / quarter</th><th class=n>customers, start → end</th>"
              "<th>top needs</th></tr>")
     for s in c["segments"]:
-        b.append(f"<tr><td>{e(s['name'])}</td><td class=n>{_pct(s['share'])}</td><td class=n>{s['price']:g}</td>"
+        b.append(f"<tr><td>{e(s['name'])}</td><td class=n>{_pct(s['share'])}</td><td class=n>{numfmt.decimal(s['price'], 2)}</td>"
                  f"<td class=n>{_fmt_int(s['customers_start'])} → {_fmt_int(s['customers_end'])}</td>"
                  f"<td>{_html_list(s['top_needs'])}</td></tr>")
     b.append("</table>")

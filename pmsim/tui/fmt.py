@@ -11,8 +11,24 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from pmsim.numfmt import (  # noqa: F401 - the pure formatters (shared with reports, engine)
+    CURRENCY,
+    MINUS,
+    _trim,
+    compact,
+    count,
+    decimal,
+    dollars,
+    money,
+    num,
+    pct,
+    points,
+    signed,
+    value,
+    weeks,
+)
+
 SPARK = "▁▂▃▄▅▆▇█"
-MINUS = "−"
 
 KANO_SHORT = {
     "must_be": "Must",
@@ -66,97 +82,6 @@ STATUS_SYMBOL = {
     "delivered": "★ delivered",
     "broken": "⚠ broken",
 }
-
-
-def num(x: float) -> str:
-    """6,345 or 1.2M for big numbers; always grouped."""
-    x = float(x)
-    if abs(x) >= 10_000_000:
-        return f"{x / 1_000_000:.1f}M"
-    return f"{x:,.0f}"
-
-
-CURRENCY = "$"  # the scenarios' money is in US dollars (budgets in thousands)
-
-
-def _trim(x: float, digits: int) -> str:
-    """x with `digits` decimals, dropping a trailing .0 (7.5, 30, 22.5)."""
-    s = f"{x:,.{digits}f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s
-
-
-def money(k: float) -> str:
-    """A budget amount given in thousands: $7.5k, $30k, $1.2M (the same everywhere)."""
-    k = float(k)
-    sign = MINUS if k < 0 else ""
-    a = abs(k)
-    if a >= 1000:
-        return f"{sign}{CURRENCY}{_trim(a / 1000, 2)}M"
-    return f"{sign}{CURRENCY}{_trim(a, 1)}k"
-
-
-def dollars(v: float) -> str:
-    """An amount in dollars (revenue): $950, $9.5k, $24k, $1.2M."""
-    v = float(v)
-    sign = MINUS if v < 0 else ""
-    return f"{sign}{CURRENCY}{compact(abs(v))}"
-
-
-def weeks(w: float) -> str:
-    """Engineering time: 2.5 wk, 13 wk."""
-    return f"{_trim(float(w), 1)} wk"
-
-
-def points(x: float, digits: int = 1) -> str:
-    """Score points: 12.5 pts."""
-    return f"{float(x):.{digits}f} pts"
-
-
-def count(x: float) -> str:
-    """A count of things (customers, people): 6,345 or 12.3M, never in scientific notation."""
-    return num(x)
-
-
-def decimal(x: float, digits: int = 2) -> str:
-    """A plain decimal with `digits` places, trailing zeros dropped (1.25, 0.5, 3)."""
-    return _trim(float(x), digits)
-
-
-def value(x: float) -> str:
-    """A quantity of unknown kind (an OKR target): grouped counts, 2 decimals for small numbers."""
-    x = float(x)
-    if abs(x) >= 100:
-        return num(x)
-    return decimal(x, 2)
-
-
-def compact(x: float) -> str:
-    """A short number for narrow columns: 950, 9.5k, 24k, 1.2M."""
-    x = float(x)
-    a = abs(x)
-    if a >= 1_000_000:
-        return f"{x / 1_000_000:.1f}M"
-    if a >= 10_000:
-        return f"{x / 1000:.0f}k"
-    if a >= 1000:
-        return f"{x / 1000:.1f}k"
-    if a >= 10:
-        return f"{x:.0f}"
-    return f"{x:.1f}"
-
-
-def pct(x: float, digits: int = 0) -> str:
-    return f"{100 * float(x):.{digits}f}%"
-
-
-def signed(x: float, digits: int = 1, unit: str = "") -> str:
-    x = round(float(x), digits)
-    if x == 0:
-        return f"±0{unit}"
-    s = f"{abs(x):,.{digits}f}{unit}"
-    return ("+" if x > 0 else MINUS) + s
 
 
 def arrow(delta: float, eps: float = 1e-9) -> str:

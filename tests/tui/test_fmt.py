@@ -10,15 +10,28 @@ import pytest
 
 from pmsim.tui import fmt
 
-TUI = Path(__file__).resolve().parents[2] / "pmsim" / "tui"
+PMSIM = Path(__file__).resolve().parents[2] / "pmsim"
+TUI = PMSIM / "tui"
+# everything a player reads: the screens, the reports and portfolio, and the texts the engine writes
+PLAYER_FACING = [*sorted(TUI.rglob("*.py")), *sorted((PMSIM / "reports").rglob("*.py")),
+                 *(PMSIM / "engine" / n for n in ("mentor.py", "review.py", "research.py", "summary.py"))]
 
 
-def test_no_general_float_formats_in_the_tui():
-    """`:g` and `:.4g` print 1.1e+04 for eleven thousand; every number goes through fmt instead."""
+def test_no_general_float_formats_reach_a_player():
+    """`:g` and `:.4g` print 1.1e+04 for eleven thousand; every number goes through pmsim.numfmt."""
     pattern = re.compile(r"\{[^{}]*:[^{}]*[gG]\}")
-    hits = [f"{p.relative_to(TUI)}:{i}: {line.strip()}" for p in sorted(TUI.rglob("*.py"))
+    hits = [f"{p.relative_to(PMSIM)}:{i}: {line.strip()}" for p in PLAYER_FACING
             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert not hits, hits
+
+
+def test_the_tui_reports_and_mentor_share_one_number_format():
+    from pmsim import numfmt
+    from pmsim.engine.mentor import _metric
+
+    assert fmt.money is numfmt.money and fmt.count is numfmt.count and fmt.pct is numfmt.pct
+    assert _metric("customers", 11000) == numfmt.value(11000) == "11,000"
+    assert _metric("activation_rate", 0.7) == numfmt.pct(0.7) == "70%"
 
 
 @pytest.mark.parametrize(("k", "shown"), [(7.5, "$7.5k"), (30, "$30k"), (22.5, "$22.5k"), (0, "$0k"),

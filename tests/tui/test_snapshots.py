@@ -175,6 +175,14 @@ def test_saves_list(snap_compare, store, catalog):
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("l", game=False))
 
 
+def test_delete_save_confirm(snap_compare, store, catalog):
+    """Load screen with x pressed on save 1: a confirmation over the list, "Delete save 1?" and "Its
+    whole history goes; this cannot be undone.", with the keys to confirm or cancel; nothing deleted."""
+    bot_save(store)
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=at("l", "x", game=False))
+    assert len(store.list()) == 1
+
+
 def test_tutorial_step(snap_compare, store, catalog):
     """The guided tutorial at 80×24 on the Roadmap, in quarter 1 after the interviews and the survey:
     the backlog with Kano letters from the interviews, and under it the guide panel ("Guide 10/17
