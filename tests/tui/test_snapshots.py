@@ -245,3 +245,35 @@ def test_research_large(snap_compare, store, catalog):
     """Research at 120×36 after a survey: methods and offers on top, the survey's result below in the
     full width (needs with ±95% intervals and bars, NPS), then support tickets and known customers."""
     assert snap_compare(make_app(store, catalog), terminal_size=MEDIUM, run_before=at("3", "enter", "enter"))
+
+
+def test_renegotiate_dialog(snap_compare, store, catalog):
+    """Inbox, the VP Sales' SSO request accepted, r pressed: "Renegotiate with … (VP Sales)", the ask in
+    quotes, "Promised for Q2 …", a list of later quarters (and dropping the promise), the reasons, a note
+    field and "↑↓ pick · tab … · enter sends · esc cancels"; it fits 80×24."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await press(pilot, "n", "enter", "2")
+        pane = pilot.app.screen.pane("inbox")
+        rows = list(pane.table.keys)
+        await press(pilot, "home", *["down"] * rows.index("sales_sso"), "a")
+        rows = list(pane.table.keys)
+        await press(pilot, "home", *["down"] * rows.index("sales_sso"), "r")
+        quiet(pilot.app)
+
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=run_before)
+
+
+def test_fault_dialog(snap_compare, store, catalog):
+    """A storage fault while playing: "Could not save: your last action was not applied", the message
+    as written, what to do ("free some disk space … then retry") and "r / enter: retry · q / esc: quit"."""
+    from pmsim.tui.screens.dialogs import FaultDialog
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(FaultDialog("/home/ada/.local/share/pmsim/saves.db: the disk is full"))
+        await settle(pilot)
+        quiet(pilot.app)
+
+    assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=run_before)
