@@ -64,11 +64,27 @@ def _load(scenario: Scenario | str | os.PathLike[str]) -> Scenario:
     return scenario
 
 
+# The last new game built in this process, kept to be copied: a batch plays the same seed for
+# every strategy one after the other, and building the market (population, the two quarters
+# before the player arrives, stakeholders, the first round) is about a third of a bot game.
+_TEMPLATE: tuple[Scenario, int, Game] | None = None
+
+
+def fresh_game(scenario: Scenario, seed: int) -> Game:
+    """`new_game(scenario, seed)`, copied from the last one built for the same scenario object
+    and seed (identical state, hash and play: `Game.copy` copies everything a game changes)."""
+    global _TEMPLATE
+    t = _TEMPLATE
+    if t is None or t[0] is not scenario or t[1] != seed:
+        t = _TEMPLATE = (scenario, seed, new_game(scenario, seed))
+    return t[2].copy()
+
+
 def play_one(scenario: Scenario, strategy: str, seed: int) -> Game:
     """A whole game of `scenario` with game seed `seed`, played by the bot `strategy`."""
     if not is_strategy(strategy):
         raise ValueError(f"unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}")
-    return play_game(new_game(scenario, seed), strategy)
+    return play_game(fresh_game(scenario, seed), strategy)
 
 
 def _result(game: Game) -> tuple[float, dict[str, float]]:
@@ -92,9 +108,14 @@ def _init_worker(blob: bytes) -> None:
     _WORKER_SCENARIO = pickle.loads(blob)
 
 
-def _play_chunk(strategy: str, seeds: list[int]) -> list[tuple[float, dict[str, float]]]:
+def _play_chunk(names: list[str], seeds: list[int]) -> dict[str, list[tuple[float, dict[str, float]]]]:
+    """Every strategy on each seed, seed after seed (so each market is built once, see fresh_game)."""
     assert _WORKER_SCENARIO is not None, "worker not initialized"
-    return [_result(play_one(_WORKER_SCENARIO, strategy, s)) for s in seeds]
+    out: dict[str, list[tuple[float, dict[str, float]]]] = {n: [] for n in names}
+    for s in seeds:
+        for n in names:
+            out[n].append(_result(play_one(_WORKER_SCENARIO, n, s)))
+    return out
 
 
 # ---------------------------------------------------------------------- batch
@@ -138,8 +159,8 @@ def run_batch(
     results: dict[str, list[Any]] = {n: [None] * games for n in names}
     try:
         if jobs == 1:
-            for n in names:
-                for i, s in enumerate(seeds):
+            for i, s in enumerate(seeds):  # seed-major: each market is built once (fresh_game)
+                for n in names:
                     results[n][i] = _result(play_one(sc, n, s))
                     if progress is not None:
                         progress(1)
@@ -204,9 +225,10 @@ def _run_parallel(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    # chunks small enough to balance the load and move the progress bar, big enough to be cheap
-    size = max(1, min(25, len(seeds) // (jobs * 4) or 1))
-    chunks = [(n, start) for n in names for start in range(0, len(seeds), size)]
+    # chunks of seeds, every strategy on each (so a worker builds each market once): small enough
+    # to balance the load and move the progress bar, big enough to be cheap
+    size = max(1, min(10, len(seeds) // (jobs * 4) or 1))
+    chunks = list(range(0, len(seeds), size))
     import signal
 
     ctx = multiprocessing.get_context("spawn")  # same behaviour on every OS; no forked threads
@@ -218,19 +240,17 @@ def _run_parallel(
     try:
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else None
         try:
-            futures = {
-                pool.submit(_play_chunk, n, seeds[start : start + size]): (n, start)
-                for n, start in chunks
-            }
+            futures = {pool.submit(_play_chunk, names, seeds[start : start + size]): start for start in chunks}
         finally:
             if old is not None:
                 signal.pthread_sigmask(signal.SIG_SETMASK, old)
         for fut in as_completed(futures):
-            n, start = futures[fut]
+            start = futures[fut]
             out = fut.result()
-            results[n][start : start + len(out)] = out
-            if progress is not None:
-                progress(len(out))
+            for n in names:
+                results[n][start : start + len(out[n])] = out[n]
+                if progress is not None:
+                    progress(len(out[n]))
     except BaseException:
         _stop_workers(pool)
         raise
