@@ -95,9 +95,14 @@ def _init(blob: bytes) -> None:
     _WORKER = pickle.loads(blob)
 
 
-def _chunk(strategy: str, seeds: list[int]) -> list[Any]:
+def _chunk(strategies: list[str], seeds: list[int]) -> dict[str, list[Any]]:
+    """Every strategy on each seed, seed after seed: each market is built once (simulate.fresh_game)."""
     assert _WORKER is not None
-    return [_one(_WORKER, strategy, s) for s in seeds]
+    out: dict[str, list[Any]] = {n: [] for n in strategies}
+    for s in seeds:
+        for n in strategies:
+            out[n].append(_one(_WORKER, n, s))
+    return out
 
 
 def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, jobs: int = 1,
@@ -110,8 +115,8 @@ def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, j
     seeds = [game_seed(seed, i) for i in range(games)]
     results: dict[str, list[Any]] = {n: [None] * games for n in strategies}
     if jobs <= 1:
-        for n in strategies:
-            for i, s in enumerate(seeds):
+        for i, s in enumerate(seeds):
+            for n in strategies:
                 results[n][i] = _one(sc, n, s)
                 if progress is not None:
                     progress(1)
@@ -119,18 +124,18 @@ def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, j
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        size = max(1, min(25, games // (jobs * 4) or 1))
+        size = max(1, min(10, games // (jobs * 4) or 1))
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init,
                                  initargs=(pickle.dumps(sc),)) as pool:
-            futures = {pool.submit(_chunk, n, seeds[i:i + size]): (n, i)
-                       for n in strategies for i in range(0, games, size)}
+            futures = {pool.submit(_chunk, list(strategies), seeds[i:i + size]): i for i in range(0, games, size)}
             for fut in as_completed(futures):
-                n, i = futures[fut]
+                i = futures[fut]
                 out = fut.result()
-                results[n][i:i + len(out)] = out
-                if progress is not None:
-                    progress(len(out))
+                for n in strategies:
+                    results[n][i:i + len(out[n])] = out[n]
+                    if progress is not None:
+                        progress(len(out[n]))
     return {
         "scenario": sc.meta.id, "games": games, "seed": seed,
         "strategies": {n: summarize([(s, c) for s, c, _ in results[n]]) for n in strategies},
