@@ -147,9 +147,9 @@ from pmsim.commands.common import (  # noqa: E402,F401
 @click.option(
     "--jobs",
     type=click.IntRange(min=0),
-    default=1,
+    default=0,
     show_default=True,
-    help="Worker processes (0: one per CPU). The output does not depend on it.",
+    help="Worker processes (0, the default: one per CPU). The output does not depend on it.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--save", "save", is_flag=True,

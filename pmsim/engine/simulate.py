@@ -157,6 +157,7 @@ def run_batch(
         raise ValueError("jobs must be at least 1")
     seeds = [game_seed(seed, i) for i in range(games)]
     results: dict[str, list[Any]] = {n: [None] * games for n in names}
+    jobs = min(jobs, games)  # workers share out seeds: one more than there are seeds would idle
     try:
         if jobs == 1:
             for i, s in enumerate(seeds):  # seed-major: each market is built once (fresh_game)
