@@ -114,3 +114,20 @@ def test_a_batch_game_copied_from_the_seeds_new_game_plays_the_same():
         b = play_game(new_game(sc, 7), strategy)
         assert a.state_hash() == b.state_hash()
         assert a.score() == b.score()
+
+
+def test_remembered_names_are_the_names_faker_makes():
+    from faker import Faker
+
+    from pmsim.engine import text
+    from pmsim.engine.rng import int_seed
+
+    fake = Faker(text.LOCALE)
+    for key in [(1, 5), (1, 70_000), (0, 123, 2)]:
+        first = text.person(42, "customer", *key)
+        first["name"] = "changed by a caller"  # a copy: the remembered one stays as made
+        again = text.person(42, "customer", *key)
+        fake.seed_instance(int_seed(42, "names", *key))
+        assert again == {"name": fake.name(), "company": fake.company(), "job": fake.job()}
+    fake.seed_instance(int_seed(9, "names", 90, 3, 1))
+    assert text.company(9, 3, 1) == fake.company()
