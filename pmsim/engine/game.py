@@ -68,7 +68,12 @@ class Game:
         return self._c["sizes"]
 
     def true_values(self) -> np.ndarray:
-        return true_values(self.scenario, self.sizes(), self._c["need_means"], self._c["kano"])
+        """(F,) each feature's true quarterly value; kept until the customers' needs change."""
+        need = self._c["need_means"]
+        cached = getattr(self, "_true_values_cache", None)
+        if cached is None or cached[0] is not need:
+            cached = self._true_values_cache = (need, true_values(self.scenario, self.sizes(), need, self._c["kano"]))
+        return cached[1].copy()
 
     def true_kano(self) -> np.ndarray:
         return self._c["kano"]

@@ -131,3 +131,58 @@ def test_remembered_names_are_the_names_faker_makes():
         assert again == {"name": fake.name(), "company": fake.company(), "job": fake.job()}
     fake.seed_instance(int_seed(9, "names", 90, 3, 1))
     assert text.company(9, 3, 1) == fake.company()
+
+
+def _fresh_equals_cached(game) -> None:
+    """Every kept value equals the same value computed afresh, now."""
+    from pmsim.engine import scoring
+    from pmsim.engine.values import true_values as tv
+
+    assert _same_bits(game.theme_scores(), game._theme_scores())
+    assert _same_bits(game.true_values(),
+                      tv(game.scenario, game.sizes(), game.true_need_means(), game.true_kano()))
+    assert _same_bits(scoring.believed(game), scoring._believed(game))
+    assert _same_bits(scoring.believed_must(game), scoring._believed_must(game))
+    assert _same_bits(scoring.prior_values(game), scoring._prior_values(game))
+    assert _same_bits(scoring.prior_must(game), scoring._prior_must(game))
+    assert _same_bits(scoring.true_must(game), scoring._true_must(game))
+    assert _same_bits(scoring._true_gain(game), scoring._true_gain_of(game))
+    for u in range(1, game.scenario.rounds + 1):
+        assert _same_bits(scoring.comp_best_true(game, u), scoring._comp_best_true(game, u))
+    kept, fresh = scoring.stakes_true(game), scoring._stakes_true(game)
+    assert [(f, m.tobytes(), u) for f, m, u in kept] == [(f, m.tobytes(), u) for f, m, u in fresh]
+
+
+@pytest.mark.parametrize("sid,strategy", [("b2b_saas", "analyst"), ("consumer_app", "random"),
+                                          ("hardware", "spiker")])
+def test_kept_values_follow_every_action(sid, strategy, monkeypatch):
+    """After every action of a whole game (research that moves beliefs, shipping, launches,
+    segment shifts), what scoring and the game keep equals what they would compute afresh."""
+    from pmsim.engine.game import Game
+
+    sc = load_scenario(resolve(sid))
+    game = new_game(sc, 11)
+    apply = Game.apply
+    seen = []
+
+    def checked(self, action):
+        out = apply(self, action)
+        _fresh_equals_cached(self)
+        seen.append(type(action).__name__)
+        return out
+
+    monkeypatch.setattr(Game, "apply", checked)
+    play_game(game, strategy)
+    assert "EndRound" in seen and len(seen) > sc.rounds
+
+
+def test_cached_arrays_cannot_be_changed_by_a_caller():
+    from pmsim.engine import scoring
+
+    game = new_game(load_scenario(resolve("tutorial")), 1)
+    game.theme_scores()[:] = 0.0  # a copy
+    game.true_values()[:] = 0.0
+    scoring.believed(game)[:] = 0.0
+    _fresh_equals_cached(game)
+    with pytest.raises(ValueError):
+        scoring.comp_best_true(game, 1)[0] = 5.0  # kept ones handed out as they are: read-only
