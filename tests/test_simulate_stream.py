@@ -85,3 +85,20 @@ def test_cli_until_ci(tutorial):
     assert json.loads(res.stdout)["until_ci"] == {"target": 0.01, "met": False}
     bad = CliRunner().invoke(cli, ["simulate", "--scenario", "tutorial", "--until-ci", "0"])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_balance_until_ci_stops_alike_for_any_jobs_and_says_so(tutorial):
+    from pmsim.commands.scenarios import render_balance
+    from pmsim.scenario.balance import explain, play_batch
+
+    names = ["rice", "random"]
+    serial = play_batch(tutorial, names, 40, 0, jobs=1, until_ci=2.5)
+    assert play_batch(tutorial, names, 40, 0, jobs=2, until_ci=2.5) == serial
+    n = serial["games"]
+    assert MIN_CI_GAMES <= n < 40 and serial["until_ci"]["met"]
+    assert all(len(serial["raw"][s]) == n == len(serial["kr_values"][s]) for s in names)
+    assert max(serial["until_ci"]["ci95"].values()) <= 2.5
+    full = play_batch(tutorial, names, n, 0, jobs=1)
+    assert {k: v for k, v in serial.items() if k not in ("until_ci",)} == full
+    text = render_balance(explain(tutorial, serial), tutorial)
+    assert f"tutorial: {n} games per strategy" in text and "every mean known to ± 2.5 points" in text
