@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import pickle
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -69,16 +70,18 @@ def _load(scenario: Scenario | str | os.PathLike[str]) -> Scenario:
 # every strategy one after the other, and building the market (population, the two quarters
 # before the player arrives, stakeholders, the first round) is about a third of a bot game.
 _TEMPLATE: tuple[Scenario, int, Game] | None = None
+_TEMPLATE_LOCK = threading.Lock()
 
 
 def fresh_game(scenario: Scenario, seed: int) -> Game:
     """`new_game(scenario, seed)`, copied from the last one built for the same scenario object
     and seed (identical state, hash and play: `Game.copy` copies everything a game changes)."""
     global _TEMPLATE
-    t = _TEMPLATE
-    if t is None or t[0] is not scenario or t[1] != seed:
-        t = _TEMPLATE = (scenario, seed, new_game(scenario, seed))
-    return t[2].copy()
+    with _TEMPLATE_LOCK:  # Game.copy briefly detaches the template's population: one copy at a time
+        t = _TEMPLATE
+        if t is None or t[0] is not scenario or t[1] != seed:
+            t = _TEMPLATE = (scenario, seed, new_game(scenario, seed))
+        return t[2].copy()
 
 
 def play_one(scenario: Scenario, strategy: str, seed: int) -> Game:
