@@ -410,9 +410,9 @@ class Game:
         key = (st.round, tuple(st.shipped), tuple(st.features[f].shipped_defects for f in st.shipped),
                len(st.launches))
         cached = getattr(self, "_theme_cache", None)
-        if cached is None or cached[0] != key or cached[1] is not self._c["need_means"]:
-            cached = self._theme_cache = (key, self._c["need_means"], self._theme_scores())
-        return cached[2].copy()
+        if cached is None or cached[0] != key or cached[1] is not self._c["need_means"] or cached[2] is not st:
+            cached = self._theme_cache = (key, self._c["need_means"], st, self._theme_scores())
+        return cached[3].copy()
 
     def _theme_scores(self) -> np.ndarray:
         sc = self.scenario

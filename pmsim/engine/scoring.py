@@ -59,19 +59,20 @@ SKILLS = {
 
 
 def _memo(game: Game, name: str, key: Any, make) -> Any:
-    """`make()`, kept on this game (never on a copy: `Game.copy` starts afresh) until `key` or
-    the customers' needs (replaced by a segment shift) change. What it keeps is read-only."""
+    """`make()`, kept on this game (never on a copy: `Game.copy` starts afresh) until `key`, the
+    state object or the customers' needs (replaced by a segment shift) change. What it keeps is
+    read-only."""
     memo = getattr(game, "_scoring_memo", None)
     if memo is None:
         memo = game._scoring_memo = {}  # type: ignore[attr-defined]
     need = game._c["need_means"]
     hit = memo.get(name)
-    if hit is not None and hit[0] == key and hit[1] is need:
-        return hit[2]
+    if hit is not None and hit[0] == key and hit[1] is need and hit[2] is game.state:
+        return hit[3]
     out = make()
     if isinstance(out, np.ndarray):
         out.flags.writeable = False
-    memo[name] = (key, need, out)
+    memo[name] = (key, need, game.state, out)
     return out
 
 
