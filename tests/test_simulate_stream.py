@@ -102,3 +102,22 @@ def test_balance_until_ci_stops_alike_for_any_jobs_and_says_so(tutorial):
     assert {k: v for k, v in serial.items() if k not in ("until_ci",)} == full
     text = render_balance(explain(tutorial, serial), tutorial)
     assert f"tutorial: {n} games per strategy" in text and "every mean known to ± 2.5 points" in text
+
+
+def test_simulate_uses_one_worker_per_cpu_by_default(monkeypatch):
+    import os
+
+    import pmsim.engine.simulate as simulate
+
+    seen = {}
+    real = simulate.run_batch
+
+    def spy(*args, **kwargs):
+        seen["jobs"] = kwargs["jobs"]
+        return real(*args, **{**kwargs, "jobs": 1})
+
+    monkeypatch.setattr(simulate, "run_batch", spy)
+    res = CliRunner().invoke(cli, ["simulate", "--scenario", "tutorial", "--strategy", "rice", "--games", "2",
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    assert seen["jobs"] == (os.cpu_count() or 1)
