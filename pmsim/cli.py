@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 from pmsim.commands.common import (  # noqa: E402,F401
+    LiveTable,
     fail,
     gate_or_exit,
     json_text,
@@ -147,10 +148,14 @@ from pmsim.commands.common import (  # noqa: E402,F401
 @click.option(
     "--jobs",
     type=click.IntRange(min=0),
-    default=1,
+    default=0,
     show_default=True,
-    help="Worker processes (0: one per CPU). The output does not depend on it.",
+    help="Worker processes (0, the default: one per CPU). The output does not depend on it.",
 )
+@click.option("--until-ci", "until_ci", type=click.FloatRange(min=0.0, min_open=True), default=None,
+              metavar="POINTS",
+              help="Stop early once every strategy's mean score is known to ± POINTS (95% CI), "
+                   "after at least 10 games; --games is then the most played.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--save", "save", is_flag=True,
               help="Also store every game in the database, as player bot:<strategy>.")
@@ -159,8 +164,8 @@ from pmsim.commands.common import (  # noqa: E402,F401
 @click.option("--force", is_flag=True,
               help="Run a scenario despite lint errors (never despite load errors).")
 def simulate(
-    scenario_arg: str, strategy: str, games: int, seed: int, jobs: int, as_json: bool,
-    save: bool, db_url: str | None, force: bool,
+    scenario_arg: str, strategy: str, games: int, seed: int, jobs: int, until_ci: float | None,
+    as_json: bool, save: bool, db_url: str | None, force: bool,
 ) -> None:
     """Play many bot games per strategy and summarize their scores.
 
@@ -187,13 +192,14 @@ def simulate(
     with _stop_on_signals() as caught:
         try:
             if sys.stderr.isatty() and not as_json:
-                with click.progressbar(length=total, label="simulating", file=sys.stderr) as bar:
-                    result = run_batch(sc, names, games, seed, jobs=jobs, progress=bar.update)
+                # a live table on stderr that sharpens as games finish, erased before the summary
+                with LiveTable(sys.stderr, games) as board:
+                    result = run_batch(sc, names, games, seed, jobs=jobs, until_ci=until_ci, live=board.show)
             else:
-                result = run_batch(sc, names, games, seed, jobs=jobs)
+                result = run_batch(sc, names, games, seed, jobs=jobs, until_ci=until_ci)
         except BatchInterrupted as e:
             result = e.partial
-    _print_summary(result, games, seed, as_json)
+    _print_summary(result, result.get("games", games), seed, as_json)
     if result.get("partial"):
         import signal
 
@@ -254,13 +260,21 @@ def _print_summary(result: dict[str, Any], games: int, seed: int, as_json: bool)
             click.echo("no game finished")
             return
     else:
-        click.echo(f"{result['scenario']}: {games} games per strategy, seed {seed}\n")
+        click.echo(f"{result['scenario']}: {games} games per strategy, seed {seed}")
+        ci = result.get("until_ci")
+        if ci is not None:
+            click.echo(f"--until-ci {ci['target']:g}: " + (
+                f"every mean known to ± {ci['target']:g} points (95% CI) after {games} games" if ci["met"]
+                else f"not reached in {games} games (raise --games)"))
+        click.echo("")
     stats = result["strategies"]
+    with_ci = all("ci95" in s for s in stats.values())
     click.echo(
         table(
-            ["strategy", "mean", "sd", "p10", "p50", "p90"],
+            ["strategy", "mean", *(["95% CI"] if with_ci else []), "sd", "p10", "p50", "p90"],
             [
-                [n, *(f"{s[k]:.2f}" for k in ("mean", "sd", "p10", "p50", "p90"))]
+                [n, f"{s['mean']:.2f}", *([f"± {s['ci95']:.2f}"] if with_ci else []),
+                 *(f"{s[k]:.2f}" for k in ("sd", "p10", "p50", "p90"))]
                 for n, s in stats.items()
             ],
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -77,3 +77,47 @@ def table(header: list[str], rows: list[list[str]], align: str = "") -> str:
         ]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
+
+
+class LiveTable:
+    """A table of each strategy's games, mean and 95% CI, redrawn in place on a terminal (at most
+    every `every` seconds, and once at the end); erased when the block ends."""
+
+    def __init__(self, stream: Any, games: int, every: float = 0.2) -> None:
+        self.stream, self.games, self.every = stream, games, every
+        self.lines = 0
+        self.last = 0.0
+        self.pending: dict[str, tuple[int, float, float]] | None = None
+
+    def __enter__(self) -> LiveTable:
+        return self
+
+    def show(self, stats: dict[str, tuple[int, float, float]]) -> None:
+        import time
+
+        self.pending = stats
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            self._draw()
+
+    def render(self, stats: dict[str, tuple[int, float, float]]) -> list[str]:
+        rows = []
+        for n, (k, mean, half) in stats.items():
+            ci = f"± {half:.2f}" if half != float("inf") else "± ?"
+            rows.append([n, f"{k}/{self.games}", f"{mean:.2f}" if k else "-", ci])
+        return table(["strategy", "games", "mean", "95% CI"], rows, align="lrrr").splitlines()
+
+    def _draw(self) -> None:
+        if self.pending is None:
+            return
+        lines = self.render(self.pending)
+        out = "".join("\x1b[1A\x1b[2K" for _ in range(self.lines))  # up and clear the last table
+        self.stream.write(out + "".join(f"{line}\n" for line in lines))
+        self.stream.flush()
+        self.lines = len(lines)
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.write("".join("\x1b[1A\x1b[2K" for _ in range(self.lines)))
+        self.stream.flush()
+        self.lines = 0

@@ -147,8 +147,12 @@ def scenarios_new(path: Path, source: str | None, force: bool) -> None:
 @click.option("--force", is_flag=True, help="Balance a draft despite lint errors (never despite load errors).")
 @click.option("--teach/--no-teach", "with_teach", default=True, show_default=True,
               help="Also measure what skipping each good habit costs (scenarios teach; about twice the time).")
+@click.option("--until-ci", "until_ci", type=click.FloatRange(min=0.0, min_open=True), default=None,
+              metavar="POINTS",
+              help="Stop early once every bot's mean score is known to ± POINTS (95% CI), after at "
+                   "least 10 games; --games is then the most played (teach plays as many).")
 def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_json: bool, force: bool,
-                      with_teach: bool) -> None:
+                      with_teach: bool, until_ci: float | None) -> None:
     """Play every bot many times and say where the scenario fails to teach, and what to change.
 
     Shows the score distribution per strategy (a table and a histogram from 0 to 100), the mean
@@ -158,7 +162,7 @@ def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_js
     trivially met or impossible, a component that never varies), each with concrete advice.
     Exits 1 when there are warnings.
     """
-    from pmsim.commands.common import json_text
+    from pmsim.commands.common import LiveTable, json_text
     from pmsim.engine.bots import STRATEGIES
     from pmsim.scenario.balance import explain, jobs_or_cpus, play_batch
 
@@ -166,12 +170,13 @@ def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_js
     names = strategies_or_exit(",".join(STRATEGIES))
     jobs = jobs_or_cpus(jobs)
     if sys.stderr.isatty() and not as_json:
-        with click.progressbar(length=games * len(names), label="balancing", file=sys.stderr) as bar:
-            batch = play_batch(sc, names, games, seed, jobs=jobs, progress=bar.update)
+        # a live table on stderr that sharpens as games finish, erased before the report
+        with LiveTable(sys.stderr, games) as board:
+            batch = play_batch(sc, names, games, seed, jobs=jobs, until_ci=until_ci, live=board.show)
         if with_teach:
             click.echo("measuring what each habit is worth (--no-teach skips it)…", err=True)
     else:
-        batch = play_batch(sc, names, games, seed, jobs=jobs)
+        batch = play_batch(sc, names, games, seed, jobs=jobs, until_ci=until_ci)
     report = explain(sc, batch, jobs=jobs, teach=with_teach)
     status = 1 if report["warnings"] else 0
     if as_json:
@@ -186,6 +191,12 @@ def render_balance(report: dict, sc) -> str:
     from pmsim.scenario.balance import _num, decimals, histogram
 
     out = [f"{sc.meta.id}: {report['games']} games per strategy, seed {report['seed']}", ""]
+    ci = report.get("until_ci")
+    if ci is not None:
+        widest = max(ci["ci95"].values(), default=0.0)
+        out[-1:] = [f"--until-ci {ci['target']:g}: " + (
+            f"every mean known to ± {ci['target']:g} points (95% CI; widest ± {widest:.2f})" if ci["met"]
+            else f"not reached in {report['games']} games (widest ± {widest:.2f}; raise --games)"), ""]
     stats = report["strategies"]
     rows = [[n, f"{s['mean']:.1f}", f"{s['sd']:.1f}", f"{s['p10']:.1f}", f"{s['p90']:.1f}",
              histogram([g["score"] for g in report["raw"][n]])] for n, s in stats.items()]

@@ -68,7 +68,12 @@ class Game:
         return self._c["sizes"]
 
     def true_values(self) -> np.ndarray:
-        return true_values(self.scenario, self.sizes(), self._c["need_means"], self._c["kano"])
+        """(F,) each feature's true quarterly value; kept until the customers' needs change."""
+        need = self._c["need_means"]
+        cached = getattr(self, "_true_values_cache", None)
+        if cached is None or cached[0] is not need:
+            cached = self._true_values_cache = (need, true_values(self.scenario, self.sizes(), need, self._c["kano"]))
+        return cached[1].copy()
 
     def true_kano(self) -> np.ndarray:
         return self._c["kano"]
@@ -398,7 +403,19 @@ class Game:
         return out
 
     def theme_scores(self) -> np.ndarray:
-        """(S, T) our product's theme scores per segment, given what has shipped."""
+        """(S, T) our product's theme scores per segment, given what has shipped.
+
+        Kept until the round, what has shipped (and its defects), the launches or the customers'
+        needs change: it is read many times a round."""
+        st = self.state
+        key = (st.round, tuple(st.shipped), tuple(st.features[f].shipped_defects for f in st.shipped),
+               len(st.launches))
+        cached = getattr(self, "_theme_cache", None)
+        if cached is None or cached[0] != key or cached[1] is not self._c["need_means"] or cached[2] is not st:
+            cached = self._theme_cache = (key, self._c["need_means"], st, self._theme_scores())
+        return cached[3].copy()
+
+    def _theme_scores(self) -> np.ndarray:
         sc = self.scenario
         kano = self._c["kano"]
         base = np.array([sc.market.product.get(t, 0.0) for t in self.themes])

@@ -58,6 +58,24 @@ SKILLS = {
 }
 
 
+def _memo(game: Game, name: str, key: Any, make) -> Any:
+    """`make()`, kept on this game (never on a copy: `Game.copy` starts afresh) until `key`, the
+    state object or the customers' needs (replaced by a segment shift) change. What it keeps is
+    read-only."""
+    memo = getattr(game, "_scoring_memo", None)
+    if memo is None:
+        memo = game._scoring_memo = {}  # type: ignore[attr-defined]
+    need = game._c["need_means"]
+    hit = memo.get(name)
+    if hit is not None and hit[0] == key and hit[1] is need and hit[2] is game.state:
+        return hit[3]
+    out = make()
+    if isinstance(out, np.ndarray):
+        out.flags.writeable = False
+    memo[name] = (key, need, game.state, out)
+    return out
+
+
 def _available(game: Game) -> list[int]:
     """Features that could start this round: not shipped or in progress, deps shipped."""
     st = game.state
@@ -71,8 +89,20 @@ def _available(game: Game) -> list[int]:
     return out
 
 
+def _beliefs_key(game: Game) -> tuple[bytes, bytes, bytes]:
+    """What believed values depend on, by content: needs, Kano votes and impact guesses."""
+    b = game.state.beliefs
+    return (np.ascontiguousarray(b.need_mean).tobytes(), np.ascontiguousarray(b.kano_votes).tobytes(),
+            _guess(game).tobytes())
+
+
 def believed(game: Game) -> np.ndarray:
-    """(F,) what each feature is worth a quarter on the player's beliefs (the value column)."""
+    """(F,) what each feature is worth a quarter on the player's beliefs (the value column).
+    Kept until the beliefs change."""
+    return _memo(game, "believed", _beliefs_key(game), lambda: _believed(game)).copy()
+
+
+def _believed(game: Game) -> np.ndarray:
     st = game.state
     guess = np.array([st.features[f.id].impact_guess for f in game.scenario.features])
     return believed_values(game.scenario, game.sizes(), st.beliefs.need_mean, st.beliefs.kano_votes, guess)
@@ -80,6 +110,10 @@ def believed(game: Game) -> np.ndarray:
 
 def believed_must(game: Game) -> np.ndarray:
     """(F,) the must-be part of `believed`, whose cost grows every quarter it is missing."""
+    return _memo(game, "believed_must", _beliefs_key(game), lambda: _believed_must(game)).copy()
+
+
+def _believed_must(game: Game) -> np.ndarray:
     st = game.state
     guess = np.array([st.features[f.id].impact_guess for f in game.scenario.features])
     p_must = kano_posterior(st.beliefs.kano_votes)[..., 0]
@@ -87,6 +121,10 @@ def believed_must(game: Game) -> np.ndarray:
 
 
 def true_must(game: Game) -> np.ndarray:
+    return _memo(game, "true_must", None, lambda: _true_must(game)).copy()
+
+
+def _true_must(game: Game) -> np.ndarray:
     sc = game.scenario
     p_must = (game.true_kano() == 0).astype(np.float64)
     return must_values(sc, game.sizes(), game.true_need_means(), p_must, np.array([f.value for f in sc.features]))
@@ -94,11 +132,19 @@ def true_must(game: Game) -> np.ndarray:
 
 def prior_values(game: Game) -> np.ndarray:
     """What the player would believe features are worth had they done no research at all."""
+    return _memo(game, "prior_values", None, lambda: _prior_values(game)).copy()
+
+
+def _prior_values(game: Game) -> np.ndarray:
     need, votes, guess, _ = game._c["prior"]
     return believed_values(game.scenario, game.sizes(), need, votes, guess)
 
 
 def prior_must(game: Game) -> np.ndarray:
+    return _memo(game, "prior_must", None, lambda: _prior_must(game)).copy()
+
+
+def _prior_must(game: Game) -> np.ndarray:
     need, votes, guess, _ = game._c["prior"]
     return must_values(game.scenario, game.sizes(), need, kano_posterior(votes)[..., 0], guess)
 
@@ -107,6 +153,10 @@ def prior_must(game: Game) -> np.ndarray:
 def comp_best_true(game: Game, u: int) -> np.ndarray:
     """(T,) the best competitor's true score per theme in quarter u (scripted moves included;
     a launch that may not happen counts by its probability)."""
+    return _memo(game, f"comp_best_true{u}", None, lambda: _comp_best_true(game, u))
+
+
+def _comp_best_true(game: Game, u: int) -> np.ndarray:
     sc = game.scenario
     themes = game.themes
     if not sc.market.competitors:
@@ -182,6 +232,10 @@ def fresh_believed(game: Game, u: int, known: bool = True) -> np.ndarray:
 
 def _true_gain(game: Game) -> np.ndarray:
     """(S, F) each feature's true theme-score gain per segment."""
+    return _memo(game, "true_gain", None, lambda: _true_gain_of(game))
+
+
+def _true_gain_of(game: Game) -> np.ndarray:
     gains = gain_table(np.array([f.value for f in game.scenario.features]))  # (F, 5)
     kano = game.true_kano()  # (S, F)
     return gains[np.arange(gains.shape[0])[None, :], kano]
@@ -240,6 +294,11 @@ def believed_remaining(game: Game) -> np.ndarray:
 # ------------------------------------------------------------------ table stakes
 def stakes_true(game: Game) -> list[tuple[int, np.ndarray, int]]:
     """Every launch's table stake: those that happened and the scripted ones to come."""
+    st = game.state
+    return list(_memo(game, "stakes_true", (st.round, len(st.launches)), lambda: _stakes_true(game)))
+
+
+def _stakes_true(game: Game) -> list[tuple[int, np.ndarray, int]]:
     st = game.state
     launches = [(m["theme"], m["round"], m.get("feature")) for m in st.launches]
     for c in game.scenario.market.competitors:

@@ -7,8 +7,10 @@ summary is byte-identical whatever the number of worker processes.
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -64,11 +66,29 @@ def _load(scenario: Scenario | str | os.PathLike[str]) -> Scenario:
     return scenario
 
 
+# The last new game built in this process, kept to be copied: a batch plays the same seed for
+# every strategy one after the other, and building the market (population, the two quarters
+# before the player arrives, stakeholders, the first round) is about a third of a bot game.
+_TEMPLATE: tuple[Scenario, int, Game] | None = None
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def fresh_game(scenario: Scenario, seed: int) -> Game:
+    """`new_game(scenario, seed)`, copied from the last one built for the same scenario object
+    and seed (identical state, hash and play: `Game.copy` copies everything a game changes)."""
+    global _TEMPLATE
+    with _TEMPLATE_LOCK:  # Game.copy briefly detaches the template's population: one copy at a time
+        t = _TEMPLATE
+        if t is None or t[0] is not scenario or t[1] != seed:
+            t = _TEMPLATE = (scenario, seed, new_game(scenario, seed))
+        return t[2].copy()
+
+
 def play_one(scenario: Scenario, strategy: str, seed: int) -> Game:
     """A whole game of `scenario` with game seed `seed`, played by the bot `strategy`."""
     if not is_strategy(strategy):
         raise ValueError(f"unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}")
-    return play_game(new_game(scenario, seed), strategy)
+    return play_game(fresh_game(scenario, seed), strategy)
 
 
 def _result(game: Game) -> tuple[float, dict[str, float]]:
@@ -92,9 +112,14 @@ def _init_worker(blob: bytes) -> None:
     _WORKER_SCENARIO = pickle.loads(blob)
 
 
-def _play_chunk(strategy: str, seeds: list[int]) -> list[tuple[float, dict[str, float]]]:
+def _play_chunk(names: list[str], seeds: list[int]) -> dict[str, list[tuple[float, dict[str, float]]]]:
+    """Every strategy on each seed, seed after seed (so each market is built once, see fresh_game)."""
     assert _WORKER_SCENARIO is not None, "worker not initialized"
-    return [_result(play_one(_WORKER_SCENARIO, strategy, s)) for s in seeds]
+    out: dict[str, list[tuple[float, dict[str, float]]]] = {n: [] for n in names}
+    for s in seeds:
+        for n in names:
+            out[n].append(_result(play_one(_WORKER_SCENARIO, n, s)))
+    return out
 
 
 # ---------------------------------------------------------------------- batch
@@ -117,8 +142,17 @@ def run_batch(
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
     raw: bool = False,
+    until_ci: float | None = None,
+    live: Callable[[dict[str, tuple[int, float, float]]], None] | None = None,
 ) -> dict[str, Any]:
     """Play `games` games per strategy and summarize them.
+
+    With `until_ci`, stop early at the first n (from MIN_CI_GAMES games on) where every
+    strategy's mean score over games 0..n-1 is known to ± `until_ci` points (the half-width of
+    its 95% CI): the result is the summary of those n games, "games" is n, and "until_ci" says
+    {"target", "met"}; `games` is the most played. Which n that is depends on the scores alone,
+    never on timing or `jobs`. `live(stats)` is called (in this process) as games finish, with
+    {strategy: (games finished, mean, CI half-width)} of every game finished so far.
 
     `scenario` is a loaded Scenario, a file path or a built-in id. `progress(n)` is called (in
     this process) each time `n` more games have finished. With `jobs > 1` the games run in that
@@ -136,27 +170,82 @@ def run_batch(
         raise ValueError("jobs must be at least 1")
     seeds = [game_seed(seed, i) for i in range(games)]
     results: dict[str, list[Any]] = {n: [None] * games for n in names}
+    if until_ci is not None and not until_ci > 0:
+        raise ValueError("until_ci must be a positive number of points")
+    jobs = min(jobs, games)  # workers share out seeds: one more than there are seeds would idle
+    stop = _Stopper(names, results, until_ci, live)
     try:
         if jobs == 1:
-            for n in names:
-                for i, s in enumerate(seeds):
+            for i, s in enumerate(seeds):  # seed-major: each market is built once (fresh_game)
+                for n in names:
                     results[n][i] = _result(play_one(sc, n, s))
                     if progress is not None:
                         progress(1)
+                if stop.update():
+                    break
         else:
-            _run_parallel(sc, names, seeds, jobs, results, progress)
+            _run_parallel(sc, names, seeds, jobs, results, progress, stop)
     except KeyboardInterrupt as e:
         raise BatchInterrupted(_partial(sc.meta.id, games, seed, names, results)) from e
+    played = stop.stopped_at or games
+    results = {n: results[n][:played] for n in names}
     out = {
         "scenario": sc.meta.id,
-        "games": games,
+        "games": played,
         "seed": seed,
         "strategies": {n: summarize(results[n]) for n in names},
     }
+    if until_ci is not None:
+        out["until_ci"] = {"target": until_ci, "met": stop.stopped_at is not None}
+        for n in names:
+            out["strategies"][n]["ci95"] = _r(ci_half([r[0] for r in results[n]]))
     if raw:
         out["raw"] = {n: [{"score": _r(s), "components": {c: _r(v) for c, v in comp.items()}}
                           for s, comp in results[n]] for n in names}
     return out
+
+
+MIN_CI_GAMES = 10  # --until-ci never stops before this many games: a tiny sample's sd lies
+Z95 = 1.959963984540054
+
+
+def ci_half(scores: Sequence[float]) -> float:
+    """Half-width of the 95% CI of the mean of `scores` (normal approximation); inf below 2."""
+    if len(scores) < 2:
+        return math.inf
+    return Z95 * float(np.std(np.asarray(scores, dtype=np.float64), ddof=1)) / math.sqrt(len(scores))
+
+
+class _Stopper:
+    """Follows a batch's results as they arrive: calls `live`, and says when --until-ci is met.
+
+    The decision looks only at the first n games of every strategy (the prefix every strategy
+    has finished), trying each n in turn, so it is the same n whatever order games finish in."""
+
+    def __init__(self, names: list[str], results: dict[str, list[Any]], until_ci: float | None,
+                 live: Callable[[dict[str, tuple[int, float, float]]], None] | None) -> None:
+        self.names, self.results, self.until_ci, self.live = names, results, until_ci, live
+        self.checked = 0  # prefix lengths up to this one were tried
+        self.stopped_at: int | None = None
+
+    def update(self) -> bool:
+        """Call after results arrive; True when the batch may stop (stopped_at is set)."""
+        if self.live is not None:
+            stats = {}
+            for n in self.names:
+                done = [r[0] for r in self.results[n] if r is not None]
+                stats[n] = (len(done), float(np.mean(done)) if done else math.nan, ci_half(done))
+            self.live(stats)
+        if self.until_ci is None or self.stopped_at is not None:
+            return self.stopped_at is not None
+        total = len(self.results[self.names[0]])
+        prefix = min(next((i for i, r in enumerate(self.results[n]) if r is None), total) for n in self.names)
+        for k in range(max(self.checked + 1, MIN_CI_GAMES), prefix + 1):
+            if all(ci_half([r[0] for r in self.results[n][:k]]) <= self.until_ci for n in self.names):
+                self.stopped_at = k
+                return True
+        self.checked = max(self.checked, prefix)
+        return False
 
 
 def _partial(scenario_id: str, games: int, seed: int, names: list[str],
@@ -200,13 +289,15 @@ def _run_parallel(
     jobs: int,
     results: dict[str, list[Any]],
     progress: Callable[[int], None] | None,
+    stop: _Stopper | None = None,
 ) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    # chunks small enough to balance the load and move the progress bar, big enough to be cheap
-    size = max(1, min(25, len(seeds) // (jobs * 4) or 1))
-    chunks = [(n, start) for n in names for start in range(0, len(seeds), size)]
+    # chunks of seeds, every strategy on each (so a worker builds each market once): small enough
+    # to balance the load and move the progress bar, big enough to be cheap
+    size = max(1, min(10, len(seeds) // (jobs * 4) or 1))
+    chunks = list(range(0, len(seeds), size))
     import signal
 
     ctx = multiprocessing.get_context("spawn")  # same behaviour on every OS; no forked threads
@@ -218,19 +309,20 @@ def _run_parallel(
     try:
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else None
         try:
-            futures = {
-                pool.submit(_play_chunk, n, seeds[start : start + size]): (n, start)
-                for n, start in chunks
-            }
+            futures = {pool.submit(_play_chunk, names, seeds[start : start + size]): start for start in chunks}
         finally:
             if old is not None:
                 signal.pthread_sigmask(signal.SIG_SETMASK, old)
         for fut in as_completed(futures):
-            n, start = futures[fut]
+            start = futures[fut]
             out = fut.result()
-            results[n][start : start + len(out)] = out
-            if progress is not None:
-                progress(len(out))
+            for n in names:
+                results[n][start : start + len(out[n])] = out[n]
+                if progress is not None:
+                    progress(len(out[n]))
+            if stop is not None and stop.update():
+                _stop_workers(pool)  # enough games: the rest are not needed
+                return
     except BaseException:
         _stop_workers(pool)
         raise

@@ -7,6 +7,7 @@ name depends only on (game seed, customer index), never on what was named before
 
 from __future__ import annotations
 
+import functools
 import threading
 
 from pmsim.engine.rng import int_seed, stream
@@ -27,12 +28,23 @@ def _faker(purpose: str):
     return fake
 
 
+# A name depends only on its seed and key, so each is made once per process and kept: a batch
+# plays the same seed for many strategies, which interview and hear from the same customers.
+_MEMO_SIZE = 8192
+
+
 def person(seed: int, purpose: str, *key: int) -> dict[str, str]:
+    return dict(_person(seed, purpose, key))
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
+def _person(seed: int, purpose: str, key: tuple[int, ...]) -> tuple[tuple[str, str], ...]:
     fake = _faker(purpose)
     fake.seed_instance(int_seed(seed, "names", *key))
-    return {"name": fake.name(), "company": fake.company(), "job": fake.job()}
+    return (("name", fake.name()), ("company", fake.company()), ("job", fake.job()))
 
 
+@functools.lru_cache(maxsize=_MEMO_SIZE)
 def company(seed: int, *key: int) -> str:
     fake = _faker("company")
     fake.seed_instance(int_seed(seed, "names", 90, *key))

@@ -56,24 +56,42 @@ def experience_values(scenario: Scenario, sizes: np.ndarray) -> np.ndarray:
     """(F,) value of each feature's stated usability and accessibility effects (public knowledge)."""
     assistive = np.array([s.assistive_share for s in scenario.market.segments])
     sizes = sizes * np.array(scenario.segment_weights())
-    out = np.array([
-        float(np.sum(sizes * (USABILITY_W * f.usability + assistive * ACCESS_W * f.accessibility)))
-        for f in scenario.features
-    ])
-    return out / 1000.0
+    usab = np.array([f.usability for f in scenario.features], dtype=np.float64)
+    acc = np.array([f.accessibility for f in scenario.features], dtype=np.float64)
+    # (S, F) at once, each column summed as np.sum summed it per feature
+    per = sizes[:, None] * ((USABILITY_W * usab)[None, :] + (assistive * ACCESS_W)[:, None] * acc[None, :])
+    return _colsum(per) / 1000.0
+
+
+def _colsum(a: np.ndarray) -> np.ndarray:
+    """(F,) `np.sum` of each column of an (S, F) array, bit for bit: each column made contiguous
+    and reduced by numpy's own loop, as `float(np.sum(a[:, f]))` per feature did (summing along
+    axis 0 adds in another order once S >= 8)."""
+    return np.ascontiguousarray(a.T).sum(axis=1)
+
+
+def _seqsum(a: np.ndarray) -> np.ndarray:
+    """(F,) the sum over axis 0 of an (S, F) array, row after row from 0.0: the same additions,
+    in the same order, as `out[f] += a[s, f]` in a loop over segments."""
+    out = np.zeros(a.shape[1])
+    for row in a:
+        out += row
+    return out
 
 
 def true_values(scenario: Scenario, sizes: np.ndarray, need_means: np.ndarray, kano: np.ndarray) -> np.ndarray:
     """(F,) utility-customer value of shipping each feature, on the truth (in thousands)."""
-    themes = scenario.theme_ids()
+    ti = _theme_index(scenario)
     gains = gain_table(np.array([f.value for f in scenario.features]))
-    out = np.zeros(len(scenario.features))
     weighted = sizes * np.array(scenario.segment_weights())
-    for fi, f in enumerate(scenario.features):
-        ti = themes.index(f.theme)
-        for si in range(len(sizes)):
-            out[fi] += weighted[si] * BETA * need_means[si, ti] * gains[fi, kano[si, fi]]
+    g = gains[np.arange(len(ti))[None, :], kano]  # (S, F) the gain under each segment's category
+    out = _seqsum(weighted[:, None] * BETA * need_means[:, ti] * g)
     return out / 1000.0 + experience_values(scenario, sizes)
+
+
+def _theme_index(scenario: Scenario) -> np.ndarray:
+    themes = scenario.theme_ids()
+    return np.array([themes.index(f.theme) for f in scenario.features], dtype=np.int64)
 
 
 def must_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, p_must: np.ndarray,
@@ -85,13 +103,10 @@ def must_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, p_
     so shipping one in round r is worth this part times `growth_weight(r, R)` on top of its
     quarterly value times the quarters left.
     """
-    themes = scenario.theme_ids()
+    ti = _theme_index(scenario)
     weighted = sizes * np.array(scenario.segment_weights())
-    out = np.zeros(len(scenario.features))
-    for fi, f in enumerate(scenario.features):
-        ti = themes.index(f.theme)
-        out[fi] = float(np.sum(weighted * BETA * np.clip(need_mean[:, ti], 0, None) * p_must[:, fi]))
-        out[fi] *= MUST_PENALTY * float(impact[fi])
+    out = _colsum(weighted[:, None] * BETA * np.clip(need_mean[:, ti], 0, None) * p_must)
+    out *= MUST_PENALTY * np.asarray(impact, dtype=np.float64)
     return out / 1000.0
 
 
@@ -192,15 +207,12 @@ def kano_posterior(votes: np.ndarray) -> np.ndarray:
 def believed_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, kano_votes: np.ndarray,
                     impact_guess: np.ndarray) -> np.ndarray:
     """(F,) expected value of each feature under the player's beliefs (in thousands)."""
-    themes = scenario.theme_ids()
+    ti = _theme_index(scenario)
     gains = gain_table(impact_guess)  # (F, 5)
     post = kano_posterior(kano_votes)  # (S, F, 5)
     exp_gain = (post * gains[None, :, :]).sum(axis=-1)  # (S, F)
-    out = np.zeros(len(scenario.features))
     weighted = sizes * np.array(scenario.segment_weights())
-    for fi, f in enumerate(scenario.features):
-        ti = themes.index(f.theme)
-        out[fi] = float(np.sum(weighted * BETA * np.clip(need_mean[:, ti], 0, None) * exp_gain[:, fi]))
+    out = _colsum(weighted[:, None] * BETA * np.clip(need_mean[:, ti], 0, None) * exp_gain)
     return out / 1000.0 + experience_values(scenario, sizes)
 
 

@@ -95,44 +95,64 @@ def _init(blob: bytes) -> None:
     _WORKER = pickle.loads(blob)
 
 
-def _chunk(strategy: str, seeds: list[int]) -> list[Any]:
+def _chunk(strategies: list[str], seeds: list[int]) -> dict[str, list[Any]]:
+    """Every strategy on each seed, seed after seed: each market is built once (simulate.fresh_game)."""
     assert _WORKER is not None
-    return [_one(_WORKER, strategy, s) for s in seeds]
+    out: dict[str, list[Any]] = {n: [] for n in strategies}
+    for s in seeds:
+        for n in strategies:
+            out[n].append(_one(_WORKER, n, s))
+    return out
 
 
 def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, jobs: int = 1,
-               progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+               progress: Callable[[int], None] | None = None, until_ci: float | None = None,
+               live: Callable[[dict[str, tuple[int, float, float]]], None] | None = None) -> dict[str, Any]:
     """`run_batch(..., raw=True)`'s result (same seeds, same numbers), plus every key result's
     (start, end) per game under "kr_values": {strategy: [[(start, end) per key result] per game]}.
-    The result does not depend on `jobs`."""
-    from pmsim.engine.simulate import _r, game_seed, summarize
+    The result does not depend on `jobs`. `until_ci` and `live` as in `run_batch`."""
+    from pmsim.engine.simulate import _r, _Stopper, ci_half, game_seed, summarize
 
     seeds = [game_seed(seed, i) for i in range(games)]
     results: dict[str, list[Any]] = {n: [None] * games for n in strategies}
+    stop = _Stopper(list(strategies), results, until_ci, live)
     if jobs <= 1:
-        for n in strategies:
-            for i, s in enumerate(seeds):
+        for i, s in enumerate(seeds):
+            for n in strategies:
                 results[n][i] = _one(sc, n, s)
                 if progress is not None:
                     progress(1)
+            if stop.update():
+                break
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        size = max(1, min(25, games // (jobs * 4) or 1))
+        size = max(1, min(10, games // (jobs * 4) or 1))
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init,
                                  initargs=(pickle.dumps(sc),)) as pool:
-            futures = {pool.submit(_chunk, n, seeds[i:i + size]): (n, i)
-                       for n in strategies for i in range(0, games, size)}
+            futures = {pool.submit(_chunk, list(strategies), seeds[i:i + size]): i for i in range(0, games, size)}
             for fut in as_completed(futures):
-                n, i = futures[fut]
+                i = futures[fut]
                 out = fut.result()
-                results[n][i:i + len(out)] = out
-                if progress is not None:
-                    progress(len(out))
+                for n in strategies:
+                    results[n][i:i + len(out[n])] = out[n]
+                    if progress is not None:
+                        progress(len(out[n]))
+                if stop.update():  # enough games: stop the workers, drop the rest
+                    from pmsim.engine.simulate import _stop_workers
+
+                    _stop_workers(pool)
+                    break
+    games = stop.stopped_at or games
+    results = {n: results[n][:games] for n in strategies}
+    extra: dict[str, Any] = {}
+    if until_ci is not None:
+        extra["until_ci"] = {"target": until_ci, "met": stop.stopped_at is not None,
+                             "ci95": {n: _r(ci_half([r[0] for r in results[n]])) for n in strategies}}
     return {
-        "scenario": sc.meta.id, "games": games, "seed": seed,
+        "scenario": sc.meta.id, "games": games, "seed": seed, **extra,
         "strategies": {n: summarize([(s, c) for s, c, _ in results[n]]) for n in strategies},
         "raw": {n: [{"score": _r(s), "components": {c: _r(v) for c, v in comp.items()}}
                     for s, comp, _ in results[n]] for n in strategies},

@@ -61,7 +61,7 @@ def bench_replay_game(runs: int = 5, strategy: str = "researcher", warmup: int =
     if not all(r.ok for r in results):
         raise RuntimeError(f"replay_game: the recorded game does not verify: {results[-1].problem}")
     return {
-        "name": "replay_game", "median_s": round(statistics.median(times), 6), "target_s": 0.5,
+        "name": "replay_game", "median_s": round(statistics.median(times), 6), "target_s": 0.1,
         "runs": runs, "scenario": scenario_id, "actions": n_actions,
         "rounds": results[-1].rounds_checked,
     }
@@ -81,7 +81,7 @@ def _register() -> None:
         return {k: v for k, v in row.items() if k not in ("name", "target_s")}
 
     benchmark("save_action", target_s=0.005)(lambda: strip(bench_save_action()))
-    benchmark("replay_game", target_s=0.5)(lambda: strip(bench_replay_game()))
+    benchmark("replay_game", target_s=0.1)(lambda: strip(bench_replay_game()))
 
 
 _register()

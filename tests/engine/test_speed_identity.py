@@ -1,0 +1,188 @@
+"""The fast paths give the very bits the plain ones gave (issue 13): vectorized values against
+the per-feature loops they replaced, a batch's copied new game against a new game."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pmsim.engine import new_game
+from pmsim.engine.bots import play_game
+from pmsim.engine.market import ACCESS_W, BETA, MUST_PENALTY, USABILITY_W
+from pmsim.engine.values import (
+    believed_values,
+    experience_values,
+    gain_table,
+    kano_posterior,
+    must_values,
+    true_values,
+)
+from pmsim.scenario.builtin import builtin_ids, resolve
+from pmsim.scenario.loader import load_scenario
+
+
+# ------------------------------------------------------------------ the loops, as they were
+def _experience_ref(scenario, sizes):
+    assistive = np.array([s.assistive_share for s in scenario.market.segments])
+    sizes = sizes * np.array(scenario.segment_weights())
+    out = np.array([
+        float(np.sum(sizes * (USABILITY_W * f.usability + assistive * ACCESS_W * f.accessibility)))
+        for f in scenario.features
+    ])
+    return out / 1000.0
+
+
+def _true_ref(scenario, sizes, need_means, kano):
+    themes = scenario.theme_ids()
+    gains = gain_table(np.array([f.value for f in scenario.features]))
+    out = np.zeros(len(scenario.features))
+    weighted = sizes * np.array(scenario.segment_weights())
+    for fi, f in enumerate(scenario.features):
+        ti = themes.index(f.theme)
+        for si in range(len(sizes)):
+            out[fi] += weighted[si] * BETA * need_means[si, ti] * gains[fi, kano[si, fi]]
+    return out / 1000.0 + _experience_ref(scenario, sizes)
+
+
+def _must_ref(scenario, sizes, need_mean, p_must, impact):
+    themes = scenario.theme_ids()
+    weighted = sizes * np.array(scenario.segment_weights())
+    out = np.zeros(len(scenario.features))
+    for fi, f in enumerate(scenario.features):
+        ti = themes.index(f.theme)
+        out[fi] = float(np.sum(weighted * BETA * np.clip(need_mean[:, ti], 0, None) * p_must[:, fi]))
+        out[fi] *= MUST_PENALTY * float(impact[fi])
+    return out / 1000.0
+
+
+def _believed_ref(scenario, sizes, need_mean, kano_votes, impact_guess):
+    themes = scenario.theme_ids()
+    gains = gain_table(impact_guess)
+    post = kano_posterior(kano_votes)
+    exp_gain = (post * gains[None, :, :]).sum(axis=-1)
+    out = np.zeros(len(scenario.features))
+    weighted = sizes * np.array(scenario.segment_weights())
+    for fi, f in enumerate(scenario.features):
+        ti = themes.index(f.theme)
+        out[fi] = float(np.sum(weighted * BETA * np.clip(need_mean[:, ti], 0, None) * exp_gain[:, fi]))
+    return out / 1000.0 + _experience_ref(scenario, sizes)
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def _many_segments(sc, n: int):
+    """The scenario with its segments repeated to n (np.sum changes its order of additions at 8)."""
+    segs = [sc.market.segments[i % len(sc.market.segments)].model_copy(update={"id": f"s{i}"})
+            for i in range(n)]
+    return sc.model_copy(update={"market": sc.market.model_copy(update={"segments": segs})})
+
+
+@pytest.mark.parametrize("sid", builtin_ids())
+@pytest.mark.parametrize("segments", [None, 9])
+def test_vectorized_values_are_the_loops_bit_for_bit(sid, segments):
+    sc = load_scenario(resolve(sid))
+    if segments is not None:
+        sc = _many_segments(sc, segments)
+    s_n, f_n, t_n = len(sc.market.segments), len(sc.features), len(sc.theme_ids())
+    rng = np.random.default_rng(13)
+    for trial in range(20):
+        sizes = rng.integers(0, 50_000, s_n).astype(np.float64)
+        need = rng.normal(0.15, 0.12, (s_n, t_n))  # negatives too: the clip must behave alike
+        kano = rng.integers(0, 5, (s_n, f_n))
+        votes = rng.integers(0, 6, (s_n, f_n, 5)) * (rng.random((s_n, f_n, 1)) < 0.5)
+        guess = rng.normal(0.3, 0.3, f_n) * 10.0 ** rng.integers(-2, 2, f_n)
+        p_must = (kano == 0).astype(np.float64) if trial % 2 else kano_posterior(votes)[..., 0]
+        assert _same_bits(experience_values(sc, sizes), _experience_ref(sc, sizes))
+        assert _same_bits(true_values(sc, sizes, need, kano), _true_ref(sc, sizes, need, kano))
+        assert _same_bits(must_values(sc, sizes, need, p_must, guess), _must_ref(sc, sizes, need, p_must, guess))
+        assert _same_bits(believed_values(sc, sizes, need, votes, guess),
+                          _believed_ref(sc, sizes, need, votes, guess))
+
+
+def test_a_batch_game_copied_from_the_seeds_new_game_plays_the_same():
+    from pmsim.engine.simulate import fresh_game, play_one
+
+    sc = load_scenario(resolve("tutorial"))
+    first = fresh_game(sc, 7)
+    assert first.state_hash() == new_game(sc, 7).state_hash()
+    first.state.round = 99  # a copy: changing it leaves the template alone
+    assert fresh_game(sc, 7).state.round == 1
+    for strategy in ("analyst", "random", "analyst"):
+        a = play_one(sc, strategy, 7)
+        b = play_game(new_game(sc, 7), strategy)
+        assert a.state_hash() == b.state_hash()
+        assert a.score() == b.score()
+
+
+def test_remembered_names_are_the_names_faker_makes():
+    from faker import Faker
+
+    from pmsim.engine import text
+    from pmsim.engine.rng import int_seed
+
+    fake = Faker(text.LOCALE)
+    for key in [(1, 5), (1, 70_000), (0, 123, 2)]:
+        first = text.person(42, "customer", *key)
+        first["name"] = "changed by a caller"  # a copy: the remembered one stays as made
+        again = text.person(42, "customer", *key)
+        fake.seed_instance(int_seed(42, "names", *key))
+        assert again == {"name": fake.name(), "company": fake.company(), "job": fake.job()}
+    fake.seed_instance(int_seed(9, "names", 90, 3, 1))
+    assert text.company(9, 3, 1) == fake.company()
+
+
+def _fresh_equals_cached(game) -> None:
+    """Every kept value equals the same value computed afresh, now."""
+    from pmsim.engine import scoring
+    from pmsim.engine.values import true_values as tv
+
+    assert _same_bits(game.theme_scores(), game._theme_scores())
+    assert _same_bits(game.true_values(),
+                      tv(game.scenario, game.sizes(), game.true_need_means(), game.true_kano()))
+    assert _same_bits(scoring.believed(game), scoring._believed(game))
+    assert _same_bits(scoring.believed_must(game), scoring._believed_must(game))
+    assert _same_bits(scoring.prior_values(game), scoring._prior_values(game))
+    assert _same_bits(scoring.prior_must(game), scoring._prior_must(game))
+    assert _same_bits(scoring.true_must(game), scoring._true_must(game))
+    assert _same_bits(scoring._true_gain(game), scoring._true_gain_of(game))
+    for u in range(1, game.scenario.rounds + 1):
+        assert _same_bits(scoring.comp_best_true(game, u), scoring._comp_best_true(game, u))
+    kept, fresh = scoring.stakes_true(game), scoring._stakes_true(game)
+    assert [(f, m.tobytes(), u) for f, m, u in kept] == [(f, m.tobytes(), u) for f, m, u in fresh]
+
+
+@pytest.mark.parametrize("sid,strategy", [("b2b_saas", "analyst"), ("consumer_app", "random"),
+                                          ("hardware", "spiker")])
+def test_kept_values_follow_every_action(sid, strategy, monkeypatch):
+    """After every action of a whole game (research that moves beliefs, shipping, launches,
+    segment shifts), what scoring and the game keep equals what they would compute afresh."""
+    from pmsim.engine.game import Game
+
+    sc = load_scenario(resolve(sid))
+    game = new_game(sc, 11)
+    apply = Game.apply
+    seen = []
+
+    def checked(self, action):
+        out = apply(self, action)
+        _fresh_equals_cached(self)
+        seen.append(type(action).__name__)
+        return out
+
+    monkeypatch.setattr(Game, "apply", checked)
+    play_game(game, strategy)
+    assert "EndRound" in seen and len(seen) > sc.rounds
+
+
+def test_cached_arrays_cannot_be_changed_by_a_caller():
+    from pmsim.engine import scoring
+
+    game = new_game(load_scenario(resolve("tutorial")), 1)
+    game.theme_scores()[:] = 0.0  # a copy
+    game.true_values()[:] = 0.0
+    scoring.believed(game)[:] = 0.0
+    _fresh_equals_cached(game)
+    with pytest.raises(ValueError):
+        scoring.comp_best_true(game, 1)[0] = 5.0  # kept ones handed out as they are: read-only

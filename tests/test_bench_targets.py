@@ -1,0 +1,35 @@
+"""`pmsim bench` reports issue 13's entries with their targets (timings are not asserted)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pmsim import bench
+
+
+def test_issue_13_entries_are_registered_with_their_targets():
+    bench._load_modules()
+    b = bench.BENCHMARKS
+    assert b["game_default"].target_s == 0.045
+    assert b["balance_default"].target_s == 20.0
+    assert b["teach_100"].target_s == 45.0
+    assert b["round_1m"].target_ratio == 4.0
+    assert b["replay_game"].target_s == 0.1
+    assert b["review_save"].target_s == 0.8 and b["export_portfolio"].target_s == 0.8
+
+
+def test_game_default_times_a_researcher_game():
+    row = bench.run("game_default")
+    assert row["strategy"] == "researcher" and row["scenario"] == "b2b_saas"
+    assert row["median_s"] > 0 and row["runs"] == 7 and row["target_s"] == 0.045
+    assert row["meets_target"] is (row["median_s"] <= 0.045)
+
+
+def test_commands_are_timed_on_the_sample_save_and_a_failure_is_not_a_time(tmp_path):
+    save = bench._sample_save(str(tmp_path))
+    assert Path(save).name == "b2b_saas-researcher-seed1.pmsave.json" and Path(save).is_file()
+    bench._command("review", save)()  # runs, exit 0
+    with pytest.raises(RuntimeError, match="exited 2"):
+        bench._command("review", str(tmp_path / "missing.pmsave.json"))()
