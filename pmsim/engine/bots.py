@@ -281,18 +281,25 @@ def _analyst(game: Game, off: frozenset[str]) -> None:
     sc = game.scenario
     r = st.round
     segs = sc.segment_ids()
-    # research first: interviews discover (must-bes, pains), then surveys size; richest segments first
+    # research: the first quarter is for discovery (interviews find must-bes and pains, surveys
+    # size them, richest segments first); from then on the budget goes first to usability tests
+    # of what is about to ship (below), and discovery gets what is left
     order = sorted(range(len(segs)), key=lambda si: -sc.segment_weights()[si] * float(game.sizes()[si]))
-    if "interviews" not in off:
-        for si in order:
-            if st.beliefs.interview_n[si] < 10:
-                _try(game, Research("interviews", segment=segs[si], n=10))
-    if "surveys" not in off:
-        for si in order:
-            if st.beliefs.survey_n[si] < 200:
-                _try(game, Research("survey", segment=segs[si], n=200))
-    if "competitive" not in off and sc.market.competitors and r % 2 == 1:
-        _try(game, Research("competitive_analysis"))
+
+    def discover() -> None:
+        if "interviews" not in off:
+            for si in order:
+                if st.beliefs.interview_n[si] < 10:
+                    _try(game, Research("interviews", segment=segs[si], n=10))
+        if "surveys" not in off:
+            for si in order:
+                if st.beliefs.survey_n[si] < 200:
+                    _try(game, Research("survey", segment=segs[si], n=200))
+        if "competitive" not in off and sc.market.competitors and r % 2 == 1:
+            _try(game, Research("competitive_analysis"))
+
+    if r == 1:
+        discover()
     vb = believed(game)
     if "spikes" not in off:
         # spike the big, uncertain bets the plan hinges on (at most two a quarter)
@@ -315,6 +322,8 @@ def _analyst(game: Game, off: frozenset[str]) -> None:
             fs = st.features[fid]
             if fs.status == "backlog" and fs.usability_tested == 0:
                 _try(game, Research("usability_test", feature=fid, n=5))
+    if r > 1:
+        discover()  # what it learns now shapes next quarter's plan
     if "answers" in off:
         for q in list(st.requests):
             if q.status == "open":
