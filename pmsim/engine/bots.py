@@ -4,7 +4,7 @@ random      picks features, answers and studies at random
 hippo       does whatever the most powerful stakeholder asks (HiPPO: highest-paid person's opinion)
 rice        greedy RICE on the observed estimates; no research
 researcher  buys research, then picks the best roadmap on its posterior beliefs
-oracle      buys the same research, then plans on the hidden truth (an upper bound)
+oracle      the analyst's habits, but it plans on the hidden truth (true values and efforts)
 analyst     plays like a careful human on what the player can see: interviews and surveys each
             segment, watches competitors, spikes big uncertain bets, usability-tests what it
             will build, protects must-haves, plans within a buffer, answers every request
@@ -260,12 +260,7 @@ def play_round(game: Game, strategy: str) -> dict:
         _usability_tests(game)
         _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
     elif strategy == "oracle":
-        _do_research(game)
-        vt = true_remaining(game)
-        _plan_oracle(game, vt)
-        _usability_tests(game)
-        _answer(game, {f: float(vt[game.fidx(f)]) for f in game.feature_ids})
-        renegotiate_at_risk(game)
+        _analyst(game, frozenset(), truth=True)
     else:
         raise ValueError(f"unknown strategy {strategy!r}: one of {', '.join(STRATEGIES)}")
     return game.apply(EndRound())
@@ -275,8 +270,9 @@ def play_round(game: Game, strategy: str) -> dict:
 ANALYST_PAD = 0.5  # the analyst plans each item at its estimate plus this many standard deviations
 
 
-def _analyst(game: Game, off: frozenset[str]) -> None:
-    """A careful human on the player's view. Each behaviour in BEHAVIOURS can be switched off."""
+def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
+    """A careful human on the player's view. Each behaviour in BEHAVIOURS can be switched off.
+    With `truth` (the oracle), the same habits, but the plan is made on the hidden truth."""
     st = game.state
     sc = game.scenario
     r = st.round
@@ -315,8 +311,13 @@ def _analyst(game: Game, off: frozenset[str]) -> None:
     # those competitive analysis found), plus (musthaves) the growing cost of a missing must-be;
     # with each estimate padded by ANALYST_PAD of its uncertainty
     _fill(game, list(st.now))
-    value = _analyst_values(game, vb, "musthaves" not in off)
-    _plan_by_value(game, value, lambda f: st.features[f].estimate * (1.0 + ANALYST_PAD * st.features[f].estimate_sd), 0.0)
+    if truth:
+        value = _with_unlock(game, true_remaining(game))
+        _plan_oracle(game, value)
+    else:
+        value = _analyst_values(game, vb, "musthaves" not in off)
+        _plan_by_value(game, value, lambda f: st.features[f].estimate * (1.0 + ANALYST_PAD * st.features[f].estimate_sd),
+                       0.0)
     if "usability" not in off:
         for fid in list(st.now):
             fs = st.features[fid]
@@ -343,7 +344,14 @@ def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:
     value = vb * quarters_left(r, rounds) + gap_believed(game, left) + _stakes_believed_over(game, left)
     if musts:
         value = value + believed_must(game) * growth_weight(r, rounds)
-    # a foundation is worth part of what it unlocks (its dependants, a quarter later)
+    return _with_unlock(game, value)
+
+
+def _with_unlock(game: Game, value: np.ndarray) -> np.ndarray:
+    """`value` plus, for a foundation, half of what it unlocks (its dependants, a quarter later)."""
+    from pmsim.engine.values import quarters_left
+
+    r, rounds = game.state.round, game.scenario.rounds
     sc = game.scenario
     later = value * (quarters_left(r + 1, rounds) / max(quarters_left(r, rounds), 1.0))
     unlock = np.zeros_like(value)
