@@ -6,6 +6,7 @@ look at the pictures (the report pytest-textual-snapshot writes on failure shows
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input
 from tui_helpers import SEED, make_app, press, settle, small_text
 
@@ -277,3 +278,19 @@ def test_fault_dialog(snap_compare, store, catalog):
         quiet(pilot.app)
 
     assert snap_compare(make_app(store, catalog), terminal_size=SMALL, run_before=run_before)
+
+
+MEDIUM_SCREENS = {
+    "dashboard": ("1",),
+    "roadmap": ("4", "n", "down", "n"),
+    "okrs_after_a_round": ("4", "n", "e", "enter", "enter", "5"),
+    "end_round_dialog": ("4", "n", "e"),
+    "round_report": ("4", "n", "down", "n", "e", "enter"),
+}
+
+
+@pytest.mark.parametrize("name", list(MEDIUM_SCREENS))
+def test_screens_at_120x36(snap_compare, store, catalog, name):
+    """The same screens as the 80×24 snapshots of the same name, on a 120×36 terminal: the layout
+    widens (longer titles, more columns) and grows (more rows, nothing cut), with nothing new."""
+    assert snap_compare(make_app(store, catalog), terminal_size=MEDIUM, run_before=at(*MEDIUM_SCREENS[name]))
