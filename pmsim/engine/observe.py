@@ -144,7 +144,7 @@ def _personas(game: Game) -> list[dict[str, Any]]:
             continue
         idx = a + stream(st.seed, "names", 2, si).choice(b - a, size=min(k, b - a), replace=False)
         for ci in sorted(int(i) for i in idx):
-            who = text.person(st.seed, "customer", 1, ci)
+            who = text.customer(st.seed, seg.persona, ci)
             need = st.pop.needs[:, ci].astype(np.float64)
             top = [sc.market.themes[int(t)].name for t in np.argsort(-need, kind="stable")[:2]]
             code = int(st.pop.status[ci])

@@ -175,8 +175,9 @@ def _survey(game: Game, a: Research, rng) -> dict[str, Any]:
         "needs": {t: {"estimate": round(float(est[i]), 4), "ci95": round(1.96 * float(se[i]), 4)}
                   for i, t in enumerate(game.themes)},
         "nps": nps, "nps_se": nps_se, "customers_responding": int(ours.size), "impact": impact,
-        "summary": f"Survey of {a.n} in {a.segment}: top need "
-                   f"{game.themes[int(np.argmax(est))]} ({est.max():.0%} ± {1.96 * se[int(np.argmax(est))]:.0%})",
+        "summary": f"Survey of {a.n} in {game.scenario.market.segments[si].name}: top need "
+                   f"{game.scenario.market.themes[int(np.argmax(est))].name.lower()} "
+                   f"({est.max():.0%} ± {1.96 * se[int(np.argmax(est))]:.0%})",
     }
 
 
@@ -197,7 +198,9 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
     idx = _sample(game, si, a.n, rng)
     kano = game.true_kano()
     g = game.theme_scores()[si]
+    seg = sc.market.segments[si]
     quotes = []
+    used: set[str] = set()
     votes = st.beliefs.kano_votes
     for ci in idx:
         need = st.pop.needs[:, ci]
@@ -212,17 +215,26 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
                 others = [c for c in range(5) if c != true]
                 vote = others[int(rng.integers(4))]
             votes[si, fi, vote] += 1
-        theme = sc.market.themes[top[0]]
-        weak = g[top[0]] < 0.5
-        phrases = (theme.pains if weak else theme.delights) or [
-            text.PAIN_DEFAULT if weak else text.DELIGHT_DEFAULT]
-        phrase = text.fill(phrases[int(rng.integers(len(phrases)))], theme.name)
-        who = text.person(st.seed, "customer", 1, int(ci))
+        # one quote each, never the same sentence twice in a study: an unused phrase about their
+        # most important theme, else about their second (else they only add their votes)
+        phrase = theme = None
+        for t in top:
+            th = sc.market.themes[t]
+            weak = g[t] < 0.5
+            phrases = (th.pains if weak else th.delights) or [text.PAIN_DEFAULT if weak else text.DELIGHT_DEFAULT]
+            fresh = [q for q in (text.fill(p, th.name) for p in phrases) if q not in used]
+            if fresh:
+                phrase, theme = fresh[int(rng.integers(len(fresh)))], th
+                break
+        if phrase is None:
+            continue
+        used.add(phrase)
+        who = text.customer(st.seed, seg.persona, int(ci))
         quotes.append({"name": who["name"], "company": who["company"], "job": who["job"],
                        "theme": theme.id, "text": phrase, "customer": int(ci),
                        "is_customer": bool(st.pop.status[ci] == OURS)})
     st.beliefs.interview_n[si] += a.n
-    return {"quotes": quotes, "summary": f"{a.n} interviews in {a.segment}"}
+    return {"quotes": quotes, "summary": f"{a.n} interviews in {seg.name}"}
 
 
 def _usability(game: Game, a: Research, rng) -> dict[str, Any]:
@@ -346,7 +358,7 @@ def feedback(game: Game) -> None:
         ti = int(np.argmax(st.pop.needs[:, ci].astype(np.float64)))
         theme = sc.market.themes[ti]
         phrases = theme.pains or [text.PAIN_DEFAULT]
-        who = text.person(st.seed, "customer", 1, ci)
+        who = text.customer(st.seed, sc.market.segments[si].persona, ci)
         st.feedback.append({
             "round": st.round, "segment": sc.market.segments[si].id, "theme": theme.id,
             "name": who["name"], "company": who["company"],

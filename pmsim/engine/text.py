@@ -44,6 +44,30 @@ def _person(seed: int, purpose: str, key: tuple[int, ...]) -> tuple[tuple[str, s
     return (("name", fake.name()), ("company", fake.company()), ("job", fake.job()))
 
 
+def customer(seed: int, persona, ci: int) -> dict[str, str]:
+    """A simulated customer as the game shows them: Faker's name (and company), with the job
+    title and company-or-not from the segment's `persona` (scenario)."""
+    who = person(seed, "customer", 1, ci)
+    if persona is not None:
+        if persona.jobs:
+            who["job"] = persona.jobs[int_seed(seed, "names", 91, ci) % len(persona.jobs)]
+        if not persona.companies:
+            who["company"] = ""
+    return who
+
+
+def byline(who: dict, job: bool = True) -> str:
+    """"Ada Lee, Founder at Acme" / "Ada Lee, Student" (a consumer, no company) / "Ada Lee, Acme"."""
+    parts = [who.get("name", "")]
+    title = who.get("job", "") if job else ""
+    company = who.get("company", "")
+    if title and company:
+        parts.append(f"{title} at {company}")
+    elif title or company:
+        parts.append(title or company)
+    return ", ".join(p for p in parts if p)
+
+
 @functools.lru_cache(maxsize=_MEMO_SIZE)
 def company(seed: int, *key: int) -> str:
     fake = _faker("company")

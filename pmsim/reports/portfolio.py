@@ -27,6 +27,7 @@ from pmsim.engine.review import (
 )
 from pmsim.engine.scoring import okr_grades
 from pmsim.engine.state import ENGINE_VERSION
+from pmsim.engine.text import byline
 from pmsim.engine.values import KANO_ORDER, kano_posterior
 from pmsim.scenario.models import COMPONENTS
 
@@ -370,8 +371,8 @@ def portfolio_md(game: Game, player: str) -> str:
                 if c["quotes"]:
                     out += ["", "In customers' words:", ""]
                     for q in c["quotes"]:
-                        out += [f"> “{md(q['text'])}”  ", f"> — {md(q['name'])}, {md(q['job'])} at "
-                                f"{md(q['company'])} ({md(q['segment'])}, {q['round']})", ""]
+                        out += [f"> “{md(q['text'])}”  ", f"> — {md(byline(q))} "
+                                f"({md(q['segment'])}, {q['round']})", ""]
     out += ["", "## Decisions, quarter by quarter", ""]
     for d in c["decisions"]:
         out += [f"### Q{d['round']}", ""]
@@ -744,8 +745,8 @@ def portfolio_html(game: Game, player: str) -> str:
                 if c["quotes"]:
                     b.append("<p>In customers' words:</p>")
                 for q in c["quotes"]:
-                    b.append(f"<blockquote><p>“{e(q['text'])}”</p><footer>— {e(q['name'])}, {e(q['job'])} at "
-                             f"{e(q['company'])} ({e(q['segment'])}, {e(q['round'])})</footer></blockquote>")
+                    b.append(f"<blockquote><p>“{e(q['text'])}”</p><footer>— {e(byline(q))} "
+                             f"({e(q['segment'])}, {e(q['round'])})</footer></blockquote>")
     b.append("</section>")
 
     # decisions

@@ -69,6 +69,15 @@ class Churn(Strict):
     beta: Annotated[float, Field(gt=0, le=1000)] = Field(10.0, description="shifted-beta-geometric churn: larger beta means fewer customers leave")
 
 
+class Persona(Strict):
+    """Who the segment's customers are, for the people the game shows (interviews, tickets)."""
+
+    jobs: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
+        default_factory=list, max_length=200,
+        description="job titles to give the segment's customers (one each, by customer); empty: any job")
+    companies: bool = Field(True, description="whether they buy for a company (false for consumers: no company shown)")
+
+
 class Segment(Strict):
     id: Id
     name: Annotated[str, Field(min_length=1, max_length=80)] = Field(description="the segment's name as players see it")
@@ -85,6 +94,7 @@ class Segment(Strict):
     switching: Prob = Field(0.03, description="per-round chance that a customer reconsiders their choice")
     assistive_share: Prob = Field(0.05, description="share of customers who rely on assistive technology")
     outside_option: Annotated[float, Field(ge=-5, le=5, description="utility of buying nothing")] = 0.5
+    persona: Persona = Field(Persona(), description="who the segment's customers are: job titles, company or not")
 
     @model_validator(mode="after")
     def _initial_shares(self) -> Segment:

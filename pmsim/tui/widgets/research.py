@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from pmsim.engine.text import byline
 from pmsim.tui import fmt
 from pmsim.tui.service import METHOD_INFO, GameView, StudyOption
 from pmsim.tui.widgets.base import ViewPane
@@ -283,7 +284,7 @@ def result_text(r: dict[str, Any], view: GameView) -> Text:
         for q in r["quotes"]:
             t.append(f"  “{q['text']}”\n", style="italic")
             who = "customer" if q["is_customer"] else "not a customer"
-            t.append(f"    — {q['name']}, {q['job']} at {q['company']} ({who})\n", style="dim")
+            t.append(f"    — {byline(q)} ({who})\n", style="dim")
         t.append("  Their answers were added to the Kano column on the Roadmap.\n", style="dim")
     elif m == "usability_test":
         f = r["found"]
@@ -319,13 +320,13 @@ def results_text(view: GameView) -> Text:
         t.append(f"Support tickets this quarter ({len(fb)})\n", style="bold")
         for x in fb:
             t.append(f"  “{x['text']}”\n", style="italic")
-            t.append(f"    — {x['name']}, {x['company']} ({view.segment_name(x['segment'])}, "
+            t.append(f"    — {byline(x, job=False)} ({view.segment_name(x['segment'])}, "
                      f"satisfaction {x['satisfaction']:.0%})\n", style="dim")
         t.append("\n")
     personas = view.obs["personas"]
     if personas:
         t.append("Customers you know\n", style="bold")
         for p in personas:
-            t.append(f"  {p['name']}, {p['job']} at {p['company']} ({view.segment_name(p['segment'])}): "
+            t.append(f"  {byline(p)} ({view.segment_name(p['segment'])}): "
                      f"cares about {' and '.join(p['cares_about'])}; uses {p['uses']}\n")
     return t
