@@ -563,3 +563,15 @@ def test_class_report_output_follows_the_export_rules(tmp_path, sample):
     assert pmsim("class", "report", "--files", str(sample), "-o", str(fifo), "--format", "csv").returncode == 0
     reader.join(10)
     assert got and got[0].startswith(b"rank,student") and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_wildcard_bind_never_becomes_the_pages_websocket_address():
+    """`serve --host 0.0.0.0` used to give the page ws://0.0.0.0:PORT, which no browser can reach."""
+    import socket
+
+    from pmsim.tui.serve import public_url
+
+    assert public_url("127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert public_url("0.0.0.0", 8000) == f"http://{socket.getfqdn() or 'localhost'}:8000"
+    assert "0.0.0.0" not in public_url("0.0.0.0", 8000)
+    assert public_url("::1", 8001) == "http://[::1]:8001"

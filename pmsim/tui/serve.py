@@ -157,6 +157,19 @@ def _die_with_parent() -> None:
         pass
 
 
+def public_url(host: str, port: int) -> str:
+    """The address a browser should connect back to (textual-serve writes it into the page's
+    websocket URL): a wildcard bind (0.0.0.0, ::) is not an address a browser can reach, so it
+    becomes this machine's name."""
+    import socket
+
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.getfqdn() or "localhost"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 literal in a URL
+    return f"http://{host}:{port}"
+
+
 def _child_main(argv: list[str] | None = None) -> None:
     from textual_serve.server import Server
 
@@ -181,7 +194,8 @@ def _child_main(argv: list[str] | None = None) -> None:
     if os.getppid() != parent:  # pragma: no cover - the parent died before we got here
         sys.exit(1)
     try:
-        GroupServer(a.command, host=a.host, port=a.port, title="pmsim").serve()
+        GroupServer(a.command, host=a.host, port=a.port, title="pmsim",
+                    public_url=public_url(a.host, a.port)).serve()
     except OSError as e:  # e.g. the port was taken between the check and now
         print(f"pmsim serve: cannot listen on {a.host}:{a.port}: {e.strerror or e}", file=sys.stderr)
         sys.exit(2)
