@@ -137,6 +137,7 @@ def new_requests(game: Game) -> None:
     tot = sum(weights)
     # a feature already asked for, or declined, is not asked for again
     asked = {q.feature for q in st.requests if q.status in ("open", "accepted", "deferred", "declined")}
+    room = _capacity_left_in_game(game)
     for i in range(n):
         x = float(rng.random()) * tot
         pick = 0
@@ -150,7 +151,7 @@ def new_requests(game: Game) -> None:
         options = [
             f for f in sc.features
             if f.theme in s.agenda and already_under_way(game, f.id) is None and f.id not in asked
-            and f.available_from <= r + 1 and f.effort <= _capacity_left_in_game(game)
+            and f.available_from <= r + 1 and f.effort <= room
         ]
         if not options:
             continue

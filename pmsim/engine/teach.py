@@ -25,6 +25,9 @@ MIN_D = 0.5
 def teach(scenario, games: int, seed: int, jobs: int = 1,
           progress: Callable[[int], None] | None = None,
           behaviours: tuple[str, ...] = BEHAVIOURS) -> dict[str, Any]:
+    from pmsim.engine.simulate import _load
+
+    scenario = _load(scenario)  # once: the batch and the weights read the same scenario
     names = ["analyst", *[f"analyst-no-{b}" for b in behaviours]]
     batch = run_batch(scenario, names, games, seed, jobs=jobs, progress=progress, raw=True)
     raw = batch["raw"]
@@ -60,11 +63,9 @@ def teach(scenario, games: int, seed: int, jobs: int = 1,
     return out
 
 
-def _weights(scenario) -> dict[str, float]:
-    from pmsim.engine.simulate import _load
+def _weights(sc) -> dict[str, float]:
     from pmsim.scenario.models import COMPONENTS
 
-    sc = _load(scenario)
     w = sc.scoring.weights
     total = sum(w.get(c, 0.0) for c in COMPONENTS) or 1.0
     return {c: w.get(c, 0.0) / total for c in COMPONENTS}

@@ -14,6 +14,7 @@ this machine; the targets assume 2 cores.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import select
@@ -121,48 +122,56 @@ def _make_app(store, text: str):
     return app
 
 
-# ---------------------------------------------------------------------------- key_roadmap
-async def _key_roadmap(runs: int) -> dict[str, Any]:
-    from textual import events
-
+# ---------------------------------------------------------------------------- a game to time
+@contextlib.asynccontextmanager
+async def _game(population: int | None = None):
+    """(app, pilot) in a game of the bench scenario, saving to a throwaway SQLite file."""
     from pmsim.storage.saves import SaveStore
 
     with tempfile.TemporaryDirectory() as tmp:
         store = SaveStore(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        app = _make_app(store, _scenario_text(BIG_POPULATION))
+        app = _make_app(store, _scenario_text() if population is None else _scenario_text(population))
         try:
             async with app.run_test(size=(100, 30)) as pilot:
                 await _into_game(app, pilot)
-                await pilot.press("4", "s", "s", "s", "ctrl+home")  # the roadmap, sorted by RICE
-                await _idle(app)
-                pane = app.screen.pane("roadmap")
-                # the cheapest feature that can start now: n plans it, backspace takes it off again
-                fid = min((f for f in app.view.obs["features"] if f["status"] == "backlog"
-                           and not f["depends_on"] and f["available_from"] <= app.view.round),
-                          key=lambda f: f["remaining_estimate"])["id"]
-                await pilot.press(*["down"] * pane.table.index_of(fid))
-                await _idle(app)
-                moves, sorts = [], []
-                for i in range(runs + 1):
-                    key = "n" if i % 2 == 0 else "backspace"
-                    before = app.view
-                    t0 = time.perf_counter()
-                    app.post_message(events.Key(key, key if len(key) == 1 else None))
-                    await _idle(app, lambda b=before: app.view is not b)
-                    _render(app)
-                    if i:  # the first is a warm-up
-                        moves.append(time.perf_counter() - t0)
-                for i in range(runs + 1):
-                    sort = (pane.sort_key, pane.sort_desc)
-                    t0 = time.perf_counter()
-                    app.post_message(events.Key("s", "s"))
-                    await _idle(app, lambda s=sort: (pane.sort_key, pane.sort_desc) != s)
-                    _render(app)
-                    if i:
-                        sorts.append(time.perf_counter() - t0)
-                population = app.view.obs["metrics"][-1]["customers"]
+                yield app, pilot
         finally:
             store.close()
+
+
+# ---------------------------------------------------------------------------- key_roadmap
+async def _key_roadmap(runs: int) -> dict[str, Any]:
+    from textual import events
+
+    async with _game(BIG_POPULATION) as (app, pilot):
+        await pilot.press("4", "s", "s", "s", "ctrl+home")  # the roadmap, sorted by RICE
+        await _idle(app)
+        pane = app.screen.pane("roadmap")
+        # the cheapest feature that can start now: n plans it, backspace takes it off again
+        fid = min((f for f in app.view.obs["features"] if f["status"] == "backlog"
+                   and not f["depends_on"] and f["available_from"] <= app.view.round),
+                  key=lambda f: f["remaining_estimate"])["id"]
+        await pilot.press(*["down"] * pane.table.index_of(fid))
+        await _idle(app)
+        moves, sorts = [], []
+        for i in range(runs + 1):
+            key = "n" if i % 2 == 0 else "backspace"
+            before = app.view
+            t0 = time.perf_counter()
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+            await _idle(app, lambda b=before: app.view is not b)
+            _render(app)
+            if i:  # the first is a warm-up
+                moves.append(time.perf_counter() - t0)
+        for i in range(runs + 1):
+            sort = (pane.sort_key, pane.sort_desc)
+            t0 = time.perf_counter()
+            app.post_message(events.Key("s", "s"))
+            await _idle(app, lambda s=sort: (pane.sort_key, pane.sort_desc) != s)
+            _render(app)
+            if i:
+                sorts.append(time.perf_counter() - t0)
+        population = app.view.obs["metrics"][-1]["customers"]
     return {"name": "key_roadmap", "median_s": statistics.median(moves), "target_s": KEY_TARGET,
             "runs": len(moves), "sort_median_s": round(statistics.median(sorts), 6),
             "population": BIG_POPULATION, "customers": population,
@@ -178,30 +187,21 @@ def bench_key_roadmap(runs: int = 15) -> dict[str, Any]:
 async def _key_research_method(runs: int) -> dict[str, Any]:
     from textual import events
 
-    from pmsim.storage.saves import SaveStore
-
-    with tempfile.TemporaryDirectory() as tmp:
-        store = SaveStore(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        app = _make_app(store, _scenario_text(BIG_POPULATION))
-        try:
-            async with app.run_test(size=(100, 30)) as pilot:
-                await _into_game(app, pilot)
-                await pilot.press("3")
-                await _idle(app)
-                pane = app.screen.pane("research")
-                times = []
-                for i in range(runs + 1):
-                    before = pane.method
-                    t0 = time.perf_counter()
-                    app.post_message(events.Key("m", "m"))
-                    await _idle(app, lambda b=before: pane.method != b)
-                    _render(app)
-                    if i:  # the first is a warm-up
-                        times.append(time.perf_counter() - t0)
-                await pilot.pause()
-                fills = pane.fills
-        finally:
-            store.close()
+    async with _game(BIG_POPULATION) as (app, pilot):
+        await pilot.press("3")
+        await _idle(app)
+        pane = app.screen.pane("research")
+        times = []
+        for i in range(runs + 1):
+            before = pane.method
+            t0 = time.perf_counter()
+            app.post_message(events.Key("m", "m"))
+            await _idle(app, lambda b=before: pane.method != b)
+            _render(app)
+            if i:  # the first is a warm-up
+                times.append(time.perf_counter() - t0)
+        await pilot.pause()
+        fills = pane.fills
     return {"name": "key_research_method", "median_s": statistics.median(times), "target_s": KEY_TARGET,
             "runs": len(times), "max_s": round(max(times), 6), "population": BIG_POPULATION,
             "offer_redraws": fills, "what": "m: the next research method's offers, redrawn"}
@@ -214,31 +214,23 @@ def bench_key_research_method(runs: int = 15) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- end_round_ui
 async def _end_round(rounds: int) -> dict[str, Any]:
-    from pmsim.storage.saves import SaveStore
     from pmsim.tui.screens.game import GameScreen
     from pmsim.tui.screens.report import RoundReportScreen
 
     times = []
-    with tempfile.TemporaryDirectory() as tmp:
-        store = SaveStore(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        app = _make_app(store, _scenario_text())
-        try:
-            async with app.run_test(size=(100, 30)) as pilot:
-                await _into_game(app, pilot)
-                n = min(rounds, app.view.rounds - 1)
-                for _ in range(n):
-                    await pilot.press("4", "ctrl+home", "n", "down", "n")
-                    await _idle(app)
-                    t0 = time.perf_counter()
-                    app.game_screen.post_message(GameScreen.RoadmapCommitted(""))
-                    await _idle(app, lambda: isinstance(app.screen, RoundReportScreen))
-                    _render(app)
-                    times.append(time.perf_counter() - t0)
-                    await pilot.press("enter")
-                    await _into_game(app, pilot)
-                population = app.view.obs["scenario"]["id"]
-        finally:
-            store.close()
+    async with _game() as (app, pilot):
+        n = min(rounds, app.view.rounds - 1)
+        for _ in range(n):
+            await pilot.press("4", "ctrl+home", "n", "down", "n")
+            await _idle(app)
+            t0 = time.perf_counter()
+            app.game_screen.post_message(GameScreen.RoadmapCommitted(""))
+            await _idle(app, lambda: isinstance(app.screen, RoundReportScreen))
+            _render(app)
+            times.append(time.perf_counter() - t0)
+            await pilot.press("enter")
+            await _into_game(app, pilot)
+        population = app.view.obs["scenario"]["id"]
     return {"name": "end_round_ui", "median_s": statistics.median(times), "target_s": END_ROUND_TARGET,
             "runs": len(times), "max_s": round(max(times), 6), "scenario": population}
 

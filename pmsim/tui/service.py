@@ -8,7 +8,6 @@ few derived look-ups) that the app pushes down into the widgets.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -185,20 +184,8 @@ class GameView:
         return self.segment_names.get(seg_id, seg_id)
 
     def research_summary(self, r: dict[str, Any]) -> str:
-        """A research result's one-line summary, with segment and theme names instead of their ids."""
+        """A research result's one-line summary (the engine names segments and themes)."""
         text = str(r.get("summary", ""))
-        seg = r.get("segment")
-        if seg:
-            text = text.replace(f" in {seg}", f" in {self.segment_name(seg)}")
-        for tid, name in self.obs.get("_theme_names", {}).items():
-            text = text.replace(f"top need {tid} ", f"top need {name.lower()} ")
-
-        def impact(m: re.Match[str]) -> str:
-            old, new = float(m.group(1)), float(m.group(2))
-            change = (new - old) / old if old else 0.0
-            return f"impact estimate {'up' if change >= 0 else 'down'} {abs(change):.0%}"
-
-        text = re.sub(r"impact re-estimated (\d+(?:\.\d+)?) → (\d+(?:\.\d+)?)", impact, text)
         return fmt.humanize(text)
 
     @property
