@@ -209,9 +209,14 @@ def _backlog_advice(sc: Scenario) -> str:
     q1 = float(np.percentile(per_week, 25)) if per_week else 0.0
     lo, hi = BACKLOG_RATIO[0] * cap - backlog, BACKLOG_RATIO[1] * cap - backlog
     if hi > 0:
+        # many features no bigger than a quarter of one round's work: a few giant ones change little,
+        # since everybody builds them last (measured on the template, see the guide)
+        per_round = cap / max(sc.rounds, 1)
+        small, big = max(1.0, per_round / 12), max(2.0, per_round / 4)
         return (f"the backlog ({backlog:g} wk) is {backlog / cap:.2f} × the game's capacity ({cap:.0f} wk): add "
                 f"features worth {max(lo, 1):.0f}–{hi:.0f} wk in all (to {BACKLOG_RATIO[0]:g}–{BACKLOG_RATIO[1]:g} × "
-                f"capacity), most of them big for what they are worth (value per week under {q1:.3f}, the "
+                f"capacity), as many features of {small:.0f}–{big:.0f} wk each (at most a quarter of a round's "
+                f"capacity), most of them small for what they cost (value per week under {q1:.3f}, the "
                 "lowest quarter of your backlog), so that building at random wastes capacity")
     best = max(per_week) if per_week else 0.0
     return (f"the backlog ({backlog:g} wk) is already {backlog / cap:.2f} × capacity: make value per week differ "
