@@ -287,12 +287,12 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
             for si in order:
                 if st.beliefs.interview_n[si] < 10:
                     _try(game, Research("interviews", segment=segs[si], n=10))
+        if "competitive" not in off and sc.market.competitors and r % 2 == 1:
+            _try(game, Research("competitive_analysis"))
         if "surveys" not in off:
             for si in order:
                 if st.beliefs.survey_n[si] < 200:
                     _try(game, Research("survey", segment=segs[si], n=200))
-        if "competitive" not in off and sc.market.competitors and r % 2 == 1:
-            _try(game, Research("competitive_analysis"))
 
     if r == 1:
         discover()
@@ -336,14 +336,18 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
 
 
 def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:
+    from pmsim.engine.market import MUST_PENALTY
     from pmsim.engine.scoring import _stakes_believed_over, believed_must, gap_believed
     from pmsim.engine.values import growth_weight, quarters_left
 
     r, rounds = game.state.round, game.scenario.rounds
     left = list(range(r, rounds + 1))
-    value = vb * quarters_left(r, rounds) + gap_believed(game, left) + _stakes_believed_over(game, left)
-    if musts:
-        value = value + believed_must(game) * growth_weight(r, rounds)
+    must = believed_must(game)
+    if musts:  # a missing must-be costs more every quarter: shipping it early is worth that too
+        vb = vb * quarters_left(r, rounds) + must * growth_weight(r, rounds)
+    else:  # a must-have weighed like any other wish: worth what it adds, not what its absence costs
+        vb = (vb - must * (1.0 - 1.0 / MUST_PENALTY)) * quarters_left(r, rounds)
+    value = vb + gap_believed(game, left) + _stakes_believed_over(game, left)
     return _with_unlock(game, value)
 
 

@@ -49,6 +49,10 @@ class Team(Strict):
     )
     velocity_noise: Annotated[float, Field(ge=0, le=1)] = Field(0.1, description="sd of log(real output / capacity) per round; 0 = delivery exactly as planned")
     research_budget: Annotated[float, Field(ge=0, le=1e7, description="research money per round ($k)")] = 30.0
+    research_budget_by_round: dict[int, Annotated[float, Field(ge=0, le=1e7)]] = Field(
+        default_factory=dict, description="round -> research money ($k), overriding `research_budget` for that "
+        "round (e.g. a discovery budget in round 1)"
+    )
     tech_debt: Annotated[float, Field(ge=0, le=0.8, description="share of capacity lost to debt at start")] = 0.0
 
 

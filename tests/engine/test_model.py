@@ -268,3 +268,49 @@ def test_a_move_must_name_a_feature_of_its_own_theme(tmp_path):
         assert "moves[0].feature" in problem.format() and "not in the move's theme" in problem.message
     else:
         raise AssertionError("a move naming a feature of another theme loaded")
+
+
+def test_a_discovery_budget_replaces_the_research_budget_in_its_round(saas_small):
+    team = saas_small.team.model_copy(update={"research_budget": 30.0, "research_budget_by_round": {1: 90.0}})
+    sc = saas_small.model_copy(update={"team": team})
+    g = new_game(sc, 1)
+    assert g.state.budget == 90.0
+    g.apply(EndRound())
+    assert g.state.budget == 30.0 * g.state.budget_factor
+
+
+def test_the_analyst_studies_every_segment_and_the_rivals_before_its_first_plan(saas):
+    """With a discovery budget, round 1 buys interviews and a survey of every segment and a
+    competitive analysis: the methods do not compete for money, so skipping one leaves it unspent."""
+    g = new_game(saas, 3)
+    play_round(g, "analyst")
+    first = [r for r in g.state.research_results if r["round"] == 1]
+    segs = set(saas.segment_ids())
+    assert {r["segment"] for r in first if r["method"] == "interviews"} == segs
+    assert {r["segment"] for r in first if r["method"] == "survey"} == segs
+    assert any(r["method"] == "competitive_analysis" for r in first)
+    skip = new_game(saas, 3)
+    play_round(skip, "analyst-no-competitive")
+    spent = sum(r["cost"] for r in first)
+    assert sum(r["cost"] for r in skip.state.research_results if r["round"] == 1) <= spent - 8.0 + 1e-9
+
+
+def test_the_analyst_without_musthaves_weighs_a_must_have_like_any_wish(saas):
+    from pmsim.engine.bots import _analyst_values
+    from pmsim.engine.market import MUST_PENALTY
+    from pmsim.engine.values import growth_weight, quarters_left
+
+    g = new_game(saas, 3)
+    for s in saas.segment_ids():
+        g.apply(Research("interviews", segment=s, n=10))
+    vb, must = scoring.believed(g), scoring.believed_must(g)
+    fi = int(np.argmax(must))
+    assert must[fi] > 0  # interviews found a must-have
+    careful = _analyst_values(g, vb.copy(), True)
+    careless = _analyst_values(g, vb.copy(), False)
+    r, rounds = g.round, saas.rounds
+    extra = must * (growth_weight(r, rounds) + (1 - 1 / MUST_PENALTY) * quarters_left(r, rounds))
+    assert careful[fi] - careless[fi] >= 0.99 * extra[fi] > 0
+    # the difference is the must-be part alone (features nothing depends on: no unlock value)
+    leaves = [i for i, f in enumerate(saas.features) if not any(f.id in o.depends_on for o in saas.features)]
+    assert leaves and all(abs((careful[i] - careless[i]) - extra[i]) < 1e-6 * max(1.0, extra[i]) for i in leaves)
