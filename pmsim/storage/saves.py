@@ -131,6 +131,16 @@ def parse_target(target: int | str | Path) -> int | Path:
     return int(t) if t.isascii() and t.isdigit() else Path(t)
 
 
+def load_record(target: int | str | Path, db_url: str | None = None) -> SaveRecord:
+    """The save `target` names (see `parse_target`): an exported file is read without touching the
+    database; an id is loaded from the database at `db_url`. Raises `StorageError`."""
+    t = parse_target(target)
+    if isinstance(t, Path):
+        return exchange.read_save(t)
+    with SaveStore(db_url) as store:
+        return store.load(t)
+
+
 def check_id(save_id: int, where: str) -> int:
     """`save_id` if a database could hold it; else `SaveNotFound` (not an OverflowError, F7)."""
     if isinstance(save_id, bool) or not isinstance(save_id, int) or not 0 < save_id <= MAX_ID:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from pmsim.storage import exchange
-from pmsim.storage.commands import replay
+from pmsim.commands.replay import replay
 
 SAMPLES = sorted((ROOT / "saves").glob("*.pmsave.json"))
 
