@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from pmsim.commands.common import db_option, storage_errors
-from pmsim.commands.saves import _store
+from pmsim.commands.saves import open_store
 
 PORTFOLIO_FORMATS = ("portfolio", "portfolio-html")
 
@@ -69,6 +69,6 @@ def import_(file: Path, db_url: str | None) -> None:
     """Import an exported .pmsave.json as a new save (checked and replayed first)."""
     from pmsim.textsafe import plain
 
-    with _store(db_url) as store:
+    with open_store(db_url) as store:
         new_id = store.import_file(file)
     click.echo(f"imported {plain(file)} as save {new_id}")

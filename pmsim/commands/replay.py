@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 
 from pmsim.commands.common import db_option, storage_errors
-from pmsim.commands.saves import _store, fmt_score
+from pmsim.commands.saves import fmt_score, open_store
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -89,6 +89,6 @@ def replay(save: str, verify: bool, as_text: bool, db_url: str | None) -> None:
 @storage_errors
 def fork(save: str, round_n: int, db_url: str | None) -> None:
     """Start a new save from SAVE's first N rounds, to play on differently."""
-    with _store(db_url) as store:
+    with open_store(db_url) as store:
         new_id = store.fork(save, round_n)
     click.echo(f"forked {save} at round {round_n} as save {new_id}")

@@ -14,7 +14,7 @@ import click
 from pmsim.commands.common import db_option, storage_errors
 
 
-def _store(db_url: str | None):
+def open_store(db_url: str | None):
     from pmsim.storage.saves import SaveStore
 
     return SaveStore(db_url)
@@ -35,7 +35,7 @@ def saves() -> None:
 @storage_errors
 def saves_list(db_url: str | None, as_json: bool) -> None:
     """List every save in the database."""
-    with _store(db_url) as store:
+    with open_store(db_url) as store:
         rows = store.list()
         where = store.where
     if as_json:
@@ -62,7 +62,7 @@ def saves_list(db_url: str | None, as_json: bool) -> None:
 @storage_errors
 def saves_delete(save_id: int, db_url: str | None) -> None:
     """Delete save ID (its actions and round summaries too)."""
-    with _store(db_url) as store:
+    with open_store(db_url) as store:
         store.delete(save_id)
     click.echo(f"deleted save {save_id}")
 
