@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pmsim.engine.review import SKILL_TITLE, clean_text
 from pmsim.engine.state import ENGINE_VERSION
 from pmsim.engine.text import byline
-from pmsim.numfmt import change, decimal, pct, plus, whole
+from pmsim.numfmt import change, decimal, money, pct, plus, whole
 from pmsim.reports.case import (
     BAND_WORD,
     COMPONENT_LABEL,
@@ -68,7 +68,7 @@ def portfolio_md(game: Game, player: str) -> str:
     out += ["## At a glance", ""]
     out += _glance_lines(c)
     out += ["", "## The product and the market", "", md(c["summary"]), ""]
-    out += [f"The team had about {decimal(c['capacity'], 1)} engineer-weeks a quarter and ${decimal(c['budget'], 1)}k a "
+    out += [f"The team had about {decimal(c['capacity'], 1)} engineer-weeks a quarter and {money(c['budget'])} a "
             "quarter for research.", ""]
     out += ["| segment | share of market | price / customer / quarter | customers at start → end | top needs |",
             "|---|---:|---:|---:|---|"]
@@ -91,7 +91,7 @@ def portfolio_md(game: Game, player: str) -> str:
         out += ["| method | studies | sample | cost |", "|---|---:|---:|---:|"]
         for m, v in c["methods"].items():
             sample = whole(v["sample"]) if v["sample"] else "—"
-            cost = f"${decimal(v['cost'], 1)}k" if v["cost"] else f"{decimal(v['weeks'], 1)} eng-weeks"
+            cost = money(v["cost"]) if v["cost"] else f"{decimal(v['weeks'], 1)} eng-weeks"
             out.append(f"| {METHOD_LABEL[m]} | {v['studies']} | {sample} | {cost} |")
         for m in c["methods"]:
             lines = c["findings"].get(m, [])
@@ -251,7 +251,7 @@ def portfolio_html(game: Game, player: str) -> str:
     # product and market
     b.append("<section><h2>The product and the market</h2>"
              f"<p>{e(c['summary'])}</p><p>The team had about {e(decimal(c['capacity'], 1))} engineer-weeks a quarter and "
-             f"${e(decimal(c['budget'], 1))}k a quarter for research.</p>")
+             f"{e(money(c['budget']))} a quarter for research.</p>")
     b.append("<table><caption class=sub>Customer segments</caption><tr><th>segment</th><th class=n>share of market"
              "</th><th class=n>price / customer / quarter</th><th class=n>customers, start → end</th>"
              "<th>top needs</th></tr>")
@@ -286,7 +286,7 @@ def portfolio_html(game: Game, player: str) -> str:
         b.append("<table><tr><th>method</th><th class=n>studies</th><th class=n>sample</th><th class=n>cost</th></tr>")
         for m, v in c["methods"].items():
             sample = whole(v["sample"]) if v["sample"] else "—"
-            cost = f"${decimal(v['cost'], 1)}k" if v["cost"] else f"{decimal(v['weeks'], 1)} eng-weeks"
+            cost = money(v["cost"]) if v["cost"] else f"{decimal(v['weeks'], 1)} eng-weeks"
             b.append(f"<tr><td>{METHOD_LABEL[m]}</td><td class=n>{v['studies']}</td><td class=n>{sample}</td>"
                      f"<td class=n>{e(cost)}</td></tr>")
         b.append("</table>")
