@@ -97,3 +97,22 @@ def signed(x: float, digits: int = 1, unit: str = "") -> str:
         return f"±0{unit}"
     s = f"{abs(x):,.{digits}f}{unit}"
     return ("+" if x > 0 else MINUS) + s
+
+
+def whole(x: float) -> str:
+    """A whole number, grouped and never abbreviated: 6,345 or 12,345,678 (tables of counts)."""
+    return f"{float(x):,.0f}"
+
+
+def plus(x: float, digits: int = 0) -> str:
+    """A signed number where zero counts as a gain: +0, +12, −3 (an NPS, a change in customers)."""
+    x = round(float(x), digits)
+    return f"{'+' if x >= 0 else MINUS}{abs(x):,.{digits}f}"
+
+
+def change(a: float, b: float) -> str:
+    """The relative change from `a` to `b` in whole percent: +12%, −30%, or "new" when `a` is 0."""
+    if abs(a) < 1e-12:
+        return "new"
+    d = (b - a) / abs(a)
+    return f"{'+' if d >= 0 else MINUS}{abs(100 * d):.0f}%"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up (a .venv in the checkout, if missing) and run the whole test suite: ruff, then pytest.
+# Set up (a .venv in the checkout, if missing) and run the whole test suite: ruff and lint-imports
+# (the layer contracts in pyproject.toml's [tool.importlinter]), then pytest.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k cli`. Needs no terminal or stdin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,15 +37,23 @@ for svc in postgres chromium; do
     fi
 done
 
-# Run pytest even when ruff finds something, so one run shows every failure.
+# Run pytest even when ruff or lint-imports finds something, so one run shows every failure.
 lint=0
 "$venv/bin/python" -m ruff check pmsim tests </dev/null || lint=$?
+imports=0
+"$venv/bin/lint-imports" </dev/null || imports=$?
 tests=0
 "$venv/bin/python" -m pytest -q "$@" </dev/null || tests=$?
 if [ "$lint" -ne 0 ]; then
     echo "scripts/test.sh: ruff check failed (exit $lint)" >&2
 fi
+if [ "$imports" -ne 0 ]; then
+    echo "scripts/test.sh: lint-imports failed (exit $imports): an import breaks a contract in pyproject.toml" >&2
+fi
 if [ "$tests" -ne 0 ]; then
     exit "$tests"
 fi
-exit "$lint"
+if [ "$lint" -ne 0 ]; then
+    exit "$lint"
+fi
+exit "$imports"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pmsim import bench
+from pmsim.commands import bench as command_bench  # registers the engine and CLI benchmarks
 
 
 def test_issue_13_entries_are_registered_with_their_targets():
@@ -28,8 +29,8 @@ def test_game_default_times_a_researcher_game():
 
 
 def test_commands_are_timed_on_the_sample_save_and_a_failure_is_not_a_time(tmp_path):
-    save = bench._sample_save(str(tmp_path))
+    save = command_bench._sample_save(str(tmp_path))
     assert Path(save).name == "b2b_saas-researcher-seed1.pmsave.json" and Path(save).is_file()
-    bench._command("review", save)()  # runs, exit 0
+    command_bench._command("review", save)()  # runs, exit 0
     with pytest.raises(RuntimeError, match="exited 2"):
-        bench._command("review", str(tmp_path / "missing.pmsave.json"))()
+        command_bench._command("review", str(tmp_path / "missing.pmsave.json"))()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pmsim.scenario import loader
+from pmsim.scenario import loader, yaml_safe
 from pmsim.scenario.loader import (
     MAX_BYTES,
     PositionMap,
@@ -112,9 +112,9 @@ P = "scenarios/x.yaml"
 @pytest.fixture(params=[True, False], ids=["libyaml", "pure-python"])
 def parser(request, monkeypatch):
     """Run a test with libyaml's parser and with PyYAML's pure-Python one."""
-    if request.param and loader._FAST_LOADER is None:
+    if request.param and yaml_safe._FAST_LOADER is None:
         pytest.skip("PyYAML built without libyaml")
-    monkeypatch.setattr(loader, "USE_LIBYAML", request.param)
+    monkeypatch.setattr(yaml_safe, "USE_LIBYAML", request.param)
     return request.param
 
 

@@ -290,7 +290,7 @@ def report_from_files(paths: list[str], *, scenario_text: str | None = None, see
     notes = []
     if scenario_text is not None:
         ref_sha = sha256_text(scenario_text)
-        from pmsim.storage.saves import _load_scenario
+        from pmsim.storage.rows import _load_scenario
 
         sc = _load_scenario(scenario_text)
         ref_id, ref_title = sc.meta.id, sc.meta.title

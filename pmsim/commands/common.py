@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import click
+
+db_option = click.option(
+    "--db", "db_url", metavar="URL", default=None,
+    help="Database URL (sqlite:///FILE or postgresql+psycopg://USER@HOST/DB). "
+    "Default: $PMSIM_DB_URL, else the SQLite file shown by `pmsim saves path`.",
+)
+
+
+def storage_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The storage layer's typed errors (`pmsim.storage.errors.StorageError`) become one line on
+    stderr and their exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from pmsim.storage.errors import StorageError
+
+        try:
+            return func(*args, **kwargs)
+        except StorageError as e:
+            from pmsim.textsafe import plain
+
+            click.echo(plain(str(e)), err=True)
+            raise SystemExit(e.exit_code) from None
+
+    return wrapper
 
 
 def fail(lines: list[str] | str, code: int = 2) -> NoReturn:

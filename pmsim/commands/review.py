@@ -5,41 +5,24 @@ the path of an exported `.pmsave.json`. The save is replayed, and every recorded
 before anything is written about it: a damaged save, or one whose replay differs from its record,
 gets one line on stderr and exit code 2, never a traceback.
 
-`replayed_game` is shared with `pmsim export --format portfolio|portfolio-html`.
+The replay is `pmsim.storage.history.replayed_game`, shared with `pmsim export --format portfolio`.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from pmsim.storage.commands import _errors, _record, db_option
-from pmsim.storage.errors import StorageError
-
-if TYPE_CHECKING:
-    from pmsim.engine import Game
-    from pmsim.storage.records import SaveRecord
-
-
-def replayed_game(rec: SaveRecord, what: str = "a review") -> Game:
-    """The game of `rec`, rebuilt by replay; `StorageError` (one line) if it cannot be trusted."""
-    from pmsim.storage.history import replay_record
-
-    res = replay_record(rec)
-    if res.game is None or res.problem:
-        raise StorageError(res.problem or f"{rec.source} cannot be replayed")
-    if not res.game.state.ledger:
-        raise StorageError(f"{rec.source}: no quarter has been completed yet, so there is nothing for {what}")
-    return res.game
+from pmsim.commands.common import db_option, storage_errors
 
 
 @click.command("review")
 @click.argument("save", metavar="SAVE")
 @click.option("--json", "as_json", is_flag=True, help="Print the review as one JSON object.")
 @db_option
-@_errors
+@storage_errors
 def review(save: str, as_json: bool, db_url: str | None) -> None:
     """Print the end-of-internship review of SAVE (an id or a .pmsave.json file).
 
@@ -47,9 +30,11 @@ def review(save: str, as_json: bool, db_url: str | None) -> None:
     reasoning, and each of the five skills the role needs rated 1-5, quoting your own decisions.
     """
     from pmsim.engine.review import internship_review, render_review_text
+    from pmsim.storage.history import replayed_game
+    from pmsim.storage.saves import load_record
     from pmsim.textsafe import name, plain
 
-    rec = _record(save, db_url)
+    rec = load_record(save, db_url)
     game = replayed_game(rec)
     data: dict[str, Any] = internship_review(game, name(rec.player))
     if as_json:

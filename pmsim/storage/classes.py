@@ -25,6 +25,7 @@ from pmsim.storage.records import (
     finite,
     sha256_text,
 )
+from pmsim.storage.rows import _INFO_COLUMNS, _check_seed, _info, _json, _load_scenario, _now, _utc
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -59,8 +60,6 @@ def normalize_class_code(code: str) -> str | None:
 
 
 def _class_info(row: Any, n_saves: int = 0, n_finished: int = 0) -> ClassInfo:
-    from pmsim.storage.saves import _utc
-
     return ClassInfo(
         id=row.id, code=row.code, name=row.name, scenario_id=row.scenario_id,
         scenario_title=row.scenario_title, scenario_sha256=row.scenario_sha256, seed=int(row.seed),
@@ -70,8 +69,7 @@ def _class_info(row: Any, n_saves: int = 0, n_finished: int = 0) -> ClassInfo:
 
 
 class ClassStore:
-    """The class methods of `SaveStore`. (saves.py imports this module, so helpers from saves.py
-    are imported inside the methods.)"""
+    """The class methods of `SaveStore` (the helpers it shares with saves.py are in rows.py)."""
 
     url: str
     where: str
@@ -92,8 +90,6 @@ class ClassStore:
     def create_class(self, name: str, scenario_text: str, seed: int, *,
                      scenario: Scenario | None = None) -> ClassInfo:
         """A new class run of `scenario_text` on `seed`, with a fresh join code."""
-        from pmsim.storage.saves import _check_seed, _load_scenario, _now
-
         scenario = scenario or _load_scenario(scenario_text)
         _check_seed(seed)
         from pmsim.textsafe import check_name
@@ -163,8 +159,6 @@ class ClassStore:
 
     def class_saves(self, code: str) -> builtins.list[SaveInfo]:
         """The saves played in class `code`, oldest first."""
-        from pmsim.storage.saves import _INFO_COLUMNS, _info
-
         klass = self.get_class(code)
         with db_errors(self.url), Session(self._engine) as s:
             rows = s.execute(select(*_INFO_COLUMNS).where(Save.class_id == klass.id).order_by(Save.id)).all()
@@ -174,8 +168,6 @@ class ClassStore:
         """Class `code` and each of its saves with the game summary stored when it finished
         (one query; nothing is replayed). `summary` is None for a game in progress, one finished
         before summaries were stored, or an unreadable summary (then `problem` says so)."""
-        from pmsim.storage.saves import _INFO_COLUMNS, _info, _json
-
         klass = self.get_class(code)
         with db_errors(self.url), Session(self._engine) as s:
             rows = s.execute(

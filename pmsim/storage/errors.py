@@ -47,3 +47,8 @@ class SaveFileError(StorageError):
 
 class ClassNotFound(StorageError):
     """No class with that join code (the message names the code asked for, never other codes)."""
+
+
+class SaveNotReplayable(StorageError):
+    """A save whose replay cannot be trusted (damaged, differs from its record) or that has no
+    completed quarter yet, asked for something only a replayed, played game has (review, portfolio)."""

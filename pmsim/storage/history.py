@@ -158,3 +158,16 @@ def replay_record(rec: SaveRecord, upto_seq: int | None = None) -> ReplayResult:
     if res.problem and rec.engine_version != ENGINE_VERSION and not res.damaged:
         res.problem += f" (saved by engine {rec.engine_version}, this is {ENGINE_VERSION})"
     return res
+
+
+def replayed_game(rec: SaveRecord, what: str = "a review") -> Game:
+    """The game of `rec`, rebuilt by replay; `SaveNotReplayable` (one line) if it cannot be trusted
+    or has no completed quarter to write `what` about."""
+    from pmsim.storage.errors import SaveNotReplayable
+
+    res = replay_record(rec)
+    if res.game is None or res.problem:
+        raise SaveNotReplayable(res.problem or f"{rec.source} cannot be replayed")
+    if not res.game.state.ledger:
+        raise SaveNotReplayable(f"{rec.source}: no quarter has been completed yet, so there is nothing for {what}")
+    return res.game

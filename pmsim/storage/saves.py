@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import builtins
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +58,14 @@ from pmsim.storage.records import (
     loads_finite,
     sha256_text,
 )
+from pmsim.storage.rows import (
+    _INFO_COLUMNS,
+    _check_seed,
+    _info,
+    _json,
+    _load_scenario,
+    _now,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -68,39 +75,6 @@ if TYPE_CHECKING:
 
 MAX_PLAYER = 100  # as pmsim.textsafe.MAX_NAME: a new player name longer than this is refused
 MAX_ID = 2**63 - 1  # the largest id a database column holds
-_INFO_COLUMNS = (
-    Save.id, Save.player, Save.scenario_id, Save.scenario_title, Save.seed, Save.engine_version,
-    Save.status, Save.round, Save.n_actions, Save.score, Save.parent_id, Save.forked_round,
-    Save.origin, Save.created_at, Save.updated_at, Save.class_id,
-)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _utc(dt: datetime | None) -> datetime | None:
-    if dt is not None and dt.tzinfo is None:
-        return dt.replace(tzinfo=UTC)  # SQLite hands back naive datetimes: they were stored as UTC
-    return dt
-
-
-def _info(row: Any) -> SaveInfo:
-    return SaveInfo(
-        id=row.id, player=row.player, scenario_id=row.scenario_id, scenario_title=row.scenario_title,
-        seed=int(row.seed), engine_version=row.engine_version, status=row.status, round=row.round,
-        n_actions=row.n_actions, score=finite_or_none(row.score), parent_id=row.parent_id,
-        forked_round=row.forked_round, origin=row.origin, created_at=_utc(row.created_at),
-        updated_at=_utc(row.updated_at), class_id=row.class_id,
-    )
-
-
-def _json(text: str, default: Any) -> Any:
-    """A JSON column; `default` when it is unreadable or holds a number out of range (F1)."""
-    try:
-        return loads_finite(text)
-    except (TypeError, ValueError, RecursionError):
-        return default
 
 
 def _action_record(row: Any) -> ActionRecord:
@@ -129,6 +103,16 @@ def parse_target(target: int | str | Path) -> int | Path:
         return target
     t = str(target).strip()
     return int(t) if t.isascii() and t.isdigit() else Path(t)
+
+
+def load_record(target: int | str | Path, db_url: str | None = None) -> SaveRecord:
+    """The save `target` names (see `parse_target`): an exported file is read without touching the
+    database; an id is loaded from the database at `db_url`. Raises `StorageError`."""
+    t = parse_target(target)
+    if isinstance(t, Path):
+        return exchange.read_save(t)
+    with SaveStore(db_url) as store:
+        return store.load(t)
 
 
 def check_id(save_id: int, where: str) -> int:
@@ -459,21 +443,6 @@ def _round_row(save_id: int, seq: int, summary: dict[str, Any], state_hash: str)
         "metrics": canonical_json(summary.get("metrics") or {}),
         "shipped": canonical_json(list(summary.get("shipped") or [])),
     }
-
-
-def _load_scenario(text: str) -> Scenario:
-    from pmsim.scenario.loader import ScenarioError, load_scenario_text
-
-    try:
-        return load_scenario_text(text, "<scenario>")
-    except ScenarioError as e:
-        lines = e.lines()
-        raise StorageError(f"the scenario does not load: {lines[0] if lines else e}") from None
-
-
-def _check_seed(seed: int) -> None:
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
-        raise StorageError("the seed must be an integer from 0 to 2**63-1")
 
 
 def _player(name: str) -> str:

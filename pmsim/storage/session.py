@@ -40,7 +40,7 @@ class GameSession:
               scenario: Scenario | None = None) -> GameSession:
         """A new game of `scenario_text` with `seed`, saved from its first action."""
         from pmsim.engine import new_game
-        from pmsim.storage.saves import _load_scenario
+        from pmsim.storage.rows import _load_scenario
 
         scenario = scenario or _load_scenario(scenario_text)
         save_id = store.create(scenario_text, seed, player, scenario=scenario)
@@ -53,7 +53,7 @@ class GameSession:
         Raises `ClassNotFound` (one line) for an unknown or malformed code, `StorageError` for an
         empty player name. Two students with the same name get two separate saves."""
         from pmsim.engine import new_game
-        from pmsim.storage.saves import _load_scenario
+        from pmsim.storage.rows import _load_scenario
 
         klass = store.get_class(code)
         scenario = _load_scenario(klass.scenario_text)

@@ -360,7 +360,7 @@ def example(topic_id: str, view: Any, feature: str | None = None) -> str | None:
         return f"Now: {cap['committed']:.1f} of {cap['total']:.1f} wk committed ({share:.0%})"
     metric = next((m for m, t in METRIC_TOPIC.items() if t == topic_id), None)
     if metric is not None:
-        from pmsim.tui.widgets.dashboard import total_se
+        from pmsim.tui.service import total_se
 
         cur = obs["metrics"][-1]
         se = total_se(cur, metric)

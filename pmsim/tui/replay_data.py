@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pmsim.reports.studies import RESPONSE_VERB, describe_study
 from pmsim.tui import fmt
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def describe(action: dict[str, Any], game: Game) -> str:
         req = next((q for q in game.state.requests if q.id == action["request"]), None)
         who = game.state.stakeholders[req.stakeholder].name if req else "?"
         about = titles.get(req.feature, "") if req and req.feature else ""
-        verb = {"accept": "Accepted", "defer": "Deferred", "decline": "Declined"}.get(action["response"], "?")
+        verb = RESPONSE_VERB.get(action["response"], "?")
         reason = action.get("reason", "none")
         text = f"{verb} {who}'s request" + (f" ({about})" if about else "")
         if reason and reason != "none":
@@ -92,18 +93,7 @@ def describe(action: dict[str, Any], game: Game) -> str:
         text += (f" to Q{new}" if new is not None else "") + f", reason: {action.get('reason', 'none')}"
         return text + (f' — "{action["rationale"]}"' if action.get("rationale") else "")
     if kind == "research":
-        m = action["method"]
-        if m == "survey":
-            return f"Survey of {action['n']} in {seg.get(action.get('segment'), action.get('segment'))}"
-        if m == "interviews":
-            return f"{action['n']} interviews in {seg.get(action.get('segment'), action.get('segment'))}"
-        if m == "usability_test":
-            return f"Usability test of {titles.get(action.get('feature'), '?')} with {action['n']} users"
-        if m == "ab_test":
-            return f"A/B test of {titles.get(action.get('feature'), '?')} ({action['n']:,} per arm)"
-        if m == "spike":
-            return f"Engineering spike on {titles.get(action.get('feature'), '?')}"
-        return "Competitive analysis"
+        return describe_study(action, seg, titles, "sentence")
     if kind == "end_round":
         r = action.get("rationale") or ""
         return "Committed the roadmap" + (f' — "{r}"' if r else "")

@@ -9,7 +9,8 @@ from learning_helpers import SAVES, load_sample
 
 from pmsim.engine.review import internship_review
 from pmsim.engine.scoring import skill_order
-from pmsim.reports.portfolio import _case, portfolio_md
+from pmsim.reports.case import case_of as _case
+from pmsim.reports.portfolio import portfolio_md
 
 
 @pytest.mark.parametrize("path", SAVES, ids=[p.name for p in SAVES])

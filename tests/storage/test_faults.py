@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from pmsim.storage.commands import saves
+from pmsim.commands.saves import saves
 from pmsim.storage.errors import DatabaseUnavailable, NotAPmsimDatabase, SchemaTooNew
 from pmsim.storage.saves import SaveStore
 

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
+from pmsim.commands.replay import replay
 from pmsim.storage import exchange
-from pmsim.storage.commands import replay
 
 SAMPLES = sorted((ROOT / "saves").glob("*.pmsave.json"))
 

@@ -8,7 +8,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from pmsim.storage.commands import export, fork, import_, replay, saves
+from pmsim.commands.files import export, import_
+from pmsim.commands.replay import fork, replay
+from pmsim.commands.saves import saves
 from pmsim.storage.saves import SaveStore
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -13,24 +10,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from pmsim.tui import fmt
-from pmsim.tui.service import GameView
+from pmsim.tui.service import GameView, total_se
 from pmsim.tui.widgets.base import ViewPane
 
 METRICS = ("customers", "revenue", "nps", "churn_rate", "activation_rate", "satisfaction", "market_share")
-SAT_SE = 0.25 / math.sqrt(60)
-
-
-def total_se(m: dict[str, Any], key: str) -> float | None:
-    """The uncertainty of a company-wide estimate from its per-segment ones."""
-    segs = m["segments"]
-    tot = sum(s["customers"] for s in segs) or 1
-    if key == "nps":
-        return math.sqrt(sum((s["customers"] / tot * s.get("nps_se", 0.0)) ** 2 for s in segs))
-    if key == "market_share":
-        return math.sqrt(sum((s["customers"] / tot * s.get("market_share_se", 0.0)) ** 2 for s in segs))
-    if key == "satisfaction":
-        return math.sqrt(sum((s["customers"] / tot * SAT_SE) ** 2 for s in segs))
-    return None
 
 
 def score_line(view: GameView) -> Text:

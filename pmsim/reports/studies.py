@@ -1,0 +1,32 @@
+"""How a research study and an answer to a request are named, for every screen and document: the
+replay viewer's log (`pmsim.tui.replay_data`) and the portfolio (`pmsim.reports.case`) both call
+`describe_study`, so a study reads the same everywhere, in a sentence or as a short label."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+RESPONSE_VERB = {"accept": "Accepted", "defer": "Deferred", "decline": "Declined"}
+
+# method -> (label, sentence); {n}: the sample, {segment}/{feature}: the names of what was studied
+_STUDY = {
+    "survey": ("survey of {n} ({segment})", "Survey of {n} in {segment}"),
+    "interviews": ("{n} interviews ({segment})", "{n} interviews in {segment}"),
+    "usability_test": ("usability test, {n} users ({feature})", "Usability test of {feature} with {n} users"),
+    "ab_test": ("A/B test, n = {n:,} ({feature})", "A/B test of {feature} ({n:,} per arm)"),
+    "spike": ("spike ({feature})", "Engineering spike on {feature}"),
+    "competitive_analysis": ("competitive analysis", "Competitive analysis"),
+}
+
+
+def describe_study(study: Mapping[str, Any], segments: Mapping[str, str], titles: Mapping[str, str],
+                   form: Literal["label", "sentence"] = "label") -> str:
+    """A study (a research action, or its result) in words: "survey of 200 (Small teams)" as a
+    label, "Survey of 200 in Small teams" as a sentence. `segments` and `titles` map ids to names."""
+    label, sentence = _STUDY.get(study.get("method", ""), _STUDY["competitive_analysis"])
+    segment, feature = study.get("segment"), study.get("feature")
+    return (label if form == "label" else sentence).format(
+        n=study.get("n"), segment=segments.get(segment, segment),
+        feature=titles.get(feature, feature) if feature is not None else "?",
+    )
