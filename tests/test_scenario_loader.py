@@ -742,3 +742,11 @@ def test_unquoted_colon_in_a_flow_list_of_texts(parser):
     p = only_problem(text)
     assert p.field == "market.themes[0].pains[0]"
     assert p.message.endswith('a \': \' made the text a mapping: quote it: "Note: it is slow")')
+
+
+def test_a_discovery_budget_round_beyond_the_scenario():
+    text = edit("  capacity_by_round: {3: 8}", "  capacity_by_round: {3: 8}\n  research_budget_by_round: {1: 90, 9: 40}")
+    p = only_problem(text)
+    assert p.field == "team.research_budget_by_round[9]"
+    assert p.message == "round 9 is outside the scenario's rounds 1..6"
+    assert at(p) == where(text, "9: 40")

@@ -124,10 +124,11 @@ class _Checker:
                                  f"theme {_show(move.theme)}: name a feature that answers this launch")
         self.keys(("market", "product"), "theme", self.themes, m.product)
 
-        for key in sc.team.capacity_by_round:
-            if not 1 <= key <= sc.rounds:
-                self.add(("team", "capacity_by_round", key),
-                         f"round {key} is outside the scenario's rounds 1..{sc.rounds}", at_key=True)
+        for field in ("capacity_by_round", "research_budget_by_round"):
+            for key in getattr(sc.team, field):
+                if not 1 <= key <= sc.rounds:
+                    self.add(("team", field, key),
+                             f"round {key} is outside the scenario's rounds 1..{sc.rounds}", at_key=True)
 
         for i, f in enumerate(sc.features):
             loc = ("features", i)
