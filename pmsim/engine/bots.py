@@ -16,6 +16,7 @@ skill-attribution harness (`pmsim scenarios teach`) plays it beside the analyst 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -297,27 +298,28 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
     if r == 1:
         discover()
     vb = believed(game)
-    if "spikes" not in off:
-        # spike the big, uncertain bets the plan hinges on (at most two a quarter)
-        front = sorted(_candidates(game), key=lambda f: -vb[game.fidx(f)] / max(st.features[f].estimate, 0.5))
-        spiked = 0
-        for f in front[:5]:
-            fs = st.features[f]
-            if spiked < 2 and not fs.spiked and fs.estimate_sd >= 0.3 and fs.estimate >= 6:
-                spiked += _try(game, Research("spike", feature=f))
-        vb = believed(game)
+    _fill(game, list(st.now))
+
+    def padded(f: str) -> float:
+        return st.features[f].estimate * (1.0 + ANALYST_PAD * st.features[f].estimate_sd)
+
+    if truth:
+        value = _with_unlock(game, true_remaining(game))
+    else:
+        value = _analyst_values(game, vb, "musthaves" not in off)
+    if "spikes" not in off and not truth:
+        # spike the uncertain items the plan hinges on: those it would take if they were as
+        # small as they may be, and drop if they were as big (at most two a quarter)
+        for f in _decisive(game, value, padded)[:2]:
+            _try(game, Research("spike", feature=f))
     # plan on what each feature is worth over the rest of the game: its quarterly value for the
     # quarters left, plus what closing a gap behind a rival is worth (launches in the news and
     # those competitive analysis found), plus (musthaves) the growing cost of a missing must-be;
     # with each estimate padded by ANALYST_PAD of its uncertainty
-    _fill(game, list(st.now))
     if truth:
-        value = _with_unlock(game, true_remaining(game))
         _plan_oracle(game, value)
     else:
-        value = _analyst_values(game, vb, "musthaves" not in off)
-        _plan_by_value(game, value, lambda f: st.features[f].estimate * (1.0 + ANALYST_PAD * st.features[f].estimate_sd),
-                       0.0)
+        _plan_by_value(game, value, padded, 0.0)
     if "usability" not in off:
         for fid in list(st.now):
             fs = st.features[fid]
@@ -333,6 +335,28 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
         _answer_analyst(game, value)
     if "renegotiation" not in off:
         _renegotiate_analyst(game, value)
+
+
+def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -> list[str]:
+    """Unspiked candidates whose true size would change this quarter's plan: in the best set when
+    estimated one standard deviation smaller, out of it when one larger. Most valuable first."""
+    st = game.state
+    fids = [f for f in _candidates(game) if game.deps_ok(f, list(st.now))]
+    room = game.capacity_left()
+    vals = [float(value[game.fidx(f)]) for f in fids]
+    out = []
+    for j in sorted(range(len(fids)), key=lambda j: -vals[j]):
+        fs = st.features[fids[j]]
+        if fs.spiked or fs.estimate_sd < 0.25 or fs.estimate < 4 or vals[j] <= 0:
+            continue
+        ins = []
+        for k in (math.exp(-fs.estimate_sd), math.exp(fs.estimate_sd)):
+            w = [weight_of(f) for f in fids]
+            w[j] = fs.estimate * k
+            ins.append(j in knapsack(vals, w, room))
+        if ins[0] and not ins[1]:
+            out.append(fids[j])
+    return out
 
 
 def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 ACCEPT_BONUS = 0.03
 DELIVERED_BONUS = 0.12
 DELIVERED_UNASKED = 0.06
-BROKEN_PENALTY = 0.3
+BROKEN_PENALTY = 0.4  # x (0.5 + urgency) x (0.5 + power): a promise broken to the powerful hurts most
+BROKEN_SEEN = 0.25  # ... and everyone else sees it: they lose this share of (BROKEN_PENALTY x (0.5 + urgency))
 DEFER_PENALTY = 0.04
 DECLINE_REASONED = 0.05
 DECLINE_BARE = 0.12
@@ -238,7 +239,10 @@ def settle(game: Game, result: dict[str, Any]) -> list[dict[str, Any]]:
         elif req.status == "accepted" and req.deadline is not None and r >= req.deadline:
             req.status = "broken"
             just_broken.add(req.id)
-            _trust(s, -BROKEN_PENALTY * (0.5 + req.urgency))
+            _trust(s, -BROKEN_PENALTY * (0.5 + req.urgency) * (0.5 + s.power))
+            for other in st.stakeholders.values():
+                if other.id != s.id:
+                    _trust(other, -BROKEN_SEEN * BROKEN_PENALTY * (0.5 + req.urgency))
             reactions.append(_react(s, req, "angry", "promise broken"))
     for req in st.requests:
         if req.deadline is None or r < req.deadline or req.id in just_broken or not waiting(req):

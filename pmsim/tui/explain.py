@@ -12,8 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pmsim.engine import stakeholders as sh
 from pmsim.tui import fmt
 
+
+def _pt(x: float) -> str:
+    """A trust change (0-1) in the points players read (0-100): 0.04 -> '4', 0.025 -> '2.5'."""
+    return f"{100 * x:.1f}".rstrip("0").rstrip(".")
 
 @dataclass(frozen=True)
 class Topic:
@@ -180,12 +185,16 @@ TOPICS: list[Topic] = [
           "Each stakeholder's trust in you (0–100%) and their power. The inbox lists their requests, and "
           "their replies when you renegotiate a promise.",
           "Salience (Mitchell, Agle & Wood): power, legitimacy and urgency; salient people count more in your "
-          "stakeholder-trust score. Trust moves (u = the request's urgency, p = their power): accepting +3 "
-          "points (nothing once it is past due); delivering on time +12 × (0.5 + u), half as much for each "
-          "quarter late; a broken promise −22 × (0.5 + u); a deferral −2 × (0.5 + u); a decline with a reason "
-          "−2.5 to −7.5 (more for salient people), without one −6 to −18; silence (a request still open when "
-          "the round ends) −10 × (0.5 + u). Every quarter a deferred request or an undelivered promise waits "
-          "past its due date: −2 × (0.5 + u) × (0.5 + p). Nobody asks for what is shipped, in progress or "
+          "stakeholder-trust score. Trust moves (u = the request's urgency, p = their power): accepting "
+          f"+{_pt(sh.ACCEPT_BONUS)} points (nothing once it is past due); delivering on time "
+          f"+{_pt(sh.DELIVERED_BONUS)} × (0.5 + u), half as much for each quarter late; a broken promise "
+          f"−{_pt(sh.BROKEN_PENALTY)} × (0.5 + u) × (0.5 + p), and everyone else, who sees it, loses "
+          f"{sh.BROKEN_SEEN:.0%} of −{_pt(sh.BROKEN_PENALTY)} × (0.5 + u); a deferral −{_pt(sh.DEFER_PENALTY)} × "
+          f"(0.5 + u); a decline with a reason −{_pt(sh.DECLINE_REASONED * 0.5)} to −{_pt(sh.DECLINE_REASONED * 1.5)} "
+          f"(more for salient people), without one −{_pt(sh.DECLINE_BARE * 0.5)} to −{_pt(sh.DECLINE_BARE * 1.5)}; "
+          f"silence (a request still open when the round ends) −{_pt(sh.IGNORED_PENALTY)} × (0.5 + u). Every "
+          "quarter a deferred request or an undelivered promise waits past its due date: "
+          f"−{_pt(sh.LATE_DECAY)} × (0.5 + u) × (0.5 + p). Nobody asks for what is shipped, in progress or "
           "already in Now. A powerful stakeholder whose trust falls below 30% escalates: capacity is pulled "
           "or the research budget cut.",
           "A reasoned 'not now' costs less than silence, and much less than a promise you then break; a request "
@@ -197,9 +206,12 @@ TOPICS: list[Topic] = [
           "the replay and the report.",
           "The reason (capacity, evidence, strategy, timing) softens the trust cost; 'no reason' costs most. "
           "A deferred request can be answered again later; past its due date a yes promises it this quarter "
-          "and counts as late. A renegotiation costs 6 × (0.5 + u) × (0.5 + p) × (0.5 + 1 / (1 + quarters "
-          "of notice)) points when agreed or escalated (× 1.5 to drop it): a new date costs at most about 60% "
-          "of a broken promise, dropping it at most about 90%, and less the earlier you ask. The reply depends on their power and trust: they agree when trust − "
+          f"and counts as late. A renegotiation costs {_pt(sh.RENEGOTIATE_PENALTY)} × (0.5 + u) × (0.5 + p) × "
+          "(0.5 + 1 / (1 + quarters of notice)) points when agreed or escalated "
+          f"(× {sh.WITHDRAW_FACTOR:g} to drop it): a new date costs at most about "
+          f"{1.5 * sh.RENEGOTIATE_PENALTY / sh.BROKEN_PENALTY:.0%} of a broken promise, dropping it at most about "
+          f"{1.5 * sh.WITHDRAW_FACTOR * sh.RENEGOTIATE_PENALTY / sh.BROKEN_PENALTY:.0%}, and less the earlier you "
+          "ask. The reply depends on their power and trust: they agree when trust − "
           "power / 2 ≥ 0.10 (0.10 more for each earlier renegotiation of the same request); otherwise a "
           "powerful stakeholder (power ≥ 0.6) who trusts you less than 40% escalates (at most every other "
           "quarter), and everyone else pushes back: the date stands, and it costs 2 × (0.5 + p). One "

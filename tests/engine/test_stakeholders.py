@@ -161,6 +161,7 @@ def test_a_broken_promise_keeps_costing_until_delivered_late_for_less(quiet):
     g.apply(EndRound())
     assert req(g, "sales_sso").status == "broken"
     s = g.state.stakeholders["sales"]
+    s.trust = 0.8  # (the broken promise took it to the floor: lift it to see the decay)
     q = req(g, "sales_sso")
     t = trust(g, "sales")
     g.apply(EndRound())  # Q3: still waiting
@@ -494,3 +495,42 @@ def test_nobody_asks_for_a_feature_larger_than_what_the_game_has_left(saas_small
             g.apply(EndRound())
         asked = {q.feature for q in g.state.requests if not q.scripted}
         assert big.id not in asked
+
+
+def test_a_broken_promise_costs_more_to_the_powerful_and_everyone_sees_it(quiet):
+    def broken(power):
+        g = new_game(quiet, 1)
+        for s in g.state.stakeholders.values():
+            s.trust = 0.9
+        g.state.stakeholders["sales"].power = power
+        g.apply(Respond("sales_sso", "accept"))  # due Q2, never planned
+        before = {k: s.trust for k, s in g.state.stakeholders.items()}
+        g.apply(EndRound())
+        g.apply(EndRound())
+        assert req(g, "sales_sso").status == "broken"
+        return g, before
+
+    g, before = broken(0.9)
+    u = req(g, "sales_sso").urgency
+    lost = {k: before[k] - s.trust for k, s in g.state.stakeholders.items()}
+    assert lost["sales"] >= sh.BROKEN_PENALTY * (0.5 + u) * 1.4 - 1e-6
+    for k, v in lost.items():  # everyone else loses at least the share they saw
+        if k != "sales":
+            assert v >= sh.BROKEN_SEEN * sh.BROKEN_PENALTY * (0.5 + u) - 1e-6, k
+    weak, _ = broken(0.2)
+    assert weak.state.stakeholders["sales"].trust > g.state.stakeholders["sales"].trust
+
+
+def test_the_guide_and_the_help_give_the_trust_rules_the_engine_uses():
+    """The authoring guide's trust table and the in-game help quote the engine's own constants."""
+    from pmsim.tui.explain import TOPICS
+
+    guide = (Path(__file__).resolve().parents[2] / "scenarios" / "README.md").read_text(encoding="utf-8")
+    assert f"| − {sh.BROKEN_PENALTY:g} × (0.5 + u) × (0.5 + p) |" in guide
+    assert f"| − {sh.BROKEN_SEEN:g} × {sh.BROKEN_PENALTY:g} × (0.5 + u) |" in guide
+    assert f"(a reason is required) | − {sh.DEFER_PENALTY:g} × (0.5 + u) |" in guide
+    assert f"past its deadline | − {sh.LATE_DECAY:g} × (0.5 + u) × (0.5 + p) |" in guide
+    assert f"| + {sh.DELIVERED_BONUS:g} × (0.5 + u) |" in guide
+    help_text = " ".join(t.how for t in TOPICS if t.id == "stakeholders")
+    assert f"a broken promise −{100 * sh.BROKEN_PENALTY:g} × (0.5 + u) × (0.5 + p)" in help_text
+    assert f"a deferral −{100 * sh.DEFER_PENALTY:g} × (0.5 + u)" in help_text
