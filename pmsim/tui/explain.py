@@ -221,7 +221,8 @@ TOPICS: list[Topic] = [
     # ------------------------------------------------------------------ research
     Topic("survey", "research", "Surveys and confidence intervals",
           "A survey asks a sample of a segment how much each need matters; results come as a share ± a 95% "
-          "confidence interval.",
+          "confidence interval. Many scenarios give the first quarter a larger discovery budget: enough to "
+          "interview and survey every segment and study the rivals before your first plan.",
           "Each answer is a customer's true need plus noise; the estimate is the mean, SE = the spread ÷ √n, "
           "and your beliefs combine it with what you knew before (a precision-weighted average). The margin "
           "for a proportion is ±1.96·√(p(1−p)/n): n = 100 → ±9.8 points, 400 → ±4.9, 1000 → ±3.1; a mean of "
@@ -261,8 +262,11 @@ TOPICS: list[Topic] = [
           "A short piece of engineering to re-estimate an item.",
           "Costs 10% of the estimate in capacity (at least half a week, no money); the new estimate has a "
           "third of the old uncertainty. If the new estimate no longer fits, the plan moves items to Next. "
-          "The capacity is gone either way: a spike pays only through the better plan it allows.",
-          "The cheapest way to protect a promise that rests on a wide estimate."),
+          "The capacity is gone either way: a spike pays only through the better plan it allows. Spike the "
+          "items your plan hinges on: one that would make the cut if it were as small as it may be, and not "
+          "if it were as big.",
+          "The cheapest way to protect a promise that rests on a wide estimate; spiking what you would "
+          "build (or drop) whatever its size only spends capacity."),
     # ------------------------------------------------------------------ the mentor
     Topic("mentor", "mentor", "The mentor",
           "A senior PM's comments on your plan before you commit it: over-commitment, a must-be need your "
