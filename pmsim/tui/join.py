@@ -1,0 +1,226 @@
+"""The class server's app (`pmsim serve --class CODE`): one per browser tab, on the instructor's
+machine. A student joins with the class code, their name and their PIN (`pmsim class roster`),
+then plays their own game of the class, on the class's scenario and seed, which the server keeps:
+the student's browser only sends keys and receives the screen. Their game is marked as played on
+the class server (verified in class reports); rejoining resumes it.
+
+Everything but that one game is out of reach here: no title screen, no other saves, no replays,
+no new games, no forks. Leaving the game (q, escape) goes back to the join screen.
+
+Configuration comes from the environment the server passes down (never the command line, which
+any user of the machine can read): PMSIM_DB_URL, the database; PMSIM_SERVE_CLASS, the class code.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Input, Label, Static
+
+from pmsim.tui.app import PmsimApp
+from pmsim.tui.messages import GameOpened
+from pmsim.tui.settings import Settings
+
+ENV_CLASS = "PMSIM_SERVE_CLASS"
+MAX_TRIES = 5  # wrong joins in one browser tab before it is closed
+WRONG_DELAY_S = 1.0  # each refusal waits this long: guessing is slow even across many tabs
+
+
+class JoinScreen(Screen):
+    """Class code, name and PIN; enter moves to the next field, and joins from the last one."""
+
+    DEFAULT_CSS = """
+    JoinScreen { align: center middle; }
+    JoinScreen #join-box { width: 64; height: auto; max-height: 100%; border: round $accent; padding: 0 2;
+                           overflow-y: auto; }
+    JoinScreen #join-title { text-style: bold; }
+    JoinScreen #join-intro { color: $text-muted; }
+    JoinScreen #join-problem { color: $error; height: auto; }
+    JoinScreen #join-problem.-info { color: $text-muted; }
+    JoinScreen #join-note { color: $text-muted; height: auto; }
+    """
+    BINDINGS = [Binding("ctrl+j", "join", "Join", show=False)]
+
+    @dataclass
+    class JoinRequested(Message):
+        code: str
+        name: str
+        pin: str
+
+    def __init__(self, note: str = "") -> None:
+        super().__init__()
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="join-box"):
+            yield Static("pmsim: join your class", id="join-title")
+            yield Static("The class code, your name as it is on the roster, and your PIN.", id="join-intro")
+            yield Label("Class code")
+            yield Input(placeholder="PM-XXXX", id="code", max_length=16)
+            yield Label("Your name")
+            yield Input(id="name", max_length=100)
+            yield Label("PIN")
+            yield Input(placeholder="1234-5678", id="pin", password=True, max_length=16)
+            yield Button("Join", id="join", variant="primary")
+            yield Static(id="join-problem")
+            yield Static(Text(self.note), id="join-note")
+
+    def on_mount(self) -> None:
+        self.query_one("#code", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        order = ["code", "name", "pin"]
+        i = order.index(event.input.id or "pin")
+        empty = next((f for f in order if not self.query_one(f"#{f}", Input).value.strip()), None)
+        if i < len(order) - 1 and (empty is None or empty != order[i]):
+            self.query_one(f"#{order[i + 1]}", Input).focus()
+            return
+        self.action_join()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "join":
+            self.action_join()
+
+    def action_join(self) -> None:
+        values = {f: self.query_one(f"#{f}", Input).value.strip() for f in ("code", "name", "pin")}
+        for field, label in (("code", "the class code"), ("name", "your name"), ("pin", "your PIN")):
+            if not values[field]:
+                self.problem(f"Type {label}.")
+                self.query_one(f"#{field}", Input).focus()
+                return
+        self.query_one("#join", Button).disabled = True
+        self.problem("Checking…", error=False)
+        self.post_message(self.JoinRequested(values["code"], values["name"], values["pin"]))
+
+    def problem(self, text: str, error: bool = True) -> None:
+        box = self.query_one("#join-problem", Static)
+        box.set_class(not error, "-info")
+        box.update(Text(text))
+
+    def refused(self, reason: str) -> None:
+        self.problem(reason)
+        self.query_one("#join", Button).disabled = False
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        pin.focus()
+
+
+@dataclass
+class JoinRefusedMessage(Message):
+    reason: str
+
+
+class ClassServerApp(PmsimApp):
+    """PmsimApp for one student on the class server: the join screen, then their class game only."""
+
+    TITLE = "pmsim class"
+
+    def __init__(self, store: Any, class_code: str, **kw: Any) -> None:
+        super().__init__(store, start="join", settings=Settings(), mentor=False, **kw)
+        self.server_class = class_code
+        self.wrong = 0
+
+    # ------------------------------------------------------------------ joining
+    def action_title(self) -> None:
+        """Leave the game (it is saved as it goes) for the join screen: nothing else is on offer."""
+        note = ""
+        if self.view is not None:
+            note = "You left your game; every action in it is saved. Join again to go on."
+        self.view = None
+        self.game_screen = None
+        self.service.session = None
+        self.coach.game_closed()
+        self.goto(JoinScreen(note))
+
+    def on_join_screen_join_requested(self, m: JoinScreen.JoinRequested) -> None:
+        from pmsim.storage.classes import JoinRefused, normalize_class_code
+
+        def job() -> Message:
+            store = self.store
+            if normalize_class_code(m.code) != self.server_class:
+                time.sleep(WRONG_DELAY_S)
+                return JoinRefusedMessage("That is not the code of the class on this server: check it with "
+                                          "your instructor.")
+            try:
+                student = store.check_student(self.server_class, m.name, m.pin)
+            except JoinRefused as e:
+                time.sleep(WRONG_DELAY_S)
+                return JoinRefusedMessage(str(e)[:1].upper() + str(e)[1:] + ".")
+            game = store.server_game(student)
+            save_id = game.save_id if game is not None else store.start_server_game(student)
+            view = self.service.resume(save_id)
+            return GameOpened(view, resumed=game is not None, ui=store.ui_state(save_id))
+
+        self.submit(job)
+
+    def on_join_refused_message(self, m: JoinRefusedMessage) -> None:
+        self.wrong += 1
+        if self.wrong >= MAX_TRIES:
+            self.exit(return_code=2, message=Text("too many wrong joins in this tab"))
+            return
+        if isinstance(self.screen, JoinScreen):
+            left = MAX_TRIES - self.wrong
+            self.screen.refused(f"{m.reason} ({left} tr{'y' if left == 1 else 'ies'} left in this tab.)")
+
+    # ------------------------------------------------------------------ nothing else
+    def _not_here(self, *_: Any) -> None:
+        self.notify("Not on the class server: your instructor set up this one game for you.",
+                    severity="warning", timeout=4)
+
+    action_new_game = _not_here
+    action_tutorial = _not_here
+    action_continue_game = _not_here
+    action_open_saves = _not_here
+    open_replay = _not_here
+    open_save = _not_here
+    refresh_latest = _not_here
+    start_game = _not_here
+    start_class_game = _not_here
+
+    def _refuse(self, m: Message) -> None:
+        m.prevent_default()  # Textual would call PmsimApp's handler too
+        self._not_here()
+
+    on_catalog_ready = _refuse
+    on_saves_listed = _refuse
+    on_saves_screen_save_chosen = _refuse
+    on_replay_loaded = _refuse
+    on_replay_screen_fork_requested = _refuse
+    on_new_game_screen_game_requested = _refuse
+
+    def palette_commands(self, screen: Screen) -> list[tuple[str, str, Callable[[], Any]]]:
+        blocked = {"New game", "Guided tutorial", "Continue the latest game", "Load a saved game",
+                   "Replay a saved game", "Replay this game", "Fork a new game from this round"}
+        out = [c for c in super().palette_commands(screen) if c[0] not in blocked]
+        return [("Leave the game" if t == "Title screen" else t, h, f) for t, h, f in out]
+
+
+def main() -> None:
+    """Entry point of each browser tab's process (started by the class server, see serve.py)."""
+    from pmsim.storage.classes import normalize_class_code
+    from pmsim.tui.commands import _fail, _run
+
+    code = normalize_class_code(os.environ.get(ENV_CLASS, ""))
+    if code is None:
+        _fail(f"pmsim class server: ${ENV_CLASS} is not a class code")
+
+    def open_store():
+        from pmsim.storage.saves import SaveStore
+
+        return SaveStore(None)  # $PMSIM_DB_URL, set by the server
+
+    _run(ClassServerApp(open_store, code))
+
+
+if __name__ == "__main__":
+    main()
