@@ -49,7 +49,13 @@ class JoinScreen(Screen):
     JoinScreen #join-problem.-info { color: $text-muted; }
     JoinScreen #join-note { color: $text-muted; height: auto; }
     """
-    BINDINGS = [Binding("ctrl+j", "join", "Join", show=False)]
+    # priority: handled as the key arrives, so keys typed right after a tab or an enter (a fast
+    # typist, a password manager) land in the next field, not the one being left
+    BINDINGS = [
+        Binding("enter", "enter", "Next / join", priority=True),
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+    ]
 
     @dataclass
     class JoinRequested(Message):
@@ -78,12 +84,15 @@ class JoinScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#code", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+
+    def action_enter(self) -> None:
+        """Enter: on to the next field while one is empty, else join."""
         order = ["code", "name", "pin"]
-        i = order.index(event.input.id or "pin")
+        focused = self.focused
+        here = order.index(focused.id) if isinstance(focused, Input) and focused.id in order else len(order)
         empty = next((f for f in order if not self.query_one(f"#{f}", Input).value.strip()), None)
-        if i < len(order) - 1 and (empty is None or empty != order[i]):
-            self.query_one(f"#{order[i + 1]}", Input).focus()
+        if here < len(order) - 1 and empty != order[here]:
+            self.set_focus(self.query_one(f"#{order[here + 1]}", Input))
             return
         self.action_join()
 
