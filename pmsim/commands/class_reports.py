@@ -229,7 +229,8 @@ def report_from_db(store: SaveStore, code: str, jobs: int = 1) -> ClassReport:
         if g.scenario_sha256 != klass.scenario_sha256 or i.seed != klass.seed:
             rejected.append(Rejected(src, "another scenario or seed than the class's", i.player))
         elif i.status != "finished":
-            rejected.append(Rejected(src, f"in progress (round {i.round}): not counted until finished", i.player))
+            rejected.append(Rejected(src, f"in progress (round {i.round}): not counted until finished", i.player,
+                                     verified=i.id in on_server))
         elif g.summary is None or summary_problem(g.summary):
             rebuild.append(i)
         else:
