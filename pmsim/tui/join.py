@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Label, Static
 
 from pmsim.tui.app import PmsimApp
 from pmsim.tui.messages import GameOpened
@@ -36,8 +36,41 @@ MAX_TRIES = 5  # wrong joins in one browser tab before it is closed
 WRONG_DELAY_S = 1.0  # each refusal waits this long: guessing is slow even across many tabs
 
 
+class Field(Static):
+    """One line of the join form. Not focusable: the screen reads every key itself (see JoinScreen)."""
+
+    DEFAULT_CSS = """
+    Field { border: tall $panel-lighten-2; height: 3; padding: 0 1; }
+    Field.-current { border: tall $accent; }
+    """
+
+    def __init__(self, label: str, placeholder: str, *, limit: int, secret: bool = False, id: str) -> None:
+        super().__init__(id=id)
+        self.label, self.placeholder, self.limit, self.secret = label, placeholder, limit, secret
+        self.value = ""
+
+    def show(self, current: bool) -> None:
+        self.set_class(current, "-current")
+        shown = "•" * len(self.value) if self.secret else self.value
+        t = Text(shown) if shown else Text(self.placeholder, style="dim")
+        if current:
+            t.append("▏", style="bold")  # the cursor
+        self.update(t)
+
+    def on_click(self) -> None:
+        screen = self.screen
+        if isinstance(screen, JoinScreen):
+            screen.select(self.id or "code")
+
+
 class JoinScreen(Screen):
-    """Class code, name and PIN; enter moves to the next field, and joins from the last one."""
+    """Class code, name and PIN. Enter or tab moves to the next field, enter in the last one (or a
+    click on Join) joins.
+
+    The fields are not Input widgets on purpose: Textual hands each key to the focused widget's
+    own queue, so keys typed right after a tab or an enter (a fast typist, a password manager, a
+    browser sending a burst) could land in the field being left, or the form be sent before the
+    last keys reached it. Here the screen takes every key in the order it was typed."""
 
     DEFAULT_CSS = """
     JoinScreen { align: center middle; }
@@ -45,17 +78,14 @@ class JoinScreen(Screen):
                            overflow-y: auto; }
     JoinScreen #join-title { text-style: bold; }
     JoinScreen #join-intro { color: $text-muted; }
+    JoinScreen #join { width: auto; min-width: 12; height: 1; content-align: center middle; margin-top: 1;
+                       background: $primary; color: $text; text-style: bold; padding: 0 2; }
+    JoinScreen #join.-busy { background: $panel; }
     JoinScreen #join-problem { color: $error; height: auto; }
     JoinScreen #join-problem.-info { color: $text-muted; }
     JoinScreen #join-note { color: $text-muted; height: auto; }
     """
-    # priority: handled as the key arrives, so keys typed right after a tab or an enter (a fast
-    # typist, a password manager) land in the next field, not the one being left
-    BINDINGS = [
-        Binding("enter", "enter", "Next / join", priority=True),
-        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
-    ]
+    ORDER = ("code", "name", "pin")
 
     @dataclass
     class JoinRequested(Message):
@@ -66,48 +96,94 @@ class JoinScreen(Screen):
     def __init__(self, note: str = "") -> None:
         super().__init__()
         self.note = note
+        self.current = "code"
+        self.busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="join-box"):
             yield Static("pmsim: join your class", id="join-title")
-            yield Static("The class code, your name as it is on the roster, and your PIN.", id="join-intro")
+            yield Static("The class code, your name as it is on the roster, and your PIN. "
+                         "Tab or enter: next field.", id="join-intro")
             yield Label("Class code")
-            yield Input(placeholder="PM-XXXX", id="code", max_length=16)
+            yield Field("Class code", "PM-XXXX", limit=16, id="code")
             yield Label("Your name")
-            yield Input(id="name", max_length=100)
+            yield Field("Your name", "as on the roster", limit=100, id="name")
             yield Label("PIN")
-            yield Input(placeholder="1234-5678", id="pin", password=True, max_length=16)
-            yield Button("Join", id="join", variant="primary")
+            yield Field("PIN", "1234-5678", limit=16, secret=True, id="pin")
+            yield Static("Join", id="join")
             yield Static(id="join-problem")
             yield Static(Text(self.note), id="join-note")
 
     def on_mount(self) -> None:
-        self.query_one("#code", Input).focus()
+        self.set_focus(None)
+        self._show()
 
+    def field(self, fid: str) -> Field:
+        return self.query_one(f"#{fid}", Field)
+
+    def _show(self) -> None:
+        for fid in self.ORDER:
+            self.field(fid).show(fid == self.current)
+
+    def select(self, fid: str) -> None:
+        self.current = fid
+        self._show()
+
+    def on_key(self, event: events.Key) -> None:
+        key = event.key
+        if key in ("tab", "down"):
+            self.select(self.ORDER[(self.ORDER.index(self.current) + 1) % len(self.ORDER)])
+        elif key in ("shift+tab", "up"):
+            self.select(self.ORDER[(self.ORDER.index(self.current) - 1) % len(self.ORDER)])
+        elif key == "enter":
+            self.action_enter()
+        elif key == "backspace":
+            f = self.field(self.current)
+            f.value = f.value[:-1]
+            self._show()
+        elif key == "ctrl+u":
+            self.field(self.current).value = ""
+            self._show()
+        elif event.is_printable and event.character:
+            self._type(event.character)
+        else:
+            return  # the app's own keys (ctrl+q, ctrl+p...)
+        event.stop()
+        event.prevent_default()
+
+    def on_paste(self, event: events.Paste) -> None:
+        self._type(" ".join(event.text.split()))
+        event.stop()
+
+    def _type(self, text: str) -> None:
+        f = self.field(self.current)
+        f.value = (f.value + text)[: f.limit]
+        self._show()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.widget is not None and event.widget.id == "join":
+            self.action_join()
 
     def action_enter(self) -> None:
         """Enter: on to the next field while one is empty, else join."""
-        order = ["code", "name", "pin"]
-        focused = self.focused
-        here = order.index(focused.id) if isinstance(focused, Input) and focused.id in order else len(order)
-        empty = next((f for f in order if not self.query_one(f"#{f}", Input).value.strip()), None)
-        if here < len(order) - 1 and empty != order[here]:
-            self.set_focus(self.query_one(f"#{order[here + 1]}", Input))
+        here = self.ORDER.index(self.current)
+        empty = next((f for f in self.ORDER if not self.field(f).value.strip()), None)
+        if here < len(self.ORDER) - 1 and empty != self.current:
+            self.select(self.ORDER[here + 1])
             return
         self.action_join()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "join":
-            self.action_join()
-
     def action_join(self) -> None:
-        values = {f: self.query_one(f"#{f}", Input).value.strip() for f in ("code", "name", "pin")}
-        for field, label in (("code", "the class code"), ("name", "your name"), ("pin", "your PIN")):
-            if not values[field]:
+        if self.busy:
+            return
+        values = {f: self.field(f).value.strip() for f in self.ORDER}
+        for fid, label in (("code", "the class code"), ("name", "your name"), ("pin", "your PIN")):
+            if not values[fid]:
                 self.problem(f"Type {label}.")
-                self.query_one(f"#{field}", Input).focus()
+                self.select(fid)
                 return
-        self.query_one("#join", Button).disabled = True
+        self.busy = True
+        self.query_one("#join", Static).add_class("-busy")
         self.problem("Checking…", error=False)
         self.post_message(self.JoinRequested(values["code"], values["name"], values["pin"]))
 
@@ -118,10 +194,10 @@ class JoinScreen(Screen):
 
     def refused(self, reason: str) -> None:
         self.problem(reason)
-        self.query_one("#join", Button).disabled = False
-        pin = self.query_one("#pin", Input)
-        pin.value = ""
-        pin.focus()
+        self.busy = False
+        self.query_one("#join", Static).remove_class("-busy")
+        self.field("pin").value = ""
+        self.select("pin")
 
 
 @dataclass

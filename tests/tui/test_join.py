@@ -30,8 +30,8 @@ async def fill(pilot, code: str, name: str, pin: str, wait: bool = True) -> None
     screen = pilot.app.screen
     assert isinstance(screen, JoinScreen)
     for field, value in (("code", code), ("name", name), ("pin", pin)):
-        screen.query_one(f"#{field}").value = value
-    screen.query_one("#pin").focus()
+        screen.field(field).value = value
+    screen.select("pin")
     if wait:
         await press(pilot, "enter")
     else:
@@ -82,8 +82,13 @@ async def test_join_play_leave_and_rejoin(klass):
         await press(pilot, "q")  # leave: back to the join screen
         assert isinstance(app.screen, JoinScreen) and app.view is None
         assert "every action in it is saved" in screen_text(app)
-        await fill(pilot, code, "Ada Lovelace", pin)
+        theme = app.theme
+        # typed as a student types: enter or tab to the next field, backspace, enter joins; the
+        # app's own keys (t: theme, ?: help) are just letters here
+        await press(pilot, *code, "x", "backspace", "enter", *"Ada Lovelacet?", "backspace", "backspace", "tab",
+                    *pin, "enter")
         await past_briefing(pilot)
+        assert app.theme == theme
         assert isinstance(app.screen, GameScreen) and app.view.save_id == sid and app.view.round == 2
 
 
