@@ -52,9 +52,11 @@ class Field(Static):
     def show(self, current: bool) -> None:
         self.set_class(current, "-current")
         shown = "•" * len(self.value) if self.secret else self.value
-        t = Text(shown) if shown else Text(self.placeholder, style="dim")
+        t = Text(shown)
         if current:
             t.append("▏", style="bold")  # the cursor
+        if not shown:
+            t.append(self.placeholder, style="dim")
         self.update(t)
 
     def on_click(self) -> None:

@@ -35,6 +35,7 @@ from types import FrameType
 GRACE_S = 3.0
 ENV_SERVER_PID = "PMSIM_SERVE_PID"  # the server's pid, for its apps to watch
 ENV_APP_MEMORY = "PMSIM_APP_MEMORY_MB"  # each app's address-space cap
+IDLE_TAB_S = 600.0  # a tab whose game was closed for idling keeps its message this long
 
 
 @dataclass(frozen=True)
@@ -305,8 +306,9 @@ def limited_server(command: str, host: str, port: int, url: str, limits: Limits)
                 refusal = (f"the server is full ({limits.total} games open): try again in a few minutes, "
                            "or ask your instructor")
             elif self.per_address.get(address, 0) >= limits.per_client:
-                refusal = (f"{limits.per_client} games are already open from your computer: close another "
-                           "pmsim tab, then reload this page")
+                games = "1 game is" if limits.per_client == 1 else f"{limits.per_client} games are"
+                refusal = (f"{games} already open from your computer: close another pmsim tab, then reload "
+                           "this page")
             if refusal is not None:
                 log.warning("refused a session from %s: %s", address, refusal)
                 return await self._refuse(request, refusal)
@@ -404,11 +406,11 @@ def limited_server(command: str, host: str, port: int, url: str, limits: Limits)
                     await websocket.send_bytes(_refusal(
                         f"this game was closed after {shown} without a key pressed. Your game is saved: "
                         "reload the page to go on."))
-                    async with asyncio.timeout(300):
-                        async for _ in websocket:
-                            pass
-                except (TimeoutError, ConnectionError, RuntimeError):
+                except (ConnectionError, RuntimeError):
                     pass
+                # the message stays on screen (a closed socket would cover it with "Session ended")
+                # until the tab goes, or IDLE_TAB_S: a forgotten tab does not hold its place forever
+                await asyncio.sleep(IDLE_TAB_S)
                 await websocket.close()
                 return
 

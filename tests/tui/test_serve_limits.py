@@ -195,6 +195,11 @@ def test_an_idle_game_is_closed_and_nothing_is_lost(tmp_path, klass):
         assert re.search(rf"Max address space\s+{700 * 1024 * 1024}\s+{700 * 1024 * 1024}", limits), limits
         await tab.wait_for("closed after 5 seconds without a key pressed", timeout=20)
         assert "Your game is saved" in tab.text
+        try:  # the message stays readable: a closed socket would show "Session ended" over it
+            msg = await tab.ws.receive(timeout=1.5)
+            assert msg.type not in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED)
+        except TimeoutError:
+            pass
         for _ in range(50):
             if not Path(f"/proc/{app}").exists():
                 break
