@@ -274,6 +274,14 @@ class ClassServerApp(PmsimApp):
     start_game = _not_here
     start_class_game = _not_here
 
+    BLOCKED_ACTIONS = frozenset({"new_game", "tutorial", "continue_game", "open_saves"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The app's routes to other games: never run, and their keys are not shown."""
+        if action in self.BLOCKED_ACTIONS:
+            return False
+        return super().check_action(action, parameters)
+
     def _refuse(self, m: Message) -> None:
         m.prevent_default()  # Textual would call PmsimApp's handler too
         self._not_here()

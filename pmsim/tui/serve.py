@@ -267,7 +267,7 @@ def public_url(host: str, port: int) -> str:
 
 def _refusal(text: str) -> bytes:
     """One message on the browser's terminal (textual-serve's page shows what the app writes)."""
-    return ("\x1b[2J\x1b[H\r\n  pmsim: " + text + "\r\n").encode()
+    return ("\x1b[0m\x1b[2J\x1b[H\r\n  pmsim: " + text + "\r\n").encode()
 
 
 def limited_server(command: str, host: str, port: int, url: str, limits: Limits):

@@ -108,3 +108,23 @@ async def test_too_many_wrong_joins_close_the_tab(klass):
             await asyncio.sleep(0.05)
     assert app.return_code == 2
     assert store.list()[-1].player == "someone else"  # nobody joined, no save was made
+
+
+@run
+async def test_a_finished_game_opens_its_debrief_without_the_new_game_key(klass):
+    from pmsim.engine.bots import play_game
+    from pmsim.storage.session import GameSession
+    from pmsim.tui.screens.debrief import DebriefScreen
+
+    store, code, pin, _ = klass
+    [ada] = store.roster(code)
+    play_game(GameSession.resume(store, store.start_server_game(ada)), "rice")
+    app = make(store, code)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await fill(pilot, code, "Ada Lovelace", pin)
+        assert isinstance(app.screen, DebriefScreen)
+        keys = screen_text(app).splitlines()[-1]
+        assert "Title" in keys and "New game" not in keys  # n is not offered here
+        await press(pilot, "n")
+        assert isinstance(app.screen, DebriefScreen) and len(store.list()) == 2  # no new game
