@@ -268,7 +268,8 @@ def class_report(args: tuple[str, ...], from_files: bool, fmt: str, output: Path
 
     `pmsim class report CODE` reads the class from the database; `pmsim class report --files
     a.pmsave.json b.pmsave.json ...` checks and replays exported games instead. Games that
-    cannot be counted are listed as rejected, with the reason.
+    cannot be counted are listed as rejected, with the reason. Games played on the class server
+    (`pmsim serve --class`) are marked verified; all others (files, `play --class`) are not.
     """
     from pmsim.reports.classreport import RENDERERS
     from pmsim.storage.errors import StorageError
