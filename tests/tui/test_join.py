@@ -98,9 +98,21 @@ async def test_too_many_wrong_joins_close_the_tab(klass):
     app = make(store, code)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
-        for n in range(join.MAX_TRIES - 1):
+        for n in range(join.MAX_TRIES - 2):
             await fill(pilot, code, f"Nobody {n}", pin)
             assert isinstance(app.screen, JoinScreen)
+        await pilot.click("#name")  # a click picks a field, and on Join joins
+        await press(pilot, *"Nobody", "space", *"else")
+        assert app.screen.field("name").value == f"Nobody {join.MAX_TRIES - 3}Nobody else"
+        await pilot.click("#join")
+        await settle(pilot)
+        assert "Type your PIN." in screen_text(app)  # a refused PIN is cleared
+        await pilot.click("#pin")
+        await press(pilot, *pin)
+        await pilot.click("#join")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "1 try left" in text, text
         await fill(pilot, code, "Nobody else", pin, wait=False)
         for _ in range(200):
             if app.return_code is not None:
