@@ -59,7 +59,8 @@ def _store(db_url: str | None) -> SaveStore:
 @class_.command("create")
 @click.option("--scenario", "scenario_arg", required=True, metavar="ID|PATH", help="A built-in scenario id or a file.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
-              help="The seed every student plays (default: a random one, printed).")
+              help="The seed every student plays (default: a random 63-bit one, printed; a small seed can be "
+                   "found by trying seeds against what the game shows, so leave it out for a graded class).")
 @click.option("--name", required=True, help='The class name, e.g. "PM 101, spring".')
 @db_option
 def class_create(scenario_arg: str, seed: int | None, name: str, db_url: str | None) -> None:
@@ -72,7 +73,7 @@ def class_create(scenario_arg: str, seed: int | None, name: str, db_url: str | N
 
     checked = gate_or_exit(scenario_arg)  # the checks of `scenarios validate`; no --force for a class
     sc, text = checked.scenario, checked.text
-    seed = secrets.randbelow(1_000_000) if seed is None else seed
+    seed = secrets.randbelow(2**63) if seed is None else seed  # too many to try: see GUESSABLE_SEED
     with _store(db_url) as store:
         try:
             klass = store.create_class(name, text, seed, scenario=sc)
@@ -135,6 +136,10 @@ def class_add_bots(code: str, strategy: str, db_url: str | None) -> None:
 
 
 BOT_PREFIX = "bot:"  # as `pmsim simulate --save` names its games
+# A seed below this could be found by a student who runs pmsim on every seed and compares the first
+# quarter's numbers with what the class server shows (a million seeds take hours, not years):
+# `serve --class` warns about such a class. Default seeds are drawn from all 2^63.
+GUESSABLE_SEED = 10**12
 
 
 @class_.command("roster")

@@ -267,6 +267,11 @@ def serve(host: str, port: int, db_url: str | None, scenario: str | None, class_
         if not is_loopback(host):
             click.echo("note: this is plain HTTP: use it on a network you trust (or behind an HTTPS proxy)",
                        err=True)
+        from pmsim.commands.classes import GUESSABLE_SEED
+
+        if klass.seed < GUESSABLE_SEED:
+            click.echo(f"note: class {klass.code} plays seed {klass.seed}, small enough to find by trying seeds "
+                       "against what the game shows: for a graded class, create it without --seed", err=True)
     click.echo(f"pmsim: open http://{shown}:{port} in a browser; Ctrl+C stops the server.", err=True)
     limits = Limits(per_client, max_sessions, app_memory, idle_timeout * 60.0)
     raise SystemExit(run(host, port, db_url, scenario, class_code=klass.code if klass else None, limits=limits))

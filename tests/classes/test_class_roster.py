@@ -120,6 +120,17 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+def test_a_class_seed_is_drawn_from_63_bits_by_default(tmp_path):
+    from pmsim.commands.classes import GUESSABLE_SEED
+
+    db = f"sqlite:///{tmp_path / 'seeds.sqlite3'}"
+    for n in range(3):
+        assert run("class", "create", "--scenario", "b2b_saas", "--name", f"c{n}", "--db", db).exit_code == 0
+    with SaveStore(db) as store:
+        seeds = [k.seed for k in store.list_classes()]
+    assert all(GUESSABLE_SEED <= s < 2**63 for s in seeds), seeds  # a million-seed default could be searched
+
+
 def test_roster_command(tmp_path):
     db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     out = run("class", "create", "--scenario", "b2b_saas", "--seed", "3", "--name", "PM 101", "--db", db).output

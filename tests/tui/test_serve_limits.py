@@ -276,6 +276,7 @@ def test_listening_beyond_this_computer_warns_loudly_without_class(tmp_path, kla
         class_server.stop()
     assert "WARNING" not in out and f"class {code}" in out and "join with the class code" in out
     assert url not in out
+    assert f"class {code} plays seed 3, small enough to find" in out  # the fixture's class: --seed 3
 
 
 def test_serve_class_refuses_what_cannot_work(tmp_path, klass):
