@@ -98,7 +98,7 @@ def app_command(scenario: str | None = None, class_mode: bool = False) -> str:
     it to the server and its apps in the environment ($PMSIM_DB_URL), with the class code."""
     import shlex
 
-    args = [sys.executable, "-m", "pmsim.tui.serve", "app-class" if class_mode else "app"]
+    args = [sys.executable, "-m", "pmsim.tui.serve", *(["app-class"] if class_mode else ["app", "play"])]
     if scenario:
         args += ["--scenario", scenario]
     return "exec " + shlex.join(args)
@@ -239,7 +239,7 @@ def guard_app(poll_s: float = 1.0) -> None:
 
 
 def _app_main(argv: list[str]) -> None:
-    """`python -m pmsim.tui.serve app [--scenario X]` (a `play` tab) or `app-class` (a class
+    """`python -m pmsim.tui.serve app play [--scenario X]` (a `play` tab) or `app-class` (a class
     server tab): guarded by `guard_app`, then the app."""
     guard_app()
     if argv[:1] == ["app-class"]:
@@ -249,7 +249,7 @@ def _app_main(argv: list[str]) -> None:
         return
     from pmsim.tui.commands import main as commands_main
 
-    commands_main(["play", *argv[1:]], prog_name="pmsim play")
+    commands_main(["play", *argv[2:]], prog_name="pmsim play")  # argv: app play [--scenario X]
 
 
 def public_url(host: str, port: int) -> str:
