@@ -31,7 +31,7 @@ COMMANDS: dict[str, str] = {
 
 SUMMARIES: dict[str, str] = {
     "play": "Play the game in the terminal (new, --continue, --save ID, --class CODE).",
-    "serve": "Serve the game to a web browser (textual-serve) on 127.0.0.1.",
+    "serve": "Serve the game to a web browser (127.0.0.1); --class CODE: a graded class.",
     "scenarios": "Scenario files: list, validate, schema, new, balance.",
     "simulate": "Play many bot games per strategy and summarize their scores.",
     "bench": "Time the engine and the CLI; one JSON object per benchmark with --json.",
@@ -40,7 +40,7 @@ SUMMARIES: dict[str, str] = {
     "fork": "Start a new game from a save, keeping its first N rounds.",
     "export": "Write a save to a .pmsave.json file (or its decision log as csv/jsonl).",
     "import": "Check and import a .pmsave.json file as a new save.",
-    "class": "Run a class on one scenario and seed: create, list, report (from the database or files).",
+    "class": "Run a class on one scenario and seed: create, list, roster, report (database or files).",
     "review": "The manager's end-of-internship review of a save: rating, return offer, five skills.",
 }
 

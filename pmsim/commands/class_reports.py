@@ -219,6 +219,7 @@ def report_from_db(store: SaveStore, code: str, jobs: int = 1) -> ClassReport:
 
     klass, games = store.class_games(code)
     titles = _titles(klass.scenario_text)
+    on_server = store.server_save_ids(klass.id)  # played on the class server: verified
     entries: list[Entry] = []
     rejected: list[Rejected] = []
     rebuild = []
@@ -228,11 +229,12 @@ def report_from_db(store: SaveStore, code: str, jobs: int = 1) -> ClassReport:
         if g.scenario_sha256 != klass.scenario_sha256 or i.seed != klass.seed:
             rejected.append(Rejected(src, "another scenario or seed than the class's", i.player))
         elif i.status != "finished":
-            rejected.append(Rejected(src, f"in progress (round {i.round}): not counted until finished", i.player))
+            rejected.append(Rejected(src, f"in progress (round {i.round}): not counted until finished", i.player,
+                                     verified=i.id in on_server))
         elif g.summary is None or summary_problem(g.summary):
             rebuild.append(i)
         else:
-            entries.append(Entry(i.player, src, g.summary, titles=titles))
+            entries.append(Entry(i.player, src, g.summary, titles=titles, verified=i.id in on_server))
     if rebuild:
         records = []
         for i in rebuild:
@@ -244,7 +246,7 @@ def report_from_db(store: SaveStore, code: str, jobs: int = 1) -> ClassReport:
             if c.summary is None:
                 rejected.append(Rejected(c.source, c.reason or "cannot be replayed", c.player))
                 continue
-            entries.append(Entry(c.player or "?", c.source, c.summary, titles=titles))
+            entries.append(Entry(c.player or "?", c.source, c.summary, titles=titles, verified=c.save_id in on_server))
             try:
                 store.set_summary(c.save_id, c.summary)  # type: ignore[arg-type]
             except StorageError:
@@ -322,6 +324,7 @@ def report_from_files(paths: list[str], *, scenario_text: str | None = None, see
         if reason or c.summary is None:
             rejected.append(Rejected(p, reason or "cannot be counted", c.player))
         else:
-            entries.append(Entry(c.player or "?", p, c.summary, titles=c.titles))
+            # a file proves its game replays, never who played it: never verified
+            entries.append(Entry(c.player or "?", p, c.summary, titles=c.titles, verified=False))
     rep = ClassReport(title or f"{ref_title}, {len(paths)} files", f"{ref_title} ({ref_id})", seed, entries, rejected)
     return rep, notes

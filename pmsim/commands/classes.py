@@ -3,6 +3,8 @@
     pmsim class create --scenario b2b_saas --seed 42 --name "PM 101" [--db URL]
     pmsim play --class PM-7QK4 --player "Ada"               (each student)
     pmsim class add-bots PM-7QK4 --strategy rice,random      (reference games, shown apart)
+    pmsim class roster PM-7QK4 --add "Ada" --add "Grace"     (PINs for the class server)
+    pmsim serve --class PM-7QK4 --host 0.0.0.0               (students play in a browser: verified)
     pmsim class report PM-7QK4 --format html -o report.html  (from the database: no replay)
     pmsim class report --files saves/*.pmsave.json           (without a server: replays each file)
 
@@ -57,7 +59,8 @@ def _store(db_url: str | None) -> SaveStore:
 @class_.command("create")
 @click.option("--scenario", "scenario_arg", required=True, metavar="ID|PATH", help="A built-in scenario id or a file.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
-              help="The seed every student plays (default: a random one, printed).")
+              help="The seed every student plays (default: a random 63-bit one, printed; a small seed can be "
+                   "found by trying seeds against what the game shows, so leave it out for a graded class).")
 @click.option("--name", required=True, help='The class name, e.g. "PM 101, spring".')
 @db_option
 def class_create(scenario_arg: str, seed: int | None, name: str, db_url: str | None) -> None:
@@ -70,7 +73,7 @@ def class_create(scenario_arg: str, seed: int | None, name: str, db_url: str | N
 
     checked = gate_or_exit(scenario_arg)  # the checks of `scenarios validate`; no --force for a class
     sc, text = checked.scenario, checked.text
-    seed = secrets.randbelow(1_000_000) if seed is None else seed
+    seed = secrets.randbelow(2**63) if seed is None else seed  # too many to try: see GUESSABLE_SEED
     with _store(db_url) as store:
         try:
             klass = store.create_class(name, text, seed, scenario=sc)
@@ -135,6 +138,86 @@ def class_add_bots(code: str, strategy: str, db_url: str | None) -> None:
 BOT_PREFIX = "bot:"  # as `pmsim simulate --save` names its games
 
 
+@class_.command("roster")
+@click.argument("code")
+@click.option("--add", "add", multiple=True, metavar="NAME",
+              help="Add a student and print their PIN (shown this once). Repeat for several students.")
+@click.option("--remove", "remove", metavar="NAME", default=None,
+              help="Take a student off the roster: they can no longer join (their games stay in the class).")
+@click.option("--reset", "reset", metavar="NAME", default=None,
+              help="Issue a new PIN for a student who lost theirs (the old one stops working).")
+@click.option("--list", "list_", is_flag=True, help="List the students (the default; PINs are never shown).")
+@click.option("--json", "as_json", is_flag=True, help="With --list: a JSON list of {name, added, game}.")
+@db_option
+def class_roster(code: str, add: tuple[str, ...], remove: str | None, reset: str | None, list_: bool,
+                 as_json: bool, db_url: str | None) -> None:
+    """The students who may join class CODE on the class server (`pmsim serve --class CODE`).
+
+    Each student gets a PIN, printed once when they are added (or --reset) and stored only as a
+    salted hash: hand each student theirs. Five wrong PINs in a row lock a name for 5 minutes.
+    """
+    from pmsim.storage.errors import StorageError
+    from pmsim.textsafe import name as clean
+
+    chosen = [flag for flag, on in (("--add", bool(add)), ("--remove", remove is not None),
+                                    ("--reset", reset is not None)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"use one of {', '.join(chosen)} at a time")
+    if as_json and chosen:
+        raise click.UsageError("--json goes with --list")
+    with _store(db_url) as store:
+        try:
+            klass = store.get_class(code)
+            if add:
+                added = store.add_students(klass.code, list(add))
+            elif reset is not None:
+                added = [store.reset_pin(klass.code, reset)]
+            elif remove is not None:
+                gone = store.remove_student(klass.code, remove)
+                click.echo(f"removed {clean(gone.name)} from class {klass.code}: they can no longer join "
+                           "(games they played stay in the class)")
+                return
+            else:
+                students = store.roster(klass.code)
+        except StorageError as e:
+            fail(str(e), e.exit_code)
+    if add or reset is not None:
+        what = f"a new PIN in class {klass.code}" if reset is not None else f"{len(added)} student(s) added to class {klass.code}"
+        click.echo(f"{what[0].upper()}{what[1:]}. Each PIN is shown only now (pmsim keeps a hash of it): "
+                   "hand each student theirs.\n")
+        click.echo(table(["NAME", "PIN"], [[clean(s.name, 60), pin] for s, pin in added], align="ll"))
+        click.echo(f"\nStudents join in a browser at the class server: pmsim serve --class {klass.code} "
+                   "--host 0.0.0.0 (with the same database)")
+        return
+    if as_json:
+        click.echo(json.dumps([s.to_json() for s in students], indent=2))
+        return
+    if not students:
+        click.echo(f"no students on the roster of class {klass.code}: add them with "
+                   f"pmsim class roster {klass.code} --add NAME")
+        return
+
+    def game(s) -> str:
+        g = s.game
+        if g is None:
+            return "not started"
+        if g.status == "finished":
+            return f"finished, {g.score:.1f} points (save {g.save_id})" if g.score is not None else \
+                f"finished (save {g.save_id})"
+        return f"round {g.round} (save {g.save_id})"
+
+    from pmsim.storage.rows import _now as _utcnow
+
+    now = _utcnow()
+    click.echo(table(
+        ["NAME", "ADDED", "SERVER GAME", ""],
+        [[clean(s.name, 60), s.created_at.strftime("%Y-%m-%d %H:%M") if s.created_at else "", game(s),
+          "locked (wrong PINs)" if s.locked_until is not None and s.locked_until > now else ""]
+         for s in students],
+        align="llll",
+    ))
+
+
 @class_.command("list")
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {code, name, scenario, seed, games, finished}.")
@@ -186,7 +269,8 @@ def class_report(args: tuple[str, ...], from_files: bool, fmt: str, output: Path
 
     `pmsim class report CODE` reads the class from the database; `pmsim class report --files
     a.pmsave.json b.pmsave.json ...` checks and replays exported games instead. Games that
-    cannot be counted are listed as rejected, with the reason.
+    cannot be counted are listed as rejected, with the reason. Games played on the class server
+    (`pmsim serve --class`) are marked verified; all others (files, `play --class`) are not.
     """
     from pmsim.reports.classreport import RENDERERS
     from pmsim.storage.errors import StorageError

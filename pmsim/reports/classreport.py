@@ -58,6 +58,9 @@ class Entry:
     summary: dict[str, Any]
     label: str = ""
     titles: dict[str, str] | None = None  # feature id -> title: plans are shown by title
+    # True: played on the class server (`pmsim serve --class`), who played is proven; False:
+    # played elsewhere (own computer, an imported file); None: not a student's game (a bot)
+    verified: bool | None = None
 
     def plan(self, names: list[str]) -> str:
         return _plan([(self.titles or {}).get(n, n) for n in names])
@@ -68,6 +71,7 @@ class Rejected:
     source: str
     reason: str
     player: str | None = None
+    verified: bool | None = None  # as Entry.verified (a game in progress on the class server: True)
 
 
 @dataclass
@@ -122,6 +126,9 @@ class ClassReport:
         return sorted(((k, REPORT_MISTAKES[k], v) for k, v in counts.items() if v or k in MISTAKES),
                       key=lambda t: -t[2])
 
+    def verified_count(self) -> int:
+        return sum(1 for e in self.entries if e.verified)
+
     def component_means(self) -> dict[str, float]:
         n = len(self.entries) or 1
         return {c: round(sum(e.summary["components"][c] for e in self.entries) / n, 3) for c in COMPONENTS}
@@ -156,11 +163,12 @@ def render_md(rep: ClassReport) -> str:
     if d["n"]:
         out.append(f"Scores: mean {d['mean']}, sd {d['sd']}, median {d['median']}, min {d['min']}, max {d['max']}.")
         out.append("")
-    out += ["## Leaderboard", "", "| # | student | score | " + " | ".join(SHORT[c] for c in COMPONENTS) + " |",
-            "|---|---|---:|" + "---:|" * len(COMPONENTS)]
+    out += [verified_note(rep), ""]
+    out += ["## Leaderboard", "", "| # | student | score | " + " | ".join(SHORT[c] for c in COMPONENTS) + " | verified |",
+            "|---|---|---:|" + "---:|" * len(COMPONENTS) + "---|"]
     for i, e in enumerate(rep.entries, 1):
         comps = " | ".join(f"{e.summary['components'][c]:.2f}" for c in COMPONENTS)
-        out.append(f"| {i} | {_md(e.label)} | {e.summary['score']:.1f} | {comps} |")
+        out.append(f"| {i} | {_md(e.label)} | {e.summary['score']:.1f} | {comps} | {_verified(e)} |")
     if rep.bots:
         out += ["", "## Reference games (bots, not ranked)", "",
                 "| bot | score | " + " | ".join(SHORT[c] for c in COMPONENTS) + " |",
@@ -182,9 +190,9 @@ def render_md(rep: ClassReport) -> str:
         ms = [REPORT_MISTAKES[m] for m in report_mistakes(e.summary)]
         out += ["", "Mistakes: " + ("; ".join(ms) if ms else "none found") + ".", ""]
     if rep.rejected:
-        out += ["## Rejected files", "", "| file | student | reason |", "|---|---|---|"]
+        out += ["## Rejected files", "", "| file | student | reason | verified |", "|---|---|---|---|"]
         for r in rep.rejected:
-            out.append(f"| {_md(r.source)} | {_md(r.player or '?')} | {_md(r.reason)} |")
+            out.append(f"| {_md(r.source)} | {_md(r.player or '?')} | {_md(r.reason)} | {_verified(r)} |")
         out.append("")
     return "\n".join(out) + "\n"
 
@@ -193,22 +201,37 @@ def _md(s: str) -> str:
     return _safe_md(s)
 
 
+VERIFIED_MEANING = ("Verified: played on the class server (pmsim serve --class), where the student joined "
+                    "with their PIN and never held the seed or the engine. Not verified: played elsewhere "
+                    "(pmsim play with the database, or an imported file); its replay is honest, but who "
+                    "played it, and with what help, is not proven.")
+
+
+def verified_note(rep: ClassReport) -> str:
+    n = len(rep.entries)
+    return f"{rep.verified_count()} of {n} counted games verified. {VERIFIED_MEANING}"
+
+
+def _verified(e: Entry | Rejected) -> str:
+    return "" if e.verified is None else ("yes" if e.verified else "no")
+
+
 # ---------------------------------------------------------------------- csv
 def render_csv(rep: ClassReport) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["rank", "student", "source", "status", "score", *COMPONENTS, "mistakes", "reason"])
+    w.writerow(["rank", "student", "source", "status", "score", *COMPONENTS, "mistakes", "reason", "verified"])
     for i, e in enumerate(rep.entries, 1):
         w.writerow([i, _cell(e.label), _cell(e.source), "counted", f"{e.summary['score']:.4f}",
                     *(f"{e.summary['components'][c]:.4f}" for c in COMPONENTS),
-                    ";".join(report_mistakes(e.summary)), ""])
+                    ";".join(report_mistakes(e.summary)), "", _verified(e)])
     for e in rep.bots:
         w.writerow(["", e.label, e.source, "reference", f"{e.summary['score']:.4f}",
                     *(f"{e.summary['components'][c]:.4f}" for c in COMPONENTS),
                     ";".join(report_mistakes(e.summary)), ""])
     for r in rep.rejected:
         w.writerow(["", _cell(r.player or ""), _cell(r.source), "rejected", "", *([""] * len(COMPONENTS)), "",
-                    _cell(r.reason)])
+                    _cell(r.reason), _verified(r)])
     return buf.getvalue()
 
 
@@ -280,13 +303,15 @@ def render_html(rep: ClassReport) -> str:
     if d["n"]:
         body.append(f"<p>Scores: mean {d['mean']}, sd {d['sd']}, median {d['median']}, min {d['min']}, "
                     f"max {d['max']}.</p>")
+    body.append(f'<p class="verified-note">{e(verified_note(rep))}</p>')
     body += ["<h2>Distribution of scores</h2>", _svg_histogram(rep.scores()),
              "<h2>Points by component</h2>", _svg_components(rep),
              "<h2>Leaderboard</h2><table><tr><th>#</th><th>student</th><th>score</th>"
-             + "".join(f"<th>{SHORT[c]}</th>" for c in COMPONENTS) + "</tr>"]
+             + "".join(f"<th>{SHORT[c]}</th>" for c in COMPONENTS) + "<th>verified</th></tr>"]
     for i, en in enumerate(rep.entries, 1):
         body.append(f"<tr><td class=n>{i}</td><td>{e(en.label)}</td><td class=n>{en.summary['score']:.1f}</td>"
-                    + "".join(f"<td class=n>{en.summary['components'][c]:.2f}</td>" for c in COMPONENTS) + "</tr>")
+                    + "".join(f"<td class=n>{en.summary['components'][c]:.2f}</td>" for c in COMPONENTS)
+                    + f"<td class=verified>{_verified(en)}</td></tr>")
     body.append("</table>")
     if rep.bots:
         body.append("<h2>Reference games (bots, not ranked)</h2><table><tr><th>bot</th><th>score</th>"
@@ -311,9 +336,11 @@ def render_html(rep: ClassReport) -> str:
         ms = [REPORT_MISTAKES[m] for m in report_mistakes(en.summary)]
         body.append(f"</table><p>Mistakes: {e('; '.join(ms) if ms else 'none found')}.</p></details>")
     if rep.rejected:
-        body.append("<h2>Rejected files</h2><table><tr><th>file</th><th>student</th><th>reason</th></tr>")
+        body.append("<h2>Rejected files</h2><table><tr><th>file</th><th>student</th><th>reason</th>"
+                    "<th>verified</th></tr>")
         for r in rep.rejected:
-            body.append(f"<tr><td>{e(r.source)}</td><td>{e(r.player or '?')}</td><td>{e(r.reason)}</td></tr>")
+            body.append(f"<tr><td>{e(r.source)}</td><td>{e(r.player or '?')}</td><td>{e(r.reason)}</td>"
+                        f"<td class=verified>{_verified(r)}</td></tr>")
         body.append("</table>")
     body.append('<p class="muted">Generated by pmsim. The data is simulated.</p>')
     return ("<!doctype html><html lang=en><head><meta charset=utf-8><title>Class report: " + e(rep.title)

@@ -25,6 +25,16 @@ from pmsim.storage.records import (
     finite,
     sha256_text,
 )
+from pmsim.storage.roster import (  # noqa: F401  (the roster's names, importable from here as before)
+    MAX_WRONG_PINS,
+    JoinRefused,
+    RosterStore,
+    StudentInfo,
+    hash_pin,
+    new_pin,
+    normalize_pin,
+    pin_matches,
+)
 from pmsim.storage.rows import _INFO_COLUMNS, _check_seed, _info, _json, _load_scenario, _now, _utc
 
 if TYPE_CHECKING:
@@ -32,6 +42,10 @@ if TYPE_CHECKING:
 
     from pmsim.scenario.models import Scenario
 
+# A seed below this could be found by a student who runs pmsim on every seed and compares the first
+# quarter's numbers with what the class server shows (a million seeds take hours, not years):
+# `serve --class` warns about such a class. Default seeds are drawn from all 2^63.
+GUESSABLE_SEED = 10**12
 MAX_CLASS_NAME = 100  # as pmsim.textsafe.MAX_NAME: a longer name is refused, not cut
 # Class join codes: "PM-" + 4 characters of Crockford's base32 (no I, L, O or U), read back with
 # O as 0 and I, L as 1, so a code read aloud or copied from a projector still works.
@@ -68,7 +82,7 @@ def _class_info(row: Any, n_saves: int = 0, n_finished: int = 0) -> ClassInfo:
     )
 
 
-class ClassStore:
+class ClassStore(RosterStore):
     """The class methods of `SaveStore` (the helpers it shares with saves.py are in rows.py)."""
 
     url: str

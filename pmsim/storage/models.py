@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -101,3 +110,33 @@ class RoundRow(Base):
     components: Mapped[str] = mapped_column(Text)  # JSON {component: 0..1}
     metrics: Mapped[str] = mapped_column(Text)  # JSON of the key metrics, as observed
     shipped: Mapped[str] = mapped_column(Text)  # JSON list of feature ids shipped that round
+
+
+class StudentRow(Base):
+    """A student on a class's roster (`pmsim class roster`): a name and a hashed PIN, checked when
+    the student joins the class server (`pmsim serve --class`). The PIN itself is never stored."""
+
+    __tablename__ = "class_students"
+    __table_args__ = (UniqueConstraint("class_id", "name_key"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))  # the name case-folded: one student per name
+    pin_hash: Mapped[str] = mapped_column(String(300))  # scrypt$N$r$p$salt$hash
+    failed: Mapped[int] = mapped_column(Integer)  # wrong PINs in a row
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ServerGameRow(Base):
+    """A save played on the class server: the student joined with their PIN and never held the
+    seed or the engine. Class reports mark these games verified."""
+
+    __tablename__ = "server_games"
+
+    save_id: Mapped[int] = mapped_column(ForeignKey("saves.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("class_students.id", ondelete="SET NULL"),
+                                                   index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -9,16 +9,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    from pmsim.textsafe import plain
-
-    click.echo(plain(message, multiline=True), err=True)
-    raise SystemExit(code)
+from pmsim.tui.launch import _fail, _run
 
 
 def _opener(db_url: str | None):
@@ -89,38 +83,6 @@ def _check_player(player: str | None) -> None:
             check_name(player, "player name")
         except ValueError as e:
             _fail(f"--player: {e}")
-
-
-def _run(app) -> None:
-    """Run the app; a database that cannot be used ends it with one line and exit code 2.
-    SIGTERM and SIGHUP end it cleanly too, so the terminal is restored (no alternate screen left)."""
-    import signal
-
-    def stop(signum, frame) -> None:
-        # ask the app to exit from its own event loop: it leaves the alternate screen and restores
-        # the terminal on the way out, as after q
-        loop = getattr(app, "_loop", None)
-        if loop is not None and loop.is_running():
-            loop.call_soon_threadsafe(lambda: app.exit(return_code=128 + signum))
-        else:
-            raise SystemExit(128 + signum)
-
-    old = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            try:
-                old[sig] = signal.signal(sig, stop)
-            except ValueError:  # not the main thread
-                pass
-    try:
-        app.run()
-    finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
-        app.service.close()
-    if app.return_code:
-        raise SystemExit(app.return_code)
 
 
 @click.command("play")
@@ -198,11 +160,32 @@ def play(scenario: str | None, seed: int | None, player: str | None, continue_: 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--db", "db_url", metavar="URL", default=None, help="Database URL the games are saved in.")
+@click.option("--db", "db_url", metavar="URL", default=None,
+              help="Database URL the games are saved in (better: $PMSIM_DB_URL, which `ps` does not show).")
 @click.option("--scenario", "scenario", metavar="ID|PATH", default=None,
               help="Offer this scenario (checked now, like `pmsim scenarios validate`) on the new-game screen.")
-def serve(host: str, port: int, db_url: str | None, scenario: str | None) -> None:
-    """Play pmsim in a web browser (textual-serve). Ctrl+C stops the server and every game it started."""
+@click.option("--class", "class_code", metavar="CODE", default=None,
+              help="A graded class: students join with the class code, their name and PIN "
+                   "(`pmsim class roster`) and play the class's game here; reports mark it verified.")
+@click.option("--per-client", type=click.IntRange(1, 1000), default=4, show_default=True,
+              help="Games (browser tabs) open at once from one address.")
+@click.option("--max-sessions", type=click.IntRange(1, 10000), default=40, show_default=True,
+              help="Games open at once in total.")
+@click.option("--idle-timeout", type=click.FloatRange(0.05, 24 * 60), default=20.0, show_default=True,
+              metavar="MINUTES", help="Close a game with no key pressed for this long (it is saved).")
+@click.option("--app-memory", type=click.IntRange(128, 1 << 20), default=1024, show_default=True,
+              metavar="MB", help="Address-space limit of each game's process.")
+def serve(host: str, port: int, db_url: str | None, scenario: str | None, class_code: str | None,
+          per_client: int, max_sessions: int, idle_timeout: float, app_memory: int) -> None:
+    """Play pmsim in a web browser (textual-serve). Ctrl+C stops the server and every game it started.
+
+    With --class CODE it is a graded class's server: each browser tab asks for the class code,
+    the student's name and PIN, then plays that student's game of the class. The seed and the
+    engine stay on this machine; class reports mark these games verified."""
+    from pmsim.tui.serve import Limits
+
+    if class_code is not None and scenario is not None:
+        raise click.UsageError("--class plays the class's own scenario: leave out --scenario")
     if scenario is not None:
         from pmsim.commands.common import gate_or_exit
 
@@ -221,16 +204,67 @@ def serve(host: str, port: int, db_url: str | None, scenario: str | None) -> Non
             resolve_url(db_url)  # an empty or unreadable URL: one line now, not in every tab
         except StorageError as e:
             _fail(str(e), e.exit_code)
+    klass, given_db = None, db_url
+    if class_code is not None:
+        klass, n_students, db_url = _serve_class(db_url, class_code)
     problem = port_problem(host, port)
     if problem:
         _fail(f"pmsim serve: {problem}")
-    if not is_loopback(host):
-        click.echo(f"WARNING: listening on {host}, beyond this computer, with NO authentication: anyone who "
-                   f"can reach port {port} can play and read or overwrite the saves in this database. "
-                   "Use the default --host 127.0.0.1 unless you mean it.", err=True)
+    if not is_loopback(host) and klass is None:
+        bar = "!" * 78
+        click.echo(f"{bar}\n!! WARNING: listening on {host}, beyond this computer, with NO authentication.\n"
+                   f"!! Anyone who can reach port {port} can play, and read, replay or delete every save\n"
+                   "!! in this database. For a class, use --class CODE (students join with a PIN);\n"
+                   "!! otherwise keep the default --host 127.0.0.1.\n" + bar, err=True)
+    if given_db is not None and _has_password(given_db):
+        click.echo("note: --db puts the database password on this command line, where `ps` shows it to "
+                   "every user here: set $PMSIM_DB_URL instead", err=True)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
+    if klass is not None:
+        from pmsim.textsafe import name as clean
+
+        click.echo(f"pmsim: class {klass.code} ('{clean(klass.name)}'), {n_students} student(s) on the roster. "
+                   "Students open the address below and join with the class code, their name and PIN.",
+                   err=True)
+        if not is_loopback(host):
+            click.echo("note: this is plain HTTP: use it on a network you trust (or behind an HTTPS proxy)",
+                       err=True)
+        from pmsim.storage.classes import GUESSABLE_SEED
+
+        if klass.seed < GUESSABLE_SEED:
+            click.echo(f"note: class {klass.code} plays seed {klass.seed}, small enough to find by trying seeds "
+                       "against what the game shows: for a graded class, create it without --seed", err=True)
     click.echo(f"pmsim: open http://{shown}:{port} in a browser; Ctrl+C stops the server.", err=True)
-    raise SystemExit(run(host, port, db_url, scenario))
+    limits = Limits(per_client, max_sessions, app_memory, idle_timeout * 60.0)
+    raise SystemExit(run(host, port, db_url, scenario, class_code=klass.code if klass else None, limits=limits))
+
+
+def _has_password(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return bool(make_url(url).password)
+    except Exception:
+        return False
+
+
+def _serve_class(db_url: str | None, code: str):
+    """--class: the class must exist and have students, checked now (one line, exit 2). Returns
+    the class, its number of students and the database URL every tab must use."""
+    from pmsim.storage.db import resolve_url
+    from pmsim.storage.errors import StorageError
+    from pmsim.storage.saves import SaveStore
+
+    try:
+        with SaveStore(db_url) as store:
+            klass = store.get_class(code)
+            n = len(store.roster(klass.code))
+    except StorageError as e:
+        _fail(str(e), e.exit_code)
+    if not n:
+        _fail(f"class {klass.code} has no students on its roster, so nobody could join: "
+              f"add them with pmsim class roster {klass.code} --add NAME")
+    return klass, n, resolve_url(db_url)
 
 
 def run_replay_viewer(save_ref: int | str, db_url: str | None = None) -> None:

@@ -49,6 +49,7 @@ KEYS = {
     "tab": {"key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9},
     "down": {"key": "ArrowDown", "code": "ArrowDown", "windowsVirtualKeyCode": 40},
     "up": {"key": "ArrowUp", "code": "ArrowUp", "windowsVirtualKeyCode": 38},
+    "-": {"key": "-", "code": "Minus", "windowsVirtualKeyCode": 189, "text": "-"},  # 45 would be Insert
 }
 
 

@@ -54,6 +54,11 @@ def processes_mentioning(marker: str) -> list[tuple[int, str]]:
     return out
 
 
+def is_app(cmd: str) -> bool:
+    """A browser tab's app process (`python -m pmsim.tui.serve app...`), not the server itself."""
+    return "pmsim.tui.serve app" in cmd and "--command" not in cmd
+
+
 def test_serve_in_headless_chromium(tmp_path):
     browser = find_browser()
     need("Chromium", browser is not None)
@@ -96,7 +101,7 @@ async def drive(debug_port: int, url: str, db: Path) -> list[tuple[int, str]]:
             await cdp.send("Page.navigate", url=url)
             text = await cdp.wait_for_text("New game", timeout=60)  # the title screen has rendered
             assert "Continue" in text and "Replay" in text
-            apps = [p for p in processes_mentioning(str(db)) if "play" in p[1]]
+            apps = [p for p in processes_mentioning(str(db)) if is_app(p[1])]
             assert not [cmd for _, cmd in apps if str(db) in cmd], "the database URL is on an app's command line"
             await cdp.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
             mark = len(text)
