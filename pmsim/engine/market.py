@@ -99,16 +99,38 @@ def effective_scores(g_ours: np.ndarray, g_comp: np.ndarray, fresh: np.ndarray |
     return g_ours - weight * np.maximum(best - g_ours, 0.0)
 
 
-def _our_utility(pop: Population, si: int, mi: MarketInputs) -> np.ndarray:
-    a, b = pop.bounds[si]
-    coef = (BETA * effective_scores(mi.g_ours[si], mi.g_comp, mi.fresh)).astype(np.float32)
-    u = pop.needs[0, a:b] * coef[0]
+def _weighted(w: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """(m,) float32 sum over themes of w[t] * coef[t] for gathered needs `w` (T, m), added theme
+    after theme (float32 elementwise, so each customer's value is the same whichever customers
+    are computed together)."""
+    u = w[0] * coef[0]
+    tmp = np.empty_like(u)
     for t in range(1, coef.shape[0]):
-        u = u + pop.needs[t, a:b] * coef[t]
-    u = u - pop.price_sens[a:b]
-    u = u + np.float32(USABILITY_W * (mi.usability - 0.6))
-    u = u + pop.assistive[a:b].astype(np.float32) * np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF))
+        np.multiply(w[t], coef[t], out=tmp)
+        u += tmp
     return u
+
+
+def _ours(pop: Population, idx: np.ndarray, w: np.ndarray, coef: np.ndarray, mi: MarketInputs) -> np.ndarray:
+    """(m,) float32 utility of our product for the customers `idx` (global), needs `w` (T, m)."""
+    u = _weighted(w, coef)
+    u -= pop.price_sens[idx]
+    u += np.float32(USABILITY_W * (mi.usability - 0.6))
+    a = pop.assistive[idx].astype(np.float32)
+    a *= np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF))
+    u += a
+    return u
+
+
+def _our_coef(mi: MarketInputs, si: int) -> np.ndarray:
+    return (BETA * effective_scores(mi.g_ours[si], mi.g_comp, mi.fresh)).astype(np.float32)
+
+
+def _our_utility(pop: Population, si: int, mi: MarketInputs) -> np.ndarray:
+    """(n,) float32 utility of our product for every customer of segment `si`."""
+    a, b = pop.bounds[si]
+    idx = np.arange(a, b)
+    return _ours(pop, idx, pop.needs[:, a:b], _our_coef(mi, si), mi)
 
 
 def _mean_competitor_reference(pop: Population, si: int, mi: MarketInputs, mean_need: np.ndarray) -> float:
@@ -128,8 +150,23 @@ def reference_utilities(pop: Population, mi: MarketInputs, mean_needs: np.ndarra
     return np.array([_mean_competitor_reference(pop, si, mi, mean_needs[si]) for si in range(len(pop.bounds))])
 
 
+def _below(draw: np.ndarray, p: float) -> np.ndarray:
+    """`draw < p` for float32 draws and a float64 `p`, compared as float64 (exactly: a float32
+    is below p if and only if it is below the smallest float32 not below p), without making a
+    float64 copy of the draws."""
+    t = np.float32(p)
+    if float(t) < p:
+        t = np.nextafter(t, np.float32(np.inf))
+    return draw < t
+
+
 def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Advance the market one round in place. Returns per-segment integer counts and sums."""
+    """Advance the market one round in place. Returns per-segment integer counts and sums.
+
+    Segment after segment (a segment's draws come before the next's). Only the customers who
+    decide something this round (our users, and those choosing a product) have their utilities
+    computed, the logistic and logit decisions use detmath's fast exact paths, and every count
+    is the one a pass over the segment would give."""
     s_count = len(pop.bounds)
     k_count = mi.g_comp.shape[0]
     out = {k: np.zeros(s_count, np.int64) for k in (
@@ -137,30 +174,36 @@ def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Gene
         "customers_before", "promoters", "detractors", "adopters")}
     out["comp_customers"] = np.zeros((s_count, max(k_count, 1)), np.int64)
     out["sat_sum"] = np.zeros(s_count)
+    comp_coef = [(BETA * mi.g_comp[k]).astype(np.float32) for k in range(k_count)]
     for si in range(s_count):
         a, b = pop.bounds[si]
         n = b - a
         if n == 0:
             continue
         st = pop.status[a:b]
-        uo = _our_utility(pop, si, mi)
+        coef = _our_coef(mi, si)
         draw = rng.random(n, dtype=np.float32)
-        ours = np.flatnonzero(st == OURS)
-        trials = np.flatnonzero(st == TRIAL)
+        # our users (customers and trials), in customer order
+        users = np.flatnonzero((st == OURS) | (st == TRIAL))
+        is_ours = st[users] == OURS
+        ours, trials = users[is_ours], users[~is_ours]
         was_none = st == NONE
+        none_before = int(np.count_nonzero(was_none))
         out["customers_before"][si] = ours.size
         out["trials_before"][si] = trials.size
 
-        # satisfaction of everyone who uses our product now (customers and trials)
-        users = np.concatenate([ours, trials])
-        x = SAT_SLOPE * (uo[users].astype(np.float64) - ref[si]) + SAT_BIAS + pop.temper[a + users]
-        sat = np.clip(detmath.sigmoid(x) + mi.shock[si], 0.0, 1.0)
-        pop.sat[a + users] = detmath.quantize(sat)
+        # satisfaction of everyone who uses our product now
+        gu = users + a
+        uu = _ours(pop, gu, pop.needs.take(gu, axis=1), coef, mi)
+        x = SAT_SLOPE * (uu.astype(np.float64) - ref[si]) + SAT_BIAS + pop.temper[gu]
+        sat = detmath.quantized_sigmoid(x, mi.shock[si])
+        pop.sat[gu] = sat
+        d = draw[users]
 
         # churn of paying customers: shifted-beta-geometric propensity scaled by dissatisfaction
-        s_ours = pop.sat[a + ours].astype(np.float64)
+        s_ours = sat[is_ours].astype(np.float64)
         p_churn = np.minimum(pop.theta[a + ours].astype(np.float64) * (0.4 + 2.4 * (1.0 - s_ours)), 0.95)
-        churn = draw[ours] < p_churn
+        churn = d[is_ours] < p_churn
         churned = ours[churn]
         st[churned] = NONE
         pop.tenure[a + churned] = 0
@@ -168,49 +211,49 @@ def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Gene
         out["churned"][si] = churned.size
 
         # trials convert or leave
-        xa = ACT_SLOPE * (uo[trials].astype(np.float64) - ref[si]) + ACT_BIAS
-        conv = draw[trials] < detmath.sigmoid(xa)
+        xa = ACT_SLOPE * (uu[~is_ours].astype(np.float64) - ref[si]) + ACT_BIAS
+        conv = detmath.below_sigmoid(d[~is_ours], xa)
         st[trials[conv]] = OURS
         pop.tenure[a + trials[conv]] = 1
         st[trials[~conv]] = NONE
-        out["converted"][si] = int(conv.sum())
+        converted = int(np.count_nonzero(conv))
+        out["converted"][si] = converted
+        stays = is_ours.copy()  # our customers after this round, among the users
+        stays[is_ours] = ~churn
+        stays[~is_ours] = conv
 
         # who is choosing a product this round: Bass entrants and switchers from competitors
-        adopted = int(np.count_nonzero(st != NONE))
+        none_mid = none_before + churned.size + trials.size - converted
+        adopted = n - none_mid
         hazard = min(float(mi.bass_p[si] + mi.bass_q[si] * (adopted / n) * mi.wom[si]), 1.0)
-        entrants = np.flatnonzero(was_none & (draw < hazard))
-        switchers = np.flatnonzero((st >= COMP0) & (draw < mi.switching[si]))
-        choosers = np.concatenate([entrants, switchers])
-        choosers.sort()
+        entering = was_none & (draw < hazard)
+        entrants = int(np.count_nonzero(entering))
+        choosers = np.flatnonzero(entering | ((st >= COMP0) & _below(draw, mi.switching[si])))
+        none_after = none_mid - entrants
         if choosers.size:
-            w = pop.needs[:, a + choosers]
-            ps = pop.price_sens[a + choosers].astype(np.float64)
+            gc = choosers + a
+            w = pop.needs.take(gc, axis=1)
+            ps = pop.price_sens[gc].astype(np.float64)
             utils = np.empty((k_count + 2, choosers.size))
-            utils[0] = uo[choosers]
+            utils[0] = _ours(pop, gc, w, coef, mi)
             for k in range(k_count):
-                coef = (BETA * mi.g_comp[k]).astype(np.float32)
-                uk = w[0] * coef[0]
-                for t in range(1, coef.shape[0]):
-                    uk = uk + w[t] * coef[t]
-                utils[1 + k] = uk.astype(np.float64) - ps * float(mi.price_index[k])
+                utils[1 + k] = _weighted(w, comp_coef[k]).astype(np.float64) - ps * float(mi.price_index[k])
             utils[k_count + 1] = float(mi.outside[si])
-            utils -= utils.max(axis=0)
-            e = detmath.exp(utils)
-            cum = np.cumsum(e, axis=0)
-            u2 = rng.random(choosers.size) * cum[-1]
-            pick = (u2[None, :] >= cum).sum(axis=0)  # index of the chosen option
+            pick = detmath.logit_pick(utils, rng.random(choosers.size))  # index of the chosen option
             new_status = np.where(pick == 0, TRIAL, np.where(pick == k_count + 1, NONE, COMP0 + pick - 1))
             st[choosers] = new_status.astype(np.int8)
             out["new_trials"][si] = int(np.count_nonzero(pick == 0))
+            none_after += int(np.count_nonzero(pick == k_count + 1))
 
-        ours_now = np.flatnonzero(st == OURS)
+        # every trial now is a new one; our customers are the users who stayed or converted
+        ours_now = users[stays]
         s_now = pop.sat[a + ours_now]
         out["customers"][si] = ours_now.size
-        out["trials"][si] = int(np.count_nonzero(st == TRIAL))
+        out["trials"][si] = out["new_trials"][si]
         out["promoters"][si] = int(np.count_nonzero(s_now >= PROMOTER))
         out["detractors"][si] = int(np.count_nonzero(s_now < DETRACTOR))
         out["sat_sum"][si] = float(s_now.astype(np.float64).sum())
-        out["adopters"][si] = int(np.count_nonzero(st != NONE))
+        out["adopters"][si] = n - none_after
         for k in range(k_count):
             out["comp_customers"][si, k] = int(np.count_nonzero(st == COMP0 + k))
     return out
