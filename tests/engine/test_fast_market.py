@@ -242,3 +242,48 @@ def test_a_float32_draw_below_a_float64_probability_compares_exactly():
     draw[:10] = np.float32(0.03)
     for p in ps:
         assert np.array_equal(market._below(draw, p), draw.astype(np.float64) < p), p
+
+
+# ------------------------------------------------------------------ values
+def _knapsack_ref(values, weights, capacity, unit=0.5):
+    import math
+
+    cap = int(math.floor(capacity / unit + 1e-9))
+    if cap <= 0:
+        return []
+    w = [max(1, int(math.ceil(x / unit - 1e-9))) for x in weights]
+    items = [i for i, v in enumerate(values) if v > 0 and w[i] <= cap]
+    best = np.zeros(cap + 1)
+    take = np.zeros((len(items), cap + 1), bool)
+    for n, i in enumerate(items):
+        wi, vi = w[i], values[i]
+        cand = np.full(cap + 1, -1.0)
+        cand[wi:] = best[: cap + 1 - wi] + vi
+        better = cand > best + 1e-12
+        take[n] = better
+        best = np.where(better, cand, best)
+    chosen = []
+    c = cap
+    for n in range(len(items) - 1, -1, -1):
+        if take[n, c]:
+            chosen.append(items[n])
+            c -= w[items[n]]
+    return sorted(chosen)
+
+
+def test_the_knapsack_is_the_plain_one_and_remembers_without_sharing():
+    from pmsim.engine.values import knapsack
+
+    rng = np.random.default_rng(7)
+    for trial in range(400):
+        n = int(rng.integers(0, 25))
+        values = [float(v) for v in rng.normal(1.0, 1.5, n)]
+        if trial % 5 == 0:  # ties, exactly and within the 1e-12 tolerance
+            values = [1.0, 1.0, 2.0, 1.0 + 5e-13, 0.0, -1.0][: n] + values[6:]
+        weights = [float(x) for x in rng.choice([0.0, 0.3, 0.5, 1.0, 2.0, 2.5, 4.0, 7.5], n)]
+        capacity = float(rng.choice([-1.0, 0.0, 0.4, 3.0, 10.0, 17.25, 40.0]))
+        want = _knapsack_ref(values, weights, capacity)
+        got = knapsack(values, weights, capacity)
+        assert got == want
+        got.append(99)  # a copy: the remembered answer stays as it was
+        assert knapsack(values, weights, capacity) == want
