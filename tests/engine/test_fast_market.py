@@ -287,3 +287,90 @@ def test_the_knapsack_is_the_plain_one_and_remembers_without_sharing():
         assert got == want
         got.append(99)  # a copy: the remembered answer stays as it was
         assert knapsack(values, weights, capacity) == want
+
+
+# ------------------------------------------------------------------ population
+def _generate_ref(scenario, seed):
+    from pmsim.engine.population import (
+        Population,
+        seg_accessibility_need,
+        segment_counts,
+        segment_need_means,
+    )
+
+    counts = segment_counts(scenario)
+    themes = scenario.theme_ids()
+    comp_ids = [c.id for c in scenario.market.competitors]
+    means = segment_need_means(scenario)
+    n, t = sum(counts), len(themes)
+    segment = np.empty(n, np.int8)
+    needs = np.empty((t, n), np.float32)
+    price_sens = np.empty(n, np.float32)
+    theta = np.empty(n, np.float32)
+    assistive = np.empty(n, bool)
+    temper = np.empty(n, np.float32)
+    status = np.zeros(n, np.int8)
+    tenure = np.zeros(n, np.int16)
+    bounds = []
+    start = 0
+    for si, (seg, c) in enumerate(zip(scenario.market.segments, counts, strict=True)):
+        stop = start + c
+        bounds.append((start, stop))
+        rng = stream(seed, "population", si)
+        segment[start:stop] = si
+        alpha = np.maximum(means[si] * seg.need_spread, 1e-3)
+        g = rng.standard_gamma(alpha[:, None], size=(t, c))
+        g /= np.maximum(g.sum(axis=0, keepdims=True), 1e-12)
+        needs[:, start:stop] = detmath.quantize(g, 1.0 / 1024.0)
+        price_sens[start:stop] = detmath.quantize(seg.price_sensitivity * rng.lognormal(0.0, 0.3, c), 1.0 / 256.0)
+        theta[start:stop] = detmath.quantize(rng.beta(seg.churn.alpha, seg.churn.beta, c), 1.0 / 65536.0)
+        assistive[start:stop] = rng.random(c) < seg_accessibility_need(scenario, si)
+        temper[start:stop] = detmath.quantize(rng.normal(0.0, 1.0, c), 1.0 / 256.0)
+        u = rng.random(c)
+        cut = seg.initial_ours
+        st = np.where(u < cut, OURS, NONE).astype(np.int8)
+        for ki, cid in enumerate(comp_ids):
+            share = seg.initial_competitors.get(cid, 0.0)
+            st = np.where((u >= cut) & (u < cut + share), COMP0 + ki, st).astype(np.int8)
+            cut += share
+        status[start:stop] = st
+        tenure[start:stop] = np.where(st == OURS, rng.integers(1, 9, c), 0)
+        start = stop
+    return Population(
+        segment=segment, needs=needs, price_sens=price_sens, theta=theta, assistive=assistive, temper=temper,
+        status=status, sat=np.full(n, 0.5, np.float32), tenure=tenure, bounds=tuple(bounds),
+    )
+
+
+@pytest.mark.parametrize("sid", builtin_ids())
+def test_the_population_is_drawn_as_before_in_parallel_or_not(sid):
+    from pmsim.engine.population import generate
+
+    sc = _small(load_scenario(resolve(sid)), 9000)
+    want = _generate_ref(sc, 77)
+    for parallel in (False, True):
+        got = generate(sc, 77, parallel=parallel)
+        assert got.bounds == want.bounds
+        for k, v in want.arrays().items():
+            assert _same(got.arrays()[k], v), (parallel, k)
+
+
+def test_a_forked_child_draws_populations_too():
+    import multiprocessing
+
+    from pmsim.engine.population import generate
+
+    sc = _small(load_scenario(resolve("tutorial")), 4000)
+    generate(sc, 1, parallel=True)  # the parent's threads exist now
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        digest = pool.apply_async(_needs_digest, (sc,)).get(timeout=60)
+    assert digest == _needs_digest(sc)
+
+
+def _needs_digest(sc) -> str:
+    import hashlib
+
+    from pmsim.engine.population import generate
+
+    return hashlib.sha256(generate(sc, 1, parallel=True).needs.tobytes()).hexdigest()
