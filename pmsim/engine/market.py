@@ -54,7 +54,7 @@ def must_factor(round_: int) -> float:
 
 
 def kano_contribution(category: Kano | str, value: float, shipped: bool, round_: int = 1) -> float:
-    c = Kano(category)
+    c = category if type(category) is Kano else Kano(category)
     if c is Kano.must_be:
         return 0.0 if shipped else -MUST_PENALTY * value * must_factor(round_)
     if not shipped:

@@ -111,6 +111,7 @@ def _static(scenario: Scenario) -> dict[str, Any]:
         for a in info.values():
             a.flags.writeable = False
         info["ids"] = [f.id for f in scenario.features]
+        info["memo"] = {}
         kept = (scenario, info)  # the scenario is kept with its look-ups: its id stays its own
         _STATIC[id(scenario)] = kept
     return kept[1]
@@ -118,6 +119,24 @@ def _static(scenario: Scenario) -> dict[str, Any]:
 
 def _theme_index(scenario: Scenario) -> np.ndarray:
     return _static(scenario)["ti"]
+
+
+def _key(a) -> tuple:
+    """An exact, hashable key of an array's contents."""
+    a = np.asarray(a)
+    return (a.dtype.str, a.shape, a.tobytes())
+
+
+def _remembered(scenario: Scenario, key: tuple, compute) -> np.ndarray:
+    """`compute()` for these exact inputs of this scenario, made once (a copy each time): scoring
+    asks the same values again every quarter, and they depend on nothing else."""
+    memo = _static(scenario)["memo"]
+    hit = memo.get(key)
+    if hit is None:
+        if len(memo) >= 4096:
+            memo.clear()
+        hit = memo[key] = compute()
+    return hit.copy()
 
 
 def must_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, p_must: np.ndarray,
@@ -164,6 +183,12 @@ def gap_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gai
     A feature closes min(gain, gap) of a gap, and each point closed is worth LOSS_W more, times
     the quarter's `fresh` multiplier (T,) where a rival has just launched.
     """
+    key = ("gap", _key(sizes), _key(need_mean), _key(gain), _key(g_ours), tuple(_key(b) for b in comp_best),
+           None if fresh is None else tuple(_key(f) for f in fresh))
+    return _remembered(scenario, key, lambda: _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh))
+
+
+def _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> np.ndarray:
     ti = _theme_index(scenario)
     weighted = sizes * _static(scenario)["weights"]
     out = np.zeros(len(scenario.features))
@@ -210,6 +235,11 @@ def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple
 def stake_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, impact: np.ndarray,
                  stakes: list[tuple[int, np.ndarray, int]], t: int) -> np.ndarray:
     """(F,) what having each feature is worth in quarter t because a launch made it expected."""
+    key = ("stake", _key(sizes), _key(need_mean), _key(impact), tuple((fi, _key(m), u) for fi, m, u in stakes), t)
+    return _remembered(scenario, key, lambda: _stake_values(scenario, sizes, need_mean, impact, stakes, t))
+
+
+def _stake_values(scenario, sizes, need_mean, impact, stakes, t) -> np.ndarray:
     ti_of = _theme_index(scenario)
     weighted = sizes * _static(scenario)["weights"]
     out = np.zeros(len(scenario.features))

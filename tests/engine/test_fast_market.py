@@ -374,3 +374,28 @@ def _needs_digest(sc) -> str:
     from pmsim.engine.population import generate
 
     return hashlib.sha256(generate(sc, 1, parallel=True).needs.tobytes()).hexdigest()
+
+
+def test_remembered_gap_and_stake_values_are_computed_ones_and_copies():
+    from pmsim.engine import values
+
+    sc = load_scenario(resolve("b2b_saas"))
+    s_n, f_n, t_n = len(sc.market.segments), len(sc.features), len(sc.theme_ids())
+    rng = np.random.default_rng(8)
+    for _ in range(30):
+        sizes = rng.integers(0, 50_000, s_n).astype(np.float64)
+        need = rng.normal(0.15, 0.12, (s_n, t_n))
+        gain = rng.normal(0.0, 0.3, (s_n, f_n))
+        g = rng.normal(0.3, 0.2, (s_n, t_n))
+        best = [rng.random(t_n) for _ in range(int(rng.integers(1, 4)))]
+        fresh = None if rng.random() < 0.5 else [1.0 + 2.0 * (rng.random(t_n) < 0.3) for _ in best]
+        impact = rng.random(f_n)
+        stakes = values.table_stakes(sc, need, [(int(rng.integers(t_n)), int(rng.integers(1, 5)))])
+        t = int(rng.integers(1, 9))
+        for _ in range(2):  # computed, then remembered
+            got = values.gap_values(sc, sizes, need, gain, g, best, fresh)
+            assert _same(got, values._gap_values(sc, sizes, need, gain, g, best, fresh))
+            got[:] = 7.0  # a copy
+            got = values.stake_values(sc, sizes, need, impact, stakes, t)
+            assert _same(got, values._stake_values(sc, sizes, need, impact, stakes, t))
+            got[:] = 7.0
