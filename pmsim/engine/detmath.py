@@ -74,7 +74,7 @@ def quantized_sigmoid(x: np.ndarray, shift: float, step: float = 1.0 / 4096.0, m
                       dtype=np.float32) -> np.ndarray:
     """`quantize(np.clip(sigmoid(x) + shift, 0.0, 1.0), step, dtype)`, bit for bit, fast.
 
-    `shift` is a float (or a numpy float64 scalar). The value snapped to the grid is decided by
+    `shift` is a float (or a float64 scalar, or one per element). The value snapped to the grid is decided by
     the platform's exp unless it lies within `margin` grid steps of a rounding edge, where it is
     recomputed with `sigmoid`."""
     x = np.asarray(x, dtype=np.float64)
@@ -87,7 +87,7 @@ def quantized_sigmoid(x: np.ndarray, shift: float, step: float = 1.0 / 4096.0, m
     frac = t - k
     edge = np.flatnonzero((frac < margin) | (frac > 1.0 - margin))
     if edge.size:
-        exact = np.clip(sigmoid(x[edge]) + shift, 0.0, 1.0)
+        exact = np.clip(sigmoid(x[edge]) + (shift[edge] if np.ndim(shift) else shift), 0.0, 1.0)
         k[edge] = np.floor(np.asarray(exact, dtype=np.float64) / step + 0.5)
     k *= step
     return k.astype(dtype)
