@@ -100,9 +100,9 @@ def effective_scores(g_ours: np.ndarray, g_comp: np.ndarray, fresh: np.ndarray |
 
 
 def _weighted(w: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """(m,) float32 sum over themes of w[t] * coef[t] for gathered needs `w` (T, m), added theme
-    after theme (float32 elementwise, so each customer's value is the same whichever customers
-    are computed together)."""
+    """(m,) float32 sum over themes of w[t] * coef[t] for gathered needs `w` (T, m) and
+    coefficients (T,) or one per customer (T, m), added theme after theme (float32 elementwise,
+    so each customer's value is the same whichever customers are computed together)."""
     u = w[0] * coef[0]
     tmp = np.empty_like(u)
     for t in range(1, coef.shape[0]):
@@ -111,39 +111,30 @@ def _weighted(w: np.ndarray, coef: np.ndarray) -> np.ndarray:
     return u
 
 
-def _ours(pop: Population, idx: np.ndarray, w: np.ndarray, coef: np.ndarray, mi: MarketInputs) -> np.ndarray:
-    """(m,) float32 utility of our product for the customers `idx` (global), needs `w` (T, m)."""
-    u = _weighted(w, coef)
-    u -= pop.price_sens[idx]
-    u += np.float32(USABILITY_W * (mi.usability - 0.6))
-    a = pop.assistive[idx].astype(np.float32)
-    a *= np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF))
-    u += a
-    return u
-
-
 def _our_coef(mi: MarketInputs, si: int) -> np.ndarray:
     return (BETA * effective_scores(mi.g_ours[si], mi.g_comp, mi.fresh)).astype(np.float32)
-
-
-def _our_utility(pop: Population, si: int, mi: MarketInputs) -> np.ndarray:
-    """(n,) float32 utility of our product for every customer of segment `si`."""
-    a, b = pop.bounds[si]
-    idx = np.arange(a, b)
-    return _ours(pop, idx, pop.needs[:, a:b], _our_coef(mi, si), mi)
 
 
 def _mean_competitor_reference(pop: Population, si: int, mi: MarketInputs, mean_need: np.ndarray) -> float:
     """Utility of the best competitor for the segment's average customer (the expectation bar)."""
     if mi.g_comp.shape[0] == 0:
         return float(mi.outside[si])
-    a, b = pop.bounds[si]
-    ps = float(pop.price_sens[a:b].astype(np.float64).sum() / max(b - a, 1))
+    ps = _mean_price_sens(pop)[si]
     best = max(
         BETA * float(np.dot(mean_need, mi.g_comp[k])) - ps * float(mi.price_index[k])
         for k in range(mi.g_comp.shape[0])
     )
     return max(best, float(mi.outside[si]))
+
+
+def _mean_price_sens(pop: Population) -> list[float]:
+    """Each segment's mean price sensitivity, made once per population (customers' price
+    sensitivities never change)."""
+    kept = pop.__dict__.get("_mean_price_sens")
+    if kept is None or kept[0] is not pop.price_sens:
+        means = [float(pop.price_sens[a:b].astype(np.float64).sum() / max(b - a, 1)) for a, b in pop.bounds]
+        kept = pop.__dict__["_mean_price_sens"] = (pop.price_sens, means)
+    return kept[1]
 
 
 def reference_utilities(pop: Population, mi: MarketInputs, mean_needs: np.ndarray) -> np.ndarray:
@@ -283,17 +274,12 @@ def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Gene
 
 def _ours_by_segment(pop: Population, idx: np.ndarray, seg: np.ndarray, coef: np.ndarray,
                      mi: MarketInputs, w: np.ndarray | None = None) -> np.ndarray:
-    """(m,) float32 utility of our product for customers `idx` of segments `seg`: each
-    customer's own segment's coefficients (`coef` (T, S)), element by element as `_ours`."""
+    """(m,) float32 utility of our product for customers `idx` of segments `seg`, with each
+    customer's own segment's coefficients (`coef` (T, S)), element by element."""
     if idx.size == 0:
         return np.zeros(0, np.float32)
     w = pop.needs.take(idx, axis=1) if w is None else w
-    c = coef.take(seg, axis=1)  # (T, m)
-    u = w[0] * c[0]
-    tmp = np.empty_like(u)
-    for t in range(1, c.shape[0]):
-        np.multiply(w[t], c[t], out=tmp)
-        u += tmp
+    u = _weighted(w, coef.take(seg, axis=1))  # each customer's segment's coefficients (T, m)
     u -= pop.price_sens[idx]
     u += np.float32(USABILITY_W * (mi.usability - 0.6))
     a = pop.assistive[idx].astype(np.float32)

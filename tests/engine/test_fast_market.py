@@ -399,3 +399,25 @@ def test_remembered_gap_and_stake_values_are_computed_ones_and_copies():
             got = values.stake_values(sc, sizes, need, impact, stakes, t)
             assert _same(got, values._stake_values(sc, sizes, need, impact, stakes, t))
             got[:] = 7.0
+
+
+@pytest.mark.parametrize("sid", builtin_ids())
+def test_reference_utilities_are_the_plain_ones(sid):
+    sc = _small(load_scenario(resolve(sid)), 5000)
+    game = new_game(sc, 4)
+    pop = game.state.pop
+    for r in range(3):
+        mi = game.market_inputs()
+        mi.g_comp = mi.g_comp + 0.1 * r
+        want = []
+        for si, (a, b) in enumerate(pop.bounds):
+            ps = float(pop.price_sens[a:b].astype(np.float64).sum() / max(b - a, 1))
+            best = max(BETA * float(np.dot(game.true_need_means()[si], mi.g_comp[k])) - ps * float(mi.price_index[k])
+                       for k in range(mi.g_comp.shape[0]))
+            want.append(max(best, float(mi.outside[si])))
+        assert _same(market.reference_utilities(pop, mi, game.true_need_means()), np.array(want))
+    copy = pop.copy()
+    copy.price_sens[:] = 0.0  # another population's own means, not the first one's
+    mi = game.market_inputs()
+    assert not _same(market.reference_utilities(copy, mi, game.true_need_means()),
+                     market.reference_utilities(pop, mi, game.true_need_means()))
