@@ -97,7 +97,7 @@ _STATIC: dict[int, tuple[Scenario, dict[str, Any]]] = {}
 def _static(scenario: Scenario) -> dict[str, Any]:
     kept = _STATIC.get(id(scenario))
     if kept is None or kept[0] is not scenario:
-        if len(_STATIC) > 64:
+        if len(_STATIC) >= 16:
             _STATIC.clear()
         themes = scenario.theme_ids()
         info = {
@@ -133,7 +133,7 @@ def _remembered(scenario: Scenario, key: tuple, compute) -> np.ndarray:
     memo = _static(scenario)["memo"]
     hit = memo.get(key)
     if hit is None:
-        if len(memo) >= 4096:
+        if len(memo) >= 1024:
             memo.clear()
         hit = memo[key] = compute()
     return hit.copy()
