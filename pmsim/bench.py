@@ -47,23 +47,45 @@ def benchmark(name: str, *, target_s: float | None = None, target_ratio: float |
 
 
 def timed(
-    fn: Callable[[], Any], runs: int, setup: Callable[[], Any] | None = None, warmup: int = 1
+    fn: Callable[[], Any], runs: int, setup: Callable[[], Any] | None = None, warmup: int = 1,
+    cpu: list[float] | None = None,
 ) -> list[float]:
-    """Wall times of `fn(setup())` (or `fn()`), GC off while timing; setup is not timed."""
+    """Wall times of `fn(setup())` (or `fn()`), GC off while timing; setup is not timed.
+
+    `cpu`, when given, receives each run's CPU seconds: this process's (all its threads) and
+    its finished child processes' (a command and its workers). Unlike wall time, CPU time
+    hardly depends on what else the machine is running."""
     times = []
     for i in range(warmup + runs):
         arg = setup() if setup is not None else None
         gc.collect()
         gc.disable()
         try:
+            c0 = _cpu_now()
             t0 = time.perf_counter()
             fn(arg) if setup is not None else fn()
             dt = time.perf_counter() - t0
+            dc = _cpu_now() - c0
         finally:
             gc.enable()
         if i >= warmup:
             times.append(dt)
+            if cpu is not None:
+                cpu.append(dc)
     return times
+
+
+def _cpu_now() -> float:
+    """CPU seconds so far of this process and of its children that have finished."""
+    t = time.process_time()
+    try:
+        import resource
+
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t += ru.ru_utime + ru.ru_stime
+    except (ImportError, OSError):  # no resource module (Windows): this process only
+        pass
+    return t
 
 
 

@@ -26,6 +26,7 @@ def test_game_default_times_a_researcher_game():
     assert row["strategy"] == "researcher" and row["scenario"] == "b2b_saas"
     assert row["median_s"] > 0 and row["runs"] == 7 and row["target_s"] == 0.045
     assert row["meets_target"] is (row["median_s"] <= 0.045)
+    assert row["cpu_s"] > 0  # CPU time too: what a loaded machine changes least
 
 
 def test_commands_are_timed_on_the_sample_save_and_a_failure_is_not_a_time(tmp_path):
@@ -34,3 +35,16 @@ def test_commands_are_timed_on_the_sample_save_and_a_failure_is_not_a_time(tmp_p
     command_bench._command("review", save)()  # runs, exit 0
     with pytest.raises(RuntimeError, match="exited 2"):
         command_bench._command("review", str(tmp_path / "missing.pmsave.json"))()
+
+
+def test_cpu_time_counts_this_process_and_its_finished_children():
+    import subprocess
+    import sys
+
+    spin = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass"
+    cpu: list[float] = []
+    walls = bench.timed(lambda: subprocess.run([sys.executable, "-c", spin], check=True), runs=1, warmup=0, cpu=cpu)
+    assert len(cpu) == 1 and cpu[0] >= 0.3 and walls[0] >= 0.3  # the child's CPU is counted
+    cpu.clear()
+    bench.timed(lambda: sum(range(10)), runs=3, warmup=1, cpu=cpu)
+    assert len(cpu) == 3 and all(0 <= c < 0.3 for c in cpu)

@@ -37,10 +37,97 @@ def sigmoid(x):
 
 
 def quantize(a, step: float = 1.0 / 4096.0, dtype=np.float32):
-    """Snap values to a grid so that one-ulp differences from a platform's libm disappear."""
-    return (np.floor(np.asarray(a, dtype=np.float64) / step + 0.5) * step).astype(dtype)
+    """Snap values to a grid so that one-ulp differences from a platform's libm disappear.
+
+    `floor(a / step + 0.5) * step` in float64, computed in one scratch array (big temporaries
+    cost more in page faults than in arithmetic)."""
+    if np.ndim(a) == 0:
+        return (np.floor(np.asarray(a, dtype=np.float64) / step + 0.5) * step).astype(dtype)
+    x = np.divide(a, step, dtype=np.float64)
+    x += 0.5
+    np.floor(x, out=x)
+    x *= step
+    return x.astype(dtype)
 
 
 def qfloat(x: float, step: float = 1e-9) -> float:
     """Quantize a Python float for hashing and display (exact operations only)."""
     return float(np.floor(x / step + 0.5) * step)
+
+
+# ---------------------------------------------------------------------- fast paths, same bits
+# The platform's exp (numpy's, SIMD or libm) is within a few ulps of the true value, and `exp`
+# above within 1e-14 of it, so the two agree to far better than 1e-12. Where a result is only
+# used through a decision that is insensitive to such a difference (a value snapped to a grid, a
+# comparison with a uniform draw), the fast exp decides, and only the rare elements within
+# MARGIN of the decision's edge are recomputed with `exp`: the decision is then exactly the one
+# `exp` makes, on every machine, at a fraction of the cost.
+MARGIN = 1e-7
+
+
+def _fast_exp(x: np.ndarray) -> np.ndarray:
+    """The platform's exp on `exp`'s domain (clipped the same way, so never inf)."""
+    return np.exp(np.clip(x, -700.0, 700.0))
+
+
+def quantized_sigmoid(x: np.ndarray, shift: float, step: float = 1.0 / 4096.0, margin: float = MARGIN,
+                      dtype=np.float32) -> np.ndarray:
+    """`quantize(np.clip(sigmoid(x) + shift, 0.0, 1.0), step, dtype)`, bit for bit, fast.
+
+    `shift` is a float (or a float64 scalar, or one per element). The value snapped to the grid is decided by
+    the platform's exp unless it lies within `margin` grid steps of a rounding edge, where it is
+    recomputed with `sigmoid`."""
+    x = np.asarray(x, dtype=np.float64)
+    v = 1.0 / (1.0 + _fast_exp(-x))
+    v += shift
+    np.clip(v, 0.0, 1.0, out=v)
+    t = v / step
+    t += 0.5
+    k = np.floor(t)
+    frac = t - k
+    edge = np.flatnonzero((frac < margin) | (frac > 1.0 - margin))
+    if edge.size:
+        exact = np.clip(sigmoid(x[edge]) + (shift[edge] if np.ndim(shift) else shift), 0.0, 1.0)
+        k[edge] = np.floor(np.asarray(exact, dtype=np.float64) / step + 0.5)
+    k *= step
+    return k.astype(dtype)
+
+
+def below_sigmoid(draw: np.ndarray, x: np.ndarray, margin: float = MARGIN) -> np.ndarray:
+    """`draw < sigmoid(x)` (compared as float64), bit for bit, fast (see quantized_sigmoid)."""
+    x = np.asarray(x, dtype=np.float64)
+    d = np.asarray(draw, dtype=np.float64)
+    s = 1.0 / (1.0 + _fast_exp(-x))
+    out = d < s
+    edge = np.flatnonzero(np.abs(d - s) < margin)
+    if edge.size:
+        out[edge] = d[edge] < sigmoid(x[edge])
+    return out
+
+
+def logit_pick(utils: np.ndarray, uniform: np.ndarray, margin: float = MARGIN) -> np.ndarray:
+    """Multinomial logit choice: the index picked in each column of `utils` (options, m) with
+    uniforms (m,) in [0, 1), as
+
+        e = exp(utils - utils.max(axis=0)); cum = np.cumsum(e, axis=0)
+        pick = (uniform * cum[-1] >= cum).sum(axis=0)
+
+    computes it with `exp`, bit for bit. `utils` is changed in place."""
+    utils -= utils.max(axis=0)
+    cum = _cumsum_rows(_fast_exp(utils))
+    u2 = uniform * cum[-1]
+    diff = u2[None, :] - cum
+    pick = (diff >= 0.0).sum(axis=0)
+    # cum is at least 1 (one option's exp is exactly 1): an absolute margin is a relative one
+    edge = np.flatnonzero((np.abs(diff) < margin * cum[-1]).any(axis=0))
+    if edge.size:
+        c = _cumsum_rows(exp(utils[:, edge]))
+        pick[edge] = (uniform[edge] * c[-1] >= c).sum(axis=0)
+    return pick
+
+
+def _cumsum_rows(e: np.ndarray) -> np.ndarray:
+    """`np.cumsum(e, axis=0)` (which adds row after row, in order), with whole rows at a time."""
+    for k in range(1, e.shape[0]):
+        e[k] += e[k - 1]
+    return e

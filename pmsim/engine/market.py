@@ -54,7 +54,7 @@ def must_factor(round_: int) -> float:
 
 
 def kano_contribution(category: Kano | str, value: float, shipped: bool, round_: int = 1) -> float:
-    c = Kano(category)
+    c = category if type(category) is Kano else Kano(category)
     if c is Kano.must_be:
         return 0.0 if shipped else -MUST_PENALTY * value * must_factor(round_)
     if not shipped:
@@ -99,24 +99,27 @@ def effective_scores(g_ours: np.ndarray, g_comp: np.ndarray, fresh: np.ndarray |
     return g_ours - weight * np.maximum(best - g_ours, 0.0)
 
 
-def _our_utility(pop: Population, si: int, mi: MarketInputs) -> np.ndarray:
-    a, b = pop.bounds[si]
-    coef = (BETA * effective_scores(mi.g_ours[si], mi.g_comp, mi.fresh)).astype(np.float32)
-    u = pop.needs[0, a:b] * coef[0]
+def _weighted(w: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """(m,) float32 sum over themes of w[t] * coef[t] for gathered needs `w` (T, m) and
+    coefficients (T,) or one per customer (T, m), added theme after theme (float32 elementwise,
+    so each customer's value is the same whichever customers are computed together)."""
+    u = w[0] * coef[0]
+    tmp = np.empty_like(u)
     for t in range(1, coef.shape[0]):
-        u = u + pop.needs[t, a:b] * coef[t]
-    u = u - pop.price_sens[a:b]
-    u = u + np.float32(USABILITY_W * (mi.usability - 0.6))
-    u = u + pop.assistive[a:b].astype(np.float32) * np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF))
+        np.multiply(w[t], coef[t], out=tmp)
+        u += tmp
     return u
+
+
+def _our_coef(mi: MarketInputs, si: int) -> np.ndarray:
+    return (BETA * effective_scores(mi.g_ours[si], mi.g_comp, mi.fresh)).astype(np.float32)
 
 
 def _mean_competitor_reference(pop: Population, si: int, mi: MarketInputs, mean_need: np.ndarray) -> float:
     """Utility of the best competitor for the segment's average customer (the expectation bar)."""
     if mi.g_comp.shape[0] == 0:
         return float(mi.outside[si])
-    a, b = pop.bounds[si]
-    ps = float(pop.price_sens[a:b].astype(np.float64).sum() / max(b - a, 1))
+    ps = _mean_price_sens(pop)[si]
     best = max(
         BETA * float(np.dot(mean_need, mi.g_comp[k])) - ps * float(mi.price_index[k])
         for k in range(mi.g_comp.shape[0])
@@ -124,12 +127,39 @@ def _mean_competitor_reference(pop: Population, si: int, mi: MarketInputs, mean_
     return max(best, float(mi.outside[si]))
 
 
+def _mean_price_sens(pop: Population) -> list[float]:
+    """Each segment's mean price sensitivity, made once per population (customers' price
+    sensitivities never change)."""
+    kept = pop.__dict__.get("_mean_price_sens")
+    if kept is None or kept[0] is not pop.price_sens:
+        means = [float(pop.price_sens[a:b].astype(np.float64).sum() / max(b - a, 1)) for a, b in pop.bounds]
+        kept = pop.__dict__["_mean_price_sens"] = (pop.price_sens, means)
+    return kept[1]
+
+
 def reference_utilities(pop: Population, mi: MarketInputs, mean_needs: np.ndarray) -> np.ndarray:
     return np.array([_mean_competitor_reference(pop, si, mi, mean_needs[si]) for si in range(len(pop.bounds))])
 
 
+def _below(draw: np.ndarray, p: float) -> np.ndarray:
+    """`draw < p` for float32 draws and a float64 `p`, compared as float64 (exactly: a float32
+    is below p if and only if it is below the smallest float32 not below p), without making a
+    float64 copy of the draws."""
+    t = np.float32(p)
+    if float(t) < p:
+        t = np.nextafter(t, np.float32(np.inf))
+    return draw < t
+
+
 def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Advance the market one round in place. Returns per-segment integer counts and sums."""
+    """Advance the market one round in place. Returns per-segment integer counts and sums.
+
+    The draws are made segment after segment, in the order of the plain model (a segment's
+    uniforms, then its choosers' uniforms, then the next segment's), and only the decisions
+    that need them are taken there: what does not depend on a draw (our users' utilities and
+    satisfaction, the choosers' utilities) is computed for every segment at once, only for the
+    customers who decide something this round. Decisions use detmath's fast exact paths, and
+    every count is the one a pass over the segment would give."""
     s_count = len(pop.bounds)
     k_count = mi.g_comp.shape[0]
     out = {k: np.zeros(s_count, np.int64) for k in (
@@ -137,80 +167,122 @@ def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Gene
         "customers_before", "promoters", "detractors", "adopters")}
     out["comp_customers"] = np.zeros((s_count, max(k_count, 1)), np.int64)
     out["sat_sum"] = np.zeros(s_count)
+    if s_count == 0:
+        return out
+    status = pop.status
+    starts = np.array([a for a, _ in pop.bounds], dtype=np.int64)
+    ends = np.array([b for _, b in pop.bounds], dtype=np.int64)
+    coef = np.stack([_our_coef(mi, si) for si in range(s_count)], axis=1)  # (T, S)
+    comp_coef = [(BETA * mi.g_comp[k]).astype(np.float32) for k in range(k_count)]
+
+    # our users (customers and trials) in customer order: each segment's are contiguous
+    users = np.flatnonzero((status == OURS) | (status == TRIAL))
+    u_cut = np.searchsorted(users, np.concatenate([starts, ends[-1:]]))
+    u_seg = np.repeat(np.arange(s_count), np.diff(u_cut))
+    is_ours = status[users] == OURS
+    uu = _ours_by_segment(pop, users, u_seg, coef, mi)
+    ref_u = np.asarray(ref, dtype=np.float64)[u_seg]
+    x = SAT_SLOPE * (uu.astype(np.float64) - ref_u) + SAT_BIAS + pop.temper[users]
+    sat = detmath.quantized_sigmoid(x, np.asarray(mi.shock, dtype=np.float64)[u_seg])
+    pop.sat[users] = sat
+    ours, trials = users[is_ours], users[~is_ours]
+    s_ours = sat[is_ours].astype(np.float64)
+    p_churn = np.minimum(pop.theta[ours].astype(np.float64) * (0.4 + 2.4 * (1.0 - s_ours)), 0.95)
+    xa = ACT_SLOPE * (uu[~is_ours].astype(np.float64) - ref_u[~is_ours]) + ACT_BIAS
+    o_cut = np.concatenate([[0], np.cumsum(is_ours)])[u_cut]  # segment bounds in `ours`
+    t_cut = u_cut - o_cut  # ... and in `trials`
+    was_none = status == NONE
+    with_comp = status >= COMP0
+    churn = np.empty(ours.size, bool)
+    conv = np.empty(trials.size, bool)
+    none_after = np.zeros(s_count, np.int64)
+    chooser_parts, uniform_parts = [], []
+
     for si in range(s_count):
         a, b = pop.bounds[si]
         n = b - a
         if n == 0:
             continue
-        st = pop.status[a:b]
-        uo = _our_utility(pop, si, mi)
         draw = rng.random(n, dtype=np.float32)
-        ours = np.flatnonzero(st == OURS)
-        trials = np.flatnonzero(st == TRIAL)
-        was_none = st == NONE
-        out["customers_before"][si] = ours.size
-        out["trials_before"][si] = trials.size
-
-        # satisfaction of everyone who uses our product now (customers and trials)
-        users = np.concatenate([ours, trials])
-        x = SAT_SLOPE * (uo[users].astype(np.float64) - ref[si]) + SAT_BIAS + pop.temper[a + users]
-        sat = np.clip(detmath.sigmoid(x) + mi.shock[si], 0.0, 1.0)
-        pop.sat[a + users] = detmath.quantize(sat)
-
+        o0, o1, t0, t1 = o_cut[si], o_cut[si + 1], t_cut[si], t_cut[si + 1]
         # churn of paying customers: shifted-beta-geometric propensity scaled by dissatisfaction
-        s_ours = pop.sat[a + ours].astype(np.float64)
-        p_churn = np.minimum(pop.theta[a + ours].astype(np.float64) * (0.4 + 2.4 * (1.0 - s_ours)), 0.95)
-        churn = draw[ours] < p_churn
-        churned = ours[churn]
-        st[churned] = NONE
-        pop.tenure[a + churned] = 0
-        pop.tenure[a + ours[~churn]] += 1
-        out["churned"][si] = churned.size
-
+        churn[o0:o1] = draw[ours[o0:o1] - a] < p_churn[o0:o1]
         # trials convert or leave
-        xa = ACT_SLOPE * (uo[trials].astype(np.float64) - ref[si]) + ACT_BIAS
-        conv = draw[trials] < detmath.sigmoid(xa)
-        st[trials[conv]] = OURS
-        pop.tenure[a + trials[conv]] = 1
-        st[trials[~conv]] = NONE
-        out["converted"][si] = int(conv.sum())
+        conv[t0:t1] = detmath.below_sigmoid(draw[trials[t0:t1] - a], xa[t0:t1])
+        churned = int(np.count_nonzero(churn[o0:o1]))
+        converted = int(np.count_nonzero(conv[t0:t1]))
+        out["customers_before"][si] = o1 - o0
+        out["trials_before"][si] = t1 - t0
+        out["churned"][si] = churned
+        out["converted"][si] = converted
 
         # who is choosing a product this round: Bass entrants and switchers from competitors
-        adopted = int(np.count_nonzero(st != NONE))
-        hazard = min(float(mi.bass_p[si] + mi.bass_q[si] * (adopted / n) * mi.wom[si]), 1.0)
-        entrants = np.flatnonzero(was_none & (draw < hazard))
-        switchers = np.flatnonzero((st >= COMP0) & (draw < mi.switching[si]))
-        choosers = np.concatenate([entrants, switchers])
-        choosers.sort()
+        none_mid = int(np.count_nonzero(was_none[a:b])) + churned + (t1 - t0) - converted
+        hazard = min(float(mi.bass_p[si] + mi.bass_q[si] * ((n - none_mid) / n) * mi.wom[si]), 1.0)
+        entering = was_none[a:b] & (draw < hazard)
+        none_after[si] = none_mid - int(np.count_nonzero(entering))
+        choosers = np.flatnonzero(entering | (with_comp[a:b] & _below(draw, mi.switching[si])))
         if choosers.size:
-            w = pop.needs[:, a + choosers]
-            ps = pop.price_sens[a + choosers].astype(np.float64)
-            utils = np.empty((k_count + 2, choosers.size))
-            utils[0] = uo[choosers]
-            for k in range(k_count):
-                coef = (BETA * mi.g_comp[k]).astype(np.float32)
-                uk = w[0] * coef[0]
-                for t in range(1, coef.shape[0]):
-                    uk = uk + w[t] * coef[t]
-                utils[1 + k] = uk.astype(np.float64) - ps * float(mi.price_index[k])
-            utils[k_count + 1] = float(mi.outside[si])
-            utils -= utils.max(axis=0)
-            e = detmath.exp(utils)
-            cum = np.cumsum(e, axis=0)
-            u2 = rng.random(choosers.size) * cum[-1]
-            pick = (u2[None, :] >= cum).sum(axis=0)  # index of the chosen option
-            new_status = np.where(pick == 0, TRIAL, np.where(pick == k_count + 1, NONE, COMP0 + pick - 1))
-            st[choosers] = new_status.astype(np.int8)
-            out["new_trials"][si] = int(np.count_nonzero(pick == 0))
+            chooser_parts.append(choosers + a)
+            uniform_parts.append(rng.random(choosers.size))
 
-        ours_now = np.flatnonzero(st == OURS)
-        s_now = pop.sat[a + ours_now]
-        out["customers"][si] = ours_now.size
-        out["trials"][si] = int(np.count_nonzero(st == TRIAL))
-        out["promoters"][si] = int(np.count_nonzero(s_now >= PROMOTER))
-        out["detractors"][si] = int(np.count_nonzero(s_now < DETRACTOR))
-        out["sat_sum"][si] = float(s_now.astype(np.float64).sum())
-        out["adopters"][si] = int(np.count_nonzero(st != NONE))
+    # the draws are made: every segment's changes at once (the sets changed are disjoint)
+    churned = ours[churn]
+    status[churned] = NONE
+    pop.tenure[churned] = 0
+    pop.tenure[ours[~churn]] += 1
+    status[trials[conv]] = OURS
+    pop.tenure[trials[conv]] = 1
+    status[trials[~conv]] = NONE
+    if chooser_parts:
+        choosers = np.concatenate(chooser_parts)
+        c_seg = np.searchsorted(ends, choosers, side="right")
+        w = pop.needs.take(choosers, axis=1)
+        ps = pop.price_sens[choosers].astype(np.float64)
+        utils = np.empty((k_count + 2, choosers.size))
+        utils[0] = _ours_by_segment(pop, choosers, c_seg, coef, mi, w)
         for k in range(k_count):
-            out["comp_customers"][si, k] = int(np.count_nonzero(st == COMP0 + k))
+            utils[1 + k] = _weighted(w, comp_coef[k]).astype(np.float64) - ps * float(mi.price_index[k])
+        utils[k_count + 1] = np.array([float(v) for v in mi.outside])[c_seg]
+        pick = detmath.logit_pick(utils, np.concatenate(uniform_parts))  # index of the chosen option
+        new_status = np.where(pick == 0, TRIAL, np.where(pick == k_count + 1, NONE, COMP0 + pick - 1))
+        status[choosers] = new_status.astype(np.int8)
+        out["new_trials"][:] = np.bincount(c_seg[pick == 0], minlength=s_count)
+        none_after += np.bincount(c_seg[pick == k_count + 1], minlength=s_count)
+
+    # every trial now is a new one; our customers are the users who stayed or converted
+    stays = is_ours.copy()
+    stays[is_ours] = ~churn
+    stays[~is_ours] = conv
+    s_now = sat[stays]
+    n_cut = np.concatenate([[0], np.cumsum(stays)])[u_cut]
+    n_seg = u_seg[stays]
+    out["customers"][:] = np.diff(n_cut)
+    out["trials"][:] = out["new_trials"]
+    out["promoters"][:] = np.bincount(n_seg[s_now >= PROMOTER], minlength=s_count)
+    out["detractors"][:] = np.bincount(n_seg[s_now < DETRACTOR], minlength=s_count)
+    for si in range(s_count):
+        a, b = pop.bounds[si]
+        if b == a:
+            continue
+        out["sat_sum"][si] = float(s_now[n_cut[si]:n_cut[si + 1]].astype(np.float64).sum())
+        out["adopters"][si] = (b - a) - none_after[si]
+        for k in range(k_count):
+            out["comp_customers"][si, k] = int(np.count_nonzero(status[a:b] == COMP0 + k))
     return out
+
+
+def _ours_by_segment(pop: Population, idx: np.ndarray, seg: np.ndarray, coef: np.ndarray,
+                     mi: MarketInputs, w: np.ndarray | None = None) -> np.ndarray:
+    """(m,) float32 utility of our product for customers `idx` of segments `seg`, with each
+    customer's own segment's coefficients (`coef` (T, S)), element by element."""
+    if idx.size == 0:
+        return np.zeros(0, np.float32)
+    w = pop.needs.take(idx, axis=1) if w is None else w
+    u = _weighted(w, coef.take(seg, axis=1))  # each customer's segment's coefficients (T, m)
+    u -= pop.price_sens[idx]
+    u += np.float32(USABILITY_W * (mi.usability - 0.6))
+    a = pop.assistive[idx].astype(np.float32)
+    a *= np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF))
+    u += a
+    return u

@@ -7,6 +7,8 @@ hash does not depend on the platform's libm.
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,51 +74,93 @@ def segment_need_means(scenario: Scenario) -> np.ndarray:
     return m
 
 
-def generate(scenario: Scenario, seed: int) -> Population:
+# Segments are drawn from independent streams, so they can be drawn at the same time: numpy
+# releases the GIL while it fills an array with draws. Below this many customers a thread costs
+# more than it saves.
+PARALLEL_MIN = 50_000
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _executor():
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="pmsim-population")
+        return _pool
+
+
+def _forget_pool() -> None:  # a forked child has none of its parent's threads
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def generate(scenario: Scenario, seed: int, parallel: bool | None = None) -> Population:
+    """The customers of a new game: each segment drawn from its own stream (in parallel when
+    `parallel`, by default when the population is large and there is more than one CPU: the
+    draws, and so the customers, are the same either way)."""
     counts = segment_counts(scenario)
     themes = scenario.theme_ids()
-    comp_ids = [c.id for c in scenario.market.competitors]
     means = segment_need_means(scenario)
     n, t = sum(counts), len(themes)
-    segment = np.empty(n, np.int8)
-    needs = np.empty((t, n), np.float32)
-    price_sens = np.empty(n, np.float32)
-    theta = np.empty(n, np.float32)
-    assistive = np.empty(n, bool)
-    temper = np.empty(n, np.float32)
-    status = np.zeros(n, np.int8)
-    tenure = np.zeros(n, np.int16)
+    pop = Population(
+        segment=np.empty(n, np.int8), needs=np.empty((t, n), np.float32), price_sens=np.empty(n, np.float32),
+        theta=np.empty(n, np.float32), assistive=np.empty(n, bool), temper=np.empty(n, np.float32),
+        status=np.zeros(n, np.int8), sat=np.full(n, 0.5, np.float32), tenure=np.zeros(n, np.int16),
+        bounds=(),
+    )
     bounds = []
     start = 0
-    for si, (seg, c) in enumerate(zip(scenario.market.segments, counts, strict=True)):
-        stop = start + c
-        bounds.append((start, stop))
-        rng = stream(seed, "population", si)
-        segment[start:stop] = si
-        alpha = np.maximum(means[si] * seg.need_spread, 1e-3)
-        g = rng.standard_gamma(alpha[:, None], size=(t, c))
-        g /= np.maximum(g.sum(axis=0, keepdims=True), 1e-12)
-        needs[:, start:stop] = detmath.quantize(g, 1.0 / 1024.0)
-        price_sens[start:stop] = detmath.quantize(
-            seg.price_sensitivity * rng.lognormal(0.0, 0.3, c), 1.0 / 256.0
-        )
-        theta[start:stop] = detmath.quantize(rng.beta(seg.churn.alpha, seg.churn.beta, c), 1.0 / 65536.0)
-        assistive[start:stop] = rng.random(c) < seg_accessibility_need(scenario, si)
-        temper[start:stop] = detmath.quantize(rng.normal(0.0, 1.0, c), 1.0 / 256.0)
-        u = rng.random(c)
-        cut = seg.initial_ours
-        st = np.where(u < cut, OURS, NONE).astype(np.int8)
-        for ki, cid in enumerate(comp_ids):
-            share = seg.initial_competitors.get(cid, 0.0)
-            st = np.where((u >= cut) & (u < cut + share), COMP0 + ki, st).astype(np.int8)
-            cut += share
-        status[start:stop] = st
-        tenure[start:stop] = np.where(st == OURS, rng.integers(1, 9, c), 0)
-        start = stop
-    return Population(
-        segment=segment, needs=needs, price_sens=price_sens, theta=theta, assistive=assistive, temper=temper,
-        status=status, sat=np.full(n, 0.5, np.float32), tenure=tenure, bounds=tuple(bounds),
-    )
+    for c in counts:
+        bounds.append((start, start + c))
+        start += c
+    pop.bounds = tuple(bounds)
+    if parallel is None:
+        parallel = n >= PARALLEL_MIN and len(counts) > 1 and (os.cpu_count() or 1) > 1
+    jobs = [(scenario, seed, si, pop, means[si]) for si in range(len(counts))]
+    if parallel:
+        for done in [_executor().submit(_draw_segment, *job) for job in jobs]:
+            done.result()
+    else:
+        for job in jobs:
+            _draw_segment(*job)
+    return pop
+
+
+def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean: np.ndarray) -> None:
+    """Fill segment `si`'s slice of `pop` from its stream, draw after draw in a fixed order."""
+    seg = scenario.market.segments[si]
+    start, stop = pop.bounds[si]
+    c = stop - start
+    rng = stream(seed, "population", si)
+    pop.segment[start:stop] = si
+    alpha = np.maximum(mean * seg.need_spread, 1e-3)
+    # theme after theme: the very draws of one (T, c) call with alpha broadcast down the rows
+    g = np.empty((len(alpha), c))
+    for ti, a in enumerate(alpha):
+        rng.standard_gamma(a, c, out=g[ti])
+    g /= np.maximum(g.sum(axis=0, keepdims=True), 1e-12)
+    pop.needs[:, start:stop] = detmath.quantize(g, 1.0 / 1024.0)
+    pop.price_sens[start:stop] = detmath.quantize(seg.price_sensitivity * rng.lognormal(0.0, 0.3, c), 1.0 / 256.0)
+    pop.theta[start:stop] = detmath.quantize(rng.beta(seg.churn.alpha, seg.churn.beta, c), 1.0 / 65536.0)
+    pop.assistive[start:stop] = rng.random(c) < seg_accessibility_need(scenario, si)
+    pop.temper[start:stop] = detmath.quantize(rng.normal(0.0, 1.0, c), 1.0 / 256.0)
+    u = rng.random(c)
+    cut = seg.initial_ours
+    st = np.where(u < cut, OURS, NONE).astype(np.int8)
+    for ki, comp in enumerate(scenario.market.competitors):
+        share = seg.initial_competitors.get(comp.id, 0.0)
+        st = np.where((u >= cut) & (u < cut + share), COMP0 + ki, st).astype(np.int8)
+        cut += share
+    pop.status[start:stop] = st
+    pop.tenure[start:stop] = np.where(st == OURS, rng.integers(1, 9, c), 0)
 
 
 def seg_accessibility_need(scenario: Scenario, si: int) -> float:

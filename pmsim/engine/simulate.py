@@ -296,7 +296,7 @@ def _run_parallel(
 
     # chunks of seeds, every strategy on each (so a worker builds each market once): small enough
     # to balance the load and move the progress bar, big enough to be cheap
-    size = max(1, min(10, len(seeds) // (jobs * 4) or 1))
+    size = chunk_size(len(seeds), jobs)
     chunks = list(range(0, len(seeds), size))
     import signal
 
@@ -327,6 +327,13 @@ def _run_parallel(
         _stop_workers(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def chunk_size(seeds: int, jobs: int) -> int:
+    """Seeds per task of a parallel batch. A task plays every strategy on its seeds (each market
+    built once), so it is a few seconds of work at most: the last tasks finish close together
+    (a worker idles at the end for less than one task) and the progress moves often."""
+    return max(1, min(4, seeds // (jobs * 8)))
 
 
 def _r(x: float) -> float:

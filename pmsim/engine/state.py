@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -149,6 +149,17 @@ class GameState:
 
 def _canon(obj: Any) -> Any:
     """Canonical, platform-independent JSON-able form: floats rounded to 1e-9, arrays digested."""
+    # the plain types a state is mostly made of first, by exact type (what the checks below do
+    # with them, without walking the chain)
+    t = type(obj)
+    if t is str or t is int or t is bool or obj is None:
+        return obj
+    if t is float:
+        return round(obj, 9) + 0.0
+    if t is dict:
+        return {str(k): _canon(v) for k, v in obj.items()}
+    if t is list or t is tuple:
+        return [_canon(v) for v in obj]
     if isinstance(obj, float):
         return round(obj, 9) + 0.0
     if isinstance(obj, np.floating):
@@ -165,8 +176,9 @@ def _canon(obj: Any) -> Any:
         return {str(k): _canon(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_canon(v) for v in obj]
-    if hasattr(obj, "__dataclass_fields__"):
-        return _canon(asdict(obj))
+    if hasattr(obj, "__dataclass_fields__") and not isinstance(obj, type):
+        # what _canon(asdict(obj)) gives, without asdict's deep copy of every field first
+        return {f.name: _canon(getattr(obj, f.name)) for f in fields(obj)}
     return obj
 
 

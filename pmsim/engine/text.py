@@ -8,12 +8,39 @@ name depends only on (game seed, customer index), never on what was named before
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
+from collections import OrderedDict
+from typing import Any
 
 from pmsim.engine.rng import int_seed, stream
 
 LOCALE = "en_US"
+# the providers the game's text draws from (names, companies, jobs): loading Faker's other twenty
+# costs a tenth of a second and changes no draw of these
+PROVIDERS = ["faker.providers.person", "faker.providers.company", "faker.providers.job"]
 _local = threading.local()  # one Faker per purpose *per thread*: seed-then-draw must not interleave
+
+
+# The running sums of Faker's weighted lists (first names, last names...), by list.
+_SUMS: dict[int, tuple[Any, tuple[Any, ...], list[float]]] = {}
+
+
+def _random_elements(provider, plain, elements=("a", "b", "c"), length=None, unique=False, use_weighting=None):
+    """Faker's `random_elements` for what `random_element` asks (one element, with replacement),
+    with each weighted list's running sums made once instead of on every call.
+
+    Faker passes the weights to `random.choices`, which adds them up and bisects one random()
+    scaled by the total: here the same sums are passed as `cum_weights`, so the draw, the bisection
+    and the element picked are Faker's own. Anything else goes to Faker's method (`plain`)."""
+    weighting = provider.__use_weighting__ if use_weighting is None else use_weighting
+    if length != 1 or unique or not isinstance(elements, OrderedDict) or not weighting:
+        return plain(elements, length, unique, use_weighting)
+    kept = _SUMS.get(id(elements))
+    if kept is None or kept[0] is not elements or len(kept[1]) != len(elements):
+        kept = (elements, tuple(elements.keys()), list(itertools.accumulate(elements.values())))
+        _SUMS[id(elements)] = kept  # the list is kept alive with its sums: its id stays its own
+    return provider.generator.random.choices(kept[1], cum_weights=kept[2], k=1)
 
 
 def _faker(purpose: str):
@@ -24,7 +51,9 @@ def _faker(purpose: str):
     if fake is None:
         from faker import Faker
 
-        fake = cache[purpose] = Faker(LOCALE)
+        fake = cache[purpose] = Faker(LOCALE, providers=PROVIDERS)
+        for provider in fake.providers:
+            provider.random_elements = functools.partial(_random_elements, provider, provider.random_elements)
     return fake
 
 
@@ -47,13 +76,29 @@ def _person(seed: int, purpose: str, key: tuple[int, ...]) -> tuple[tuple[str, s
 def customer(seed: int, persona, ci: int) -> dict[str, str]:
     """A simulated customer as the game shows them: Faker's name (and company), with the job
     title and company-or-not from the segment's `persona` (scenario)."""
-    who = person(seed, "customer", 1, ci)
-    if persona is not None:
-        if persona.jobs:
-            who["job"] = persona.jobs[int_seed(seed, "names", 91, ci) % len(persona.jobs)]
-        if not persona.companies:
-            who["company"] = ""
+    if persona is None:
+        return person(seed, "customer", 1, ci)
+    jobs = tuple(persona.jobs)
+    who = dict(_customer(seed, ci, persona.companies, jobs))
     return who
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
+def _customer(seed: int, ci: int, companies: bool, jobs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """`person(seed, "customer", 1, ci)` with the persona's job and company-or-not, drawing from
+    Faker only what is shown: Faker draws name, company, job in this order from one seeded
+    stream, so leaving out the draws after the last one shown changes none before it."""
+    key = (1, ci)
+    if not jobs:
+        who = dict(_person(seed, "customer", key))
+    else:
+        fake = _faker("customer")
+        fake.seed_instance(int_seed(seed, "names", *key))
+        who = {"name": fake.name(), "company": fake.company() if companies else "",
+               "job": jobs[int_seed(seed, "names", 91, ci) % len(jobs)]}
+    if not companies:
+        who["company"] = ""
+    return (("name", who["name"]), ("company", who["company"]), ("job", who["job"]))
 
 
 def byline(who: dict, job: bool = True) -> str:

@@ -11,6 +11,7 @@ set of features for a round's capacity.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -54,10 +55,10 @@ def gain_table(values: np.ndarray) -> np.ndarray:
 
 def experience_values(scenario: Scenario, sizes: np.ndarray) -> np.ndarray:
     """(F,) value of each feature's stated usability and accessibility effects (public knowledge)."""
-    assistive = np.array([s.assistive_share for s in scenario.market.segments])
-    sizes = sizes * np.array(scenario.segment_weights())
-    usab = np.array([f.usability for f in scenario.features], dtype=np.float64)
-    acc = np.array([f.accessibility for f in scenario.features], dtype=np.float64)
+    info = _static(scenario)
+    assistive = info["assistive"]
+    sizes = sizes * info["weights"]
+    usab, acc = info["usability"], info["accessibility"]
     # (S, F) at once, each column summed as np.sum summed it per feature
     per = sizes[:, None] * ((USABILITY_W * usab)[None, :] + (assistive * ACCESS_W)[:, None] * acc[None, :])
     return _colsum(per) / 1000.0
@@ -82,16 +83,60 @@ def _seqsum(a: np.ndarray) -> np.ndarray:
 def true_values(scenario: Scenario, sizes: np.ndarray, need_means: np.ndarray, kano: np.ndarray) -> np.ndarray:
     """(F,) utility-customer value of shipping each feature, on the truth (in thousands)."""
     ti = _theme_index(scenario)
-    gains = gain_table(np.array([f.value for f in scenario.features]))
-    weighted = sizes * np.array(scenario.segment_weights())
+    gains = gain_table(_static(scenario)["value"])
+    weighted = sizes * _static(scenario)["weights"]
     g = gains[np.arange(len(ti))[None, :], kano]  # (S, F) the gain under each segment's category
     out = _seqsum(weighted[:, None] * BETA * need_means[:, ti] * g)
     return out / 1000.0 + experience_values(scenario, sizes)
 
 
+# What values need of a scenario that never changes (scenarios are frozen), by scenario object.
+_STATIC: dict[int, tuple[Scenario, dict[str, Any]]] = {}
+
+
+def _static(scenario: Scenario) -> dict[str, Any]:
+    kept = _STATIC.get(id(scenario))
+    if kept is None or kept[0] is not scenario:
+        if len(_STATIC) >= 16:
+            _STATIC.clear()
+        themes = scenario.theme_ids()
+        info = {
+            "ti": np.array([themes.index(f.theme) for f in scenario.features], dtype=np.int64),
+            "weights": np.array(scenario.segment_weights()),
+            "assistive": np.array([s.assistive_share for s in scenario.market.segments]),
+            "usability": np.array([f.usability for f in scenario.features], dtype=np.float64),
+            "accessibility": np.array([f.accessibility for f in scenario.features], dtype=np.float64),
+            "value": np.array([f.value for f in scenario.features]),
+        }
+        for a in info.values():
+            a.flags.writeable = False
+        info["ids"] = [f.id for f in scenario.features]
+        info["memo"] = {}
+        kept = (scenario, info)  # the scenario is kept with its look-ups: its id stays its own
+        _STATIC[id(scenario)] = kept
+    return kept[1]
+
+
 def _theme_index(scenario: Scenario) -> np.ndarray:
-    themes = scenario.theme_ids()
-    return np.array([themes.index(f.theme) for f in scenario.features], dtype=np.int64)
+    return _static(scenario)["ti"]
+
+
+def _key(a) -> tuple:
+    """An exact, hashable key of an array's contents."""
+    a = np.asarray(a)
+    return (a.dtype.str, a.shape, a.tobytes())
+
+
+def _remembered(scenario: Scenario, key: tuple, compute) -> np.ndarray:
+    """`compute()` for these exact inputs of this scenario, made once (a copy each time): scoring
+    asks the same values again every quarter, and they depend on nothing else."""
+    memo = _static(scenario)["memo"]
+    hit = memo.get(key)
+    if hit is None:
+        if len(memo) >= 1024:
+            memo.clear()
+        hit = memo[key] = compute()
+    return hit.copy()
 
 
 def must_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, p_must: np.ndarray,
@@ -104,7 +149,7 @@ def must_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, p_
     quarterly value times the quarters left.
     """
     ti = _theme_index(scenario)
-    weighted = sizes * np.array(scenario.segment_weights())
+    weighted = sizes * _static(scenario)["weights"]
     out = _colsum(weighted[:, None] * BETA * np.clip(need_mean[:, ti], 0, None) * p_must)
     out *= MUST_PENALTY * np.asarray(impact, dtype=np.float64)
     return out / 1000.0
@@ -138,9 +183,14 @@ def gap_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gai
     A feature closes min(gain, gap) of a gap, and each point closed is worth LOSS_W more, times
     the quarter's `fresh` multiplier (T,) where a rival has just launched.
     """
-    themes = scenario.theme_ids()
-    ti = np.array([themes.index(f.theme) for f in scenario.features])
-    weighted = sizes * np.array(scenario.segment_weights())
+    key = ("gap", _key(sizes), _key(need_mean), _key(gain), _key(g_ours), tuple(_key(b) for b in comp_best),
+           None if fresh is None else tuple(_key(f) for f in fresh))
+    return _remembered(scenario, key, lambda: _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh))
+
+
+def _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> np.ndarray:
+    ti = _theme_index(scenario)
+    weighted = sizes * _static(scenario)["weights"]
     out = np.zeros(len(scenario.features))
     need = np.clip(need_mean[:, ti], 0, None)
     for q, best in enumerate(comp_best):
@@ -160,19 +210,21 @@ def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple
     segments that care about the theme more than average (and, given the true `kano`, for which it is not a must-be already). Returns
     (feature index, segment mask (S,), round), earliest launch per feature.
     """
-    themes = scenario.theme_ids()
+    info = _static(scenario)
+    ti_of = info["ti"].tolist()
+    n_themes = len(scenario.market.themes)
     out: dict[int, tuple[int, np.ndarray, int]] = {}
-    ids = [f.id for f in scenario.features]
+    ids = info["ids"]
     for launch in sorted(launches, key=lambda x: (x[1], x[0])):
         ti, u = launch[0], launch[1]
         named = launch[2] if len(launch) > 2 else None
-        cands = [fi for fi, f in enumerate(scenario.features) if themes.index(f.theme) == ti]
+        cands = [fi for fi, t in enumerate(ti_of) if t == ti]
         if named in ids:
             cands = [ids.index(named)]
         if not cands:
             continue
         fi = max(cands, key=lambda i: (scenario.features[i].value, -i))
-        mask = need_mean[:, ti] >= 1.0 / len(themes)
+        mask = need_mean[:, ti] >= 1.0 / n_themes
         if kano is not None:
             mask = mask & (kano[:, fi] != 0)
         if mask.any() and fi not in out:
@@ -183,13 +235,18 @@ def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple
 def stake_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, impact: np.ndarray,
                  stakes: list[tuple[int, np.ndarray, int]], t: int) -> np.ndarray:
     """(F,) what having each feature is worth in quarter t because a launch made it expected."""
-    themes = scenario.theme_ids()
-    weighted = sizes * np.array(scenario.segment_weights())
+    key = ("stake", _key(sizes), _key(need_mean), _key(impact), tuple((fi, _key(m), u) for fi, m, u in stakes), t)
+    return _remembered(scenario, key, lambda: _stake_values(scenario, sizes, need_mean, impact, stakes, t))
+
+
+def _stake_values(scenario, sizes, need_mean, impact, stakes, t) -> np.ndarray:
+    ti_of = _theme_index(scenario)
+    weighted = sizes * _static(scenario)["weights"]
     out = np.zeros(len(scenario.features))
     for fi, mask, u in stakes:
         if u > t:
             continue
-        ti = themes.index(scenario.features[fi].theme)
+        ti = int(ti_of[fi])
         per = float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, ti], 0, None)))
         out[fi] += per * MUST_PENALTY * float(impact[fi]) * (1.0 + MUST_GROWTH * (t - u))
     return out / 1000.0
@@ -211,9 +268,14 @@ def believed_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray
     gains = gain_table(impact_guess)  # (F, 5)
     post = kano_posterior(kano_votes)  # (S, F, 5)
     exp_gain = (post * gains[None, :, :]).sum(axis=-1)  # (S, F)
-    weighted = sizes * np.array(scenario.segment_weights())
+    weighted = sizes * _static(scenario)["weights"]
     out = _colsum(weighted[:, None] * BETA * np.clip(need_mean[:, ti], 0, None) * exp_gain)
     return out / 1000.0 + experience_values(scenario, sizes)
+
+
+# Knapsacks already solved, by their exact inputs: scoring asks the same hindsight questions
+# every quarter (the truth does not change), and the answer depends on nothing else.
+_KNAPSACKS: dict[tuple, tuple[int, ...]] = {}
 
 
 def knapsack(values: list[float], weights: list[float], capacity: float, unit: float = 0.5) -> list[int]:
@@ -222,6 +284,19 @@ def knapsack(values: list[float], weights: list[float], capacity: float, unit: f
     Items with non-positive value are never chosen. Returns chosen indices in input order.
     Ties are broken towards earlier items, so the result is deterministic.
     """
+    key = (tuple(values), tuple(weights), capacity, unit)
+    try:
+        hit = _KNAPSACKS.get(key)
+    except TypeError:  # unhashable values: solve it, remember nothing
+        return _knapsack(values, weights, capacity, unit)
+    if hit is None:
+        if len(_KNAPSACKS) >= 4096:
+            _KNAPSACKS.clear()
+        hit = _KNAPSACKS[key] = tuple(_knapsack(values, weights, capacity, unit))
+    return list(hit)
+
+
+def _knapsack(values, weights, capacity: float, unit: float) -> list[int]:
     cap = int(math.floor(capacity / unit + 1e-9))
     if cap <= 0:
         return []
@@ -230,12 +305,12 @@ def knapsack(values: list[float], weights: list[float], capacity: float, unit: f
     best = np.zeros(cap + 1)
     take = np.zeros((len(items), cap + 1), bool)
     for n, i in enumerate(items):
-        wi, vi = w[i], values[i]
-        cand = np.full(cap + 1, -1.0)
-        cand[wi:] = best[: cap + 1 - wi] + vi
-        better = cand > best + 1e-12
-        take[n] = better
-        best = np.where(better, cand, best)
+        # below w[i] the item cannot be taken (the plain form compared -1 with best >= 0)
+        wi = w[i]
+        cand = best[: cap + 1 - wi] + values[i]
+        better = cand > best[wi:] + 1e-12
+        take[n, wi:] = better
+        np.copyto(best[wi:], cand, where=better)
     chosen = []
     c = cap
     for n in range(len(items) - 1, -1, -1):

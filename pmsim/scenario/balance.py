@@ -111,7 +111,7 @@ def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, j
     """`run_batch(..., raw=True)`'s result (same seeds, same numbers), plus every key result's
     (start, end) per game under "kr_values": {strategy: [[(start, end) per key result] per game]}.
     The result does not depend on `jobs`. `until_ci` and `live` as in `run_batch`."""
-    from pmsim.engine.simulate import _r, _Stopper, ci_half, game_seed, summarize
+    from pmsim.engine.simulate import _r, _Stopper, chunk_size, ci_half, game_seed, summarize
 
     seeds = [game_seed(seed, i) for i in range(games)]
     results: dict[str, list[Any]] = {n: [None] * games for n in strategies}
@@ -128,7 +128,7 @@ def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, j
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        size = max(1, min(10, games // (jobs * 4) or 1))
+        size = chunk_size(games, jobs)
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init,
                                  initargs=(pickle.dumps(sc),)) as pool:
