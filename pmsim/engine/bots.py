@@ -24,7 +24,7 @@ import numpy as np
 from pmsim.engine.actions import EndRound, Plan, Renegotiate, Research, Respond
 from pmsim.engine.game import Game
 from pmsim.engine.rng import stream
-from pmsim.engine.scoring import believed, true_remaining
+from pmsim.engine.scoring import believed, believed_remaining, true_remaining
 from pmsim.engine.values import knapsack, knapsack2
 
 STRATEGIES = ("random", "hippo", "rice", "researcher", "oracle", "analyst", "spiker")
@@ -155,6 +155,13 @@ def _plan_by_value(game: Game, value: np.ndarray, weight_of: Callable[[str], flo
     _fill(game, picks)
 
 
+def _plan_researcher(game: Game) -> None:
+    """The best roadmap on its beliefs, at face-value estimates: each feature's worth over the rest
+    of the game (quarters left, must-bes, rivals), and a foundation's share of what it unlocks."""
+    st = game.state
+    _plan_by_value(game, _with_unlock(game, believed_remaining(game)), lambda f: st.features[f].estimate, 0.0)
+
+
 def _plan_oracle(game: Game, vt: np.ndarray) -> None:
     """Knapsack on true value and true effort within the nominal capacity, kept legal on estimates."""
     st = game.state
@@ -243,7 +250,7 @@ def play_round(game: Game, strategy: str) -> dict:
     elif strategy == "researcher":
         _do_research(game)
         vb = believed(game)
-        _plan_by_value(game, vb, lambda f: st.features[f].estimate, 0.0)
+        _plan_researcher(game)
         _usability_tests(game)
         _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
         renegotiate_at_risk(game)
@@ -257,7 +264,7 @@ def play_round(game: Game, strategy: str) -> dict:
                 _try(game, Research("spike", feature=f))
         _do_research(game)
         vb = believed(game)
-        _plan_by_value(game, vb, lambda f: st.features[f].estimate, 0.0)
+        _plan_researcher(game)
         _usability_tests(game)
         _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
     elif strategy == "oracle":
