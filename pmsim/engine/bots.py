@@ -314,7 +314,7 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
         value = _with_unlock(game, true_remaining(game))
     else:
         value = _analyst_values(game, vb, "musthaves" not in off)
-    if "spikes" not in off and not truth:
+    if "spikes" not in off:
         # spike the uncertain items the plan hinges on: those it would take if they were as
         # small as they may be, and drop if they were as big (at most two a quarter)
         for f in _decisive(game, value, padded)[:2]:
@@ -338,6 +338,8 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
         for q in list(st.requests):
             if q.status == "open":
                 _try(game, Respond(q.id, "defer", "capacity"))
+    elif truth:  # it knows what it will build: it promises only what is in Now
+        _answer(game, {f: float(value[game.fidx(f)]) for f in game.feature_ids})
     else:
         _answer_analyst(game, value)
     if "renegotiation" not in off:
