@@ -178,7 +178,11 @@ def observe(game: Game) -> dict[str, Any]:
         "finished": st.finished,
         "capacity": {"total": st.capacity, "committed": round(game.committed_estimate(), 2),
                      "left": round(game.capacity_left(), 2), "spikes": st.spike_used},
-        "budget": {"left": st.budget, "per_round": sc.team.research_budget},
+        "budget": {"left": st.budget, "per_round": sc.team.research_budget,
+                   # the next quarter's budget (None after the last), to tell a discovery quarter from the rest
+                   "next_round": (None if st.round >= sc.rounds else round(
+                       sc.team.research_budget_by_round.get(st.round + 1, sc.team.research_budget)
+                       * st.budget_factor, 6))},
         "tech_debt": st.tech_debt,
         "accessibility": st.accessibility,
         "usability": st.usability,

@@ -275,6 +275,7 @@ def test_a_discovery_budget_replaces_the_research_budget_in_its_round(saas_small
     sc = saas_small.model_copy(update={"team": team})
     g = new_game(sc, 1)
     assert g.state.budget == 90.0
+    assert g.observe()["budget"]["next_round"] == 30.0  # what the briefing compares with
     g.apply(EndRound())
     assert g.state.budget == 30.0 * g.state.budget_factor
 

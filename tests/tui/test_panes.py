@@ -287,3 +287,14 @@ async def test_an_unusable_database_ends_the_app_with_one_line(catalog):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
     assert app.return_code == 2
+
+
+def test_the_briefing_names_a_discovery_budget(store, catalog):
+    async def body():
+        async with make_app(store, catalog).run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await press(pilot, "n", "enter")
+            text = " ".join(screen_text(pilot.app).split())
+            assert "research budget $90k (a discovery budget: $30k next quarter" in text, text
+
+    run(body)

@@ -125,7 +125,11 @@ def briefing_text(view: GameView, *, lessons: tuple[str, ...] = (), resumed: boo
     if cap["committed"]:
         t.append(f" ({fmt.weeks(cap['committed'])} already planned in Now)")
     t.append(f" · research budget {fmt.money(budget['left'])}")
-    t.append(" (it does not carry over)\n", style="dim")
+    nxt = budget.get("next_round")
+    if nxt is not None and budget["left"] > nxt + 1e-9:
+        t.append(f" (a discovery budget: {fmt.money(nxt)} next quarter; it does not carry over)\n", style="dim")
+    else:
+        t.append(" (it does not carry over)\n", style="dim")
     t.append(f"  {fmt.CAPACITY_SHORT}\n\n", style="dim")
 
     # the OKRs
