@@ -295,6 +295,6 @@ def test_the_briefing_names_a_discovery_budget(store, catalog):
             await settle(pilot)
             await press(pilot, "n", "enter")
             text = " ".join(screen_text(pilot.app).split())
-            assert "research budget $90k (a discovery budget: $30k next quarter" in text, text
+            assert "research budget $100k (a discovery budget: $30k next quarter" in text, text
 
     run(body)
