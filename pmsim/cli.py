@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 COMMANDS: dict[str, str] = {
-    "play": "pmsim.tui.commands:play",
-    "serve": "pmsim.tui.commands:serve",
+    "play": "pmsim.commands.play:play",
+    "serve": "pmsim.commands.serve:serve",
     "scenarios": "pmsim.commands.scenarios:scenarios",
     "simulate": "pmsim.commands.simulate:simulate",
     "bench": "pmsim.commands.bench:bench",

@@ -213,7 +213,7 @@ def test_warned_kinds_are_accepted_with_the_warning_and_play_with_finite_scores(
 
 
 def test_serve_passes_the_checked_scenario_to_every_app_it_starts():
-    from pmsim.tui.serve import app_command
+    from pmsim.commands.serve import app_command
 
     assert app_command("/abs/my.yaml").endswith("play --scenario /abs/my.yaml")
     assert "--scenario" not in app_command()

@@ -56,7 +56,7 @@ def replay(save: str, verify: bool, as_text: bool, db_url: str | None) -> None:
     from pmsim.textsafe import name, plain
 
     if not verify and not as_text and sys.stdout.isatty() and sys.stdin.isatty():
-        from pmsim.tui.commands import run_replay_viewer
+        from pmsim.tui.launch import run_replay_viewer
 
         load_record(save, db_url)  # a missing or unreadable save fails here with one line
         run_replay_viewer(save, db_url)

@@ -29,7 +29,7 @@ def review(save: str, as_json: bool, db_url: str | None) -> None:
     A manager's review in plain language: an overall rating, a return-offer decision with its
     reasoning, and each of the five skills the role needs rated 1-5, quoting your own decisions.
     """
-    from pmsim.engine.review import internship_review, render_review_text
+    from pmsim.reports.review import internship_review, render_review_text
     from pmsim.storage.history import replayed_game
     from pmsim.storage.saves import load_record
     from pmsim.textsafe import name, plain

@@ -7,17 +7,12 @@ was. `EndRound` resolves the quarter: delivery, market, stakeholders, scoring.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from pmsim.engine import delivery, market, research, scoring, stakeholders
+from pmsim.engine import delivery, market, research, scoring, setup, stakeholders
 from pmsim.engine.actions import (
-    MAX_RATIONALE,
-    REASONS,
-    RESPONSES,
-    SLOTS,
     Action,
     EndRound,
     Plan,
@@ -26,23 +21,22 @@ from pmsim.engine.actions import (
     Respond,
     Unplan,
 )
-from pmsim.engine.population import generate, segment_counts, true_need_means
+from pmsim.engine.population import true_need_means
 from pmsim.engine.rng import stream
+from pmsim.engine.rules import Rules
 from pmsim.engine.state import (
     ENGINE_VERSION,
-    Beliefs,
-    FeatureState,
     GameState,
     IllegalAction,
     state_hash,
 )
-from pmsim.engine.values import KANO_ORDER, kano_matrix, table_stakes, true_values
+from pmsim.engine.values import KANO_ORDER, table_stakes, true_values
 from pmsim.scenario.models import Scenario
 
 __all__ = ["Game", "new_game", "replay", "IllegalAction", "ENGINE_VERSION"]
 
 
-class Game:
+class Game(Rules):
     """One playthrough. Not thread-safe; copy() for hypotheticals."""
 
     def __init__(self, scenario: Scenario, state: GameState, cache: dict[str, Any]) -> None:
@@ -133,113 +127,6 @@ class Game:
                 st.features[fid].slot = "next"
                 moved.append(fid)
         return moved
-
-    # ------------------------------------------------------------------ legality
-    def check(self, action: Action) -> None:
-        """Raise IllegalAction if `action` cannot be applied now."""
-        st = self.state
-        if st.finished:
-            raise IllegalAction("game_over", "the game is over: no more actions")
-        if isinstance(action, Plan):
-            self._check_plan(action)
-        elif isinstance(action, Unplan):
-            f = st.features.get(action.feature)
-            if f is None:
-                raise IllegalAction("unknown_feature", f"no feature {action.feature!r}")
-            if f.slot is None:
-                raise IllegalAction("not_planned", f"{action.feature!r} is not on the roadmap")
-            if f.status == "in_progress":
-                raise IllegalAction("in_progress", f"{action.feature!r} is in progress and carries over")
-        elif isinstance(action, Respond):
-            req = self._request(action.request)
-            if req.status not in ("open", "deferred") or req.round > st.round:
-                raise IllegalAction("already_answered", f"request {action.request!r} is {req.status}")
-            if action.response not in RESPONSES:
-                raise IllegalAction("bad_response", f"response must be one of {', '.join(RESPONSES)}")
-            if action.reason not in REASONS:
-                raise IllegalAction("bad_reason", f"reason must be one of {', '.join(REASONS)}")
-            if action.response == "defer" and action.reason == "none":
-                raise IllegalAction("reason_required", "a deferral needs a reason")
-            if req.status == "deferred" and action.response == "defer":
-                raise IllegalAction("already_deferred", f"request {action.request!r} is already deferred")
-            if len(action.rationale) > MAX_RATIONALE:
-                raise IllegalAction("rationale_too_long", f"a rationale is at most {MAX_RATIONALE} characters")
-            if action.response == "accept" and req.feature and st.features[req.feature].status == "shipped":
-                raise IllegalAction("shipped", f"{req.feature!r} has already shipped: there is nothing to promise")
-        elif isinstance(action, Renegotiate):
-            stakeholders.check_renegotiate(self, self._request(action.request), action)
-        elif isinstance(action, Research):
-            research.check(self, action)
-        elif isinstance(action, EndRound):
-            if len(action.rationale) > MAX_RATIONALE:
-                raise IllegalAction("rationale_too_long", f"a rationale is at most {MAX_RATIONALE} characters")
-        else:
-            raise IllegalAction("unknown_action", f"not an action: {action!r}")
-
-    def is_legal(self, action: Action) -> bool:
-        try:
-            self.check(action)
-        except IllegalAction:
-            return False
-        return True
-
-    def _request(self, rid: str):
-        for r in self.state.requests:
-            if r.id == rid:
-                return r
-        raise IllegalAction("unknown_request", f"no request {rid!r}")
-
-    def deps_ok(self, fid: str, before: list[str] | None = None) -> bool:
-        """All dependencies shipped, in progress, or earlier in the `now` list."""
-        st = self.state
-        earlier = set(before if before is not None else [])
-        for dep in self.scenario.features[self.fidx(fid)].depends_on:
-            d = st.features[dep]
-            if d.status == "shipped" or d.status == "in_progress" or dep in earlier:
-                continue
-            return False
-        return True
-
-    def _check_plan(self, a: Plan) -> None:
-        st = self.state
-        f = st.features.get(a.feature)
-        if f is None:
-            raise IllegalAction("unknown_feature", f"no feature {a.feature!r}")
-        spec = self.scenario.features[self.fidx(a.feature)]
-        if a.slot not in SLOTS:
-            raise IllegalAction("bad_slot", f"slot must be one of {', '.join(SLOTS)}")
-        if f.status == "shipped":
-            raise IllegalAction("shipped", f"{spec.title} has already shipped")
-        if f.status == "in_progress" and a.slot != "now":
-            raise IllegalAction("in_progress", f"{spec.title} is in progress and stays in Now")
-        if spec.available_from > st.round and a.slot == "now":
-            raise IllegalAction("not_available", f"{spec.title} can't start before round {spec.available_from}")
-        if a.position is not None and a.position < 0:
-            raise IllegalAction("bad_position", "position must be 0 or more")
-        if a.slot == "now":
-            now = [x for x in st.now if x != a.feature]
-            pos = len(now) if a.position is None else min(a.position, len(now))
-            if f.status != "in_progress" and not self.deps_ok(a.feature, now[:pos]):
-                missing = [d for d in spec.depends_on if st.features[d].status != "shipped"]
-                raise IllegalAction(
-                    "dependency", f"{spec.title} depends on {', '.join(missing)}: ship or plan them first"
-                )
-            if f.slot != "now":
-                need = f.remaining_estimate(spec.effort)
-                if self.committed_estimate() + need > st.capacity + 1e-9:
-                    raise IllegalAction(
-                        "over_capacity",
-                        f"{spec.title} (est. {need:.1f} wk) does not fit: {self.capacity_left():.1f} wk left",
-                    )
-            else:
-                # moving within Now must keep every later item's dependencies before it
-                trial = now[:pos] + [a.feature] + now[pos:]
-                self._check_order(trial)
-
-    def _check_order(self, order: list[str]) -> None:
-        for i, fid in enumerate(order):
-            if self.state.features[fid].status != "in_progress" and not self.deps_ok(fid, order[:i]):
-                raise IllegalAction("dependency", f"{fid} would come before a feature it depends on")
 
     # ------------------------------------------------------------------ apply
     def apply(self, action: Action) -> dict[str, Any] | None:
@@ -567,72 +454,8 @@ def _ratio(a: int, b: int) -> float:
 
 
 def new_game(scenario: Scenario, seed: int) -> Game:
-    """The initial state of a game of `scenario` with `seed`, at the start of round 1."""
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0 or seed >= 2**63:
-        raise ValueError("seed must be an integer from 0 to 2**63-1")
-    sc = scenario
-    themes = sc.theme_ids()
-    pop = generate(sc, seed)
-    kano = kano_matrix(sc)
-    need_means = true_need_means(pop)
-    cache = {
-        "themes": themes,
-        "feature_ids": [f.id for f in sc.features],
-        "fidx": {f.id: i for i, f in enumerate(sc.features)},
-        "sizes": np.array(segment_counts(sc), dtype=np.float64),
-        "need_means": need_means,
-        "kano": kano,
-    }
-    frng = stream(seed, "features")
-    features = {}
-    for f in sc.features:
-        est = f.effort * math.exp(float(frng.normal(0.0, f.estimate_noise)))
-        guess = f.value * math.exp(float(frng.normal(0.0, research.IMPACT_GUESS_SD)))
-        features[f.id] = FeatureState(
-            id=f.id, estimate=round(max(est, 0.5), 1), estimate_sd=f.estimate_noise,
-            impact_guess=round(guess, 4), remaining=f.effort,
-        )
-    s_count, k_count = len(sc.market.segments), len(sc.market.competitors)
-    brng = stream(seed, "beliefs")
-    prior_sd = 0.08
-    need_mean = np.clip(need_means + brng.normal(0.0, prior_sd, need_means.shape), 0.0, 1.0)
-    comp_true = np.array([[c.strengths.get(t, 0.0) for t in themes] for c in sc.market.competitors]).reshape(k_count, len(themes))
-    comp_mean = np.clip(comp_true + brng.normal(0.0, 0.15, comp_true.shape), 0.0, 1.0)
-    beliefs = Beliefs(
-        need_mean=np.round(need_mean, 6),
-        need_var=np.full(need_means.shape, prior_sd**2),
-        kano_votes=np.zeros((s_count, len(sc.features), 5), np.int64),
-        comp_mean=np.round(comp_mean, 6),
-        comp_sd=np.full(comp_true.shape, 0.15),
-        survey_n=np.zeros(s_count, np.int64),
-        interview_n=np.zeros(s_count, np.int64),
-    )
-    sh = stakeholders.initial(sc, seed)
-    st = GameState(
-        seed=seed, round=1, finished=False, pop=pop, shipped=[],
-        usability=sc.market.usability, accessibility=sc.market.accessibility,
-        tech_debt=sc.team.tech_debt, comp_strength=comp_true.astype(np.float64),
-        features=features, now=[], stakeholders=sh, requests=[], beliefs=beliefs,
-        bass_factor=np.ones(s_count), wom=np.ones(s_count), shock=np.zeros(s_count),
-    )
-    game = Game(sc, st, cache)
-    # round 0: one quarter of the market as it was before the player arrived, so every metric
-    # (activation, churn, NPS) has a real baseline for the OKRs
-    mi = game.market_inputs()
-    ref = market.reference_utilities(pop, mi, need_means)
-    for k in range(2):  # two quarters, so that trials started before you arrived convert in round 0
-        counts = market.step(pop, mi, ref, stream(seed, "market", 0, k))
-    st.metrics.append(game.metrics_from(counts))
-    st.metrics[0]["round"] = 0
-    nps = np.array([m["nps"] for m in st.metrics[0]["segments"]])
-    st.wom = np.clip(1.0 + nps / 100.0, 0.5, 1.5)
-    cache["prior_comp"] = beliefs.comp_mean.copy()
-    cache["g0"] = game.theme_scores()
-    cache["prior"] = (beliefs.need_mean.copy(), beliefs.kano_votes.copy(),
-                      np.array([features[f.id].impact_guess for f in sc.features]),
-                      np.array([features[f.id].estimate for f in sc.features]))
-    game._begin_round()
-    return game
+    """The initial state of a game of `scenario` with `seed`, at the start of round 1 (engine/setup.py)."""
+    return setup.build(scenario, seed, Game)
 
 
 def replay(scenario: Scenario, seed: int, actions: list[Action]) -> Game:

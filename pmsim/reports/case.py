@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pmsim.engine.review import internship_review, round_facts
+from pmsim.engine.review import round_facts
 from pmsim.engine.scoring import okr_grades
 from pmsim.engine.values import KANO_ORDER, kano_posterior
 from pmsim.numfmt import decimal, pct, plus, whole
+from pmsim.reports.review import internship_review
 from pmsim.reports.studies import RESPONSE_VERB, describe_study
 from pmsim.scenario.models import COMPONENTS
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from pmsim.engine.review import SKILL_TITLE, clean_text
 from pmsim.engine.state import ENGINE_VERSION
 from pmsim.engine.text import byline
 from pmsim.numfmt import change, decimal, money, pct, plus, whole
@@ -34,6 +33,7 @@ from pmsim.reports.case import (
     lessons_of,
 )
 from pmsim.reports.charts import BAND_FILL, PALETTE, e, svg_delivery, svg_hbars, svg_line_chart
+from pmsim.reports.review import SKILL_TITLE, clean_text
 
 if TYPE_CHECKING:
     from pmsim.engine.game import Game

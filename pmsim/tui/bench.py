@@ -52,7 +52,7 @@ def _first_frame_once(db: Path, timeout: float = 20.0) -> float:
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="80", LINES="24")
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "pmsim.tui.commands", "play", "--db", str(db)],
+    proc = subprocess.Popen([sys.executable, "-m", "pmsim.commands.play", "--db", str(db)],
                             stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
                             start_new_session=True)
     os.close(slave)

@@ -1,5 +1,6 @@
 """Running an app from a command: one line and an exit code for a failure, and a run that ends
-cleanly on SIGTERM/SIGHUP (`play`, `serve`'s app subprocesses and the class join screen use it)."""
+cleanly on SIGTERM/SIGHUP (`play`, `serve`'s app subprocesses and the class join screen use it);
+`run_replay_viewer` opens the replay viewer for `pmsim replay SAVE`."""
 
 from __future__ import annotations
 
@@ -45,3 +46,23 @@ def _run(app) -> None:
         app.service.close()
     if app.return_code:
         raise SystemExit(app.return_code)
+
+
+def _opener(db_url: str | None):
+    """Opens the database when the app first needs it (in a worker, after the first frame)."""
+
+    def open_store():
+        from pmsim.storage.saves import SaveStore
+
+        return SaveStore(db_url)
+
+    return open_store
+
+
+def run_replay_viewer(save_ref: int | str, db_url: str | None = None) -> None:
+    """Open the replay viewer on SAVE (a save id, or the path of an exported .pmsave.json)."""
+    from pmsim.storage.saves import parse_target
+    from pmsim.tui.app import PmsimApp
+
+    target = parse_target(save_ref)
+    _run(PmsimApp(_opener(db_url), start="replay", save_ref=target if isinstance(target, int) else str(target)))

@@ -13,8 +13,9 @@ and no app), an address-space cap on each app (RLIMIT_AS) and an idle timeout (a
 key or click from its browser for that long is asked to quit; every action was saved when it was
 made, so nothing is lost: reloading the page resumes).
 
-With `--class CODE` each tab runs the class server's app (pmsim/tui/join.py) instead of `play`:
-join with the class code, a name and a PIN, then play that student's game of the class.
+What each tab runs is the `command` that `pmsim serve` (pmsim/commands/serve.py) hands down:
+`play`, or with `--class CODE` the class server's app (pmsim/tui/join.py): join with the class
+code, a name and a PIN, then play that student's game of the class.
 
 No secret is ever on a command line (any user of the machine can read those in `ps`): the
 database URL reaches the server and its apps in their environment ($PMSIM_DB_URL).
@@ -92,18 +93,6 @@ def stop_group(pgid: int, grace: float = GRACE_S) -> None:
             time.sleep(0.05)
 
 
-def app_command(scenario: str | None = None, class_mode: bool = False) -> str:
-    """The command each browser tab runs (`exec`: the app is the server's own child, not a
-    shell's). The database URL is never in it (argv is world-readable in `ps`): `serve` passes
-    it to the server and its apps in the environment ($PMSIM_DB_URL), with the class code."""
-    import shlex
-
-    args = [sys.executable, "-m", "pmsim.tui.serve", *(["app-class"] if class_mode else ["app", "play"])]
-    if scenario:
-        args += ["--scenario", scenario]
-    return "exec " + shlex.join(args)
-
-
 def port_problem(host: str, port: int) -> str | None:
     """Why the server could not listen on host:port (in use, unknown address), or None.
 
@@ -144,13 +133,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(host: str, port: int, db_url: str | None = None, scenario: str | None = None, *,
+def serve(host: str, port: int, command: str, db_url: str | None = None, *,
           class_code: str | None = None, limits: Limits | None = None) -> int:
-    """Run the web server until a signal (or its own exit); returns its exit code. With
-    `class_code` every tab is the class server's join-and-play app for that class."""
+    """Run the web server until a signal (or its own exit); returns its exit code. `command` is
+    what each browser tab runs (`pmsim.commands.serve.app_command`); with `class_code` it is the
+    class server's join-and-play app, and the apps find the class code in their environment."""
     limits = limits or Limits()
     cmd = [sys.executable, "-m", "pmsim.tui.serve", "--host", host, "--port", str(port),
-           "--command", app_command(scenario, class_mode=class_code is not None), *limits.args()]
+           "--command", command, *limits.args()]
     env = dict(os.environ)
     if db_url is not None:
         env["PMSIM_DB_URL"] = db_url  # for the apps; never on a command line
@@ -236,20 +226,6 @@ def guard_app(poll_s: float = 1.0) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         except (ImportError, ValueError, OSError):
             pass
-
-
-def _app_main(argv: list[str]) -> None:
-    """`python -m pmsim.tui.serve app play [--scenario X]` (a `play` tab) or `app-class` (a class
-    server tab): guarded by `guard_app`, then the app."""
-    guard_app()
-    if argv[:1] == ["app-class"]:
-        from pmsim.tui.join import main as join_main
-
-        join_main()
-        return
-    from pmsim.tui.commands import main as commands_main
-
-    commands_main(["play", *argv[2:]], prog_name="pmsim play")  # argv: app play [--scenario X]
 
 
 def public_url(host: str, port: int) -> str:
@@ -459,7 +435,4 @@ def _child_main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] in (["app"], ["app-class"]):
-        _app_main(sys.argv[1:])
-    else:
-        _child_main()
+    _child_main()

@@ -7,10 +7,10 @@ import re
 import pytest
 from learning_helpers import SAVES, load_sample
 
-from pmsim.engine.review import internship_review
 from pmsim.engine.scoring import skill_order
 from pmsim.reports.case import case_of as _case
 from pmsim.reports.portfolio import portfolio_md
+from pmsim.reports.review import internship_review
 
 
 @pytest.mark.parametrize("path", SAVES, ids=[p.name for p in SAVES])

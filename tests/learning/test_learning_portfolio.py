@@ -12,8 +12,8 @@ import pytest
 from learning_helpers import EVIL, SAVES, play_with_rationale, small_text
 
 from pmsim.engine import new_game
-from pmsim.engine.review import internship_review
 from pmsim.reports.portfolio import SIMULATED, md, portfolio_html, portfolio_md
+from pmsim.reports.review import internship_review
 from pmsim.scenario.loader import load_scenario_text
 
 

@@ -12,8 +12,8 @@ import pytest
 from learning_helpers import OFFER_RANK, RATING_RANK, SAVES, SKILLS, play_with_rationale, small_text
 
 from pmsim.engine import EndRound, Respond, new_game
-from pmsim.engine.review import SKILL_TITLE, clean_text, internship_review, render_review_text
 from pmsim.engine.summary import game_summary
+from pmsim.reports.review import SKILL_TITLE, clean_text, internship_review, render_review_text
 from pmsim.scenario.loader import load_scenario_text
 
 
@@ -128,7 +128,7 @@ def test_clean_text_keeps_player_text_on_one_bounded_line():
 
 
 def test_review_module_is_pure():
-    code = ("import sys, pmsim.engine.review, pmsim.reports.portfolio\n"
+    code = ("import sys, pmsim.engine.review, pmsim.reports.review, pmsim.reports.portfolio\n"
             "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'sqlalchemy')]\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], check=True, stdin=subprocess.DEVNULL)

@@ -15,8 +15,8 @@ from learning_helpers import play_with_rationale, small_text
 
 from pmsim.cli import cli
 from pmsim.engine import EndRound, Respond
-from pmsim.engine.review import internship_review, render_review_text
 from pmsim.reports.portfolio import md, portfolio_html, portfolio_md
+from pmsim.reports.review import internship_review, render_review_text
 from pmsim.storage.history import replay_record
 from pmsim.storage.saves import SaveStore
 from pmsim.storage.session import GameSession

@@ -29,12 +29,7 @@ def need(thing: str, ok: bool) -> None:
 
 
 def serve_command(port: int, db: Path) -> list[str]:
-    """`python -m pmsim serve` once the CLI registers it, else the TUI's own command module."""
-    from pmsim.cli import COMMANDS
-
-    base = [sys.executable, "-m", "pmsim"] if "serve" in COMMANDS and "tui" in COMMANDS["serve"] else \
-        [sys.executable, "-m", "pmsim.tui.commands"]
-    return base + ["serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db)]
+    return [sys.executable, "-m", "pmsim", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db)]
 
 
 def processes_mentioning(marker: str) -> list[tuple[int, str]]:
@@ -55,8 +50,8 @@ def processes_mentioning(marker: str) -> list[tuple[int, str]]:
 
 
 def is_app(cmd: str) -> bool:
-    """A browser tab's app process (`python -m pmsim.tui.serve app...`), not the server itself."""
-    return "pmsim.tui.serve app" in cmd and "--command" not in cmd
+    """A browser tab's app process (`python -m pmsim.commands.serve app...`), not the server itself."""
+    return "pmsim.commands.serve app" in cmd and "--command" not in cmd
 
 
 def test_serve_in_headless_chromium(tmp_path):

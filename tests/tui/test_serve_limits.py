@@ -62,7 +62,7 @@ class Server:
 
     def apps(self) -> list[int]:
         return [pid for pid, cmd in processes_mentioning(self.marker)
-                if "pmsim.tui.serve app" in cmd and "--command" not in cmd]
+                if "pmsim.commands.serve app" in cmd and "--command" not in cmd]
 
     def everything(self) -> list[int]:
         return [pid for pid, _ in processes_mentioning(self.marker)]

@@ -64,7 +64,7 @@ def app_pid(tmux: Tmux) -> int:
 def test_m_m_in_a_real_terminal_settles_and_buys_what_is_shown(tmp_path):
     db = tmp_path / "saves.sqlite3"
     env = dict(os.environ, PMSIM_CONFIG_DIR=str(tmp_path / "config"), TERM="xterm-256color")
-    cmd = (f"exec {sys.executable} -m pmsim.tui.commands play --scenario b2b_saas --seed 5 --player Tess "
+    cmd = (f"exec {sys.executable} -m pmsim.commands.play --scenario b2b_saas --seed 5 --player Tess "
            f"--db sqlite:///{db}")
     tmux = Tmux()
     try:

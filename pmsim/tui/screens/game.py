@@ -3,6 +3,7 @@ tutorial's guide and the mentor below them, keys."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -260,6 +261,19 @@ class GameScreen(Screen):
                     out.append((f"Research: {method.replace('_', ' ')} {opt.target} {opt.size}", opt.cost_text,
                                 lambda a=opt.action: post(ResearchPane.StudyChosen(a))))
         return out
+
+    # the Inbox's dialogs (widgets/inbox.py AnswerDialogs): a widget opens no screen itself
+    def ask_reason(self, response: str, who: str, text: str,
+                   done: Callable[[tuple[str, str] | None], None]) -> None:
+        from pmsim.tui.screens.dialogs import RespondDialog
+
+        self.app.push_screen(RespondDialog(response, who, text), done)
+
+    def ask_new_date(self, who: str, text: str, deadline: int, round: int, rounds: int,
+                     done: Callable[[tuple[int | None, str, str] | None], None]) -> None:
+        from pmsim.tui.screens.renegotiate import RenegotiateDialog
+
+        self.app.push_screen(RenegotiateDialog(who, text, deadline, round, rounds), done)
 
     def _answer(self, rid: str, response: str) -> None:
         self.action_pane("inbox")

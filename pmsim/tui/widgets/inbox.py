@@ -3,8 +3,9 @@ the stakeholders' replies when you renegotiate a promise."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,6 +24,17 @@ STATUS_ORDER = {"open": 0, "deferred": 1, "accepted": 2, "broken": 3, "declined"
 STATUS_SYMBOL = {**fmt.STATUS_SYMBOL, "released": "○ released"}
 REPLY_STYLE = {"agreed": "green", "pushed back": "yellow", "escalated": "bold red"}
 ANSWER_GROUP = Binding.Group("Accept/Defer/Decline")
+
+
+class AnswerDialogs(Protocol):
+    """What opens the Inbox's dialogs: its screen (`GameScreen`), so that the widget opens no screen
+    itself. Each calls `done` with the answer, or None when the player cancels."""
+
+    def ask_reason(self, response: str, who: str, text: str,
+                   done: Callable[[tuple[str, str] | None], None]) -> None: ...
+
+    def ask_new_date(self, who: str, text: str, deadline: int, round: int, rounds: int,
+                     done: Callable[[tuple[int | None, str, str] | None], None]) -> None: ...
 
 
 def request_rows(view: GameView) -> list[dict[str, Any]]:
@@ -155,8 +167,6 @@ class InboxPane(ViewPane):
         if problem:
             self.notify(problem, severity="warning")
             return
-        from pmsim.tui.screens.renegotiate import RenegotiateDialog
-
         s = view.stakeholder(q["stakeholder"])
         rid = q["id"]
 
@@ -164,8 +174,8 @@ class InboxPane(ViewPane):
             if answer is not None:
                 self.post_message(self.RenegotiationChosen(rid, answer[0], answer[1], answer[2]))
 
-        self.app.push_screen(RenegotiateDialog(f"{s['name']} ({s['title']})", q["text"], q["deadline"],
-                                               view.round, view.rounds), chosen)
+        cast(AnswerDialogs, self.screen).ask_new_date(f"{s['name']} ({s['title']})", q["text"], q["deadline"],
+                                                      view.round, view.rounds, chosen)
 
     def action_answer(self, response: str) -> None:
         rid = self.current_request()
@@ -179,8 +189,6 @@ class InboxPane(ViewPane):
             self._advance = True
             self.post_message(self.ResponseChosen(rid, "accept"))
             return
-        from pmsim.tui.screens.dialogs import RespondDialog
-
         s = self.view.stakeholder(q["stakeholder"])
 
         def chosen(answer: tuple[str, str] | None) -> None:
@@ -188,7 +196,7 @@ class InboxPane(ViewPane):
                 self._advance = True
                 self.post_message(self.ResponseChosen(rid, response, answer[0], answer[1]))
 
-        self.app.push_screen(RespondDialog(response, s["name"], q["text"]), chosen)
+        cast(AnswerDialogs, self.screen).ask_reason(response, s["name"], q["text"], chosen)
 
 
 def request_text(view: GameView, q: dict[str, Any]) -> Text:
