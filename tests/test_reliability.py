@@ -162,7 +162,8 @@ def test_f2_bad_query_values_in_a_sqlite_url(tmp_path, query):
 
 # ---------------------------------------------------------------------------- F3/F4 signals to simulate
 def _start_simulate(*extra: str) -> subprocess.Popen:
-    p = subprocess.Popen([*PMSIM, "simulate", "--jobs", "2", "--games", "40", "--strategy", "rice,random", *extra],
+    # enough games to be still running after the pause below (a bot game takes ~0.1 s)
+    p = subprocess.Popen([*PMSIM, "simulate", "--jobs", "2", "--games", "600", "--strategy", "rice,random", *extra],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                          start_new_session=True, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -208,7 +209,7 @@ def test_f4_sigterm_stops_a_parallel_simulate_and_leaves_no_orphans():
     assert "Traceback" not in out + err
     data = json.loads(out)
     assert data["partial"] is True and set(data["played"]) == {"rice", "random"}
-    assert all(0 <= n < 40 for n in data["played"].values())
+    assert all(0 <= n < 600 for n in data["played"].values())
     for name, stats in data["strategies"].items():
         assert data["played"][name] > 0 and "mean" in stats
     lines = err.strip().splitlines()
