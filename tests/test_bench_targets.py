@@ -19,6 +19,7 @@ def test_issue_13_entries_are_registered_with_their_targets():
     assert b["round_1m"].target_ratio == 4.0
     assert b["replay_game"].target_s == 0.1
     assert b["review_save"].target_s == 0.8 and b["export_portfolio"].target_s == 0.8
+    assert b["validate_scenario"].target_s == 0.3  # issue 12's target
 
 
 def test_game_default_times_a_researcher_game():

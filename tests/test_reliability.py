@@ -576,3 +576,11 @@ def test_a_wildcard_bind_never_becomes_the_pages_websocket_address():
     assert public_url("0.0.0.0", 8000) == f"http://{socket.getfqdn() or 'localhost'}:8000"
     assert "0.0.0.0" not in public_url("0.0.0.0", 8000)
     assert public_url("::1", 8001) == "http://[::1]:8001"
+
+
+@pytest.mark.parametrize("command", [["scenarios", "balance", "tutorial", "--no-teach"], ["scenarios", "teach", "tutorial"]])
+def test_balance_and_teach_jobs_are_capped_at_the_cpu_count(command):
+    r = pmsim(*command, "--games", "2", "--jobs", "512", "--json")
+    assert r.returncode in (0, 1), r.stderr
+    assert f"note: --jobs 512 is more than the {os.cpu_count()} CPU(s) here" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -147,5 +147,7 @@ def test_the_guides_advice_applied_to_the_template_makes_the_warning_go():
         m = {k: v["mean"] for k, v in rep["strategies"].items()}
         return min(m["researcher"], m["rice"]) - max(m["random"], m["hippo"])
 
-    # the advice makes the order of the work matter: good practice pulls away from bad
+    # the advice makes the order of the work matter: good practice pulls away from bad, and the
+    # warning goes
     assert gap(after) > gap(before) + 1.0, (gap(before), gap(after))
+    assert not any(w.startswith("bad practice is too close to good") for w in after["warnings"]), after["warnings"]

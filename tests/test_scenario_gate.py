@@ -69,6 +69,7 @@ COMMANDS = {
     "simulate": lambda p: ["simulate", "--scenario", str(p), "--games", "2", "--strategy", "random"],
     "class create": lambda p: ["class", "create", "--scenario", str(p), "--name", "PM 101", "--seed", "3"],
     "scenarios balance": lambda p: ["scenarios", "balance", str(p), "--games", "2", "--jobs", "1"],
+    "scenarios teach": lambda p: ["scenarios", "teach", str(p), "--games", "2", "--jobs", "1"],
 }
 CASES = [(c, k) for c in COMMANDS for k in ("must_be_on_unbuildable", "nan_word")]
 CASES += [(c, k) for c in ("play", "class create") for k in KINDS if k not in ("must_be_on_unbuildable", "nan_word")]

@@ -283,3 +283,11 @@ def test_every_schema_property_has_a_description():
         walk(name, sub)
     assert len(schema["$defs"]) >= 18
     assert not missing, f"fields without a description: {', '.join(missing)}"
+
+
+def test_scenarios_new_refuses_a_folder_that_does_not_exist(tmp_path):
+    p = tmp_path / "typo" / "deeper" / "course.yaml"
+    out = CliRunner().invoke(cli, ["scenarios", "new", str(p)])
+    assert out.exit_code == 2
+    assert "no such folder" in out.output and "Traceback" not in out.output
+    assert not (tmp_path / "typo").exists()

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pmsim.commands.class_reports import report_from_db, report_from_files
-from pmsim.commands.common import fail, strategies_or_exit, table
+from pmsim.commands.common import capped_jobs, fail, strategies_or_exit, table
 
 if TYPE_CHECKING:
     from pmsim.storage.saves import SaveStore
@@ -276,10 +276,7 @@ def class_report(args: tuple[str, ...], from_files: bool, fmt: str, output: Path
     from pmsim.storage.errors import StorageError
     from pmsim.storage.exchange import check_output, write_output
 
-    cpus = os.cpu_count() or 1
-    if jobs > cpus:
-        click.echo(f"note: --jobs {jobs} is more than the {cpus} CPU(s) here: using {cpus}", err=True)
-    jobs = min(jobs, cpus) or cpus
+    jobs = capped_jobs(jobs)
     if output is not None:
         try:
             check_output(output, force=force)  # before replaying anything

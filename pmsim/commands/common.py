@@ -72,6 +72,17 @@ def load_or_exit(id_or_path: str, *, force: bool = False, can_force: bool = Fals
     return gate_or_exit(id_or_path, force=force, can_force=can_force).scenario
 
 
+def capped_jobs(jobs: int) -> int:
+    """`--jobs` for this machine: 0 means one per CPU, and more than the CPUs is capped with a note
+    (extra processes on a small machine only compete with each other)."""
+    import os
+
+    cpus = os.cpu_count() or 1
+    if jobs > cpus:
+        click.echo(f"note: --jobs {jobs} is more than the {cpus} CPU(s) here: using {cpus}", err=True)
+    return min(jobs, cpus) or cpus
+
+
 def json_text(obj: object, indent: int | None = 2) -> str:
     """JSON for output: never NaN or Infinity (not JSON; most parsers refuse them). A non-finite
     number reaching here is a bug: one line on stderr and exit 1, never invalid JSON."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pmsim.commands.common import fail, load_or_exit, strategies_or_exit, table
+from pmsim.commands.common import capped_jobs, fail, load_or_exit, strategies_or_exit, table
 
 
 @click.group()
@@ -124,8 +124,9 @@ def scenarios_new(path: Path, source: str | None, force: bool) -> None:
     from pmsim.scenario.schema import schema_text
 
     schema = path.parent / "schema.json"  # the file's first line points editors at it
+    if not path.parent.is_dir():  # a typo in the folder should not quietly create a new tree
+        fail(f"{path.parent}: no such folder: create it first, or write the file somewhere that exists")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("".join(lines), encoding="utf-8")
         if not schema.exists():
             schema.write_text(schema_text(), encoding="utf-8")
@@ -164,11 +165,11 @@ def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_js
     """
     from pmsim.commands.common import LiveTable, json_text
     from pmsim.engine.bots import STRATEGIES
-    from pmsim.scenario.balance import explain, jobs_or_cpus, play_batch
+    from pmsim.scenario.balance import explain, play_batch
 
     sc = load_or_exit(scenario_arg, force=force, can_force=True)  # the gate: validate's checks
     names = strategies_or_exit(",".join(STRATEGIES))
-    jobs = jobs_or_cpus(jobs)
+    jobs = capped_jobs(jobs)
     if sys.stderr.isatty() and not as_json:
         # a live table on stderr that sharpens as games finish, erased before the report
         with LiveTable(sys.stderr, games) as board:
@@ -253,13 +254,12 @@ def scenarios_teach(scenario_arg: str, games: int, seed: int, jobs: int, as_json
     component it mostly comes from. A behaviour is taught when skipping it costs at least 3
     points with d of at least 0.5. Exits 1 when some behaviour is not taught.
     """
-    import os
 
     from pmsim.engine.bots import BEHAVIOURS
     from pmsim.engine.teach import teach, warnings
 
     sc = load_or_exit(scenario_arg)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = capped_jobs(jobs)
     total = games * (len(BEHAVIOURS) + 1)
     if sys.stderr.isatty() and not as_json:
         with click.progressbar(length=total, label="teaching", file=sys.stderr) as bar:

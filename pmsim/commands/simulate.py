@@ -9,6 +9,7 @@ import click
 
 from pmsim.commands.common import (
     LiveTable,
+    capped_jobs,
     fail,
     gate_or_exit,
     json_text,
@@ -74,7 +75,6 @@ def simulate(
     The same arguments always print the same output. With --save every game is also stored
     (a reference game an instructor can replay, fork or put in a report).
     """
-    import os
 
     names = strategies_or_exit(strategy)
     checked = gate_or_exit(scenario_arg, force=force, can_force=True)
@@ -86,10 +86,7 @@ def simulate(
 
     from pmsim.engine.simulate import BatchInterrupted
 
-    cpus = os.cpu_count() or 1
-    if jobs > cpus:
-        click.echo(f"note: --jobs {jobs} is more than the {cpus} CPU(s) here: using {cpus}", err=True)
-    jobs = min(jobs, cpus) or cpus
+    jobs = capped_jobs(jobs)
     total = games * len(names)
     with _stop_on_signals() as caught:
         try:

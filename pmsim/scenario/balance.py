@@ -18,7 +18,6 @@ Pure: no terminal, no database.
 
 from __future__ import annotations
 
-import os
 import pickle
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -339,7 +338,3 @@ def explain(sc: Scenario, batch: dict[str, Any], margin: float = MARGIN, jobs: i
         "advice": advice + kr_advice,
         "teach": taught,
     }
-
-
-def jobs_or_cpus(jobs: int) -> int:
-    return jobs or os.cpu_count() or 1
