@@ -79,8 +79,8 @@ def customer(seed: int, persona, ci: int) -> dict[str, str]:
     company kinds, the company is a made-up name of one of them ("Harris Studio")."""
     if persona is None:
         return person(seed, "customer", 1, ci)
-    kinds = persona.kinds()
-    companies = kinds or bool(persona.companies)
+    companies = persona.companies  # true, false or a list of company kinds
+    companies = (tuple(companies) or False) if isinstance(companies, list | tuple) else bool(companies)
     return dict(_customer(seed, ci, companies, tuple(persona.jobs)))
 
 
@@ -124,7 +124,7 @@ def phrases(theme, persona, weak: bool) -> list[str]:
     pains (weak) or delights (strong) for the theme when its persona has some, else the theme's,
     else a default sentence. Not yet filled ({theme} stays)."""
     kind = "pains" if weak else "delights"
-    own = persona.quotes.get(theme.id) if persona is not None else None
+    own = (getattr(persona, "quotes", None) or {}).get(theme.id)
     return (getattr(own, kind) if own is not None else None) or getattr(theme, kind) or [
         PAIN_DEFAULT if weak else DELIGHT_DEFAULT]
 
