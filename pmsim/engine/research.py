@@ -221,7 +221,7 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
         for t in top:
             th = sc.market.themes[t]
             weak = g[t] < 0.5
-            phrases = (th.pains if weak else th.delights) or [text.PAIN_DEFAULT if weak else text.DELIGHT_DEFAULT]
+            phrases = text.phrases(th, seg.persona, weak)  # the segment's own words, else the theme's
             fresh = [q for q in (text.fill(p, th.name) for p in phrases) if q not in used]
             if fresh:
                 phrase, theme = fresh[int(rng.integers(len(fresh)))], th
@@ -357,8 +357,9 @@ def feedback(game: Game) -> None:
         ci = int(cand[int(np.argmin(st.pop.sat[cand]))])
         ti = int(np.argmax(st.pop.needs[:, ci].astype(np.float64)))
         theme = sc.market.themes[ti]
-        phrases = theme.pains or [text.PAIN_DEFAULT]
-        who = text.customer(st.seed, sc.market.segments[si].persona, ci)
+        persona = sc.market.segments[si].persona
+        phrases = text.phrases(theme, persona, weak=True)  # the segment's own complaints, else the theme's
+        who = text.customer(st.seed, persona, ci)
         st.feedback.append({
             "round": st.round, "segment": sc.market.segments[si].id, "theme": theme.id,
             "name": who["name"], "company": who["company"],

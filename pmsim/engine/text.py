@@ -75,20 +75,38 @@ def _person(seed: int, purpose: str, key: tuple[int, ...]) -> tuple[tuple[str, s
 
 def customer(seed: int, persona, ci: int) -> dict[str, str]:
     """A simulated customer as the game shows them: Faker's name (and company), with the job
-    title and company-or-not from the segment's `persona` (scenario)."""
+    title and company-or-not from the segment's `persona` (scenario); when the persona lists
+    company kinds, the company is a made-up name of one of them ("Harris Studio")."""
     if persona is None:
         return person(seed, "customer", 1, ci)
-    jobs = tuple(persona.jobs)
-    who = dict(_customer(seed, ci, persona.companies, jobs))
-    return who
+    companies = persona.companies  # true, false or a list of company kinds
+    companies = (tuple(companies) or False) if isinstance(companies, list | tuple) else bool(companies)
+    return dict(_customer(seed, ci, companies, tuple(persona.jobs)))
+
+
+def kind_name(kind: str) -> str:
+    """'design studio' -> 'Design Studio': a company kind as it reads after a name (what the
+    author capitalised stays as written: 'NHS trust' -> 'NHS Trust')."""
+    return " ".join(w[:1].upper() + w[1:] for w in kind.split())
 
 
 @functools.lru_cache(maxsize=_MEMO_SIZE)
-def _customer(seed: int, ci: int, companies: bool, jobs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def _customer(seed: int, ci: int, companies: bool | tuple[str, ...],
+              jobs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """`person(seed, "customer", 1, ci)` with the persona's job and company-or-not, drawing from
     Faker only what is shown: Faker draws name, company, job in this order from one seeded
-    stream, so leaving out the draws after the last one shown changes none before it."""
+    stream, so leaving out the draws after the last one shown changes none before it. With
+    company kinds, the company is a surname drawn from the same stream after the name, and the
+    kind is picked by customer, like the job."""
     key = (1, ci)
+    if isinstance(companies, tuple):
+        fake = _faker("customer")
+        fake.seed_instance(int_seed(seed, "names", *key))
+        name = fake.name()
+        kind = companies[int_seed(seed, "names", 92, ci) % len(companies)]
+        company = f"{fake.last_name()} {kind_name(kind)}"
+        job = jobs[int_seed(seed, "names", 91, ci) % len(jobs)] if jobs else fake.job()
+        return (("name", name), ("company", company), ("job", job))
     if not jobs:
         who = dict(_person(seed, "customer", key))
     else:
@@ -99,6 +117,16 @@ def _customer(seed: int, ci: int, companies: bool, jobs: tuple[str, ...]) -> tup
     if not companies:
         who["company"] = ""
     return (("name", who["name"]), ("company", who["company"]), ("job", who["job"]))
+
+
+def phrases(theme, persona, weak: bool) -> list[str]:
+    """What a customer of the segment with `persona` may say about `theme`: the segment's own
+    pains (weak) or delights (strong) for the theme when its persona has some, else the theme's,
+    else a default sentence. Not yet filled ({theme} stays)."""
+    kind = "pains" if weak else "delights"
+    own = (getattr(persona, "quotes", None) or {}).get(theme.id)
+    return (getattr(own, kind) if own is not None else None) or getattr(theme, kind) or [
+        PAIN_DEFAULT if weak else DELIGHT_DEFAULT]
 
 
 def byline(who: dict, job: bool = True) -> str:

@@ -99,6 +99,7 @@ class _Checker:
             self.keys(loc + ("needs",), "theme", self.themes, seg.needs)
             self.keys(loc + ("kano",), "theme", self.themes, seg.kano)
             self.keys(loc + ("initial_competitors",), "competitor", self.competitors, seg.initial_competitors)
+            self.keys(loc + ("persona", "quotes"), "theme", self.themes, seg.persona.quotes)
         for i, seg in enumerate(m.segments):
             if seg.share * m.population < 50:
                 self.add(("market", "segments", i, "share"),

@@ -103,6 +103,11 @@ def _player_texts(sc: Scenario) -> Iterator[tuple[tuple, str, tuple[str, ...]]]:
         for kind in ("pains", "delights"):
             for j, phrase in enumerate(getattr(t, kind)):
                 yield ("market", "themes", i, kind, j), phrase, ("theme",)
+    for i, seg in enumerate(sc.market.segments):
+        for theme, said in seg.persona.quotes.items():
+            for kind in ("pains", "delights"):
+                for j, phrase in enumerate(getattr(said, kind)):
+                    yield ("market", "segments", i, "persona", "quotes", theme, kind, j), phrase, ("theme",)
     for i, c in enumerate(sc.market.competitors):
         for j, m in enumerate(c.moves):
             yield ("market", "competitors", i, "moves", j, "note"), m.note, ()

@@ -73,13 +73,38 @@ class Churn(Strict):
     beta: Annotated[float, Field(gt=0, le=1000)] = Field(10.0, description="shifted-beta-geometric churn: larger beta means fewer customers leave")
 
 
+class PersonaQuotes(Strict):
+    """What the segment's customers say about one theme, in their own words."""
+
+    pains: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=30,
+        description="complaints this segment's interviewees and support tickets quote when the theme is weak, "
+        "instead of the theme's own ({theme} is filled in); empty: the theme's")
+    delights: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=30,
+        description="praise this segment's interviewees quote when the theme is strong, instead of the theme's "
+        "own ({theme} is filled in); empty: the theme's")
+
+
 class Persona(Strict):
     """Who the segment's customers are, for the people the game shows (interviews, tickets)."""
 
     jobs: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
         default_factory=list, max_length=200,
         description="job titles to give the segment's customers (one each, by customer); empty: any job")
-    companies: bool = Field(True, description="whether they buy for a company (false for consumers: no company shown)")
+    companies: bool | Annotated[list[Annotated[str, Field(min_length=1, max_length=40)]],
+                                Field(min_length=1, max_length=50)] = Field(
+        True, description="true: each customer works for a made-up company; false for consumers: no company "
+        "shown; a list of company kinds ([agency, studio]): each customer's company is a made-up name of one "
+        "of these kinds, e.g. 'Harris Studio'")
+    quotes: dict[str, PersonaQuotes] = Field(
+        default_factory=dict, max_length=16,
+        description="theme (id) -> {pains, delights}: what this segment's customers say about the theme, "
+        "quoted in interviews and support tickets instead of the theme's own pains and delights")
+
+    def kinds(self) -> tuple[str, ...]:
+        """The company kinds, if `companies` lists them (else empty)."""
+        return tuple(self.companies) if isinstance(self.companies, list) else ()
 
 
 class Segment(Strict):
@@ -98,7 +123,7 @@ class Segment(Strict):
     switching: Prob = Field(0.03, description="per-round chance that a customer reconsiders their choice")
     assistive_share: Prob = Field(0.05, description="share of customers who rely on assistive technology")
     outside_option: Annotated[float, Field(ge=-5, le=5, description="utility of buying nothing")] = 0.5
-    persona: Persona = Field(Persona(), description="who the segment's customers are: job titles, company or not")
+    persona: Persona = Field(Persona(), description="who the segment's customers are: job titles, company kinds or none, their own quotes")
 
     @model_validator(mode="after")
     def _initial_shares(self) -> Segment:

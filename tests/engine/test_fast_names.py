@@ -59,3 +59,18 @@ def test_other_draws_go_to_fakers_own_method():
         assert fake.random_sample(("a", "b", "c", "d"), length=2) == plain.random_sample(("a", "b", "c", "d"), length=2)
         assert fake.random_element(("x", "y", "z")) == plain.random_element(("x", "y", "z"))
         assert fake.first_name() == plain.first_name()
+
+
+@pytest.mark.parametrize("jobs", [["Nurse", "Care assistant"], []])
+def test_company_kinds_are_a_fakers_surname_and_the_customers_kind(jobs):
+    persona = SimpleNamespace(jobs=jobs, companies=["clinic", "care home", "NHS trust"])
+    shown = {"clinic": "Clinic", "care home": "Care Home", "NHS trust": "NHS Trust"}
+    for ci in list(range(150)) + [70_000]:
+        fake = Faker(text.LOCALE)
+        fake.seed_instance(int_seed(42, "names", 1, ci))
+        name, surname = fake.name(), fake.last_name()
+        kind = persona.companies[int_seed(42, "names", 92, ci) % 3]
+        job = jobs[int_seed(42, "names", 91, ci) % len(jobs)] if jobs else fake.job()
+        got = text.customer(42, persona, ci)
+        assert got == {"name": name, "company": f"{surname} {shown[kind]}", "job": job}
+        assert list(got) == ["name", "company", "job"]
