@@ -7,6 +7,7 @@ population (the scenario *text* is edited, so the stored text, its hash and the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -202,11 +203,7 @@ class PgServer:
             "host all postgres 127.0.0.1/32 trust\n"
             "host all all 127.0.0.1/32 scram-sha-256\n"
         )
-        opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.base} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=150")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.base / "server.log"), "-w", "-t", "60",
-                  "-o", opts, "start")
-        self.pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        self._start_postmaster()
         import psycopg
 
         with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
@@ -214,6 +211,25 @@ class PgServer:
             conn.execute("CREATE DATABASE pmsim_test")
             user, pw = self.PASSWORD_USER
             conn.execute(f"CREATE ROLE {user} LOGIN PASSWORD '{pw}'")
+
+    def _start_postmaster(self) -> None:
+        opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.base} -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=150")
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-l", str(self.base / "server.log"), "-w", "-t", "60",
+                      "-o", opts, "start")
+        finally:  # even when pg_ctl gave up waiting, a postmaster that did start gets stopped
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                self.pid = int((self.data / "postmaster.pid").read_text().split()[0])
+
+    def halt(self) -> None:
+        """A real outage: stop the server (fast shutdown, clients are cut off) but keep its data."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "30", "stop")
+        self.pid = None  # gone: `stop` must never signal a pid the system may have handed out again
+
+    def restart(self) -> None:
+        """Start the halted server again: same data folder, same port."""
+        self._start_postmaster()
 
     def url(self, db: str = "pmsim_test", user: str = "postgres", password: str | None = None) -> str:
         auth = user if password is None else f"{user}:{password}"
@@ -253,8 +269,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
+def start_pg_server() -> PgServer:
+    """A new throwaway server, started (the caller stops it); skips locally, fails on CI, when
+    the server binaries or psycopg are missing or the server does not start."""
     bindir = find_pg_bindir()
     if bindir is None and on_ci() and os.geteuid() == 0:
         subprocess.run(["bash", str(ROOT / "scripts" / "ensure_postgres.sh")], check=False,
@@ -273,6 +290,12 @@ def pg_server() -> Iterator[PgServer]:
     except (RuntimeError, OSError, KeyError, subprocess.TimeoutExpired) as e:
         server.stop()
         skip_or_fail(f"cannot start a PostgreSQL server: {e}")
+    return server
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    server = start_pg_server()
     yield server
     server.stop()
 
