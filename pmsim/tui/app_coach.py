@@ -73,7 +73,21 @@ class CoachingMixin:
             return
         self._ui_saved = state
         save_id = view.save_id
-        self.submit(lambda: self.store.set_ui_state(save_id, state))
+
+        def save() -> None:
+            # the guide's progress is not a game action: if the database is away, say so quietly
+            # and try again with the next change, instead of the fault dialog for a lost action
+            from pmsim.storage.errors import StorageError
+
+            try:
+                self.store.set_ui_state(save_id, state)
+            except StorageError:
+                self._ui_saved = None
+                self.call_from_thread(self.notify, "The guide's progress is not saved yet (the database is "
+                                      "not answering); it will be with your next step.", title="Guide",
+                                      severity="warning", timeout=4)
+
+        self.submit(save)
 
     def on_game_screen_pane_shown(self, m: GameScreen.PaneShown) -> None:
         self._coached(self.coach.pane_shown(m.pane))

@@ -94,3 +94,32 @@ async def test_a_transient_fault_offers_retry_and_applies_the_action_once_stored
         await press(pilot, "q")  # quit: the app ends, with the reason, and code 2
     assert app.return_code == 2
     assert store.info(sid).n_actions == 1
+
+
+@run
+async def test_the_guides_progress_failing_to_save_is_a_notice_not_a_lost_action(store, catalog):
+    from tui_helpers import press
+
+    from pmsim.storage.errors import DatabaseUnavailable
+    from pmsim.tui.screens.dialogs import FaultDialog
+
+    app = make_app(store, catalog, start="play", scenario_id=catalog.entries[0].id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        real = store.set_ui_state
+        calls = []
+
+        def away(*args, **kwargs):
+            calls.append(args)
+            raise DatabaseUnavailable("server gone")
+
+        store.set_ui_state = away
+        await press(pilot, "3", "4", "1")  # panes the guide ticks off: its progress cannot be saved
+        await settle(pilot)
+        assert calls, "the guide's progress was never saved"
+        assert not isinstance(app.screen, FaultDialog)
+        assert isinstance(app.screen, GameScreen)
+        store.set_ui_state = real
+        await press(pilot, "2", "5")  # the next step saves it
+        await settle(pilot)
+        assert store.info(app.view.save_id) is not None and not isinstance(app.screen, FaultDialog)
