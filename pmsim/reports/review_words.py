@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pmsim import numfmt
 from pmsim.engine.review import answers, round_facts
 from pmsim.engine.scoring import SKILL_ORDER, component_rating
 from pmsim.engine.summary import game_summary
@@ -76,11 +77,7 @@ def _pct(x: float) -> str:
     return f"{100 * float(x):.0f}%"
 
 
-def _change(a: float, b: float) -> str:
-    if abs(a) < 1e-12:
-        return "new"
-    d = (b - a) / abs(a)
-    return f"{'+' if d >= 0 else '−'}{abs(100 * d):.0f}%"
+_change = numfmt.change  # +12%, −30%, or "new" when there was nothing before
 
 
 def _signed(x: float, digits: int = 0) -> str:
