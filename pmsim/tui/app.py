@@ -227,6 +227,24 @@ class PmsimApp(CoachingMixin, App[None]):
         self.coach.game_closed()
         self.goto(TitleScreen())
 
+    def action_leave(self) -> None:
+        """q on the game screen: the title screen here; the class server's join screen there
+        (`check_action` shows the key as "Title" or "Leave")."""
+        self.action_title()
+
+    def action_back(self) -> None:
+        """escape on the game screen: wherever q goes, whichever way the key bar names it."""
+        self.action_title()
+
+    # actions whose keys this app neither shows nor runs (the class server adds its own)
+    HIDDEN_ACTIONS: frozenset[str] = frozenset({"leave"})
+    REPLAYS = True  # whether a finished game offers its replay (not on the class server)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.HIDDEN_ACTIONS:
+            return False
+        return super().check_action(action, parameters)
+
     def action_new_game(self) -> None:
         self.submit(lambda: CatalogReady(self.catalog_now()))
 

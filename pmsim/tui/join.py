@@ -275,12 +275,18 @@ class ClassServerApp(PmsimApp):
     start_class_game = _not_here
 
     BLOCKED_ACTIONS = frozenset({"new_game", "tutorial", "continue_game", "open_saves"})
+    # q reads "Leave" (back to the join screen), not "Title"; a finished game offers no replay
+    HIDDEN_ACTIONS = frozenset({"title"})
+    REPLAYS = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The app's routes to other games: never run, and their keys are not shown."""
         if action in self.BLOCKED_ACTIONS:
             return False
         return super().check_action(action, parameters)
+
+    def action_leave(self) -> None:
+        self.action_title()
 
     def _refuse(self, m: Message) -> None:
         m.prevent_default()  # Textual would call PmsimApp's handler too

@@ -79,6 +79,8 @@ async def test_join_play_leave_and_rejoin(klass):
             await settle(pilot)
             assert isinstance(app.screen, GameScreen) and app.view.save_id == sid
         assert len(store.list()) == 2  # no new save was made
+        keys = screen_text(app).splitlines()[-2:]
+        assert "q Leave" in " ".join(keys) and "q Title" not in " ".join(keys)  # q says where it goes
         await press(pilot, "q")  # leave: back to the join screen
         assert isinstance(app.screen, JoinScreen) and app.view is None
         assert "every action in it is saved" in screen_text(app)
@@ -137,6 +139,9 @@ async def test_a_finished_game_opens_its_debrief_without_the_new_game_key(klass)
         await fill(pilot, code, "Ada Lovelace", pin)
         assert isinstance(app.screen, DebriefScreen)
         keys = screen_text(app).splitlines()[-1]
-        assert "Title" in keys and "New game" not in keys  # n is not offered here
+        assert "Leave" in keys and "Title" not in keys and "New game" not in keys  # n is not offered here
+        assert "Replay" not in keys  # nor a replay, which the class server would refuse
         await press(pilot, "n")
         assert isinstance(app.screen, DebriefScreen) and len(store.list()) == 2  # no new game
+        await press(pilot, "escape")  # leave: back to the join screen
+        assert isinstance(app.screen, JoinScreen)

@@ -112,6 +112,7 @@ class DebriefScreen(Screen):
         Binding("r", "replay", "Replay this game"),
         Binding("n", "app.new_game", "New game"),
         Binding("escape", "app.title", "Title"),
+        Binding("escape", "app.leave", "Leave"),  # the class server's (one of the two is shown)
     ]
 
     def __init__(self, view: GameView) -> None:
@@ -133,6 +134,11 @@ class DebriefScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#debrief-scroll").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "replay" and not getattr(self.app, "REPLAYS", True):
+            return False  # the class server offers no replays: the key is not shown
+        return super().check_action(action, parameters)
 
     def action_replay(self) -> None:
         self.app.open_replay(self.view.save_id)  # type: ignore[attr-defined]

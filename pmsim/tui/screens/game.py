@@ -87,7 +87,8 @@ class GameScreen(Screen):
         Binding("greater_than_sign", "app.guide_skip", "Skip this guide step", key_display=">", show=False),
         Binding("G", "app.toggle_guide", "Hide/show the guide", show=False),
         Binding("q", "app.title", "Title"),
-        Binding("escape", "app.title", "Title", show=False),
+        Binding("q", "app.leave", "Leave"),  # the class server's q (one of the two is shown)
+        Binding("escape", "app.back", "Title", show=False),
         Binding("t", "app.cycle_theme", "Theme", show=False),  # room in the key bar for i
     ]
 

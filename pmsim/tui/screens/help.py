@@ -36,11 +36,11 @@ def section(title: str, bindings: list[Binding]) -> Table:
     tab.add_column("Key", style="bold", no_wrap=True, min_width=14)
     tab.add_column("Does")
     seen = set()
-    for b in bindings:
-        if (b.action, b.description) in seen or not b.description:
+    for b in bindings:  # keys that do the same thing (the same words) share a row: "q / esc  Title"
+        if b.description in seen or not b.description:
             continue
-        seen.add((b.action, b.description))
-        keys = [x for x in bindings if x.action == b.action and x.description == b.description]
+        seen.add(b.description)
+        keys = [x for x in bindings if x.description == b.description]
         tab.add_row(" / ".join(dict.fromkeys(key_name(x) for x in keys)), b.description)
     return tab
 
@@ -91,8 +91,11 @@ def sections(app_cls: type) -> list[tuple[str, list[Binding]]]:
     from pmsim.tui.widgets.research import ResearchPane
     from pmsim.tui.widgets.roadmap import RoadmapPane
 
-    def b(cls: type) -> list[Binding]:
-        return [x for x in cls.BINDINGS if isinstance(x, Binding)]
+    hidden = getattr(app_cls, "HIDDEN_ACTIONS", frozenset())
+
+    def b(cls: type) -> list[Binding]:  # (less the app actions this app neither shows nor runs)
+        return [x for x in cls.BINDINGS if isinstance(x, Binding)
+                and not (x.action.startswith("app.") and x.action[4:] in hidden)]
 
     return [
         ("Everywhere", b(app_cls) + [Binding("ctrl+p", "palette", "Command palette"),
