@@ -14,7 +14,6 @@ the app's settings, kept by its `Coach` (pmsim/tui/coach.py), never part of the 
 
 from __future__ import annotations
 
-import getpass
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from pmsim.tui.messages import (
     ServiceFailed,
 )
 from pmsim.tui.palette import GameCommands
+from pmsim.tui.players import continue_target, default_player  # noqa: F401  (importable from here too)
 from pmsim.tui.screens.debrief import DebriefScreen
 from pmsim.tui.screens.game import GameScreen
 from pmsim.tui.screens.new_game import NewGameScreen
@@ -59,29 +59,6 @@ from pmsim.tui.widgets.roadmap import RoadmapPane
 @dataclass
 class JobDone(Message):
     """A service job finished (its result message was posted first)."""
-
-
-def continue_target(saves: list[Any], player: str | None) -> Any | None:
-    """The save `--continue` (and `c`) resumes: the latest game in progress of `player`, else of
-    the last player who played here (the most recently updated save that is not a bot's), never
-    somebody else's game."""
-    def when(s: Any) -> tuple[float, int]:
-        return (s.updated_at.timestamp() if s.updated_at else 0.0, s.id or 0)
-
-    if player is None:
-        humans = [s for s in saves if not str(s.player).startswith("bot:")]
-        if not humans:
-            return None
-        player = max(humans, key=when).player
-    mine = [s for s in saves if s.status == "in_progress" and s.player == player]
-    return max(mine, key=when) if mine else None
-
-
-def default_player() -> str:
-    try:
-        return getpass.getuser() or "Intern"
-    except Exception:
-        return "Intern"
 
 
 class PmsimApp(CoachingMixin, App[None]):
@@ -227,16 +204,12 @@ class PmsimApp(CoachingMixin, App[None]):
         self.coach.game_closed()
         self.goto(TitleScreen())
 
+    # q reads "Title" here and "Leave" on the class server (whose title is its join screen): the
+    # actions whose keys an app neither shows nor runs are in HIDDEN_ACTIONS; esc goes there too
     def action_leave(self) -> None:
-        """q on the game screen: the title screen here; the class server's join screen there
-        (`check_action` shows the key as "Title" or "Leave")."""
         self.action_title()
 
-    def action_back(self) -> None:
-        """escape on the game screen: wherever q goes, whichever way the key bar names it."""
-        self.action_title()
-
-    # actions whose keys this app neither shows nor runs (the class server adds its own)
+    action_back = action_leave
     HIDDEN_ACTIONS: frozenset[str] = frozenset({"leave"})
     REPLAYS = True  # whether a finished game offers its replay (not on the class server)
 
