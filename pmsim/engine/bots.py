@@ -353,6 +353,7 @@ def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) 
     fids = [f for f in _candidates(game) if game.deps_ok(f, list(st.now))]
     room = game.capacity_left()
     vals = [float(value[game.fidx(f)]) for f in fids]
+    weights = [weight_of(f) for f in fids]
     out = []
     for j in sorted(range(len(fids)), key=lambda j: -vals[j]):
         fs = st.features[fids[j]]
@@ -360,7 +361,7 @@ def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) 
             continue
         ins = []
         for k in (math.exp(-fs.estimate_sd), math.exp(fs.estimate_sd)):
-            w = [weight_of(f) for f in fids]
+            w = list(weights)
             w[j] = fs.estimate * k
             ins.append(j in knapsack(vals, w, room))
         if ins[0] and not ins[1]:

@@ -198,7 +198,7 @@ class Game(Rules):
         cap = (base + st.capacity_event_delta.get(r, 0.0)) * (1.0 - st.tech_debt) - st.capacity_penalty_next
         st.capacity = round(max(cap, 0.0), 6)
         st.capacity_penalty_next = 0.0
-        st.budget = round(sc.team.research_budget_by_round.get(r, sc.team.research_budget) * st.budget_factor, 6)
+        st.budget = round(sc.team.research_budget_in(r) * st.budget_factor, 6)
         stakeholders.new_requests(self)
         research.feedback(self)
 

@@ -181,8 +181,7 @@ def observe(game: Game) -> dict[str, Any]:
         "budget": {"left": st.budget, "per_round": sc.team.research_budget,
                    # the next quarter's budget (None after the last), to tell a discovery quarter from the rest
                    "next_round": (None if st.round >= sc.rounds else round(
-                       sc.team.research_budget_by_round.get(st.round + 1, sc.team.research_budget)
-                       * st.budget_factor, 6))},
+                       sc.team.research_budget_in(st.round + 1) * st.budget_factor, 6))},
         "tech_debt": st.tech_debt,
         "accessibility": st.accessibility,
         "usability": st.usability,

@@ -55,6 +55,11 @@ class Team(Strict):
     )
     tech_debt: Annotated[float, Field(ge=0, le=0.8, description="share of capacity lost to debt at start")] = 0.0
 
+    def research_budget_in(self, r: int) -> float:
+        """Round r's research money before budget factors: its `research_budget_by_round` entry, else
+        `research_budget`."""
+        return self.research_budget_by_round.get(r, self.research_budget)
+
 
 class Theme(Strict):
     id: Id

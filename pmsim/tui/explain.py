@@ -16,14 +16,9 @@ from pmsim.engine import stakeholders as sh
 from pmsim.tui import fmt
 
 
-def _plain(x: float) -> str:
-    """A constant as people write it: 1.5, 4, 2.5 (no trailing zeros)."""
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
 def _pt(x: float) -> str:
     """A trust change (0-1) in the points players read (0-100): 0.04 -> '4', 0.025 -> '2.5'."""
-    return _plain(100 * x)
+    return fmt.decimal(100 * x)
 
 
 @dataclass(frozen=True)
@@ -214,7 +209,7 @@ TOPICS: list[Topic] = [
           "A deferred request can be answered again later; past its due date a yes promises it this quarter "
           f"and counts as late. A renegotiation costs {_pt(sh.RENEGOTIATE_PENALTY)} × (0.5 + u) × (0.5 + p) × "
           "(0.5 + 1 / (1 + quarters of notice)) points when agreed or escalated "
-          f"(× {_plain(sh.WITHDRAW_FACTOR)} to drop it): a new date costs at most about "
+          f"(× {fmt.decimal(sh.WITHDRAW_FACTOR)} to drop it): a new date costs at most about "
           f"{1.5 * sh.RENEGOTIATE_PENALTY / sh.BROKEN_PENALTY:.0%} of a broken promise, dropping it at most about "
           f"{1.5 * sh.WITHDRAW_FACTOR * sh.RENEGOTIATE_PENALTY / sh.BROKEN_PENALTY:.0%}, and less the earlier you "
           "ask. The reply depends on their power and trust: they agree when trust − "

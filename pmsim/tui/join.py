@@ -285,9 +285,6 @@ class ClassServerApp(PmsimApp):
             return False
         return super().check_action(action, parameters)
 
-    def action_leave(self) -> None:
-        self.action_title()
-
     def _refuse(self, m: Message) -> None:
         m.prevent_default()  # Textual would call PmsimApp's handler too
         self._not_here()
