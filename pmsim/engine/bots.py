@@ -276,6 +276,7 @@ def play_round(game: Game, strategy: str) -> dict:
 
 # ---------------------------------------------------------------------- the analyst
 ANALYST_PAD = 0.5  # the analyst plans each item at its estimate plus this many standard deviations
+PROMISE_W = 1.0  # ... and weighs a promise due this quarter like this many valuable features
 
 
 def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
@@ -326,7 +327,7 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
     if truth:
         _plan_oracle(game, value)
     else:
-        _plan_by_value(game, value, padded, 0.0)
+        _plan_by_value(game, value + _promised(game, value), padded, 0.0)
     if "usability" not in off:
         for fid in list(st.now):
             fs = st.features[fid]
@@ -344,6 +345,19 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
         _answer_analyst(game, value)
     if "renegotiation" not in off:
         _renegotiate_analyst(game, value)
+
+
+def _promised(game: Game, value: np.ndarray) -> np.ndarray:
+    """(F,) what keeping a promise adds to a feature's worth: a request accepted and due this
+    quarter is worth the trust it keeps, counted like a valuable feature (the bar for promising)."""
+    st = game.state
+    cands = [float(value[game.fidx(f)]) for f in _candidates(game)]
+    bar = float(np.percentile(cands, 60)) if cands else 0.0
+    out = np.zeros(len(game.feature_ids))
+    for q in st.requests:
+        if q.status == "accepted" and q.feature is not None and q.deadline == st.round:
+            out[game.fidx(q.feature)] += PROMISE_W * max(bar, 0.0)
+    return out
 
 
 def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -> list[str]:

@@ -30,6 +30,9 @@ MUST_PENALTY = 1.6
 # a must-be need left unmet costs more every quarter: buyers' patience runs out (the penalty in
 # round r is MUST_PENALTY * (1 + MUST_GROWTH * (r - 1)))
 MUST_GROWTH = 0.5
+# a launch makes its feature expected at once: customers who care switch faster than for a need
+# that was always there (a missing table stake costs STAKE_GROWTH more each quarter)
+STAKE_GROWTH = 1.0
 # loss aversion: where the best competitor is ahead of us in a theme, customers who care about it
 # feel the gap: every point behind costs LOSS_W points more utility, so closing a gap that
 # customers notice is worth more than adding where we already lead
@@ -51,6 +54,11 @@ PROMOTER, DETRACTOR = 9.0 / 11.0, 7.0 / 11.0
 def must_factor(round_: int) -> float:
     """How much a missing must-be hurts in `round_` relative to round 1."""
     return 1.0 + MUST_GROWTH * max(round_ - 1, 0)
+
+
+def stake_factor(quarters_since_launch: int) -> float:
+    """How much a missing table stake hurts, `quarters_since_launch` after the launch that set it."""
+    return 1.0 + STAKE_GROWTH * max(quarters_since_launch, 0)
 
 
 def kano_contribution(category: Kano | str, value: float, shipped: bool, round_: int = 1) -> float:

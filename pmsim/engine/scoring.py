@@ -16,7 +16,9 @@
 | accessibility      | customer-centric thinking  | mean product accessibility and usability over rounds         |
 
 A feature's value over the rest of the game (`remaining_values` + gaps + table stakes): its
-quarterly value for each quarter left; a must-be's cost grows MUST_GROWTH a quarter while missing;
+quarterly value for each quarter left; a must-be's cost grows MUST_GROWTH a quarter while missing,
+and what was lost stays lost when it ships (so shipping it in round s is worth MUST_GROWTH * (t - s)
+extra in quarter t);
 closing a gap behind the best rival is worth LOSS_W more per point (more in a launch quarter); a
 rival's launch makes the theme's headline feature a must-be from then on; defects shipped cut a
 feature's value (FeatureState.quality).
@@ -318,17 +320,20 @@ def stakes_believed(game: Game, known: bool = True) -> list[tuple[int, np.ndarra
     return table_stakes(game.scenario, need, launches)
 
 
-def stakes_over(game: Game, stakes, need, impact, quarters: list[int]) -> np.ndarray:
+def stakes_over(game: Game, stakes, need, impact, quarters: list[int], since: int | None = None) -> np.ndarray:
+    """(F,) the table-stake value of each feature over `quarters`, shipped in round `since` (by
+    default the first of them: shipped now, worth this over the rest of the game)."""
     sc = game.scenario
     out = np.zeros(len(sc.features))
+    since = min(quarters, default=1) if since is None else since
     for t in quarters:
-        out += stake_values(sc, game.sizes(), need, impact, stakes, t)
+        out += stake_values(sc, game.sizes(), need, impact, stakes, t, since)
     return out
 
 
-def _stakes_true_over(game: Game, quarters: list[int]) -> np.ndarray:
+def _stakes_true_over(game: Game, quarters: list[int], since: int | None = None) -> np.ndarray:
     return stakes_over(game, stakes_true(game), game.true_need_means(),
-                       np.array([f.value for f in game.scenario.features]), quarters)
+                       np.array([f.value for f in game.scenario.features]), quarters, since)
 
 
 def _stakes_believed_over(game: Game, quarters: list[int]) -> np.ndarray:
@@ -338,6 +343,16 @@ def _stakes_believed_over(game: Game, quarters: list[int]) -> np.ndarray:
 def _stakes_prior_over(game: Game, quarters: list[int]) -> np.ndarray:
     need, _, guess, _ = game._c["prior"]
     return stakes_over(game, stakes_believed(game, known=False), need, guess, quarters)
+
+
+def _stakes_shipped(game: Game, t: int, shipped_round: dict[int, int]) -> np.ndarray:
+    """(F,) the table-stake value in quarter t of the features in `shipped_round` (index: round
+    shipped), each counted from its own round; 0 for the others."""
+    out = np.zeros(len(game.scenario.features))
+    for s in sorted(set(shipped_round.values())):
+        idx = [i for i, r in shipped_round.items() if r == s]
+        out[idx] = _stakes_true_over(game, [t], s)[idx]
+    return out
 
 
 def nominal_capacity(game: Game, r: int) -> float:
@@ -422,7 +437,10 @@ def ledger_entry(game: Game, snap: dict[str, Any], result: dict[str, Any]) -> di
     # (a shipped feature's share of a closed gap: measured against our scores without it)
     without = game.theme_scores()[:, [game.themes.index(f.theme) for f in sc.features]] - _true_gain(game)
     closed = _gap_closed(game, without, r)
-    per_quarter = benefit(game.true_values(), true_must(game), r) + closed + _stakes_true_over(game, [r])
+    since = {i: st.features[sc.features[i].id].shipped_round or r for i in done}
+    since_arr = np.array([since.get(i, r) for i in range(len(sc.features))])
+    per_quarter = (benefit(game.true_values(), true_must(game), r, since_arr) + closed
+                   + _stakes_shipped(game, r, since))
     per_quarter = per_quarter * np.array([st.features[f.id].quality() for f in sc.features])
     studies = [x for x in st.research_results if x["round"] == r]
     entry = {
@@ -490,11 +508,15 @@ def hindsight(game: Game) -> dict[str, Any]:
             children[d].append(fi)
     when: dict[int, int] = {}
     g0 = game._c["g0"]
-    gap_by_round = [gap_true(game, [u], g0) + _stakes_true_over(game, [u]) for u in range(1, rounds + 1)]
+    gap_by_round = [gap_true(game, [u], g0) for u in range(1, rounds + 1)]
+
+    def over(r: int) -> np.ndarray:  # shipped in round r: worth this over the rest of the game
+        return (remaining_values(vt, vm, r, rounds) + sum(gap_by_round[r - 1:], np.zeros(len(vt)))
+                + _stakes_true_over(game, list(range(r, rounds + 1))))
+
     for r in range(1, rounds + 1):
-        rv = remaining_values(vt, vm, r, rounds) + sum(gap_by_round[r - 1:], np.zeros(len(vt)))
-        nxt = (remaining_values(vt, vm, r + 1, rounds) + sum(gap_by_round[r:], np.zeros(len(vt)))
-               if r < rounds else np.zeros_like(rv))
+        rv = over(r)
+        nxt = over(r + 1) if r < rounds else np.zeros_like(rv)
         avail = [fi for fi, f in enumerate(sc.features) if fi not in when and f.available_from <= r
                  and all(d in when and when[d] < r for d in deps[fi])]
         score = [float(rv[i]) + 0.5 * sum(max(float(nxt[c]), 0.0) for c in children[i] if c not in when)
@@ -504,8 +526,10 @@ def hindsight(game: Game) -> dict[str, Any]:
     done = len(game.state.ledger)
     ben = []
     for t in range(1, done + 1):
-        b = benefit(vt, vm, t) + gap_by_round[t - 1]
-        ben.append(float(sum(max(b[i], 0.0) for i, r in when.items() if r <= t)))
+        have = {i: r for i, r in when.items() if r <= t}
+        since = np.array([have.get(i, t) for i in range(len(vt))])
+        b = benefit(vt, vm, t, since) + gap_by_round[t - 1] + _stakes_shipped(game, t, have)
+        ben.append(float(sum(max(b[i], 0.0) for i in have)))
     out = {"schedule": {sc.features[i].id: r for i, r in sorted(when.items())}, "benefit": ben}
     game._hindsight_cache = (key, out)  # type: ignore[attr-defined]
     return out

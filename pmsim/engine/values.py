@@ -22,6 +22,7 @@ from pmsim.engine.market import (
     LOSS_W,
     MUST_GROWTH,
     MUST_PENALTY,
+    STAKE_GROWTH,
     USABILITY_W,
     shipped_gain,
 )
@@ -144,9 +145,10 @@ def must_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, p_
     """(F,) the must-be part of each feature's quarterly value in round 1 (in thousands).
 
     `p_must` (S, F) is the probability that the feature is a must-be for the segment (0/1 on the
-    truth, the Kano posterior on beliefs). A missing must-be costs more each quarter (MUST_GROWTH),
-    so shipping one in round r is worth this part times `growth_weight(r, R)` on top of its
-    quarterly value times the quarters left.
+    truth, the Kano posterior on beliefs). A missing must-be costs more each quarter (MUST_GROWTH):
+    customers leave while it is missing, and those who left do not come back when it ships. So
+    shipping one in round r is worth this part times `growth_weight(r, R)` on top of its quarterly
+    value times the quarters left.
     """
     ti = _theme_index(scenario)
     weighted = sizes * _static(scenario)["weights"]
@@ -160,8 +162,10 @@ def quarters_left(r: int, rounds: int) -> float:
 
 
 def growth_weight(r: int, rounds: int) -> float:
-    """sum over t = r..R of MUST_GROWTH * (t - 1): the extra cost of a must-be missing from r on."""
-    return MUST_GROWTH * float(sum(t - 1 for t in range(r, rounds + 1)))
+    """sum over t = r..R of MUST_GROWTH * (t - r): the loss a must-be shipped in round r stops from
+    growing. What was lost before r stays lost (customers who left for a rival do not come back),
+    so every quarter of delay costs the rest of the game, not just that quarter."""
+    return MUST_GROWTH * float(sum(t - r for t in range(r, rounds + 1)))
 
 
 def remaining_values(quarterly: np.ndarray, must: np.ndarray, r: int, rounds: int) -> np.ndarray:
@@ -169,9 +173,11 @@ def remaining_values(quarterly: np.ndarray, must: np.ndarray, r: int, rounds: in
     return quarterly * quarters_left(r, rounds) + must * growth_weight(r, rounds)
 
 
-def benefit(quarterly: np.ndarray, must: np.ndarray, t: int) -> np.ndarray:
-    """(F,) what a shipped feature is worth in quarter t."""
-    return quarterly + must * MUST_GROWTH * max(t - 1, 0)
+def benefit(quarterly: np.ndarray, must: np.ndarray, t: int, since: np.ndarray | int = 1) -> np.ndarray:
+    """(F,) what a feature shipped in round `since` (per feature, or one round for all) is worth in
+    quarter t: its quarterly value, plus for a must-be the loss it has stopped from growing since
+    it shipped (the customers lost before stay lost)."""
+    return quarterly + must * MUST_GROWTH * np.maximum(t - np.asarray(since), 0)
 
 
 def gap_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gain: np.ndarray,
@@ -233,13 +239,17 @@ def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple
 
 
 def stake_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, impact: np.ndarray,
-                 stakes: list[tuple[int, np.ndarray, int]], t: int) -> np.ndarray:
-    """(F,) what having each feature is worth in quarter t because a launch made it expected."""
-    key = ("stake", _key(sizes), _key(need_mean), _key(impact), tuple((fi, _key(m), u) for fi, m, u in stakes), t)
-    return _remembered(scenario, key, lambda: _stake_values(scenario, sizes, need_mean, impact, stakes, t))
+                 stakes: list[tuple[int, np.ndarray, int]], t: int, since: int = 1) -> np.ndarray:
+    """(F,) what having each feature, shipped in round `since`, is worth in quarter t because a
+    launch made it expected. Like any must-be, its cost grows MUST_GROWTH a quarter while it is
+    missing, and what was lost between the launch and `since` stays lost: a feature there at the
+    launch keeps every customer, one shipped a quarter later stops the bleeding but wins none back."""
+    key = ("stake", _key(sizes), _key(need_mean), _key(impact), tuple((fi, _key(m), u) for fi, m, u in stakes),
+           t, since)
+    return _remembered(scenario, key, lambda: _stake_values(scenario, sizes, need_mean, impact, stakes, t, since))
 
 
-def _stake_values(scenario, sizes, need_mean, impact, stakes, t) -> np.ndarray:
+def _stake_values(scenario, sizes, need_mean, impact, stakes, t, since) -> np.ndarray:
     ti_of = _theme_index(scenario)
     weighted = sizes * _static(scenario)["weights"]
     out = np.zeros(len(scenario.features))
@@ -248,7 +258,7 @@ def _stake_values(scenario, sizes, need_mean, impact, stakes, t) -> np.ndarray:
             continue
         ti = int(ti_of[fi])
         per = float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, ti], 0, None)))
-        out[fi] += per * MUST_PENALTY * float(impact[fi]) * (1.0 + MUST_GROWTH * (t - u))
+        out[fi] += per * MUST_PENALTY * float(impact[fi]) * (1.0 + STAKE_GROWTH * (t - max(u, since)))
     return out / 1000.0
 
 

@@ -284,8 +284,9 @@ TOPICS: list[Topic] = [
           "What your shipped work gave customers, quarter by quarter (on the truth), ÷ what the best roadmap in "
           "hindsight gave them. That roadmap is planned for the whole game on the team's whole capacity: "
           "spikes, idle weeks and capacity lost to escalations cost what they waste. A feature is worth more "
-          "the earlier it ships; a missing must-be costs 50% more every quarter it is missing; closing a gap "
-          "behind a rival and answering a launch count; defects shipped cut a feature's value.",
+          "the earlier it ships; a missing must-be costs 50% more every quarter it is missing, and the "
+          "customers it lost stay lost when it ships; a launch's table stake costs 100% more a quarter; "
+          "closing a gap behind a rival and answering a launch count; defects shipped cut a feature's value.",
           "Skill: customer-centric thinking."),
     Topic("okr", "score", "OKR attainment",
           "How well the key results were met.",

@@ -397,7 +397,7 @@ def test_remembered_gap_and_stake_values_are_computed_ones_and_copies():
             assert _same(got, values._gap_values(sc, sizes, need, gain, g, best, fresh))
             got[:] = 7.0  # a copy
             got = values.stake_values(sc, sizes, need, impact, stakes, t)
-            assert _same(got, values._stake_values(sc, sizes, need, impact, stakes, t))
+            assert _same(got, values._stake_values(sc, sizes, need, impact, stakes, t, 1))
             got[:] = 7.0
 
 

@@ -315,3 +315,83 @@ def test_the_analyst_without_musthaves_weighs_a_must_have_like_any_wish(saas):
     # the difference is the must-be part alone (features nothing depends on: no unlock value)
     leaves = [i for i, f in enumerate(saas.features) if not any(f.id in o.depends_on for o in saas.features)]
     assert leaves and all(abs((careful[i] - careless[i]) - extra[i]) < 1e-6 * max(1.0, extra[i]) for i in leaves)
+
+
+# ---------------------------------------------------------------- lost customers stay lost
+def test_a_must_be_shipped_late_stops_the_loss_but_wins_no_one_back():
+    from pmsim.engine.market import MUST_GROWTH
+    from pmsim.engine.values import benefit, growth_weight, quarters_left, remaining_values
+
+    q, must = np.array([1.0]), np.array([2.0])
+    # in quarter 6, shipped in round 1 it has stopped five quarters of growth, in round 4 only two
+    assert benefit(q, must, 6, 1)[0] == 1.0 + 2.0 * MUST_GROWTH * 5
+    assert benefit(q, must, 6, 4)[0] == 1.0 + 2.0 * MUST_GROWTH * 2
+    assert benefit(q, must, 6, np.array([4]))[0] == benefit(q, must, 6, 4)[0]
+    # over the game, a quarter's delay costs more than the quarter itself: the loss persists
+    early, late = remaining_values(q, must, 2, 8)[0], remaining_values(q, must, 3, 8)[0]
+    one_quarter = q[0] + must[0] * MUST_GROWTH * 0
+    assert early - late > one_quarter + must[0] * MUST_GROWTH * 5 - 1e-9
+    assert growth_weight(8, 8) == 0.0 and quarters_left(8, 8) == 1.0
+
+
+def _ship_at(sc, seed: int, fid: str, ship_round: int, until: int):
+    g = new_game(sc, seed)
+    while g.round <= until:
+        if g.round == ship_round:
+            g.apply(Plan(fid, "now"))
+        g.apply(EndRound())
+    return g
+
+
+def test_the_ledger_counts_a_must_be_from_the_quarter_it_shipped(saas_small):
+    """Two games that differ only in when SSO (an enterprise must-be) shipped: by quarter 5 both
+    have it, but the early one kept the customers the late one lost while it was missing."""
+    from pmsim.engine.market import MUST_GROWTH
+
+    a = _ship_at(saas_small, 11, "sso", 1, 5)
+    b = _ship_at(saas_small, 11, "sso", 3, 5)
+    assert a.state.features["sso"].shipped_round == 1 and b.state.features["sso"].shipped_round == 3
+    assert a.state.shipped == b.state.shipped == ["sso"]
+    fi = a.fidx("sso")
+    must = float(scoring.true_must(a)[fi])
+    assert must > 0
+    per_a = a.state.ledger[4]["benefit"] / a.state.features["sso"].quality()
+    per_b = b.state.ledger[4]["benefit"] / b.state.features["sso"].quality()
+    assert abs((per_a - per_b) - must * MUST_GROWTH * 2) < 1e-3 * max(per_a, 1.0)
+
+
+def test_a_table_stake_missing_at_the_launch_costs_for_the_rest_of_the_game(saas_small):
+    from pmsim.engine.market import STAKE_GROWTH, stake_factor
+    from pmsim.engine.values import stake_values
+
+    assert stake_factor(0) == 1.0 and stake_factor(2) == 1.0 + 2 * STAKE_GROWTH
+    sc = saas_small
+    ti = sc.theme_ids().index("onboarding")
+    need = np.full((len(sc.market.segments), len(sc.theme_ids())), 0.5)
+    from pmsim.engine.values import table_stakes
+
+    stakes = table_stakes(sc, need, [(ti, 4, "templates")])
+    fi = stakes[0][0]
+    sizes = np.full(len(sc.market.segments), 1000.0)
+    impact = np.array([f.value for f in sc.features])
+    ready = stake_values(sc, sizes, need, impact, stakes, 7, since=3)[fi]  # there before the launch
+    at_launch = stake_values(sc, sizes, need, impact, stakes, 7, since=4)[fi]
+    late = stake_values(sc, sizes, need, impact, stakes, 7, since=6)[fi]
+    assert ready == at_launch > late > 0
+    assert at_launch / late == (1 + STAKE_GROWTH * 3) / (1 + STAKE_GROWTH * 1)
+
+
+def test_the_analyst_weighs_a_promise_due_now(saas_small):
+    from pmsim.engine.actions import Respond
+    from pmsim.engine.bots import _promised
+
+    g = new_game(saas_small, 4)
+    q = next(q for q in g.state.requests if q.feature is not None and q.deadline is not None)
+    value = np.linspace(1.0, 2.0, len(g.feature_ids))
+    assert not _promised(g, value).any()  # nothing promised yet
+    g.apply(Respond(q.id, "accept"))
+    while g.round < q.deadline:
+        g.apply(EndRound())
+    assert g.state.features[q.feature].status == "backlog" and q.status == "accepted"
+    extra = _promised(g, value)  # due this quarter: keeping it is worth a valuable feature
+    assert extra[g.fidx(q.feature)] > 0 and np.count_nonzero(extra) == 1
