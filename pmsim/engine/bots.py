@@ -25,6 +25,7 @@ from pmsim.engine.actions import EndRound, Plan, Renegotiate, Research, Respond
 from pmsim.engine.game import Game
 from pmsim.engine.rng import stream
 from pmsim.engine.scoring import believed, believed_remaining, true_remaining
+from pmsim.engine.stakeholders import ESCALATION_POWER
 from pmsim.engine.values import knapsack, knapsack2
 
 STRATEGIES = ("random", "hippo", "rice", "researcher", "oracle", "analyst", "spiker")
@@ -349,13 +350,15 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
 
 def _promised(game: Game, value: np.ndarray) -> np.ndarray:
     """(F,) what keeping a promise adds to a feature's worth: a request accepted and due this
-    quarter is worth the trust it keeps, counted like a valuable feature (the bar for promising)."""
+    quarter, to a stakeholder with the power to escalate, is worth the trust it keeps, counted like
+    a valuable feature (the bar for promising). Promises to the others are renegotiated early."""
     st = game.state
     cands = [float(value[game.fidx(f)]) for f in _candidates(game)]
     bar = float(np.percentile(cands, 60)) if cands else 0.0
     out = np.zeros(len(game.feature_ids))
     for q in st.requests:
-        if q.status == "accepted" and q.feature is not None and q.deadline == st.round:
+        if (q.status == "accepted" and q.feature is not None and q.deadline == st.round
+                and st.stakeholders[q.stakeholder].power >= ESCALATION_POWER):
             out[game.fidx(q.feature)] += PROMISE_W * max(bar, 0.0)
     return out
 

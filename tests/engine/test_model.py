@@ -381,17 +381,26 @@ def test_a_table_stake_missing_at_the_launch_costs_for_the_rest_of_the_game(saas
     assert at_launch / late == (1 + STAKE_GROWTH * 3) / (1 + STAKE_GROWTH * 1)
 
 
-def test_the_analyst_weighs_a_promise_due_now(saas_small):
+def test_the_analyst_weighs_a_promise_due_now_to_those_who_can_escalate(saas_small):
+    """A promise due this quarter to a stakeholder with the power to escalate is planned like a
+    valuable feature; one to a stakeholder without it is renegotiated instead (no weight)."""
     from pmsim.engine.actions import Respond
     from pmsim.engine.bots import _promised
+    from pmsim.engine.stakeholders import ESCALATION_POWER
 
     g = new_game(saas_small, 4)
-    q = next(q for q in g.state.requests if q.feature is not None and q.deadline is not None)
     value = np.linspace(1.0, 2.0, len(g.feature_ids))
     assert not _promised(g, value).any()  # nothing promised yet
-    g.apply(Respond(q.id, "accept"))
-    while g.round < q.deadline:
+    seen = {True: 0, False: 0}
+    while not g.finished and not all(seen.values()):
+        for q in g.state.requests:
+            if q.status == "open" and q.feature is not None:
+                g.apply(Respond(q.id, "accept"))
+        extra = _promised(g, value)
+        for q in g.state.requests:
+            if q.status == "accepted" and q.deadline == g.round and g.state.features[q.feature].status == "backlog":
+                strong = g.state.stakeholders[q.stakeholder].power >= ESCALATION_POWER
+                seen[strong] += 1
+                assert (extra[g.fidx(q.feature)] > 0) == strong
         g.apply(EndRound())
-    assert g.state.features[q.feature].status == "backlog" and q.status == "accepted"
-    extra = _promised(g, value)  # due this quarter: keeping it is worth a valuable feature
-    assert extra[g.fidx(q.feature)] > 0 and np.count_nonzero(extra) == 1
+    assert all(seen.values()), seen
