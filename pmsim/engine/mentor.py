@@ -77,8 +77,8 @@ def _must_be_ignored(obs: dict[str, Any]) -> list[Advice]:
             out.append(Advice(
                 "must_be_ignored", "warn",
                 f"Your interviews say {f['title']} is a must-have for {', '.join(segs)}: while it is missing, "
-                "those customers are dissatisfied and churn, and no other feature makes up for it. It is not "
-                "in Now.", f["id"],
+                "those customers are dissatisfied and churn, no other feature makes up for it, and those who "
+                "leave do not come back when it ships. It is not in Now.", f["id"],
             ))
     return out
 

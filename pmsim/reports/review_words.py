@@ -36,7 +36,7 @@ COMPONENT_NAME = {
 ADVICE = {
     "customer_impact": "Before each commit, ask which segment a feature is for and what the evidence says it is "
                        "worth to them; check must-have needs first, since their absence costs customers every "
-                       "quarter.",
+                       "quarter, and the customers lost do not come back when it ships.",
     "okr": "Start each quarter from the key result furthest from its target and say which roadmap item moves it.",
     "stakeholder_trust": "Answer every request the quarter it arrives; a reasoned 'not now' with a written why "
                          "costs far less than silence or a promise you cannot keep.",
