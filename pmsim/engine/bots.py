@@ -24,7 +24,7 @@ import numpy as np
 from pmsim.engine.actions import EndRound, Plan, Renegotiate, Research, Respond
 from pmsim.engine.game import Game
 from pmsim.engine.rng import stream
-from pmsim.engine.scoring import believed, believed_remaining, true_remaining
+from pmsim.engine.scoring import believed, believed_remaining, true_delay
 from pmsim.engine.stakeholders import ESCALATION_POWER
 from pmsim.engine.values import knapsack, knapsack2
 
@@ -313,7 +313,7 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
         return st.features[f].estimate * (1.0 + ANALYST_PAD * st.features[f].estimate_sd)
 
     if truth:
-        value = _with_unlock(game, true_remaining(game))
+        value = _with_unlock(game, true_delay(game))
     else:
         value = _analyst_values(game, vb, "musthaves" not in off)
     if "spikes" not in off:
@@ -392,14 +392,20 @@ def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:
     from pmsim.engine.values import growth_weight, quarters_left
 
     r, rounds = game.state.round, game.scenario.rounds
-    left = list(range(r, rounds + 1))
     must = believed_must(game)
-    if musts:  # a missing must-be costs more every quarter: shipping it early is worth that too
-        vb = vb * quarters_left(r, rounds) + must * growth_weight(r, rounds)
-    else:  # a must-have weighed like any other wish: worth what it adds, not what its absence costs
-        vb = (vb - must * (1.0 - 1.0 / MUST_PENALTY)) * quarters_left(r, rounds)
-    value = vb + gap_believed(game, left) + _stakes_believed_over(game, left)
-    return _with_unlock(game, value)
+
+    def shipped_in(u: int) -> np.ndarray:  # worth over the rest of the game if shipped in round u
+        if u > rounds:
+            return np.zeros_like(vb)
+        left = list(range(u, rounds + 1))
+        if musts:  # a missing must-be costs more every quarter, and what it lost stays lost
+            v = vb * quarters_left(u, rounds) + must * growth_weight(u, rounds)
+        else:  # a must-have weighed like any other wish: worth what it adds, not what its absence costs
+            v = (vb - must * (1.0 - 1.0 / MUST_PENALTY)) * quarters_left(u, rounds)
+        return v + gap_believed(game, left) + _stakes_believed_over(game, left, u)
+
+    # plan on the cost of delay: what shipping now rather than next quarter is worth
+    return _with_unlock(game, shipped_in(r) - shipped_in(r + 1))
 
 
 def _with_unlock(game: Game, value: np.ndarray) -> np.ndarray:

@@ -277,6 +277,42 @@ def gap_prior(game: Game, quarters: list[int]) -> np.ndarray:
                       [fresh_believed(game, u, known=False) for u in quarters])
 
 
+def _worth_from(game: Game, u: int, quarterly: np.ndarray, must: np.ndarray, gap, stakes) -> np.ndarray:
+    """(F,) each feature's worth over the rest of the game if it ships in round u (0 past the end)."""
+    rounds = game.scenario.rounds
+    if u > rounds:
+        return np.zeros(len(quarterly))
+    left = list(range(u, rounds + 1))
+    return remaining_values(quarterly, must, u, rounds) + gap(left) + stakes(left)
+
+
+def _cost_of_delay(game: Game, quarterly: np.ndarray, must: np.ndarray, gap, stakes) -> np.ndarray:
+    """(F,) what shipping each feature this round rather than next is worth: a quarter of its
+    value, plus for a must-be (or a launch's table stake) the loss that waiting would make last
+    for the rest of the game. A quarter's best plan is the one that loses least by waiting."""
+    r = game.state.round
+    return (_worth_from(game, r, quarterly, must, gap, stakes)
+            - _worth_from(game, r + 1, quarterly, must, gap, stakes))
+
+
+def true_delay(game: Game) -> np.ndarray:
+    """(F,) each feature's true cost of delay this round (see _cost_of_delay)."""
+    return _cost_of_delay(game, game.true_values(), true_must(game), lambda q: gap_true(game, q),
+                          lambda q: _stakes_true_over(game, q))
+
+
+def believed_delay(game: Game) -> np.ndarray:
+    """(F,) the same on the player's beliefs."""
+    return _cost_of_delay(game, believed(game), believed_must(game), lambda q: gap_believed(game, q),
+                          lambda q: _stakes_believed_over(game, q))
+
+
+def prior_delay(game: Game) -> np.ndarray:
+    """(F,) the same on the beliefs the player started with (no research)."""
+    return _cost_of_delay(game, prior_values(game), prior_must(game), lambda q: gap_prior(game, q),
+                          lambda q: _stakes_prior_over(game, q))
+
+
 def true_remaining(game: Game) -> np.ndarray:
     """(F,) what shipping each feature this round is truly worth over the rest of the game."""
     r, rounds = game.state.round, game.scenario.rounds
@@ -336,8 +372,8 @@ def _stakes_true_over(game: Game, quarters: list[int], since: int | None = None)
                        np.array([f.value for f in game.scenario.features]), quarters, since)
 
 
-def _stakes_believed_over(game: Game, quarters: list[int]) -> np.ndarray:
-    return stakes_over(game, stakes_believed(game), game.state.beliefs.need_mean, _guess(game), quarters)
+def _stakes_believed_over(game: Game, quarters: list[int], since: int | None = None) -> np.ndarray:
+    return stakes_over(game, stakes_believed(game), game.state.beliefs.need_mean, _guess(game), quarters, since)
 
 
 def _stakes_prior_over(game: Game, quarters: list[int]) -> np.ndarray:
@@ -379,18 +415,13 @@ def snapshot_plan(game: Game) -> dict[str, Any]:
     """Everything scoring needs from the moment the roadmap is committed."""
     st = game.state
     sc = game.scenario
-    r, rounds = st.round, sc.rounds
+    r = st.round
     avail = _available(game)
-    # values over the rest of the game: quarters left, plus the growing cost of a missing must-be
-    # and what closing a gap behind the best competitor is worth in each quarter left
-    left = list(range(r, rounds + 1))
-    vb = believed(game)
-    brv = (remaining_values(vb, believed_must(game), r, rounds) + gap_believed(game, left)
-           + _stakes_believed_over(game, left))
-    vt = game.true_values()
-    trv = remaining_values(vt, true_must(game), r, rounds) + gap_true(game, left) + _stakes_true_over(game, left)
-    prv = (remaining_values(prior_values(game), prior_must(game), r, rounds) + gap_prior(game, left)
-           + _stakes_prior_over(game, left))
+    # each feature's cost of delay (its worth over the rest of the game shipped now, less shipped
+    # next quarter): quarters left, a must-be's loss that lasts, gaps behind the best competitor
+    brv = believed_delay(game)
+    trv = true_delay(game)
+    prv = prior_delay(game)
     carry_est = sum(
         st.features[f].remaining_estimate(sc.features[game.fidx(f)].effort)
         for f in st.now if st.features[f].status == "in_progress"
@@ -488,9 +519,10 @@ def _gap_closed(game: Game, without: np.ndarray, t: int) -> np.ndarray:
 def hindsight(game: Game) -> dict[str, Any]:
     """The best roadmap in hindsight over the whole game, on the truth and the team's whole capacity.
 
-    Quarter by quarter, a knapsack on each feature's true value over the rest of the game (quarters
-    left, plus the growing cost of a missing must-be) plus half of what it unlocks (the value of
-    its dependants one quarter later), within the nominal capacity in true effort. Returns
+    Quarter by quarter, a knapsack on each feature's true cost of delay (its value over the rest of
+    the game shipped now, less shipped next quarter: a quarter of its value, plus for a must-be the
+    loss that would persist) plus half of what it unlocks (the value of its dependants one quarter
+    later), within the nominal capacity in true effort. Returns
     {"schedule": {feature: round}, "benefit": [per completed round]}. Cached per round.
     """
     key = (game.state.round, len(game.state.ledger))
@@ -514,12 +546,16 @@ def hindsight(game: Game) -> dict[str, Any]:
         return (remaining_values(vt, vm, r, rounds) + sum(gap_by_round[r - 1:], np.zeros(len(vt)))
                 + _stakes_true_over(game, list(range(r, rounds + 1))))
 
+    nxt = over(1)
     for r in range(1, rounds + 1):
-        rv = over(r)
+        rv = nxt
         nxt = over(r + 1) if r < rounds else np.zeros_like(rv)
+        # what waiting a quarter would lose (the cost of delay): a must-be's loss persists, so
+        # shipping it now rather than next quarter is worth more than one quarter of its value
+        delay = rv - nxt
         avail = [fi for fi, f in enumerate(sc.features) if fi not in when and f.available_from <= r
                  and all(d in when and when[d] < r for d in deps[fi])]
-        score = [float(rv[i]) + 0.5 * sum(max(float(nxt[c]), 0.0) for c in children[i] if c not in when)
+        score = [float(delay[i]) + 0.5 * sum(max(float(nxt[c]), 0.0) for c in children[i] if c not in when)
                  for i in avail]
         for j in knapsack(score, [sc.features[i].effort for i in avail], nominal_capacity(game, r)):
             when[avail[j]] = r
