@@ -7,8 +7,8 @@
 | okr                | analytical thinking        | Google OKR grades: aspirational /0.7, committed all-or-less  |
 | stakeholder_trust  | communication              | salience-weighted mean trust                                 |
 | prioritization     | problem solving            | your new Now items / the best plan on the whole capacity,    |
-|                    |                            | on your beliefs (or the truth if kinder), values over the    |
-|                    |                            | rest of the game                                             |
+|                    |                            | on your beliefs (or the truth if kinder), each feature       |
+|                    |                            | valued by its cost of delay (shipped now vs next quarter)    |
 | research           | analytical thinking        | value of information realised / (ACHIEVABLE_SHARE x perfect  |
 |                    |                            | information), less WASTE_WEIGHT x money spent on studies     |
 |                    |                            | that told nothing new                                        |

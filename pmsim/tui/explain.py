@@ -300,8 +300,10 @@ TOPICS: list[Topic] = [
     Topic("prioritization", "score", "Prioritization",
           "Whether your Now lists were the best choices on what you knew.",
           "The value of each quarter's new Now items ÷ the best plan on the team's whole capacity, judged on "
-          "your beliefs (or on the truth, if that is kinder). Value is over the rest of the game: quarters "
-          "left, the growing cost of a missing must-be, gaps behind rivals and the launches you know of. "
+          "your beliefs (or on the truth, if that is kinder). A feature counts by its cost of delay, in the "
+          "model's value rather than WSJF's points: what shipping it now rather than next quarter is worth (a quarter of its value, gaps behind rivals "
+          "and the launches you know of, and for a missing must-be the customers waiting would lose for "
+          "good). "
           "Sorting one column (the quarterly value, RICE or WSJF) does not max it: weigh them.",
           "Skill: problem solving."),
     Topic("research", "score", "Research value",
