@@ -26,6 +26,14 @@ G = TypeVar("G")
 def build(scenario: Scenario, seed: int, make_game: Callable[[Scenario, GameState, dict[str, Any]], G]) -> G:
     """The initial state of a game of `scenario` with `seed`, at the start of round 1, in the game
     `make_game(scenario, state, cache)` makes (pmsim.engine.game.Game, given by `new_game`)."""
+    game = prepare(scenario, seed, make_game)
+    counts = round_zero(game.state.pop, None, [game])[0]
+    return open_first_round(game, counts)
+
+
+def prepare(scenario: Scenario, seed: int, make_game: Callable[[Scenario, GameState, dict[str, Any]], G]) -> G:
+    """A game of `scenario` with `seed` before round 0: its customers, the team's first
+    estimates and beliefs, its stakeholders (`build` runs round 0 and begins round 1)."""
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0 or seed >= 2**63:
         raise ValueError("seed must be an integer from 0 to 2**63-1")
     sc = scenario
@@ -73,9 +81,7 @@ def build(scenario: Scenario, seed: int, make_game: Callable[[Scenario, GameStat
         features=features, now=[], stakeholders=sh, requests=[], beliefs=beliefs,
         bass_factor=np.ones(s_count), wom=np.ones(s_count), shock=np.zeros(s_count),
     )
-    game = make_game(sc, st, cache)
-    counts = round_zero(pop, None, [game])[0]
-    return open_first_round(game, counts)
+    return make_game(sc, st, cache)
 
 
 def round_zero(pop: Population, owner: np.ndarray | None, games: list) -> list[dict[str, np.ndarray]]:
