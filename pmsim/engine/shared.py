@@ -33,7 +33,14 @@ from pmsim.engine.actions import Action, EndRound
 from pmsim.engine.game import Game
 from pmsim.engine.population import NONE, OURS, TRIAL, Population
 from pmsim.engine.rng import stream
-from pmsim.engine.state import ENGINE_VERSION, GameState, IllegalAction, _digest
+from pmsim.engine.state import (
+    ENGINE_VERSION,
+    HISTORY,
+    STATIC_POP,
+    GameState,
+    IllegalAction,
+    _digest,
+)
 from pmsim.scenario.models import Scenario
 
 __all__ = ["MAX_COMPANIES", "CompanyGame", "SharedGame", "replay_shared"]
@@ -165,13 +172,27 @@ class SharedGame:
             })
         return out
 
+    def observe(self, c: int) -> dict[str, Any]:
+        """What company c's player sees: its own game's view (Game.observe), plus its rivals'
+        observable moves (`rivals`) and how many companies the quarter still waits for."""
+        return {**self.companies[c].observe(), "rivals": self.rivals(c), "waiting_for": self.waiting_for(),
+                "committed": self.committed[c] is not None}
+
     def state_hash(self) -> str:
-        """SHA-256 of the joint state: every company's state (its view of the customers
-        included) and who owns whom; the same across processes and machines."""
+        """SHA-256 of the joint state: the customers (digested once, not once per company), who
+        owns whom, and every company's state but its view of the customers (which the status
+        and the owners make); the same across processes and machines. Each company's own
+        `state_hash()` is a solo game's (with its view), so one company hashes as a solo game."""
+        first = self.companies[0]
+        arrays = self.pop.arrays()
+        if "static_pop" not in first._hash_cache:  # dropped by a segment shift, as for a solo game
+            first._hash_cache["static_pop"] = _digest({k: arrays[k] for k in STATIC_POP})
         return _digest({
             "engine_version": ENGINE_VERSION,
             "companies": self.names,
-            "states": [g.state_hash() for g in self.companies],
+            "states": [_company_digest(g) for g in self.companies],
+            "pop_static": first._hash_cache["static_pop"],
+            "pop": {k: v for k, v in arrays.items() if k not in STATIC_POP},
             "owner": self.owner,
             "committed": [x is not None for x in self.committed],
         })
@@ -224,6 +245,19 @@ class SharedGame:
             view = g.state.pop.status
             np.copyto(view, status)
             view[users & (self.owner != c)] = NONE
+
+
+def _company_digest(game: Game) -> str:
+    """A company's state digested as state.state_hash does, without its population."""
+    st = game.state
+    d = {k: getattr(st, k) for k in st.__dataclass_fields__ if k != "pop" and k not in HISTORY}
+    hist = game._hash_cache.setdefault("history", {})
+    for name in HISTORY:
+        for i, item in enumerate(getattr(st, name)):
+            if (name, i) not in hist:
+                hist[(name, i)] = _digest(item)
+        d[name] = [hist[(name, i)] for i in range(len(getattr(st, name)))]
+    return _digest(d)
 
 
 def _view(pop: Population) -> Population:

@@ -258,3 +258,26 @@ def test_replay_refuses_logs_that_stop_mid_quarter(saas_small):
     game.apply(1, EndRound())
     with pytest.raises(ValueError, match="stop before quarter 2"):
         replay_shared(saas_small, 2, ["a", "b"], [game.companies[0].log + [EndRound()], game.companies[1].log])
+
+
+def test_the_joint_hash_follows_every_company_and_the_owners(saas_small):
+    game = SharedGame(saas_small, 6, ["a", "b", "c"])
+    h0 = game.state_hash()
+    plan = next(x for x in game.companies[2].legal_actions() if isinstance(x, Plan))
+    game.apply(2, plan)
+    h1 = game.state_hash()
+    assert h1 != h0
+    game.apply(1, EndRound())
+    assert game.state_hash() != h1  # who has committed is part of the state
+    users = np.flatnonzero(game.owner >= 0)
+    game.owner[users[0]] = (game.owner[users[0]] + 1) % 3
+    assert game.state_hash() != h1
+
+
+def test_a_companys_observation_adds_rivals_and_the_wait(saas_small):
+    game = SharedGame(saas_small, 6, ["a", "b", "c"])
+    game.apply(1, EndRound())
+    seen = game.observe(1)
+    assert seen["committed"] is True and seen["waiting_for"] == 2
+    assert [r["company"] for r in seen["rivals"]] == ["a", "c"]
+    assert seen["round"] == game.companies[1].observe()["round"]
