@@ -144,14 +144,19 @@ def _forget(store: SaveStore, class_id: int) -> None:
         _MARKETS.pop((store.url, class_id), None)
 
 
-def _market_row(s: Session, store: SaveStore, code: str, lock: bool) -> tuple[ClassInfo, SharedMarketRow]:
-    from pmsim.engine.state import ENGINE_VERSION
-
+def _market_row(s: Session, store: SaveStore, code: str, lock: bool,
+                engine: bool = True) -> tuple[ClassInfo, SharedMarketRow]:
+    """Class `code` and its market row (locked with `lock`); with `engine`, refused unless this
+    pmsim's engine plays it (status reads rows only, and never imports the engine)."""
     klass = store.get_class(code)
     q = select(SharedMarketRow).where(SharedMarketRow.class_id == klass.id)
     row = s.execute(q.with_for_update() if lock else q).scalars().first()
     if row is None:
         raise NotShared(f"class {klass.code} is not a shared market (create one with `pmsim class create --shared`)")
+    if not engine:
+        return klass, row
+    from pmsim.engine.state import ENGINE_VERSION
+
     if row.engine_version != ENGINE_VERSION:
         raise StorageError(f"class {klass.code} was played with pmsim engine {row.engine_version}, this pmsim runs "
                            f"{ENGINE_VERSION}: use that pmsim for this class; nothing was changed")
@@ -174,11 +179,15 @@ def _catch_up(s: Session, store: SaveStore, klass: ClassInfo, row: SharedMarketR
     game, seq = kept
     if seq < row.n_actions:
         _forget(store, klass.id)  # changed below: kept again by the caller once all is well
+        # only the actions the market row counts, and the quarters read after them: each read may
+        # see a newer commit (PostgreSQL's READ COMMITTED), but never an older one
+        actions = s.execute(select(SharedActionRow).where(SharedActionRow.class_id == klass.id,
+                                                          SharedActionRow.seq > seq,
+                                                          SharedActionRow.seq <= row.n_actions)
+                            .order_by(SharedActionRow.seq)).scalars().all()
         hashes = {r.round: r.state_hash for r in s.execute(
             select(SharedRoundRow.round, SharedRoundRow.state_hash).where(SharedRoundRow.class_id == klass.id))}
-        for a in s.execute(select(SharedActionRow).where(SharedActionRow.class_id == klass.id,
-                                                         SharedActionRow.seq > seq)
-                           .order_by(SharedActionRow.seq)).scalars():
+        for a in actions:
             r = game.round
             try:
                 game.apply(a.company, action_from_dict(_json(a.payload, {})))
@@ -283,7 +292,7 @@ def _apply(s: Session, klass: ClassInfo, row: SharedMarketRow, game: SharedGame,
 def status(store: SaveStore, code: str) -> MarketStatus:
     """Who has ended the quarter being played, and every resolved quarter (no replay)."""
     with db_errors(store.url), Session(store._engine) as s:
-        klass, row = _market_row(s, store, code, lock=False)
+        klass, row = _market_row(s, store, code, lock=False, engine=False)
         comps = s.execute(select(SharedCompanyRow).where(SharedCompanyRow.class_id == klass.id)
                           .order_by(SharedCompanyRow.idx)).scalars().all()
         rounds = s.execute(select(SharedRoundRow).where(SharedRoundRow.class_id == klass.id)
