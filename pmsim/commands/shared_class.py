@@ -21,11 +21,20 @@ db_option = click.option(
 )
 
 
+def _store(db_url: str | None):
+    from pmsim.storage.errors import StorageError
+    from pmsim.storage.saves import SaveStore
+
+    try:
+        return SaveStore(db_url)
+    except StorageError as e:
+        fail(str(e), e.exit_code)
+
+
 def create_shared(scenario_arg: str, seed: int | None, name: str, shared: bool, companies: int | None,
                   names: tuple[str, ...], db_url: str | None) -> None:
     import secrets
 
-    from pmsim.commands.classes import _store
     from pmsim.commands.common import gate_or_exit
     from pmsim.storage import shared_market
     from pmsim.storage.errors import StorageError
@@ -59,7 +68,6 @@ def create_shared(scenario_arg: str, seed: int | None, name: str, shared: bool, 
 @db_option
 def class_status(code: str, as_json: bool, db_url: str | None) -> None:
     """Who has ended the quarter in shared-market class CODE, and every resolved quarter."""
-    from pmsim.commands.classes import _store
     from pmsim.storage import shared_market
     from pmsim.storage.errors import StorageError
     from pmsim.textsafe import name as clean
@@ -101,7 +109,6 @@ def class_status(code: str, as_json: bool, db_url: str | None) -> None:
 def class_advance(code: str, round_: int | None, db_url: str | None) -> None:
     """Resolve the quarter of shared-market class CODE now: every company that has not ended it
     keeps what its Now list holds."""
-    from pmsim.commands.classes import _store
     from pmsim.storage import shared_market
     from pmsim.storage.errors import StorageError
 

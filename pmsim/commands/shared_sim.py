@@ -11,18 +11,19 @@ from pmsim.commands.common import capped_jobs, fail, gate_or_exit, json_text, ta
 
 
 def simulate_shared(scenario_arg: str, names: list[str], games: int, seed: int, jobs: int,
-                    until_ci: float | None, as_json: bool, save: bool, force: bool) -> None:
+                    until_ci: float | None, as_json: bool, save: bool, force: bool, stop_on_signals: Any) -> None:
+    """`simulate --shared`; `stop_on_signals` is simulate's (a Ctrl-C or SIGTERM stops the workers
+    and prints what finished)."""
     if save:
         fail("simulate: --shared cannot be used with --save (shared markets are not stored yet)")
     if until_ci is not None:
         fail("simulate: --shared cannot be used with --until-ci")
     checked = gate_or_exit(scenario_arg, force=force, can_force=True)
-    from pmsim.commands.simulate import _stop_on_signals
     from pmsim.engine.shared_batch import run_shared_batch
     from pmsim.engine.simulate import BatchInterrupted
 
     jobs = capped_jobs(jobs)
-    with _stop_on_signals() as caught:
+    with stop_on_signals() as caught:
         try:
             result = run_shared_batch(checked.scenario, names, games, seed, jobs=jobs)
         except BatchInterrupted as e:

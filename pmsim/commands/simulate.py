@@ -83,7 +83,8 @@ def simulate(
     if shared:
         from pmsim.commands.shared_sim import simulate_shared
 
-        return simulate_shared(scenario_arg, names, games, seed, jobs, until_ci, as_json, save, force)
+        return simulate_shared(scenario_arg, names, games, seed, jobs, until_ci, as_json, save, force,
+                               _stop_on_signals)
     checked = gate_or_exit(scenario_arg, force=force, can_force=True)
     sc = checked.scenario
     from pmsim.engine.simulate import run_batch
