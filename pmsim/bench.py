@@ -19,7 +19,7 @@ from typing import Any
 
 # Modules that register benchmarks when imported (e.g. "pmsim.storage.bench").
 BENCH_MODULES: list[str] = ["pmsim.commands.bench", "pmsim.storage.bench", "pmsim.tui.bench",
-                            "pmsim.commands.classes"]
+                            "pmsim.commands.classes", "pmsim.commands.shared_bench"]
 
 
 @dataclass(frozen=True)

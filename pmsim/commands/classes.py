@@ -62,10 +62,21 @@ def _store(db_url: str | None) -> SaveStore:
               help="The seed every student plays (default: a random 63-bit one, printed; a small seed can be "
                    "found by trying seeds against what the game shows, so leave it out for a graded class).")
 @click.option("--name", required=True, help='The class name, e.g. "PM 101, spring".')
+@click.option("--shared", is_flag=True, help="One shared market: the companies compete for the same customers.")
+@click.option("--companies", type=click.IntRange(min=2), default=None, metavar="N",
+              help="With --shared: how many companies (named Company 1..N unless --company names them).")
+@click.option("--company", "company_names", multiple=True, metavar="NAME",
+              help="With --shared: a company's name (repeat for each company).")
 @db_option
-def class_create(scenario_arg: str, seed: int | None, name: str, db_url: str | None) -> None:
+def class_create(scenario_arg: str, seed: int | None, name: str, shared: bool, companies: int | None,
+                 company_names: tuple[str, ...], db_url: str | None) -> None:
     """Create a class and print the code students join it with."""
     import secrets
+
+    if shared or companies is not None or company_names:
+        from pmsim.commands.shared_class import create_shared
+
+        return create_shared(scenario_arg, seed, name, shared, companies, company_names, db_url)
 
     from pmsim.commands.common import gate_or_exit
     from pmsim.storage.db import ENV_VAR, describe_url, resolve_url, sqlite_path
@@ -403,3 +414,9 @@ def _register_bench() -> None:
 
 
 _register_bench()
+
+
+from pmsim.commands.shared_class import class_advance, class_status  # noqa: E402  (shared markets)
+
+class_.add_command(class_status)
+class_.add_command(class_advance)

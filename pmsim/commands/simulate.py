@@ -66,9 +66,12 @@ from pmsim.commands.common import (
               help="Database for --save (default: $PMSIM_DB_URL, else `pmsim saves path`).")
 @click.option("--force", is_flag=True,
               help="Run a scenario despite lint errors (never despite load errors).")
+@click.option("--shared", is_flag=True,
+              help="Play one shared market per game, one company per strategy, competing for the "
+                   "same customers (adds each strategy's mean final market share).")
 def simulate(
     scenario_arg: str, strategy: str, games: int, seed: int, jobs: int, until_ci: float | None,
-    as_json: bool, save: bool, db_url: str | None, force: bool,
+    as_json: bool, save: bool, db_url: str | None, force: bool, shared: bool,
 ) -> None:
     """Play many bot games per strategy and summarize their scores.
 
@@ -77,6 +80,11 @@ def simulate(
     """
 
     names = strategies_or_exit(strategy)
+    if shared:
+        from pmsim.commands.shared_sim import simulate_shared
+
+        return simulate_shared(scenario_arg, names, games, seed, jobs, until_ci, as_json, save, force,
+                               _stop_on_signals)
     checked = gate_or_exit(scenario_arg, force=force, can_force=True)
     sc = checked.scenario
     from pmsim.engine.simulate import run_batch

@@ -334,13 +334,25 @@ class Game(Rules):
 
     def _end_round(self, action: EndRound) -> dict[str, Any]:
         st = self.state
-        r = st.round
+        closing = self._close_round()
+        mis, refs = market.company_inputs(st.pop, [self])  # the one-company market (engine/shared.py: N)
+        counts = market.step(st.pop, mis[0], refs[0], stream(st.seed, "market", st.round))
+        return self._after_market(action, closing, counts)
+
+    def _close_round(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The quarter's work before the market moves: unanswered requests close, the plan is
+        kept for scoring, the team delivers. Returns (plan snapshot, delivery result)."""
         stakeholders.close_unanswered(self)
         plan_snapshot = scoring.snapshot_plan(self)
-        result = delivery.deliver(self)
-        mi = self.market_inputs()
-        ref = market.reference_utilities(st.pop, mi, self._c["need_means"])
-        counts = market.step(st.pop, mi, ref, stream(st.seed, "market", r))
+        return plan_snapshot, delivery.deliver(self)
+
+    def _after_market(self, action: EndRound, closing: tuple[dict[str, Any], dict[str, Any]],
+                      counts: dict[str, np.ndarray]) -> dict[str, Any]:
+        """The quarter after the market moved (`counts`: this company's): metrics, stakeholders,
+        score, the report; then the next round begins."""
+        plan_snapshot, result = closing
+        st = self.state
+        r = st.round
         st.shock[:] = 0.0
         metrics = self.metrics_from(counts)
         st.metrics.append(metrics)

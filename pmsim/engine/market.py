@@ -13,6 +13,12 @@ The model, in one place so the debrief can explain it:
 * Non-adopters enter the market with a Bass hazard p + q * adopted share * word of mouth (from
   NPS); they and a few switchers choose among our product, the competitors and nothing by
   multinomial logit.
+* A shared market (engine/shared.py) is the same step with N companies' products: customers
+  choose among every company's product, the competitors and nothing by the same logit; to each
+  company its rivals are competitors too (loss aversion, the expectation bar); churn, trials and
+  satisfaction are each customer's with their own company, and the word of mouth that draws
+  entrants is the companies' mixed by how many users each has in the segment. A solo game is the
+  one-company case of the same step (`step` is `step_companies` with one company).
 """
 
 from __future__ import annotations
@@ -96,6 +102,7 @@ class MarketInputs:
     wom: np.ndarray  # (S,) word-of-mouth multiplier from last round's NPS
     prices: np.ndarray  # (S,)
     fresh: np.ndarray | None = None  # (T,) how much more a gap is felt after a rival's launch
+    rivals: np.ndarray | None = None  # (S, R, T) the other companies' theme scores (a shared market)
 
 
 def effective_scores(g_ours: np.ndarray, g_comp: np.ndarray, fresh: np.ndarray | None = None) -> np.ndarray:
@@ -120,18 +127,21 @@ def _weighted(w: np.ndarray, coef: np.ndarray) -> np.ndarray:
 
 
 def _our_coef(mi: MarketInputs, si: int) -> np.ndarray:
-    return (BETA * effective_scores(mi.g_ours[si], mi.g_comp, mi.fresh)).astype(np.float32)
+    g_comp = mi.g_comp if mi.rivals is None else np.concatenate([mi.g_comp, mi.rivals[si]])
+    return (BETA * effective_scores(mi.g_ours[si], g_comp, mi.fresh)).astype(np.float32)
 
 
 def _mean_competitor_reference(pop: Population, si: int, mi: MarketInputs, mean_need: np.ndarray) -> float:
     """Utility of the best competitor for the segment's average customer (the expectation bar)."""
-    if mi.g_comp.shape[0] == 0:
+    if mi.g_comp.shape[0] == 0 and mi.rivals is None:
         return float(mi.outside[si])
     ps = _mean_price_sens(pop)[si]
     best = max(
-        BETA * float(np.dot(mean_need, mi.g_comp[k])) - ps * float(mi.price_index[k])
-        for k in range(mi.g_comp.shape[0])
+        (BETA * float(np.dot(mean_need, mi.g_comp[k])) - ps * float(mi.price_index[k])
+         for k in range(mi.g_comp.shape[0])), default=-np.inf,
     )
+    if mi.rivals is not None:  # a rival company's product, at the market's price (index 1)
+        best = max(best, *(BETA * float(np.dot(mean_need, g)) - ps for g in mi.rivals[si]))
     return max(best, float(mi.outside[si]))
 
 
@@ -160,38 +170,59 @@ def _below(draw: np.ndarray, p: float) -> np.ndarray:
 
 
 def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Advance the market one round in place. Returns per-segment integer counts and sums.
+    """Advance a one-company market one round in place (`step_companies` with one company)."""
+    return step_companies(pop, None, [mi], [ref], rng)[0]
+
+
+COUNTS = ("customers", "trials", "new_trials", "churned", "converted", "trials_before", "customers_before",
+          "promoters", "detractors", "adopters")
+
+
+def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketInputs], refs: list[np.ndarray],
+                   rng: np.random.Generator) -> list[dict[str, np.ndarray]]:
+    """Advance the market one round in place, for every company at once. Returns each company's
+    per-segment integer counts and sums (the market-wide ones, adopters and competitors'
+    customers, are the same in each).
+
+    `mis[c]` and `refs[c]` are company c's inputs and expectation bar; `owner` (int8, one per
+    customer, -1 for none) says whose user each trial or customer is, and is kept up to date; it
+    is None for one company. The competitors, adoption, switching and the outside option are the
+    market's (taken from `mis[0]`).
 
     The draws are made segment after segment, in the order of the plain model (a segment's
     uniforms, then its choosers' uniforms, then the next segment's), and only the decisions
-    that need them are taken there: what does not depend on a draw (our users' utilities and
+    that need them are taken there: what does not depend on a draw (users' utilities and
     satisfaction, the choosers' utilities) is computed for every segment at once, only for the
     customers who decide something this round. Decisions use detmath's fast exact paths, and
     every count is the one a pass over the segment would give."""
+    n_co = len(mis)
+    mi = mis[0]
     s_count = len(pop.bounds)
     k_count = mi.g_comp.shape[0]
-    out = {k: np.zeros(s_count, np.int64) for k in (
-        "customers", "trials", "new_trials", "churned", "converted", "trials_before",
-        "customers_before", "promoters", "detractors", "adopters")}
-    out["comp_customers"] = np.zeros((s_count, max(k_count, 1)), np.int64)
-    out["sat_sum"] = np.zeros(s_count)
+    keys = n_co * s_count
+    outs = [{k: np.zeros(s_count, np.int64) for k in COUNTS} for _ in range(n_co)]
+    for out in outs:
+        out["comp_customers"] = np.zeros((s_count, max(k_count, 1)), np.int64)
+        out["sat_sum"] = np.zeros(s_count)
     if s_count == 0:
-        return out
+        return outs
     status = pop.status
     starts = np.array([a for a, _ in pop.bounds], dtype=np.int64)
     ends = np.array([b for _, b in pop.bounds], dtype=np.int64)
-    coef = np.stack([_our_coef(mi, si) for si in range(s_count)], axis=1)  # (T, S)
+    coefs = [np.stack([_our_coef(m, si) for si in range(s_count)], axis=1) for m in mis]  # each (T, S)
     comp_coef = [(BETA * mi.g_comp[k]).astype(np.float32) for k in range(k_count)]
 
-    # our users (customers and trials) in customer order: each segment's are contiguous
+    # the users (customers and trials) in customer order: each segment's are contiguous
     users = np.flatnonzero((status == OURS) | (status == TRIAL))
     u_cut = np.searchsorted(users, np.concatenate([starts, ends[-1:]]))
     u_seg = np.repeat(np.arange(s_count), np.diff(u_cut))
+    u_co = None if n_co == 1 else owner[users].astype(np.int64)
+    u_key = u_seg if u_co is None else u_co * s_count + u_seg  # (company, segment)
     is_ours = status[users] == OURS
-    uu = _ours_by_segment(pop, users, u_seg, coef, mi)
-    ref_u = np.asarray(ref, dtype=np.float64)[u_seg]
+    uu = _users_utility(pop, users, u_seg, u_co, coefs, mis)
+    ref_u = _per_user(refs, u_co, u_seg)
     x = SAT_SLOPE * (uu.astype(np.float64) - ref_u) + SAT_BIAS + pop.temper[users]
-    sat = detmath.quantized_sigmoid(x, np.asarray(mi.shock, dtype=np.float64)[u_seg])
+    sat = detmath.quantized_sigmoid(x, _per_user([m.shock for m in mis], u_co, u_seg))
     pop.sat[users] = sat
     ours, trials = users[is_ours], users[~is_ours]
     s_ours = sat[is_ours].astype(np.float64)
@@ -201,6 +232,7 @@ def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Gene
     t_cut = u_cut - o_cut  # ... and in `trials`
     was_none = status == NONE
     with_comp = status >= COMP0
+    wom = mi.wom if u_co is None else _mixed_wom(mis, u_key, keys, s_count)
     churn = np.empty(ours.size, bool)
     conv = np.empty(trials.size, bool)
     none_after = np.zeros(s_count, np.int64)
@@ -219,14 +251,10 @@ def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Gene
         conv[t0:t1] = detmath.below_sigmoid(draw[trials[t0:t1] - a], xa[t0:t1])
         churned = int(np.count_nonzero(churn[o0:o1]))
         converted = int(np.count_nonzero(conv[t0:t1]))
-        out["customers_before"][si] = o1 - o0
-        out["trials_before"][si] = t1 - t0
-        out["churned"][si] = churned
-        out["converted"][si] = converted
 
         # who is choosing a product this round: Bass entrants and switchers from competitors
         none_mid = int(np.count_nonzero(was_none[a:b])) + churned + (t1 - t0) - converted
-        hazard = min(float(mi.bass_p[si] + mi.bass_q[si] * ((n - none_mid) / n) * mi.wom[si]), 1.0)
+        hazard = min(float(mi.bass_p[si] + mi.bass_q[si] * ((n - none_mid) / n) * wom[si]), 1.0)
         entering = was_none[a:b] & (draw < hazard)
         none_after[si] = none_mid - int(np.count_nonzero(entering))
         choosers = np.flatnonzero(entering | (with_comp[a:b] & _below(draw, mi.switching[si])))
@@ -234,6 +262,12 @@ def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Gene
             chooser_parts.append(choosers + a)
             uniform_parts.append(rng.random(choosers.size))
 
+    # each company's counts before the changes
+    o_key, t_key = u_key[is_ours], u_key[~is_ours]
+    _put(outs, "customers_before", o_key, keys, s_count)
+    _put(outs, "trials_before", t_key, keys, s_count)
+    _put(outs, "churned", o_key[churn], keys, s_count)
+    _put(outs, "converted", t_key[conv], keys, s_count)
     # the draws are made: every segment's changes at once (the sets changed are disjoint)
     churned = ours[churn]
     status[churned] = NONE
@@ -242,42 +276,109 @@ def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Gene
     status[trials[conv]] = OURS
     pop.tenure[trials[conv]] = 1
     status[trials[~conv]] = NONE
+    if owner is not None:
+        owner[churned] = -1
+        owner[trials[~conv]] = -1
     if chooser_parts:
         choosers = np.concatenate(chooser_parts)
         c_seg = np.searchsorted(ends, choosers, side="right")
         w = pop.needs.take(choosers, axis=1)
         ps = pop.price_sens[choosers].astype(np.float64)
-        utils = np.empty((k_count + 2, choosers.size))
-        utils[0] = _ours_by_segment(pop, choosers, c_seg, coef, mi, w)
+        utils = np.empty((n_co + k_count + 1, choosers.size))
+        for c in range(n_co):
+            utils[c] = _ours_by_segment(pop, choosers, c_seg, coefs[c], mis[c], w)
         for k in range(k_count):
-            utils[1 + k] = _weighted(w, comp_coef[k]).astype(np.float64) - ps * float(mi.price_index[k])
-        utils[k_count + 1] = np.array([float(v) for v in mi.outside])[c_seg]
+            utils[n_co + k] = _weighted(w, comp_coef[k]).astype(np.float64) - ps * float(mi.price_index[k])
+        utils[n_co + k_count] = np.array([float(v) for v in mi.outside])[c_seg]
         pick = detmath.logit_pick(utils, np.concatenate(uniform_parts))  # index of the chosen option
-        new_status = np.where(pick == 0, TRIAL, np.where(pick == k_count + 1, NONE, COMP0 + pick - 1))
+        new_status = np.where(pick < n_co, TRIAL, np.where(pick == n_co + k_count, NONE, COMP0 + pick - n_co))
         status[choosers] = new_status.astype(np.int8)
-        out["new_trials"][:] = np.bincount(c_seg[pick == 0], minlength=s_count)
-        none_after += np.bincount(c_seg[pick == k_count + 1], minlength=s_count)
+        tried = pick < n_co
+        if owner is not None:
+            owner[choosers] = np.where(tried, pick, -1).astype(owner.dtype)
+        _put(outs, "new_trials", (pick * s_count + c_seg)[tried], keys, s_count)
+        none_after += np.bincount(c_seg[pick == n_co + k_count], minlength=s_count)
 
-    # every trial now is a new one; our customers are the users who stayed or converted
+    # every trial now is a new one; customers are the users who stayed or converted
     stays = is_ours.copy()
     stays[is_ours] = ~churn
     stays[~is_ours] = conv
     s_now = sat[stays]
-    n_cut = np.concatenate([[0], np.cumsum(stays)])[u_cut]
-    n_seg = u_seg[stays]
-    out["customers"][:] = np.diff(n_cut)
-    out["trials"][:] = out["new_trials"]
-    out["promoters"][:] = np.bincount(n_seg[s_now >= PROMOTER], minlength=s_count)
-    out["detractors"][:] = np.bincount(n_seg[s_now < DETRACTOR], minlength=s_count)
+    n_key = u_key[stays]
+    _put(outs, "customers", n_key, keys, s_count)
+    _put(outs, "promoters", n_key[s_now >= PROMOTER], keys, s_count)
+    _put(outs, "detractors", n_key[s_now < DETRACTOR], keys, s_count)
+    if u_co is not None:  # each company's customers together, in customer order
+        order = np.argsort(n_key, kind="stable")
+        s_now, n_key = s_now[order], n_key[order]
+    n_cut = np.searchsorted(n_key, np.arange(keys + 1))
+    adopters = np.zeros(s_count, np.int64)
+    comp_customers = np.zeros((s_count, max(k_count, 1)), np.int64)
     for si in range(s_count):
         a, b = pop.bounds[si]
         if b == a:
             continue
-        out["sat_sum"][si] = float(s_now[n_cut[si]:n_cut[si + 1]].astype(np.float64).sum())
-        out["adopters"][si] = (b - a) - none_after[si]
+        for c, out in enumerate(outs):
+            lo, hi = n_cut[c * s_count + si], n_cut[c * s_count + si + 1]
+            out["sat_sum"][si] = float(s_now[lo:hi].astype(np.float64).sum())
+        adopters[si] = (b - a) - none_after[si]
         for k in range(k_count):
-            out["comp_customers"][si, k] = int(np.count_nonzero(status[a:b] == COMP0 + k))
-    return out
+            comp_customers[si, k] = int(np.count_nonzero(status[a:b] == COMP0 + k))
+    for out in outs:
+        out["trials"][:] = out["new_trials"]
+        out["adopters"][:] = adopters
+        out["comp_customers"][:] = comp_customers
+    return outs
+
+
+def _put(outs: list[dict[str, np.ndarray]], name: str, key: np.ndarray, keys: int, s_count: int) -> None:
+    """Count `key` (company * S + segment) into each company's per-segment `name`."""
+    counts = np.bincount(key, minlength=keys)
+    for c, out in enumerate(outs):
+        out[name][:] = counts[c * s_count:(c + 1) * s_count]
+
+
+def _per_user(values: list[np.ndarray], u_co: np.ndarray | None, u_seg: np.ndarray) -> np.ndarray:
+    """(m,) float64 each user's own company's per-segment value."""
+    if u_co is None:
+        return np.asarray(values[0], dtype=np.float64)[u_seg]
+    return np.asarray(values, dtype=np.float64)[u_co, u_seg]
+
+
+def _users_utility(pop: Population, users: np.ndarray, u_seg: np.ndarray, u_co: np.ndarray | None,
+                   coefs: list[np.ndarray], mis: list[MarketInputs]) -> np.ndarray:
+    """(m,) float32 each user's utility for their own company's product (element by element, so
+    the same whichever users are computed together)."""
+    if u_co is None:
+        return _ours_by_segment(pop, users, u_seg, coefs[0], mis[0])
+    uu = np.empty(users.size, np.float32)
+    for c in range(len(mis)):
+        mine = u_co == c
+        uu[mine] = _ours_by_segment(pop, users[mine], u_seg[mine], coefs[c], mis[c])
+    return uu
+
+
+def _mixed_wom(mis: list[MarketInputs], u_key: np.ndarray, keys: int, s_count: int) -> np.ndarray:
+    """(S,) the word of mouth that draws entrants into each segment: the companies' own (from
+    their NPS), weighted by how many users each has there (equally where none has any)."""
+    users = np.bincount(u_key, minlength=keys).reshape(len(mis), s_count).astype(np.float64)
+    w = np.array([np.asarray(m.wom, dtype=np.float64) for m in mis])
+    total = users.sum(axis=0)
+    mixed = (users * w).sum(axis=0) / np.maximum(total, 1.0)
+    return np.where(total > 0, mixed, w.mean(axis=0))
+
+
+def company_inputs(pop: Population, games: list) -> tuple[list[MarketInputs], list[np.ndarray]]:
+    """Each company's market inputs and expectation bar for this round (`games`: each company's
+    Game, whose `market_inputs()` describe its product): with more than one company, each one's
+    rivals' products are competitors to its customers."""
+    mis = [g.market_inputs() for g in games]
+    if len(mis) > 1:
+        scores = [m.g_ours for m in mis]
+        for c, m in enumerate(mis):
+            m.rivals = np.stack([g for j, g in enumerate(scores) if j != c], axis=1)
+    refs = [reference_utilities(pop, m, g.true_need_means()) for g, m in zip(games, mis, strict=True)]
+    return mis, refs
 
 
 def _ours_by_segment(pop: Population, idx: np.ndarray, seg: np.ndarray, coef: np.ndarray,

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from pmsim.engine import market, research, stakeholders
-from pmsim.engine.population import generate, segment_counts, true_need_means
+from pmsim.engine.population import Population, generate, segment_counts, true_need_means
 from pmsim.engine.rng import stream
 from pmsim.engine.state import Beliefs, FeatureState, GameState
 from pmsim.engine.values import kano_matrix
@@ -26,6 +26,14 @@ G = TypeVar("G")
 def build(scenario: Scenario, seed: int, make_game: Callable[[Scenario, GameState, dict[str, Any]], G]) -> G:
     """The initial state of a game of `scenario` with `seed`, at the start of round 1, in the game
     `make_game(scenario, state, cache)` makes (pmsim.engine.game.Game, given by `new_game`)."""
+    game = prepare(scenario, seed, make_game)
+    counts = round_zero(game.state.pop, None, [game])[0]
+    return open_first_round(game, counts)
+
+
+def prepare(scenario: Scenario, seed: int, make_game: Callable[[Scenario, GameState, dict[str, Any]], G]) -> G:
+    """A game of `scenario` with `seed` before round 0: its customers, the team's first
+    estimates and beliefs, its stakeholders (`build` runs round 0 and begins round 1)."""
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0 or seed >= 2**63:
         raise ValueError("seed must be an integer from 0 to 2**63-1")
     sc = scenario
@@ -73,13 +81,24 @@ def build(scenario: Scenario, seed: int, make_game: Callable[[Scenario, GameStat
         features=features, now=[], stakeholders=sh, requests=[], beliefs=beliefs,
         bass_factor=np.ones(s_count), wom=np.ones(s_count), shock=np.zeros(s_count),
     )
-    game = make_game(sc, st, cache)
-    # round 0: one quarter of the market as it was before the player arrived, so every metric
-    # (activation, churn, NPS) has a real baseline for the OKRs
-    mi = game.market_inputs()
-    ref = market.reference_utilities(pop, mi, need_means)
+    return make_game(sc, st, cache)
+
+
+def round_zero(pop: Population, owner: np.ndarray | None, games: list) -> list[dict[str, np.ndarray]]:
+    """Round 0: one quarter of the market as it was before the player arrived, so every metric
+    (activation, churn, NPS) has a real baseline for the OKRs; for every company of the market
+    (one in a solo game, see market.step_companies). Returns each company's counts."""
+    mis, refs = market.company_inputs(pop, games)
+    seed = games[0].state.seed
     for k in range(2):  # two quarters, so that trials started before you arrived convert in round 0
-        counts = market.step(pop, mi, ref, stream(seed, "market", 0, k))
+        outs = market.step_companies(pop, owner, mis, refs, stream(seed, "market", 0, k))
+    return outs
+
+
+def open_first_round(game: G, counts: dict[str, np.ndarray]) -> G:
+    """The baseline metrics from round 0's `counts`, what the team knew then, and round 1 begins."""
+    st, sc, cache = game.state, game.scenario, game._c
+    beliefs, features = st.beliefs, st.features
     st.metrics.append(game.metrics_from(counts))
     st.metrics[0]["round"] = 0
     nps = np.array([m["nps"] for m in st.metrics[0]["segments"]])

@@ -18,8 +18,8 @@ from pmsim.storage.errors import NotAPmsimDatabase, SchemaTooNew
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-HEAD = "0003"  # the newest revision in migrations/versions
-SCHEMA_VERSION = 3  # pmsim_meta.schema_version written by HEAD
+HEAD = "0004"  # the newest revision in migrations/versions
+SCHEMA_VERSION = 4  # pmsim_meta.schema_version written by HEAD
 VERSION_TABLE = "alembic_version"
 _PG_LOCK_KEY = 0x706D73696D  # "pmsim": pg_advisory_xact_lock key for migrations
 

@@ -140,3 +140,65 @@ class ServerGameRow(Base):
     student_id: Mapped[int | None] = mapped_column(ForeignKey("class_students.id", ondelete="SET NULL"),
                                                    index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SharedMarketRow(Base):
+    """A shared-market class (issue 14): its companies compete for the same customers, and a
+    quarter resolves for all of them at once. Locked (row lock; SQLite's write lock) by whoever
+    acts, so a quarter resolves exactly once."""
+
+    __tablename__ = "shared_markets"
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True,
+                                          autoincrement=False)
+    companies: Mapped[int] = mapped_column(Integer)
+    engine_version: Mapped[str] = mapped_column(String(32))
+    round: Mapped[int] = mapped_column(Integer)  # the quarter being played (the last one when finished)
+    status: Mapped[str] = mapped_column(String(16))  # in_progress | finished
+    n_actions: Mapped[int] = mapped_column(Integer)  # the last action's seq
+    state_hash: Mapped[str] = mapped_column(String(64))  # the joint state after the last quarter
+
+
+class SharedCompanyRow(Base):
+    """A company of a shared market, numbered from 0 in the market's order."""
+
+    __tablename__ = "shared_companies"
+    __table_args__ = (UniqueConstraint("class_id", "name_key"),)
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("shared_markets.class_id", ondelete="CASCADE"),
+                                          primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))  # the name case-folded: one company per name
+    committed_round: Mapped[int | None] = mapped_column(Integer)  # the last quarter it ended
+
+
+class SharedActionRow(Base):
+    """One action of a shared market, numbered from 1 across every company in the order the
+    market took them (replaying them in this order rebuilds the market)."""
+
+    __tablename__ = "shared_actions"
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("shared_markets.class_id", ondelete="CASCADE"),
+                                          primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    company: Mapped[int] = mapped_column(Integer)
+    round: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON of Action.to_dict()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SharedRoundRow(Base):
+    """A resolved quarter of a shared market: one row per quarter (the key makes a second
+    resolution impossible), with the joint state hash that proves a replay."""
+
+    __tablename__ = "shared_rounds"
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("shared_markets.class_id", ondelete="CASCADE"),
+                                          primary_key=True, autoincrement=False)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)  # the action that resolved it
+    state_hash: Mapped[str] = mapped_column(String(64))
+    advanced: Mapped[int] = mapped_column(Integer)  # companies the instructor's advance ended
+    resolved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

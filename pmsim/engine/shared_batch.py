@@ -1,0 +1,120 @@
+"""Bots as companies: many shared markets, one company per strategy in each, summarized.
+
+Game i of a batch is one shared market on the game seed engine/simulate.py gives game i (so a
+shared batch and a solo batch with the same seed play the same markets), with one company per
+strategy, named after it. The summary has the shape of a solo batch's, with "shared": true and
+each strategy's "share_mean" (its mean final market share). Results are assembled by index and
+rounded, so the summary is the same whatever the number of worker processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pmsim.engine import simulate
+from pmsim.engine.bots import play_round
+from pmsim.engine.shared import SharedGame
+from pmsim.engine.simulate import BatchInterrupted, _r, game_seed, parse_strategies, summarize
+
+if TYPE_CHECKING:
+    from pmsim.scenario.models import Scenario
+
+__all__ = ["play_shared", "run_shared_batch"]
+
+Row = tuple[float, dict[str, float], float]  # score, components, final market share
+
+
+def play_shared(scenario: Scenario, strategies: Sequence[str], seed: int) -> SharedGame:
+    """A whole shared market with game seed `seed`: company c is the bot strategies[c]; each
+    quarter the companies play in order and the last one's EndRound resolves the market."""
+    game = SharedGame(scenario, seed, list(strategies))
+    while not game.finished:
+        for company, strategy in zip(game.companies, strategies, strict=True):
+            play_round(company, strategy)
+    return game
+
+
+def _rows(game: SharedGame) -> list[Row]:
+    out = []
+    for company, share in zip(game.companies, game.shares(), strict=True):
+        card = company.score()
+        out.append((float(card["score"]), {k: float(v) for k, v in card["components"].items()}, share))
+    return out
+
+
+def _play_chunk(names: list[str], seeds: list[int]) -> list[list[Row]]:
+    scenario = simulate._WORKER_SCENARIO
+    assert scenario is not None, "worker not initialized"
+    return [_rows(play_shared(scenario, names, s)) for s in seeds]
+
+
+def run_shared_batch(scenario: Scenario | str, strategies: Sequence[str], games: int, seed: int,
+                     jobs: int = 1, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Play `games` shared markets, one company per strategy, and summarize each strategy.
+
+    `progress(n)` is called as n more markets finish. A KeyboardInterrupt stops the workers and
+    raises simulate.BatchInterrupted with the summary of the markets that finished."""
+    sc = simulate._load(scenario)
+    names = parse_strategies(strategies)
+    if games < 1:
+        raise ValueError("games must be at least 1")
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    seeds = [game_seed(seed, i) for i in range(games)]
+    results: list[list[Row] | None] = [None] * games
+    jobs = min(jobs, games)
+    try:
+        if jobs == 1:
+            for i, s in enumerate(seeds):
+                results[i] = _rows(play_shared(sc, names, s))
+                if progress is not None:
+                    progress(1)
+        else:
+            _run_parallel(sc, names, seeds, jobs, results, progress)
+    except KeyboardInterrupt as e:
+        done = [r for r in results if r is not None]
+        partial = _summary(sc.meta.id, games, seed, names, done)
+        partial.update(partial=True, played={n: len(done) for n in names})
+        if not done:
+            partial["strategies"] = {}
+        raise BatchInterrupted(partial) from e
+    return _summary(sc.meta.id, games, seed, names, [r for r in results if r is not None])
+
+
+def _summary(scenario_id: str, games: int, seed: int, names: list[str], markets: list[list[Row]]) -> dict[str, Any]:
+    strategies = {}
+    for c, n in enumerate(names):
+        rows = [m[c] for m in markets]
+        if not rows:
+            continue
+        strategies[n] = {**summarize([(s, comp) for s, comp, _ in rows]),
+                         "share_mean": _r(np.mean([share for _, _, share in rows]))}
+    return {"scenario": scenario_id, "games": games, "seed": seed, "shared": True, "strategies": strategies}
+
+
+def _run_parallel(sc: Scenario, names: list[str], seeds: list[int], jobs: int,
+                  results: list[list[Row] | None], progress: Callable[[int], None] | None) -> None:
+    import multiprocessing
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    size = simulate.chunk_size(len(seeds), jobs)
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=simulate._init_worker,
+                               initargs=(pickle.dumps(sc),))
+    try:
+        futures = {pool.submit(_play_chunk, names, seeds[start:start + size]): start
+                   for start in range(0, len(seeds), size)}
+        for fut in as_completed(futures):
+            start = futures[fut]
+            out = fut.result()
+            results[start:start + len(out)] = out
+            if progress is not None:
+                progress(len(out))
+    except BaseException:
+        simulate._stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
