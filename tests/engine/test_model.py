@@ -404,3 +404,24 @@ def test_the_analyst_weighs_a_promise_due_now_to_those_who_can_escalate(saas_sma
                 assert (extra[g.fidx(q.feature)] > 0) == strong
         g.apply(EndRound())
     assert all(seen.values()), seen
+
+
+def test_the_cost_of_delay_of_a_must_be_includes_the_loss_that_would_last(saas_small):
+    """Shipping a must-be now rather than next quarter saves a quarter of its value and the loss
+    that waiting would leave for every quarter after; other features save one quarter's value."""
+    from pmsim.engine.market import MUST_GROWTH
+
+    g = new_game(saas_small, 3)
+    q, m = g.true_values(), scoring.true_must(g)
+    zero = lambda quarters: np.zeros(len(q))  # noqa: E731 (gaps and table stakes aside)
+    d = scoring._cost_of_delay(g, q, m, zero, zero)
+    rounds = saas_small.rounds
+    assert np.allclose(d, q + m * MUST_GROWTH * (rounds - 1))
+    assert m[g.fidx("sso")] > 0 and d[g.fidx("sso")] > q[g.fidx("sso")]
+    # the engine's own: the same rule with gaps and launches, shipped now vs next quarter
+    full = scoring.true_delay(g)
+    worth = scoring._worth_from
+    gap = lambda quarters: scoring.gap_true(g, quarters)  # noqa: E731
+    stakes = lambda quarters: scoring._stakes_true_over(g, quarters)  # noqa: E731
+    assert np.allclose(full, worth(g, 1, q, m, gap, stakes) - worth(g, 2, q, m, gap, stakes))
+    assert not worth(g, rounds + 1, q, m, gap, stakes).any()  # past the end: worth nothing
