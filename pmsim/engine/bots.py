@@ -102,7 +102,7 @@ def _answer_analyst(game: Game, value: np.ndarray) -> None:
         if st.features[q.feature].status != "backlog":
             continue
         worth = float(value[game.fidx(q.feature)]) >= bar
-        soon = q.deadline is None or q.deadline > st.round
+        soon = q.deadline is None or q.deadline > st.round + 1
         if q.status == "open" and worth and soon:
             _try(game, Respond(q.id, "accept"))
         elif q.status == "open" and worth:
@@ -365,7 +365,8 @@ def _promised(game: Game, value: np.ndarray) -> np.ndarray:
 
 def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -> list[str]:
     """Unspiked candidates whose true size would change this quarter's plan: in the best set when
-    estimated one standard deviation smaller, out of it when one larger. Most valuable first."""
+    estimated one standard deviation smaller (two, for one that does not fit as estimated), out of
+    it when one larger. Most valuable first."""
     st = game.state
     fids = [f for f in _candidates(game) if game.deps_ok(f, list(st.now))]
     room = game.capacity_left()
@@ -377,7 +378,10 @@ def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) 
         if fs.spiked or fs.estimate_sd < 0.25 or fs.estimate < 4 or vals[j] <= 0:
             continue
         ins = []
-        for k in (math.exp(-fs.estimate_sd), math.exp(fs.estimate_sd)):
+        # an estimate bigger than the room left may be a guess two deviations off (a 44-week
+        # estimate for an 11-week foundation): the plan hinges on it if it would fit that small
+        low = 2.0 if fs.estimate > room else 1.0
+        for k in (math.exp(-low * fs.estimate_sd), math.exp(fs.estimate_sd)):
             w = list(weights)
             w[j] = fs.estimate * k
             ins.append(j in knapsack(vals, w, room))

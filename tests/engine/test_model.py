@@ -310,7 +310,9 @@ def test_the_analyst_without_musthaves_weighs_a_must_have_like_any_wish(saas):
     careful = _analyst_values(g, vb.copy(), True)
     careless = _analyst_values(g, vb.copy(), False)
     r, rounds = g.round, saas.rounds
-    extra = must * (growth_weight(r, rounds) + (1 - 1 / MUST_PENALTY) * quarters_left(r, rounds))
+    # on the cost of delay (shipped now vs next quarter): the lasting loss and the must-be part
+    extra = must * (growth_weight(r, rounds) - growth_weight(r + 1, rounds)
+                    + (1 - 1 / MUST_PENALTY) * (quarters_left(r, rounds) - quarters_left(r + 1, rounds)))
     assert careful[fi] - careless[fi] >= 0.99 * extra[fi] > 0
     # the difference is the must-be part alone (features nothing depends on: no unlock value)
     leaves = [i for i, f in enumerate(saas.features) if not any(f.id in o.depends_on for o in saas.features)]
@@ -425,3 +427,20 @@ def test_the_cost_of_delay_of_a_must_be_includes_the_loss_that_would_last(saas_s
     stakes = lambda quarters: scoring._stakes_true_over(g, quarters)  # noqa: E731
     assert np.allclose(full, worth(g, 1, q, m, gap, stakes) - worth(g, 2, q, m, gap, stakes))
     assert not worth(g, rounds + 1, q, m, gap, stakes).any()  # past the end: worth nothing
+
+
+def test_the_analyst_spikes_a_valuable_item_whose_estimate_does_not_fit(saas_small):
+    """A 44-week estimate for what may be an 11-week foundation: the plan cannot hold it as
+    estimated, but it would take it if the estimate is two deviations high, so it is spiked."""
+    from pmsim.engine.bots import _candidates, _decisive
+
+    g = new_game(saas_small, 3)
+    room = g.capacity_left()
+    fid = _candidates(g)[0]
+    fs = g.state.features[fid]
+    fs.estimate, fs.estimate_sd, fs.spiked = round(2.0 * room, 1), 0.6, False
+    value = np.zeros(len(g.feature_ids))
+    value[g.fidx(fid)] = 100.0  # by far the most valuable
+    assert fid in _decisive(g, value, lambda f: g.state.features[f].estimate)
+    fs.estimate_sd = 0.2  # a confident estimate: it does not fit, and a spike would not change that
+    assert fid not in _decisive(g, value, lambda f: g.state.features[f].estimate)
