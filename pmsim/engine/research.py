@@ -32,6 +32,7 @@ LIMITS = {
 }
 DISCOVERY_RATE = 0.31  # Nielsen & Landauer: share of problems one test user finds
 RESPONSE_NOISE = 0.04
+CA_HORIZON = 2  # quarters ahead a competitive analysis sees a rival's launch (hiring, betas, patents)
 MAX_STUDIES_PER_ROUND = 20
 IMPACT_GUESS_SD = 0.6  # log-sd of the design team's first guess at a feature's value
 # A survey asks every respondent how much each feature would matter to them: with n answers the
@@ -298,14 +299,14 @@ def _competitive(game: Game, a: Research, rng) -> dict[str, Any]:
         b.comp_sd[k] = 0.03
         comp = sc.market.competitors[k]
         for mv in comp.moves:
-            if st.round <= mv.round <= st.round + 2:
+            if st.round <= mv.round <= st.round + CA_HORIZON:
                 m = {"competitor": comp.id, "round": mv.round, "theme": mv.theme, "note": mv.note,
                      "delta": mv.delta, "feature": mv.feature}
                 if m not in b.known_moves:
                     b.known_moves.append(m)
                     found.append(m)
         for ev in sc.events:
-            if ev.kind == "competitor_launch" and ev.competitor == comp.id and st.round <= ev.round <= st.round + 2:
+            if ev.kind == "competitor_launch" and ev.competitor == comp.id and st.round <= ev.round <= st.round + CA_HORIZON:
                 m = {"competitor": comp.id, "round": ev.round, "theme": ev.theme, "note": ev.text,
                      "delta": round(ev.delta * ev.probability, 6)}
                 if m not in b.known_moves:
