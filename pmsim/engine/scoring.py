@@ -772,7 +772,9 @@ def debrief(game: Game) -> dict[str, Any]:
             "delivered_weeks": round(e["shipped_est"], 4),
         })
     # research that would have paid off: the rounds where perfect information was worth most
-    skipped = sorted((r for r in rounds if r["value_of_information"] > 0), key=lambda r: -r["value_of_information"])
+    # (worth at least 0.05: what would print as 0.0 is not worth a line)
+    skipped = sorted((r for r in rounds if r["value_of_information"] >= 0.05),
+                     key=lambda r: -r["value_of_information"])
     vt = game.true_values()
     vb = believed(game)
     misjudged = []

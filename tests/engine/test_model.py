@@ -444,3 +444,16 @@ def test_the_analyst_spikes_a_valuable_item_whose_estimate_does_not_fit(saas_sma
     assert fid in _decisive(g, value, lambda f: g.state.features[f].estimate)
     fs.estimate_sd = 0.2  # a confident estimate: it does not fit, and a spike would not change that
     assert fid not in _decisive(g, value, lambda f: g.state.features[f].estimate)
+
+
+def test_the_debrief_lists_only_research_worth_a_line(saas_small):
+    """A round where perfect information was worth next to nothing (it would print as 0.0) is not
+    'research that would have paid off'."""
+    g = play_game(new_game(saas_small, 7), "researcher")
+    led = g.state.ledger
+    led[0]["opt_true_est"] = led[0]["opt_beliefs_true"] + 0.01  # worth 0.01: prints as 0.0
+    led[1]["opt_true_est"] = led[1]["opt_beliefs_true"] + 0.4
+    d = g.debrief()
+    assert {r["round"]: r["value_of_information"] for r in d["rounds"]}[1] == 0.01
+    listed = [r["round"] for r in d["research_that_would_have_paid"]]
+    assert 2 in listed and 1 not in listed
