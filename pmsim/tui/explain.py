@@ -285,8 +285,9 @@ TOPICS: list[Topic] = [
           "hindsight gave them. That roadmap is planned for the whole game on the team's whole capacity: "
           "spikes, idle weeks and capacity lost to escalations cost what they waste. A feature is worth more "
           "the earlier it ships; a missing must-be costs 50% more every quarter it is missing, and the "
-          "customers it lost stay lost when it ships; a launch's table stake costs 100% more a quarter; "
-          "closing a gap behind a rival and answering a launch count; defects shipped cut a feature's value.",
+          "customers it lost stay lost when it ships; a rival's launch makes its feature expected, and "
+          "lacking it costs 100% more each quarter after the launch; closing a gap behind a rival counts; "
+          "defects shipped cut a feature's value.",
           "Skill: customer-centric thinking."),
     Topic("okr", "score", "OKR attainment",
           "How well the key results were met.",
