@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from pmsim.cli import cli
+from pmsim.engine.balance import explain, play_batch, teach_section
 from pmsim.engine.bots import STRATEGIES
-from pmsim.scenario.balance import explain, play_batch, teach_section
 from pmsim.scenario.loader import load_scenario
 from pmsim.scenario.models import Feature
 

@@ -89,7 +89,7 @@ def test_cli_until_ci(tutorial):
 
 def test_balance_until_ci_stops_alike_for_any_jobs_and_says_so(tutorial):
     from pmsim.commands.scenarios import render_balance
-    from pmsim.scenario.balance import explain, play_batch
+    from pmsim.engine.balance import explain, play_batch
 
     names = ["rice", "random"]
     serial = play_batch(tutorial, names, 40, 0, jobs=1, until_ci=2.5)

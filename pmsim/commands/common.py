@@ -44,6 +44,15 @@ def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
     raise click.exceptions.Exit(code)
 
 
+def okr_check_if(play: bool):
+    """The lint's key-result check that plays quick bot games (the engine's), or None."""
+    if not play:
+        return None
+    from pmsim.engine.okr_check import okr_problems
+
+    return okr_problems
+
+
 def gate_or_exit(id_or_path: str, *, force: bool = False, can_force: bool = False,
                  okr_check: bool = False):
     """Pass a scenario through the gate (`pmsim.scenario.gate`: the checks of `scenarios
@@ -52,7 +61,7 @@ def gate_or_exit(id_or_path: str, *, force: bool = False, can_force: bool = Fals
     (say so when that would help); `force`: it was given."""
     from pmsim.scenario.gate import check
 
-    checked = check(id_or_path, force=force, okr_check=okr_check)
+    checked = check(id_or_path, force=force, okr_check=okr_check_if(okr_check))
     for line in checked.lines():
         click.echo(line, err=True)
     n = len(checked.errors)

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from pmsim.commands.common import capped_jobs, fail, load_or_exit, strategies_or_exit, table
+from pmsim.commands.common import (
+    capped_jobs,
+    fail,
+    load_or_exit,
+    okr_check_if,
+    strategies_or_exit,
+    table,
+)
 
 
 @click.group()
@@ -63,7 +70,8 @@ def scenarios_validate(paths: tuple[str, ...], strict: bool, play: bool) -> None
 
     status = 0
     for name in paths:
-        checked = check(name, okr_check=play)  # the gate every command that loads a scenario uses
+        # the gate every command that loads a scenario uses
+        checked = check(name, okr_check=okr_check_if(play))
         for line in checked.lines():
             click.echo(line)
         scenario = checked.scenario
@@ -164,8 +172,8 @@ def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_js
     Exits 1 when there are warnings.
     """
     from pmsim.commands.common import LiveTable, json_text
+    from pmsim.engine.balance import explain, play_batch
     from pmsim.engine.bots import STRATEGIES
-    from pmsim.scenario.balance import explain, play_batch
 
     sc = load_or_exit(scenario_arg, force=force, can_force=True)  # the gate: validate's checks
     names = strategies_or_exit(",".join(STRATEGIES))
@@ -188,8 +196,8 @@ def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_js
 
 
 def render_balance(report: dict, sc) -> str:
-    """The text of `pmsim scenarios balance` (see `pmsim.scenario.balance.explain`)."""
-    from pmsim.scenario.balance import _num, decimals, histogram
+    """The text of `pmsim scenarios balance` (see `pmsim.engine.balance.explain`)."""
+    from pmsim.engine.balance import _num, decimals, histogram
 
     out = [f"{sc.meta.id}: {report['games']} games per strategy, seed {report['seed']}", ""]
     ci = report.get("until_ci")

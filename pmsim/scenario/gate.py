@@ -21,9 +21,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pmsim.scenario.loader import Problem, ScenarioError
 from pmsim.scenario.models import Scenario
+
+if TYPE_CHECKING:
+    from pmsim.scenario.lint import OkrCheck
 
 __all__ = ["Checked", "check", "check_text"]
 
@@ -65,7 +69,7 @@ class Checked:
 
 
 def check_text(text: str, path: str, *, name: str | None = None, force: bool = False,
-               okr_check: bool = False) -> Checked:
+               okr_check: OkrCheck | None = None) -> Checked:
     """The gate on a scenario's text (`path` names it in messages)."""
     from pmsim.scenario.lint import lint_text
 
@@ -73,9 +77,11 @@ def check_text(text: str, path: str, *, name: str | None = None, force: bool = F
     return Checked(name or path, path, text, loaded, tuple(problems), force)
 
 
-def check(id_or_path: str | os.PathLike[str], *, force: bool = False, okr_check: bool = False) -> Checked:
+def check(id_or_path: str | os.PathLike[str], *, force: bool = False,
+          okr_check: OkrCheck | None = None) -> Checked:
     """The gate on a built-in id or a file: exactly the checks of `pmsim scenarios validate`
-    (`okr_check`: also `validate --play`'s quick bot games)."""
+    (`okr_check`: also a check that plays, such as `validate --play`'s quick bot games,
+    pmsim.engine.okr_check.okr_problems)."""
     from pmsim.scenario.builtin import UnknownScenario, resolve
     from pmsim.scenario.loader import read_scenario_text
 

@@ -3,14 +3,15 @@
 The loader reports what makes a file unplayable (errors). The lint adds what makes a scenario
 teach badly: work that can never fit, stakeholders who never speak, key results that even a
 perfect player cannot move or that every bot reaches. The key-result check plays a few quick
-bot games on a scaled-down market (absolute targets scaled with it).
+bot games on a scaled-down market (absolute targets scaled with it): it lives in the engine
+(pmsim.engine.okr_check) and the commands pass it in as `okr_check`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 from pmsim.scenario.loader import (
     PositionMap,
@@ -214,59 +215,27 @@ def scaled(sc: Scenario, population: int = LINT_POPULATION) -> tuple[Scenario, f
     return sc.model_copy(update={"market": sc.market.model_copy(update={"population": population})}), factor
 
 
-def okr_problems(sc: Scenario, path: str, pos: PositionMap, seeds: Sequence[int] = (0, 1)) -> list[Problem]:
-    """Play oracle, random and hippo; flag key results the oracle can't move or everyone reaches."""
-    from pmsim.engine import new_game
-    from pmsim.engine.bots import play_game
-    from pmsim.engine.scoring import metric_value
-
-    if not sc.okrs:
-        return []
-    small, factor = scaled(sc)
-    grades: dict[str, dict[tuple[int, int], list[float]]] = {}
-    for strategy in ("oracle", "random", "hippo"):
-        for seed in seeds:
-            g = play_game(new_game(small, seed), strategy)
-            base, cur = g.state.metrics[0], g.state.metrics[-1]
-            for i, obj in enumerate(sc.okrs):
-                for j, kr in enumerate(obj.key_results):
-                    k = factor if kr.metric in SCALED_METRICS else 1.0
-                    b = metric_value(base, kr.metric, kr.segment)
-                    v = metric_value(cur, kr.metric, kr.segment)
-                    target = kr.target * k
-                    span = (target - b) if kr.direction == "increase" else (b - target)
-                    prog = (v - b) if kr.direction == "increase" else (b - v)
-                    grade = 1.0 if span <= 0 else max(0.0, min(prog / span, 1.0))
-                    grades.setdefault(strategy, {}).setdefault((i, j), []).append(grade)
-    out = []
-    for i, obj in enumerate(sc.okrs):
-        for j, kr in enumerate(obj.key_results):
-            o = sum(grades["oracle"][(i, j)]) / len(seeds)
-            everyone = all(min(grades[s][(i, j)]) >= 0.999 for s in grades)
-            loc = ("okrs", i, "key_results", j, "target")
-            if o < 0.1:
-                out.append(_problem(path, pos, loc, f"key result {kr.id!r}: even the oracle bot reaches only "
-                                    f"{o:.2f} of it: the target looks out of reach"))
-            elif everyone:
-                out.append(_problem(path, pos, loc, f"key result {kr.id!r}: every bot reaches it, even random "
-                                    "play: it does not tell good practice from bad"))
-    return out
+# A check that plays the scenario (pmsim.engine.okr_check.okr_problems): the layer above the
+# engine passes it in, so the scenario layer never runs the engine itself.
+OkrCheck = Callable[[Scenario, str, PositionMap], list[Problem]]
 
 
-def lint_text(text: str, path: str, *, okr_check: bool = True
+def lint_text(text: str, path: str, *, okr_check: OkrCheck | None = None
               ) -> tuple[Scenario | None, Scenario | None, list[Problem]]:
-    """(scenario if no error, scenario as loaded even with lint errors, every problem sorted)."""
+    """(scenario if no error, scenario as loaded even with lint errors, every problem sorted).
+    `okr_check` (when given and nothing is an error) adds the problems of a check that plays."""
     sc, problems, pos = check_scenario_text_positions(text, path)
     if sc is None:
         return None, None, problems
     problems = list(problems) + static_problems(sc, path, pos)
     if okr_check and not any(p.severity == "error" for p in problems):
-        problems += okr_problems(sc, path, pos)
+        problems += okr_check(sc, path, pos)
     problems.sort(key=lambda p: (p.line, p.col, p.message))
     return (None if any(p.severity == "error" for p in problems) else sc), sc, problems
 
 
-def lint_file(path: str | os.PathLike[str], *, okr_check: bool = True) -> tuple[Scenario | None, list[Problem]]:
+def lint_file(path: str | os.PathLike[str], *, okr_check: OkrCheck | None = None
+              ) -> tuple[Scenario | None, list[Problem]]:
     """Loader errors, else loader warnings plus lint findings, sorted by position."""
     text, problems = read_scenario_text(path)
     if text is None:
