@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pmsim.engine.rng import stream
 
 if TYPE_CHECKING:
-    from pmsim.engine.game import Game
+    from pmsim.engine.protocols import GameLike as Game  # the narrow protocol, not game.py
 
 DEFECT_USABILITY = 0.02
 DEFECT_ACCESSIBILITY = 0.03

@@ -17,7 +17,7 @@ from pmsim.engine.rng import stream
 from pmsim.engine.values import KANO_ORDER, kano_posterior
 
 if TYPE_CHECKING:
-    from pmsim.engine.game import Game
+    from pmsim.engine.protocols import GameLike as Game  # the narrow protocol, not game.py
 
 PULSE_N = 60
 IMPACT_SCALE = [(3.0, 1.0), (2.0, 0.5), (1.0, 0.2), (0.5, 0.08), (0.25, 0.0)]

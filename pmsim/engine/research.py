@@ -20,7 +20,7 @@ from pmsim.engine.values import KANO_ORDER, VOTE_ACCURACY
 
 if TYPE_CHECKING:
     from pmsim.engine.actions import Research
-    from pmsim.engine.game import Game
+    from pmsim.engine.protocols import GameLike as Game  # the narrow protocol, not game.py
 
 LIMITS = {
     "survey": (30, 5000),

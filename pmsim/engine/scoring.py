@@ -47,7 +47,7 @@ from pmsim.engine.values import (
 from pmsim.scenario.models import COMPONENTS
 
 if TYPE_CHECKING:
-    from pmsim.engine.game import Game
+    from pmsim.engine.protocols import GameLike as Game  # the narrow protocol, not game.py
 
 SKILLS = {
     "customer_impact": "customer-centric thinking",

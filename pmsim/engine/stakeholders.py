@@ -23,7 +23,7 @@ from pmsim.scenario.models import Request, Scenario
 
 if TYPE_CHECKING:
     from pmsim.engine.actions import Renegotiate, Respond
-    from pmsim.engine.game import Game
+    from pmsim.engine.protocols import GameLike as Game  # the narrow protocol, not game.py
 
 ACCEPT_BONUS = 0.03
 DELIVERED_BONUS = 0.12
