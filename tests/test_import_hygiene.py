@@ -66,3 +66,28 @@ def test_python_m_pmsim_help():
     )
     assert out.returncode == 0
     assert "simulate" in out.stdout and "scenarios" in out.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["review", "saves/b2b_saas-researcher-seed1.pmsave.json"],
+    ["export", "saves/b2b_saas-researcher-seed1.pmsave.json", "--format", "portfolio", "-o", "{out}", "--force"],
+])
+def test_a_save_file_is_read_without_the_database_layer(args, tmp_path):
+    """`pmsim review FILE` and `pmsim export FILE --format portfolio` never touch a database, so they
+    do not pay SQLAlchemy's start-up (a quarter of a second of the 0.8 s the issue allows)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    argv = [a.replace("{out}", str(tmp_path / "case.md")) for a in args]
+    code = (
+        "import sys\n"
+        "from pmsim.cli import main\n"
+        f"try:\n    main({argv!r})\n"
+        "except SystemExit as e:\n    assert not e.code, e.code\n"
+    )
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         stdin=subprocess.DEVNULL, cwd=root)
+    loaded = tops(set(json.loads(out.stdout.strip().splitlines()[-1])))
+    assert "sqlalchemy" not in loaded
+    assert "textual" not in loaded
