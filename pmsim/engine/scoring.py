@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmsim.engine.values import (
+    _static,
     believed_values,
     benefit,
     gain_table,
@@ -525,14 +526,46 @@ def hindsight(game: Game) -> dict[str, Any]:
     later), within the nominal capacity in true effort. Returns
     {"schedule": {feature: round}, "benefit": [per completed round]}. Cached per round.
     """
-    key = (game.state.round, len(game.state.ledger))
+    st = game.state
+    key = (st.round, len(st.ledger))
     cached = getattr(game, "_hindsight_cache", None)
     if cached is not None and cached[0] == key:
         return cached[1]
     sc = game.scenario
-    rounds = sc.rounds
     vt = game.true_values()
     vm = true_must(game)
+    # the schedule reads only the truth: the scenario, the customers' needs, the round, the
+    # launches and the capacity events so far. A batch plays every strategy on the same market,
+    # so it is made once per market and round, by these exact inputs.
+    shared = ("hindsight", game._c["need_means"].tobytes(), game._c["g0"].tobytes(), st.round,
+              tuple((m["competitor"], m["theme"], m["delta"], m["round"], m.get("feature")) for m in st.launches),
+              tuple(sorted(st.capacity_event_delta.items())))
+    memo = _static(sc)["memo"]
+    made = memo.get(shared)
+    if made is None:
+        if len(memo) >= 1024:
+            memo.clear()
+        made = memo[shared] = _hindsight_schedule(game, vt, vm)
+    when, gap_by_round, ben_by_t = made
+    ben = []
+    for t in range(1, len(st.ledger) + 1):
+        if t not in ben_by_t:  # what the schedule gave customers in quarter t: the truth's too
+            have = {i: r for i, r in when.items() if r <= t}
+            since = np.array([have.get(i, t) for i in range(len(vt))])
+            b = benefit(vt, vm, t, since) + gap_by_round[t - 1] + _stakes_shipped(game, t, have)
+            ben_by_t[t] = float(sum(max(b[i], 0.0) for i in have))
+        ben.append(ben_by_t[t])
+    out = {"schedule": {sc.features[i].id: r for i, r in sorted(when.items())}, "benefit": ben}
+    game._hindsight_cache = (key, out)  # type: ignore[attr-defined]
+    return out
+
+
+def _hindsight_schedule(game: Game, vt: np.ndarray, vm: np.ndarray) -> tuple[dict[int, int], list[np.ndarray],
+                                                                             dict[int, float]]:
+    """({feature index: round}, the per-quarter gap values, {quarter: benefit} filled as asked) of
+    `hindsight`."""
+    sc = game.scenario
+    rounds = sc.rounds
     deps = {fi: [game.fidx(d) for d in f.depends_on] for fi, f in enumerate(sc.features)}
     children: dict[int, list[int]] = {fi: [] for fi in deps}
     for fi, ds in deps.items():
@@ -541,6 +574,8 @@ def hindsight(game: Game) -> dict[str, Any]:
     when: dict[int, int] = {}
     g0 = game._c["g0"]
     gap_by_round = [gap_true(game, [u], g0) for u in range(1, rounds + 1)]
+    for a in gap_by_round:
+        a.flags.writeable = False
 
     def over(r: int) -> np.ndarray:  # shipped in round r: worth this over the rest of the game
         return (remaining_values(vt, vm, r, rounds) + sum(gap_by_round[r - 1:], np.zeros(len(vt)))
@@ -559,16 +594,7 @@ def hindsight(game: Game) -> dict[str, Any]:
                  for i in avail]
         for j in knapsack(score, [sc.features[i].effort for i in avail], nominal_capacity(game, r)):
             when[avail[j]] = r
-    done = len(game.state.ledger)
-    ben = []
-    for t in range(1, done + 1):
-        have = {i: r for i, r in when.items() if r <= t}
-        since = np.array([have.get(i, t) for i in range(len(vt))])
-        b = benefit(vt, vm, t, since) + gap_by_round[t - 1] + _stakes_shipped(game, t, have)
-        ben.append(float(sum(max(b[i], 0.0) for i in have)))
-    out = {"schedule": {sc.features[i].id: r for i, r in sorted(when.items())}, "benefit": ben}
-    game._hindsight_cache = (key, out)  # type: ignore[attr-defined]
-    return out
+    return when, gap_by_round, {}
 
 
 def _ratio(a: float, b: float, empty: float = 1.0) -> float:
