@@ -313,20 +313,20 @@ def _knapsack(values, weights, capacity: float, unit: float) -> list[int]:
     w = [max(1, int(math.ceil(x / unit - 1e-9))) for x in weights]
     items = [i for i, v in enumerate(values) if v > 0 and w[i] <= cap]
     best = np.zeros(cap + 1)
-    take = np.zeros((len(items), cap + 1), bool)
-    for n, i in enumerate(items):
-        # below w[i] the item cannot be taken (the plain form compared -1 with best >= 0)
+    taken = []  # per item, where taking it is better: cells wi..cap (below wi it cannot be taken)
+    for i in items:
         wi = w[i]
+        rest = best[wi:]
         cand = best[: cap + 1 - wi] + values[i]
-        better = cand > best[wi:] + 1e-12
-        take[n, wi:] = better
-        np.copyto(best[wi:], cand, where=better)
+        better = cand > rest + 1e-12
+        np.copyto(rest, cand, where=better)
+        taken.append((i, wi, better))
     chosen = []
     c = cap
-    for n in range(len(items) - 1, -1, -1):
-        if take[n, c]:
-            chosen.append(items[n])
-            c -= w[items[n]]
+    for i, wi, better in reversed(taken):
+        if c >= wi and better[c - wi]:
+            chosen.append(i)
+            c -= wi
     return sorted(chosen)
 
 
