@@ -262,6 +262,24 @@ def _stake_values(scenario, sizes, need_mean, impact, stakes, t, since) -> np.nd
     return out / 1000.0
 
 
+def stakes_over(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, impact: np.ndarray,
+                stakes: list[tuple[int, np.ndarray, int]], quarters: list[int], since: int = 1) -> np.ndarray:
+    """(F,) the sum of `stake_values(..., t, since)` over `quarters`, added quarter after quarter
+    from zeros: the same bits, with each stake's market (its segments' weighted needs) summed once."""
+    ti_of = _theme_index(scenario)
+    weighted = sizes * _static(scenario)["weights"]
+    per = [float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, int(ti_of[fi])], 0, None)))
+           for fi, mask, _ in stakes]
+    total = np.zeros(len(scenario.features))
+    for t in quarters:
+        out = np.zeros(len(scenario.features))
+        for (fi, _, u), p in zip(stakes, per, strict=True):
+            if u <= t:
+                out[fi] += p * MUST_PENALTY * float(impact[fi]) * (1.0 + STAKE_GROWTH * (t - max(u, since)))
+        total += out / 1000.0
+    return total
+
+
 def kano_posterior(votes: np.ndarray) -> np.ndarray:
     """(..., 5) posterior over Kano categories from vote counts (..., 5)."""
     ll = votes * _LOG_RIGHT + (votes.sum(axis=-1, keepdims=True) - votes) * _LOG_WRONG

@@ -151,6 +151,23 @@ def _fresh_equals_cached(game) -> None:
         assert _same_bits(scoring.comp_best_true(game, u), scoring._comp_best_true(game, u))
     kept, fresh = scoring.stakes_true(game), scoring._stakes_true(game)
     assert [(f, m.tobytes(), u) for f, m, u in kept] == [(f, m.tobytes(), u) for f, m, u in fresh]
+    # the gap and table-stake values kept per game, by the exact inputs each reads
+    b = game.state.beliefs
+    left = list(range(game.round, game.scenario.rounds + 1))
+    for quarters in (left, [game.round]):
+        assert _same_bits(scoring.gap_believed(game, quarters),
+                          scoring._gap_believed(game, quarters, game.theme_scores()))
+        assert _same_bits(scoring.gap_prior(game, quarters),
+                          scoring._gap_prior(game, quarters, game.theme_scores()))
+        assert _same_bits(scoring.gap_true(game, quarters),
+                          scoring._gap_true(game, quarters, game.theme_scores()))
+        assert _same_bits(scoring._stakes_true_over(game, quarters), scoring._stakes_true_over_of(game, quarters))
+        assert _same_bits(scoring._stakes_true_over(game, quarters, 1), scoring._stakes_true_over_of(game, quarters, 1))
+        assert _same_bits(scoring._stakes_believed_over(game, quarters),
+                          scoring._stakes_believed_over_of(game, quarters))
+        assert _same_bits(scoring._stakes_prior_over(game, quarters), scoring._stakes_prior_over_of(game, quarters))
+    assert _same_bits(scoring._believed_gain(game, b.kano_votes, scoring._guess(game)),
+                      scoring._believed_gain_of(b.kano_votes, scoring._guess(game)))
 
 
 @pytest.mark.parametrize("sid,strategy", [("b2b_saas", "analyst"), ("consumer_app", "random"),
@@ -186,3 +203,25 @@ def test_cached_arrays_cannot_be_changed_by_a_caller():
     _fresh_equals_cached(game)
     with pytest.raises(ValueError):
         scoring.comp_best_true(game, 1)[0] = 5.0  # kept ones handed out as they are: read-only
+
+
+def test_stakes_over_quarters_is_the_sum_of_each_quarters_stake_values():
+    """values.stakes_over (each stake's market summed once) adds the very bits that summing
+    stake_values quarter after quarter from zeros did."""
+    from pmsim.engine import values
+
+    sc = load_scenario(resolve("b2b_saas"))
+    s_n, f_n, t_n = len(sc.market.segments), len(sc.features), len(sc.theme_ids())
+    rng = np.random.default_rng(3)
+    for _ in range(40):
+        sizes = rng.integers(0, 50_000, s_n).astype(np.float64)
+        need = rng.normal(0.15, 0.12, (s_n, t_n))
+        impact = rng.random(f_n) * 3.0
+        launches = [(int(rng.integers(t_n)), int(rng.integers(1, 8))) for _ in range(int(rng.integers(0, 5)))]
+        stakes = values.table_stakes(sc, need, launches)
+        quarters = list(range(int(rng.integers(1, 9)), 9))
+        since = int(rng.integers(1, 9))
+        plain = np.zeros(f_n)
+        for t in quarters:
+            plain += values._stake_values(sc, sizes, need, impact, stakes, t, since)
+        assert _same_bits(values.stakes_over(sc, sizes, need, impact, stakes, quarters, since), plain)
