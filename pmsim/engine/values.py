@@ -198,12 +198,18 @@ def _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> n
     ti = _theme_index(scenario)
     weighted = sizes * _static(scenario)["weights"]
     out = np.zeros(len(scenario.features))
+    if not len(comp_best):
+        return out / 1000.0
     need = np.clip(need_mean[:, ti], 0, None)
-    for q, best in enumerate(comp_best):
-        gap = np.maximum(best[None, :] - g_ours, 0.0)[:, ti]  # (S, F)
-        closed = np.minimum(np.maximum(gain, 0.0), gap)
-        mult = 1.0 if fresh is None else fresh[q][ti][None, :]
-        out += (weighted[:, None] * BETA * LOSS_W * need * closed * mult).sum(axis=0)
+    # every quarter at once ((Q, S, F), element by element the same products), each quarter's
+    # segments summed as before, and the quarters added to `out` one after another
+    best = np.asarray(comp_best, dtype=np.float64)  # (Q, T)
+    gap = np.maximum(best[:, None, :] - g_ours[None, :, :], 0.0)[:, :, ti]  # (Q, S, F)
+    closed = np.minimum(np.maximum(gain, 0.0)[None, :, :], gap)
+    mult = 1.0 if fresh is None else np.asarray(fresh, dtype=np.float64)[:, ti][:, None, :]
+    per = (weighted[:, None] * BETA * LOSS_W * need)[None, :, :] * closed * mult
+    for q in range(per.shape[0]):
+        out += per[q].sum(axis=0)
     return out / 1000.0
 
 
@@ -280,8 +286,24 @@ def stakes_over(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, im
     return total
 
 
+# Posteriors already computed, by their exact vote counts: the values on beliefs, their must-be
+# part and the believed gains all ask for the same votes' posterior, several times a round.
+_POSTERIORS: dict[tuple, np.ndarray] = {}
+
+
 def kano_posterior(votes: np.ndarray) -> np.ndarray:
-    """(..., 5) posterior over Kano categories from vote counts (..., 5)."""
+    """(..., 5) posterior over Kano categories from vote counts (..., 5) (a copy of the one made
+    for these exact votes)."""
+    key = _key(votes)
+    hit = _POSTERIORS.get(key)
+    if hit is None:
+        if len(_POSTERIORS) >= 256:
+            _POSTERIORS.clear()
+        hit = _POSTERIORS[key] = _kano_posterior(np.asarray(votes))
+    return hit.copy()
+
+
+def _kano_posterior(votes: np.ndarray) -> np.ndarray:
     ll = votes * _LOG_RIGHT + (votes.sum(axis=-1, keepdims=True) - votes) * _LOG_WRONG
     ll = ll + _LOG_PRIOR
     ll -= ll.max(axis=-1, keepdims=True)

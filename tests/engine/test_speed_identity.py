@@ -251,3 +251,49 @@ def test_quantize_by_blocks_is_the_plain_formula_bit_for_bit():
                     assert got.tobytes() == want.tobytes()
     strided = rng.random((7, 3 * wide))[:, 5:wide + 5]  # a slice of a population's needs
     assert detmath.quantize(strided, 1.0 / 1024.0).tobytes() == plain(strided, 1.0 / 1024.0, np.float32).tobytes()
+
+
+def _gap_loop(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh):
+    """values._gap_values as it was: one quarter after another."""
+    from pmsim.engine.market import LOSS_W
+
+    ti = np.array([scenario.theme_ids().index(f.theme) for f in scenario.features])
+    weighted = sizes * np.array(scenario.segment_weights())
+    out = np.zeros(len(scenario.features))
+    need = np.clip(need_mean[:, ti], 0, None)
+    for q, best in enumerate(comp_best):
+        gap = np.maximum(best[None, :] - g_ours, 0.0)[:, ti]
+        closed = np.minimum(np.maximum(gain, 0.0), gap)
+        mult = 1.0 if fresh is None else fresh[q][ti][None, :]
+        out += (weighted[:, None] * BETA * LOSS_W * need * closed * mult).sum(axis=0)
+    return out / 1000.0
+
+
+@pytest.mark.parametrize("sid", builtin_ids())
+def test_gap_values_of_every_quarter_at_once_are_the_loops_bits(sid):
+    from pmsim.engine import values
+
+    sc = load_scenario(resolve(sid))
+    s_n, f_n, t_n = len(sc.market.segments), len(sc.features), len(sc.theme_ids())
+    rng = np.random.default_rng(21)
+    for _ in range(60):
+        sizes = rng.integers(0, 50_000, s_n).astype(np.float64)
+        need = rng.normal(0.15, 0.12, (s_n, t_n))
+        gain = rng.normal(0.0, 0.3, (s_n, f_n))
+        g = rng.normal(0.3, 0.2, (s_n, t_n))
+        best = [rng.random(t_n) for _ in range(int(rng.integers(0, 9)))]
+        if best and rng.random() < 0.2:
+            best[0] = np.full(t_n, -np.inf)  # no competitor
+        fresh = None if rng.random() < 0.5 else [1.0 + 2.0 * (rng.random(t_n) < 0.3) for _ in best]
+        assert _same_bits(values._gap_values(sc, sizes, need, gain, g, best, fresh),
+                          _gap_loop(sc, sizes, need, gain, g, best, fresh))
+
+
+def test_a_remembered_kano_posterior_is_a_copy_of_the_computed_one():
+    from pmsim.engine import values
+
+    votes = np.random.default_rng(2).integers(0, 6, (3, 11, 5))
+    first = values.kano_posterior(votes)
+    assert _same_bits(first, values._kano_posterior(votes))
+    first[:] = 0.0  # a copy: the remembered one stays as made
+    assert _same_bits(values.kano_posterior(votes.copy()), values._kano_posterior(votes))
