@@ -403,9 +403,26 @@ def stakes_over(game: Game, stakes, need, impact, quarters: list[int], since: in
 
 
 def _stakes_true_over(game: Game, quarters: list[int], since: int | None = None) -> np.ndarray:
+    """On the truth: the same for every strategy on a market, so kept across a batch's games by
+    the exact inputs it reads (the customers' needs, the round, the launches)."""
     st = game.state
-    key = (tuple(quarters), since, st.round, len(st.launches))  # as stakes_true's
-    return _memo(game, f"stakes_true{key[:2]}", key, lambda: _stakes_true_over_of(game, quarters, since)).copy()
+    key = ("stakes_true", tuple(quarters), since, game._c["need_means"].tobytes(), st.round,
+           _moves(st.launches, "theme", "round", "feature"))
+    return _shared(game, key, lambda: _stakes_true_over_of(game, quarters, since)).copy()
+
+
+def _shared(game: Game, key: tuple, make) -> Any:
+    """`make()`, kept with the scenario (across games) by `key`, which must hold every input it
+    reads besides the scenario. What it keeps is read-only."""
+    memo = _static(game.scenario)["memo"]
+    hit = memo.get(key)
+    if hit is None:
+        if len(memo) >= 1024:
+            memo.clear()
+        hit = memo[key] = make()
+        if isinstance(hit, np.ndarray):
+            hit.flags.writeable = False
+    return hit
 
 
 def _stakes_true_over_of(game: Game, quarters: list[int], since: int | None = None) -> np.ndarray:
@@ -592,13 +609,7 @@ def hindsight(game: Game) -> dict[str, Any]:
     shared = ("hindsight", game._c["need_means"].tobytes(), game._c["g0"].tobytes(), st.round,
               tuple((m["competitor"], m["theme"], m["delta"], m["round"], m.get("feature")) for m in st.launches),
               tuple(sorted(st.capacity_event_delta.items())))
-    memo = _static(sc)["memo"]
-    made = memo.get(shared)
-    if made is None:
-        if len(memo) >= 1024:
-            memo.clear()
-        made = memo[shared] = _hindsight_schedule(game, vt, vm)
-    when, gap_by_round, ben_by_t = made
+    when, gap_by_round, ben_by_t = _shared(game, shared, lambda: _hindsight_schedule(game, vt, vm))
     ben = []
     for t in range(1, len(st.ledger) + 1):
         if t not in ben_by_t:  # what the schedule gave customers in quarter t: the truth's too
