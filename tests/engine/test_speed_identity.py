@@ -297,3 +297,28 @@ def test_a_remembered_kano_posterior_is_a_copy_of_the_computed_one():
     assert _same_bits(first, values._kano_posterior(votes))
     first[:] = 0.0  # a copy: the remembered one stays as made
     assert _same_bits(values.kano_posterior(votes.copy()), values._kano_posterior(votes))
+
+
+def test_values_kept_across_a_batchs_games_change_no_result():
+    """hindsight's schedule and the truth's table stakes are kept across games by the exact inputs
+    they read: a game played after other strategies on the same market (kept values warm) plays,
+    hashes and scores as the same game played alone (nothing kept)."""
+    from pmsim.engine import values
+
+    sc = load_scenario(resolve("b2b_saas"))  # launches, a segment shift and capacity events
+    played = [(seed, s, play_game(new_game(sc, seed), s)) for s in ("analyst", "random", "researcher")
+              for seed in (3, 4)]
+    for seed, strategy, warm in played:
+        values._static(sc)["memo"].clear()
+        cold = play_game(new_game(sc, seed), strategy)
+        assert cold.state_hash() == warm.state_hash()
+        assert cold.score() == warm.score()
+        assert cold.debrief() == warm.debrief()
+
+
+def test_a_batch_is_the_same_for_any_number_of_jobs():
+    from pmsim.engine.simulate import run_batch
+
+    sc = load_scenario(resolve("tutorial"))
+    names = ["analyst", "random", "researcher"]
+    assert run_batch(sc, names, 3, 5, jobs=2, raw=True) == run_batch(sc, names, 3, 5, jobs=1, raw=True)
