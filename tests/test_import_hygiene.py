@@ -94,8 +94,8 @@ def save_file(tmp_path_factory) -> str:
 ])
 def test_a_save_file_is_read_without_the_database_layer(args, tmp_path, save_file):
     """`pmsim review FILE`, `pmsim export FILE --format portfolio` and `pmsim replay FILE --verify`
-    never touch a database, so they
-    do not pay SQLAlchemy's start-up (a quarter of a second of the 0.8 s the issue allows)."""
+    never touch a database, so they do not pay SQLAlchemy's start-up (a quarter of a second of the
+    0.8 s the issue allows)."""
     argv = [a.replace("{out}", str(tmp_path / "case.md")).replace("{save}", save_file) for a in args]
     code = (
         "import sys\n"
