@@ -34,6 +34,19 @@ def storage_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def load_save(save: str, db_url: str | None):
+    """The save SAVE names: an exported file is read without importing the database layer
+    (`pmsim.storage.targets`); a save id is loaded from the database. Raises `StorageError`."""
+    from pmsim.storage.targets import read_file_target
+
+    rec = read_file_target(save)
+    if rec is None:
+        from pmsim.storage.saves import load_record
+
+        rec = load_record(save, db_url)
+    return rec
+
+
 def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
     """Print `lines` on stderr and exit with `code` (no traceback). Lines often quote a name or a
     path someone typed: control characters are made visible (pmsim.textsafe)."""

@@ -35,12 +35,12 @@ def export(save: str, output: Path, force: bool, fmt: str, db_url: str | None) -
 
     An existing FILE is overwritten only with --force; a FIFO or a device (/dev/stdout) is written
     to in place."""
+    from pmsim.commands.common import load_save
     from pmsim.storage.exchange import check_output, export_record
-    from pmsim.storage.saves import load_record
     from pmsim.textsafe import plain
 
     check_output(output, force=force)  # before any work: an existing file without --force
-    rec = load_record(save, db_url)
+    rec = load_save(save, db_url)
     if fmt in PORTFOLIO_FORMATS:
         _export_portfolio(rec, output, fmt, force)
     else:

@@ -51,17 +51,17 @@ def replay(save: str, verify: bool, as_text: bool, db_url: str | None) -> None:
     """
     import sys
 
+    from pmsim.commands.common import load_save
     from pmsim.storage.history import replay_record, score_differences
-    from pmsim.storage.saves import load_record
     from pmsim.textsafe import name, plain
 
     if not verify and not as_text and sys.stdout.isatty() and sys.stdin.isatty():
         from pmsim.tui.launch import run_replay_viewer
 
-        load_record(save, db_url)  # a missing or unreadable save fails here with one line
+        load_save(save, db_url)  # a missing or unreadable save fails here with one line
         run_replay_viewer(save, db_url)
         return
-    rec = load_record(save, db_url)
+    rec = load_save(save, db_url)
     res = replay_record(rec)
     if not verify:
         click.echo(f"{plain(rec.source)}: {name(rec.player)}, {name(rec.scenario_id)} ({name(rec.scenario_title)}), "

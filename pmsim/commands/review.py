@@ -29,12 +29,12 @@ def review(save: str, as_json: bool, db_url: str | None) -> None:
     A manager's review in plain language: an overall rating, a return-offer decision with its
     reasoning, and each of the five skills the role needs rated 1-5, quoting your own decisions.
     """
+    from pmsim.commands.common import load_save
     from pmsim.reports.review import internship_review, render_review_text
     from pmsim.storage.history import replayed_game
-    from pmsim.storage.saves import load_record
     from pmsim.textsafe import name, plain
 
-    rec = load_record(save, db_url)
+    rec = load_save(save, db_url)
     game = replayed_game(rec)
     data: dict[str, Any] = internship_review(game, name(rec.player))
     if as_json:

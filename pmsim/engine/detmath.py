@@ -36,18 +36,37 @@ def sigmoid(x):
     return 1.0 / (1.0 + exp(-np.asarray(x, dtype=np.float64)))
 
 
+# quantize works through big arrays a block of columns at a time, in one reused scratch array: a
+# float64 copy of a whole population's needs is megabytes of fresh memory, and the page faults
+# of touching it cost more than the arithmetic
+_BLOCK = 8192
+
+
 def quantize(a, step: float = 1.0 / 4096.0, dtype=np.float32):
     """Snap values to a grid so that one-ulp differences from a platform's libm disappear.
 
-    `floor(a / step + 0.5) * step` in float64, computed in one scratch array (big temporaries
-    cost more in page faults than in arithmetic)."""
+    `floor(a / step + 0.5) * step` in float64, then cast to `dtype`: computed a block of columns at
+    a time in one scratch array (the same operations on every element, so the same bits)."""
     if np.ndim(a) == 0:
         return (np.floor(np.asarray(a, dtype=np.float64) / step + 0.5) * step).astype(dtype)
-    x = np.divide(a, step, dtype=np.float64)
+    a = np.asarray(a)
+    n = a.shape[-1]
+    if a.ndim > 2 or n <= _BLOCK:
+        return _quantize_block(a, step, np.empty(a.shape), dtype)
+    out = np.empty(a.shape, dtype)
+    scratch = np.empty(a.shape[:-1] + (_BLOCK,))
+    for j in range(0, n, _BLOCK):
+        k = min(n - j, _BLOCK)
+        out[..., j:j + k] = _quantize_block(a[..., j:j + k], step, scratch[..., :k])
+    return out
+
+
+def _quantize_block(a, step: float, x: np.ndarray, dtype=None):
+    np.divide(a, step, out=x, dtype=np.float64)
     x += 0.5
     np.floor(x, out=x)
     x *= step
-    return x.astype(dtype)
+    return x if dtype is None else x.astype(dtype)
 
 
 def qfloat(x: float, step: float = 1e-9) -> float:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmsim.engine.values import (
+    _static,
     believed_values,
     benefit,
     gain_table,
@@ -41,8 +42,10 @@ from pmsim.engine.values import (
     must_values,
     quarters_left,
     remaining_values,
-    stake_values,
     table_stakes,
+)
+from pmsim.engine.values import (
+    stakes_over as stakes_over_quarters,
 )
 from pmsim.scenario.models import COMPONENTS
 
@@ -244,6 +247,14 @@ def _true_gain_of(game: Game) -> np.ndarray:
 
 
 def _believed_gain(game: Game, votes: np.ndarray, guess: np.ndarray) -> np.ndarray:
+    """(S, F) each feature's expected theme-score gain per segment on these Kano votes and
+    impact guesses, kept until they change (the player's, or the prior's, which never do)."""
+    key = (np.ascontiguousarray(votes).tobytes(), guess.tobytes())
+    return _memo(game, "believed_gain" if votes is game.state.beliefs.kano_votes else "prior_gain", key,
+                 lambda: _believed_gain_of(votes, guess))
+
+
+def _believed_gain_of(votes: np.ndarray, guess: np.ndarray) -> np.ndarray:
     gains = gain_table(guess)  # (F, 5)
     post = kano_posterior(votes)  # (S, F, 5)
     return (post * gains[None, :, :]).sum(axis=-1)
@@ -253,26 +264,54 @@ def _guess(game: Game) -> np.ndarray:
     return np.array([game.state.features[f.id].impact_guess for f in game.scenario.features])
 
 
+def _moves(moves: list[dict[str, Any]], *fields: str) -> tuple:
+    """The fields of each move that a value reads, as a key."""
+    return tuple(tuple(m.get(f) for f in fields) for m in moves)
+
+
+# The competitive-gap and table-stake values over some quarters, kept on the game by the exact
+# inputs each reads (bots and the round's snapshot ask the same ones several times a round).
 def gap_true(game: Game, quarters: list[int], g_ref: np.ndarray | None = None) -> np.ndarray:
-    sc = game.scenario
+    st = game.state
     g_ref = game.theme_scores() if g_ref is None else g_ref
+    key = (tuple(quarters), g_ref.tobytes(), st.round, _moves(st.launches, "theme", "round"))
+    return _memo(game, f"gap_true{key[0]}", key, lambda: _gap_true(game, quarters, g_ref)).copy()
+
+
+def _gap_true(game: Game, quarters: list[int], g_ref: np.ndarray) -> np.ndarray:
+    sc = game.scenario
     return gap_values(sc, game.sizes(), game.true_need_means(), _true_gain(game), g_ref,
                       [comp_best_true(game, u) for u in quarters], [fresh_true(game, u) for u in quarters])
 
 
 def gap_believed(game: Game, quarters: list[int]) -> np.ndarray:
+    st = game.state
+    b = st.beliefs
+    g = game.theme_scores()
+    key = (tuple(quarters), _beliefs_key(game), g.tobytes(), b.comp_mean.tobytes(), st.round,
+           _moves(b.known_moves, "round", "competitor", "theme", "delta"), _moves(st.public_moves, "round", "theme"))
+    return _memo(game, f"gap_believed{key[0]}", key, lambda: _gap_believed(game, quarters, g)).copy()
+
+
+def _gap_believed(game: Game, quarters: list[int], g: np.ndarray) -> np.ndarray:
     b = game.state.beliefs
     return gap_values(game.scenario, game.sizes(), b.need_mean, _believed_gain(game, b.kano_votes, _guess(game)),
-                      game.theme_scores(), [comp_best_believed(game, u) for u in quarters],
+                      g, [comp_best_believed(game, u) for u in quarters],
                       [fresh_believed(game, u) for u in quarters])
 
 
 def gap_prior(game: Game, quarters: list[int]) -> np.ndarray:
+    g = game.theme_scores()
+    key = (tuple(quarters), g.tobytes(), _moves(game.state.public_moves, "competitor", "theme", "delta", "round"))
+    return _memo(game, f"gap_prior{key[0]}", key, lambda: _gap_prior(game, quarters, g)).copy()
+
+
+def _gap_prior(game: Game, quarters: list[int], g: np.ndarray) -> np.ndarray:
     need, votes, guess, _ = game._c["prior"]
     comp = game._c["prior_comp"].copy()  # what was known at the start, plus launches in the news
     for m in game.state.public_moves:
         comp[m["competitor"], m["theme"]] = min(max(comp[m["competitor"], m["theme"]] + m["delta"], 0.0), 1.0)
-    return gap_values(game.scenario, game.sizes(), need, _believed_gain(game, votes, guess), game.theme_scores(),
+    return gap_values(game.scenario, game.sizes(), need, _believed_gain(game, votes, guess), g,
                       [comp_best_believed(game, u, comp, []) for u in quarters],
                       [fresh_believed(game, u, known=False) for u in quarters])
 
@@ -359,24 +398,55 @@ def stakes_believed(game: Game, known: bool = True) -> list[tuple[int, np.ndarra
 def stakes_over(game: Game, stakes, need, impact, quarters: list[int], since: int | None = None) -> np.ndarray:
     """(F,) the table-stake value of each feature over `quarters`, shipped in round `since` (by
     default the first of them: shipped now, worth this over the rest of the game)."""
-    sc = game.scenario
-    out = np.zeros(len(sc.features))
     since = min(quarters, default=1) if since is None else since
-    for t in quarters:
-        out += stake_values(sc, game.sizes(), need, impact, stakes, t, since)
-    return out
+    return stakes_over_quarters(game.scenario, game.sizes(), need, impact, stakes, quarters, since)
 
 
 def _stakes_true_over(game: Game, quarters: list[int], since: int | None = None) -> np.ndarray:
+    """On the truth: the same for every strategy on a market, so kept across a batch's games by
+    the exact inputs it reads (the customers' needs, the round, the launches)."""
+    st = game.state
+    key = ("stakes_true", tuple(quarters), since, game._c["need_means"].tobytes(), st.round,
+           _moves(st.launches, "theme", "round", "feature"))
+    return _shared(game, key, lambda: _stakes_true_over_of(game, quarters, since)).copy()
+
+
+def _shared(game: Game, key: tuple, make) -> Any:
+    """`make()`, kept with the scenario (across games) by `key`, which must hold every input it
+    reads besides the scenario. What it keeps is read-only."""
+    memo = _static(game.scenario)["memo"]
+    hit = memo.get(key)
+    if hit is None:
+        if len(memo) >= 1024:
+            memo.clear()
+        hit = memo[key] = make()
+        if isinstance(hit, np.ndarray):
+            hit.flags.writeable = False
+    return hit
+
+
+def _stakes_true_over_of(game: Game, quarters: list[int], since: int | None = None) -> np.ndarray:
     return stakes_over(game, stakes_true(game), game.true_need_means(),
                        np.array([f.value for f in game.scenario.features]), quarters, since)
 
 
 def _stakes_believed_over(game: Game, quarters: list[int], since: int | None = None) -> np.ndarray:
+    st = game.state
+    key = (tuple(quarters), since, _moves(st.public_moves, "theme", "round", "feature"),
+           _moves(st.beliefs.known_moves, "theme", "round", "feature"), st.beliefs.need_mean.tobytes(), _guess(game).tobytes())
+    return _memo(game, f"stakes_believed{key[:2]}", key, lambda: _stakes_believed_over_of(game, quarters, since)).copy()
+
+
+def _stakes_believed_over_of(game: Game, quarters: list[int], since: int | None = None) -> np.ndarray:
     return stakes_over(game, stakes_believed(game), game.state.beliefs.need_mean, _guess(game), quarters, since)
 
 
 def _stakes_prior_over(game: Game, quarters: list[int]) -> np.ndarray:
+    key = (tuple(quarters), _moves(game.state.public_moves, "theme", "round", "feature"))
+    return _memo(game, f"stakes_prior{key[0]}", key, lambda: _stakes_prior_over_of(game, quarters)).copy()
+
+
+def _stakes_prior_over_of(game: Game, quarters: list[int]) -> np.ndarray:
     need, _, guess, _ = game._c["prior"]
     return stakes_over(game, stakes_believed(game, known=False), need, guess, quarters)
 
@@ -525,14 +595,40 @@ def hindsight(game: Game) -> dict[str, Any]:
     later), within the nominal capacity in true effort. Returns
     {"schedule": {feature: round}, "benefit": [per completed round]}. Cached per round.
     """
-    key = (game.state.round, len(game.state.ledger))
+    st = game.state
+    key = (st.round, len(st.ledger))
     cached = getattr(game, "_hindsight_cache", None)
     if cached is not None and cached[0] == key:
         return cached[1]
     sc = game.scenario
-    rounds = sc.rounds
     vt = game.true_values()
     vm = true_must(game)
+    # the schedule reads only the truth: the scenario, the customers' needs, the round, the
+    # launches and the capacity events so far. A batch plays every strategy on the same market,
+    # so it is made once per market and round, by these exact inputs.
+    shared = ("hindsight", game._c["need_means"].tobytes(), game._c["g0"].tobytes(), st.round,
+              tuple((m["competitor"], m["theme"], m["delta"], m["round"], m.get("feature")) for m in st.launches),
+              tuple(sorted(st.capacity_event_delta.items())))
+    when, gap_by_round, ben_by_t = _shared(game, shared, lambda: _hindsight_schedule(game, vt, vm))
+    ben = []
+    for t in range(1, len(st.ledger) + 1):
+        if t not in ben_by_t:  # what the schedule gave customers in quarter t: the truth's too
+            have = {i: r for i, r in when.items() if r <= t}
+            since = np.array([have.get(i, t) for i in range(len(vt))])
+            b = benefit(vt, vm, t, since) + gap_by_round[t - 1] + _stakes_shipped(game, t, have)
+            ben_by_t[t] = float(sum(max(b[i], 0.0) for i in have))
+        ben.append(ben_by_t[t])
+    out = {"schedule": {sc.features[i].id: r for i, r in sorted(when.items())}, "benefit": ben}
+    game._hindsight_cache = (key, out)  # type: ignore[attr-defined]
+    return out
+
+
+def _hindsight_schedule(game: Game, vt: np.ndarray, vm: np.ndarray) -> tuple[dict[int, int], list[np.ndarray],
+                                                                             dict[int, float]]:
+    """({feature index: round}, the per-quarter gap values, {quarter: benefit} filled as asked) of
+    `hindsight`."""
+    sc = game.scenario
+    rounds = sc.rounds
     deps = {fi: [game.fidx(d) for d in f.depends_on] for fi, f in enumerate(sc.features)}
     children: dict[int, list[int]] = {fi: [] for fi in deps}
     for fi, ds in deps.items():
@@ -541,6 +637,8 @@ def hindsight(game: Game) -> dict[str, Any]:
     when: dict[int, int] = {}
     g0 = game._c["g0"]
     gap_by_round = [gap_true(game, [u], g0) for u in range(1, rounds + 1)]
+    for a in gap_by_round:
+        a.flags.writeable = False
 
     def over(r: int) -> np.ndarray:  # shipped in round r: worth this over the rest of the game
         return (remaining_values(vt, vm, r, rounds) + sum(gap_by_round[r - 1:], np.zeros(len(vt)))
@@ -559,16 +657,7 @@ def hindsight(game: Game) -> dict[str, Any]:
                  for i in avail]
         for j in knapsack(score, [sc.features[i].effort for i in avail], nominal_capacity(game, r)):
             when[avail[j]] = r
-    done = len(game.state.ledger)
-    ben = []
-    for t in range(1, done + 1):
-        have = {i: r for i, r in when.items() if r <= t}
-        since = np.array([have.get(i, t) for i in range(len(vt))])
-        b = benefit(vt, vm, t, since) + gap_by_round[t - 1] + _stakes_shipped(game, t, have)
-        ben.append(float(sum(max(b[i], 0.0) for i in have)))
-    out = {"schedule": {sc.features[i].id: r for i, r in sorted(when.items())}, "benefit": ben}
-    game._hindsight_cache = (key, out)  # type: ignore[attr-defined]
-    return out
+    return when, gap_by_round, {}
 
 
 def _ratio(a: float, b: float, empty: float = 1.0) -> float:

@@ -198,12 +198,18 @@ def _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> n
     ti = _theme_index(scenario)
     weighted = sizes * _static(scenario)["weights"]
     out = np.zeros(len(scenario.features))
+    if not len(comp_best):
+        return out / 1000.0
     need = np.clip(need_mean[:, ti], 0, None)
-    for q, best in enumerate(comp_best):
-        gap = np.maximum(best[None, :] - g_ours, 0.0)[:, ti]  # (S, F)
-        closed = np.minimum(np.maximum(gain, 0.0), gap)
-        mult = 1.0 if fresh is None else fresh[q][ti][None, :]
-        out += (weighted[:, None] * BETA * LOSS_W * need * closed * mult).sum(axis=0)
+    # every quarter at once ((Q, S, F), element by element the same products), each quarter's
+    # segments summed as before, and the quarters added to `out` one after another
+    best = np.asarray(comp_best, dtype=np.float64)  # (Q, T)
+    gap = np.maximum(best[:, None, :] - g_ours[None, :, :], 0.0)[:, :, ti]  # (Q, S, F)
+    closed = np.minimum(np.maximum(gain, 0.0)[None, :, :], gap)
+    mult = 1.0 if fresh is None else np.asarray(fresh, dtype=np.float64)[:, ti][:, None, :]
+    per = (weighted[:, None] * BETA * LOSS_W * need)[None, :, :] * closed * mult
+    for q in range(per.shape[0]):
+        out += per[q].sum(axis=0)
     return out / 1000.0
 
 
@@ -262,8 +268,42 @@ def _stake_values(scenario, sizes, need_mean, impact, stakes, t, since) -> np.nd
     return out / 1000.0
 
 
+def stakes_over(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, impact: np.ndarray,
+                stakes: list[tuple[int, np.ndarray, int]], quarters: list[int], since: int = 1) -> np.ndarray:
+    """(F,) the sum of `stake_values(..., t, since)` over `quarters`, added quarter after quarter
+    from zeros: the same bits, with each stake's market (its segments' weighted needs) summed once."""
+    ti_of = _theme_index(scenario)
+    weighted = sizes * _static(scenario)["weights"]
+    per = [float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, int(ti_of[fi])], 0, None)))
+           for fi, mask, _ in stakes]
+    total = np.zeros(len(scenario.features))
+    for t in quarters:
+        out = np.zeros(len(scenario.features))
+        for (fi, _, u), p in zip(stakes, per, strict=True):
+            if u <= t:
+                out[fi] += p * MUST_PENALTY * float(impact[fi]) * (1.0 + STAKE_GROWTH * (t - max(u, since)))
+        total += out / 1000.0
+    return total
+
+
+# Posteriors already computed, by their exact vote counts: the values on beliefs, their must-be
+# part and the believed gains all ask for the same votes' posterior, several times a round.
+_POSTERIORS: dict[tuple, np.ndarray] = {}
+
+
 def kano_posterior(votes: np.ndarray) -> np.ndarray:
-    """(..., 5) posterior over Kano categories from vote counts (..., 5)."""
+    """(..., 5) posterior over Kano categories from vote counts (..., 5) (a copy of the one made
+    for these exact votes)."""
+    key = _key(votes)
+    hit = _POSTERIORS.get(key)
+    if hit is None:
+        if len(_POSTERIORS) >= 256:
+            _POSTERIORS.clear()
+        hit = _POSTERIORS[key] = _kano_posterior(np.asarray(votes))
+    return hit.copy()
+
+
+def _kano_posterior(votes: np.ndarray) -> np.ndarray:
     ll = votes * _LOG_RIGHT + (votes.sum(axis=-1, keepdims=True) - votes) * _LOG_WRONG
     ll = ll + _LOG_PRIOR
     ll -= ll.max(axis=-1, keepdims=True)
@@ -313,20 +353,20 @@ def _knapsack(values, weights, capacity: float, unit: float) -> list[int]:
     w = [max(1, int(math.ceil(x / unit - 1e-9))) for x in weights]
     items = [i for i, v in enumerate(values) if v > 0 and w[i] <= cap]
     best = np.zeros(cap + 1)
-    take = np.zeros((len(items), cap + 1), bool)
-    for n, i in enumerate(items):
-        # below w[i] the item cannot be taken (the plain form compared -1 with best >= 0)
+    taken = []  # per item, where taking it is better: cells wi..cap (below wi it cannot be taken)
+    for i in items:
         wi = w[i]
+        rest = best[wi:]
         cand = best[: cap + 1 - wi] + values[i]
-        better = cand > best[wi:] + 1e-12
-        take[n, wi:] = better
-        np.copyto(best[wi:], cand, where=better)
+        better = cand > rest + 1e-12
+        np.copyto(rest, cand, where=better)
+        taken.append((i, wi, better))
     chosen = []
     c = cap
-    for n in range(len(items) - 1, -1, -1):
-        if take[n, c]:
-            chosen.append(items[n])
-            c -= w[items[n]]
+    for i, wi, better in reversed(taken):
+        if c >= wi and better[c - wi]:
+            chosen.append(i)
+            c -= wi
     return sorted(chosen)
 
 

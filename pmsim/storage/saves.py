@@ -66,6 +66,7 @@ from pmsim.storage.rows import (
     _load_scenario,
     _now,
 )
+from pmsim.storage.targets import parse_target
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -93,16 +94,6 @@ def _round_record(row: Any) -> RoundRecord:
         components=_json(row.components, {}), metrics=_json(row.metrics, {}),
         shipped=_json(row.shipped, []),
     )
-
-
-def parse_target(target: int | str | Path) -> int | Path:
-    """A save id (digits) or the path of an exported file (anything else; `./3` for a file named 3)."""
-    if isinstance(target, bool):
-        raise TypeError("a save is an id or a path")
-    if isinstance(target, int | Path):
-        return target
-    t = str(target).strip()
-    return int(t) if t.isascii() and t.isdigit() else Path(t)
 
 
 def load_record(target: int | str | Path, db_url: str | None = None) -> SaveRecord:

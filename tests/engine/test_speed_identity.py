@@ -151,6 +151,23 @@ def _fresh_equals_cached(game) -> None:
         assert _same_bits(scoring.comp_best_true(game, u), scoring._comp_best_true(game, u))
     kept, fresh = scoring.stakes_true(game), scoring._stakes_true(game)
     assert [(f, m.tobytes(), u) for f, m, u in kept] == [(f, m.tobytes(), u) for f, m, u in fresh]
+    # the gap and table-stake values kept per game, by the exact inputs each reads
+    b = game.state.beliefs
+    left = list(range(game.round, game.scenario.rounds + 1))
+    for quarters in (left, [game.round]):
+        assert _same_bits(scoring.gap_believed(game, quarters),
+                          scoring._gap_believed(game, quarters, game.theme_scores()))
+        assert _same_bits(scoring.gap_prior(game, quarters),
+                          scoring._gap_prior(game, quarters, game.theme_scores()))
+        assert _same_bits(scoring.gap_true(game, quarters),
+                          scoring._gap_true(game, quarters, game.theme_scores()))
+        assert _same_bits(scoring._stakes_true_over(game, quarters), scoring._stakes_true_over_of(game, quarters))
+        assert _same_bits(scoring._stakes_true_over(game, quarters, 1), scoring._stakes_true_over_of(game, quarters, 1))
+        assert _same_bits(scoring._stakes_believed_over(game, quarters),
+                          scoring._stakes_believed_over_of(game, quarters))
+        assert _same_bits(scoring._stakes_prior_over(game, quarters), scoring._stakes_prior_over_of(game, quarters))
+    assert _same_bits(scoring._believed_gain(game, b.kano_votes, scoring._guess(game)),
+                      scoring._believed_gain_of(b.kano_votes, scoring._guess(game)))
 
 
 @pytest.mark.parametrize("sid,strategy", [("b2b_saas", "analyst"), ("consumer_app", "random"),
@@ -186,3 +203,122 @@ def test_cached_arrays_cannot_be_changed_by_a_caller():
     _fresh_equals_cached(game)
     with pytest.raises(ValueError):
         scoring.comp_best_true(game, 1)[0] = 5.0  # kept ones handed out as they are: read-only
+
+
+def test_stakes_over_quarters_is_the_sum_of_each_quarters_stake_values():
+    """values.stakes_over (each stake's market summed once) adds the very bits that summing
+    stake_values quarter after quarter from zeros did."""
+    from pmsim.engine import values
+
+    sc = load_scenario(resolve("b2b_saas"))
+    s_n, f_n, t_n = len(sc.market.segments), len(sc.features), len(sc.theme_ids())
+    rng = np.random.default_rng(3)
+    for _ in range(40):
+        sizes = rng.integers(0, 50_000, s_n).astype(np.float64)
+        need = rng.normal(0.15, 0.12, (s_n, t_n))
+        impact = rng.random(f_n) * 3.0
+        launches = [(int(rng.integers(t_n)), int(rng.integers(1, 8))) for _ in range(int(rng.integers(0, 5)))]
+        stakes = values.table_stakes(sc, need, launches)
+        quarters = list(range(int(rng.integers(1, 9)), 9))
+        since = int(rng.integers(1, 9))
+        plain = np.zeros(f_n)
+        for t in quarters:
+            plain += values._stake_values(sc, sizes, need, impact, stakes, t, since)
+        assert _same_bits(values.stakes_over(sc, sizes, need, impact, stakes, quarters, since), plain)
+
+
+def test_quantize_by_blocks_is_the_plain_formula_bit_for_bit():
+    """detmath.quantize works through wide arrays a block of columns at a time (no megabytes of
+    fresh scratch memory); every element gets the plain formula's bits."""
+    from pmsim.engine import detmath
+
+    def plain(a, step, dtype):
+        x = np.divide(a, step, dtype=np.float64)
+        x += 0.5
+        np.floor(x, out=x)
+        x *= step
+        return x.astype(dtype)
+
+    rng = np.random.default_rng(5)
+    wide = detmath._BLOCK * 2 + 17
+    for shape in [(9,), (wide,), (7, wide), (3, detmath._BLOCK), (2, 2, wide)]:
+        for src in (np.float64, np.float32):
+            a = (rng.normal(0.0, 2.0, shape) + 0.5 / 1024 * rng.integers(0, 3, shape)).astype(src)
+            for step in (1.0 / 1024.0, 1.0 / 65536.0, 0.1):
+                for dtype in (np.float32, np.float64):
+                    got, want = detmath.quantize(a, step, dtype), plain(a, step, dtype)
+                    assert got.dtype == want.dtype and got.shape == want.shape
+                    assert got.tobytes() == want.tobytes()
+    strided = rng.random((7, 3 * wide))[:, 5:wide + 5]  # a slice of a population's needs
+    assert detmath.quantize(strided, 1.0 / 1024.0).tobytes() == plain(strided, 1.0 / 1024.0, np.float32).tobytes()
+
+
+def _gap_loop(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh):
+    """values._gap_values as it was: one quarter after another."""
+    from pmsim.engine.market import LOSS_W
+
+    ti = np.array([scenario.theme_ids().index(f.theme) for f in scenario.features])
+    weighted = sizes * np.array(scenario.segment_weights())
+    out = np.zeros(len(scenario.features))
+    need = np.clip(need_mean[:, ti], 0, None)
+    for q, best in enumerate(comp_best):
+        gap = np.maximum(best[None, :] - g_ours, 0.0)[:, ti]
+        closed = np.minimum(np.maximum(gain, 0.0), gap)
+        mult = 1.0 if fresh is None else fresh[q][ti][None, :]
+        out += (weighted[:, None] * BETA * LOSS_W * need * closed * mult).sum(axis=0)
+    return out / 1000.0
+
+
+@pytest.mark.parametrize("sid", builtin_ids())
+def test_gap_values_of_every_quarter_at_once_are_the_loops_bits(sid):
+    from pmsim.engine import values
+
+    sc = load_scenario(resolve(sid))
+    s_n, f_n, t_n = len(sc.market.segments), len(sc.features), len(sc.theme_ids())
+    rng = np.random.default_rng(21)
+    for _ in range(60):
+        sizes = rng.integers(0, 50_000, s_n).astype(np.float64)
+        need = rng.normal(0.15, 0.12, (s_n, t_n))
+        gain = rng.normal(0.0, 0.3, (s_n, f_n))
+        g = rng.normal(0.3, 0.2, (s_n, t_n))
+        best = [rng.random(t_n) for _ in range(int(rng.integers(0, 9)))]
+        if best and rng.random() < 0.2:
+            best[0] = np.full(t_n, -np.inf)  # no competitor
+        fresh = None if rng.random() < 0.5 else [1.0 + 2.0 * (rng.random(t_n) < 0.3) for _ in best]
+        assert _same_bits(values._gap_values(sc, sizes, need, gain, g, best, fresh),
+                          _gap_loop(sc, sizes, need, gain, g, best, fresh))
+
+
+def test_a_remembered_kano_posterior_is_a_copy_of_the_computed_one():
+    from pmsim.engine import values
+
+    votes = np.random.default_rng(2).integers(0, 6, (3, 11, 5))
+    first = values.kano_posterior(votes)
+    assert _same_bits(first, values._kano_posterior(votes))
+    first[:] = 0.0  # a copy: the remembered one stays as made
+    assert _same_bits(values.kano_posterior(votes.copy()), values._kano_posterior(votes))
+
+
+def test_values_kept_across_a_batchs_games_change_no_result():
+    """hindsight's schedule and the truth's table stakes are kept across games by the exact inputs
+    they read: a game played after other strategies on the same market (kept values warm) plays,
+    hashes and scores as the same game played alone (nothing kept)."""
+    from pmsim.engine import values
+
+    sc = load_scenario(resolve("b2b_saas"))  # launches, a segment shift and capacity events
+    played = [(seed, s, play_game(new_game(sc, seed), s)) for s in ("analyst", "random", "researcher")
+              for seed in (3, 4)]
+    for seed, strategy, warm in played:
+        values._static(sc)["memo"].clear()
+        cold = play_game(new_game(sc, seed), strategy)
+        assert cold.state_hash() == warm.state_hash()
+        assert cold.score() == warm.score()
+        assert cold.debrief() == warm.debrief()
+
+
+def test_a_batch_is_the_same_for_any_number_of_jobs():
+    from pmsim.engine.simulate import run_batch
+
+    sc = load_scenario(resolve("tutorial"))
+    names = ["analyst", "random", "researcher"]
+    assert run_batch(sc, names, 3, 5, jobs=2, raw=True) == run_batch(sc, names, 3, 5, jobs=1, raw=True)
