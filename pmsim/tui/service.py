@@ -335,6 +335,17 @@ class GameService:
         self.class_id = self.session.class_info.id if self.session.class_info else None
         return self.view()
 
+    def start_company(self, code: str, company: str, player: str) -> GameView:
+        """Company `company` of shared-market class `code`, played through the database (see
+        pmsim/tui/company.py). Raises StorageError (one line) for a company it cannot play."""
+        from pmsim.tui.company import CompanyPlay, check_company
+
+        name = check_company(self.store, code, company)
+        self.session = CompanyPlay(self.store, code, name)  # type: ignore[assignment]
+        self.player = player
+        self.class_id = self.session.class_id  # type: ignore[union-attr]
+        return self.view()
+
     def resume(self, save_id: int) -> GameView:
         from pmsim.storage.session import GameSession
 
@@ -352,7 +363,11 @@ class GameService:
     def view(self) -> GameView:
         if self.session is None:
             raise RuntimeError("no game is open")
-        return build_view(self.session, self.player, self.class_id)
+        view = build_view(self.session, self.player, self.class_id)
+        shared = getattr(self.session, "shared_obs", None)
+        if shared is not None:  # a company of a shared market: its rivals' observable moves
+            view.obs.update(shared())
+        return view
 
     def saves(self) -> list[SaveInfo]:
         return list(reversed(self.store.list()))
