@@ -53,7 +53,7 @@ class WaitingScreen(ModalScreen[None]):
         with Vertical():
             yield Static("Waiting for the other companies", classes="dialog-title", id="waiting-title")
             yield Static(waiting_text(self._initial), id="waiting-body")
-            yield Static(Text("esc reads your plan (it can no longer change) · w shows this again · q title",
+            yield Static(Text("esc: read your plan (no more changes) · w: this again · q: title",
                               style="dim"))
 
     def on_mount(self) -> None:
