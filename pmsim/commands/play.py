@@ -140,7 +140,7 @@ def play(scenario: str | None, seed: int | None, player: str | None, continue_: 
                       company=company, theme=theme, mentor=mentor, settings=settings))
         return
     if company is not None:
-        raise click.UsageError("--company NAME needs --class CODE (the shared-market class it plays in)")
+        _fail("--company NAME needs --class CODE (the shared-market class it plays in)")
     if tutorial and (continue_ or save_id is not None or scenario is not None):
         raise click.UsageError("--tutorial starts a new tutorial game: leave out --continue, --save and --scenario")
     _check_player(player)
