@@ -111,6 +111,14 @@ class CompanyPlay:
             self.waiting_round = r
         return result
 
+    def __getattr__(self, name: str) -> Any:
+        """Reads like the company's game (`state`, `is_legal`, `legal_actions`...), so a bot plays
+        through the service as a player does (pmsim.engine.bots.play_round)."""
+        session = self.__dict__.get("session")
+        if session is None:
+            raise AttributeError(name)
+        return getattr(session, name)
+
     def shared_obs(self) -> dict[str, Any]:
         """What the dashboard adds for a shared market: the rivals' observable moves."""
         c = self.game.index
