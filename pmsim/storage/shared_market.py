@@ -19,7 +19,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -30,6 +29,7 @@ from pmsim.storage.errors import ClassNotFound, StorageError
 from pmsim.storage.models import SharedActionRow, SharedCompanyRow, SharedMarketRow, SharedRoundRow
 from pmsim.storage.records import ClassInfo, canonical_json
 from pmsim.storage.rows import _load_scenario, _now, _utc
+from pmsim.storage.shared_status import CompanyStatus, MarketStatus, RoundStatus
 
 if TYPE_CHECKING:
     from pmsim.engine.actions import Action
@@ -48,34 +48,6 @@ class AlreadyResolved(StorageError):
     """`advance` was asked for a quarter that has already resolved (by another process, say)."""
 
     exit_code = 0
-
-
-@dataclass(frozen=True)
-class CompanyStatus:
-    name: str
-    committed: bool  # has ended the quarter being played
-
-
-@dataclass(frozen=True)
-class RoundStatus:
-    round: int
-    state_hash: str
-    advanced: int  # companies the instructor's advance ended
-    resolved_at: datetime | None
-
-
-@dataclass(frozen=True)
-class MarketStatus:
-    code: str
-    round: int
-    finished: bool
-    n_actions: int
-    companies: list[CompanyStatus]
-    rounds: list[RoundStatus]
-
-    @property
-    def waiting_for(self) -> int:
-        return 0 if self.finished else sum(1 for c in self.companies if not c.committed)
 
 
 @dataclass(frozen=True)
