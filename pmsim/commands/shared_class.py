@@ -58,6 +58,7 @@ def create_shared(scenario_arg: str, seed: int | None, name: str, shared: bool, 
     click.echo(f"Created shared-market class {klass.code}: '{clean(klass.name)}', {clean(checked.scenario.meta.title)} "
                f"({checked.scenario.meta.id}), seed {seed}, {len(company_list)} companies, in {clean(where)}.")
     click.echo("Companies: " + ", ".join(clean(c) for c in company_list))
+    click.echo(f"Each team plays its company: pmsim play --class {klass.code} --company NAME")
     click.echo(f"Who has ended the quarter: pmsim class status {klass.code}")
     click.echo(f"After a deadline: pmsim class advance {klass.code}")
 
