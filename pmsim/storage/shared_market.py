@@ -212,12 +212,19 @@ def _company(s: Session, klass: ClassInfo, company: str) -> SharedCompanyRow:
     return row
 
 
-def act(store: SaveStore, code: str, company: str, action: Action) -> Acted:
+def act(store: SaveStore, code: str, company: str, action: Action, round_: int | None = None) -> Acted:
     """Company `company` takes `action` in class `code`'s market: checked, stored and applied as
     one transaction under the market's lock. An illegal action raises IllegalAction and stores
-    nothing; an EndRound by the last company to end the quarter resolves it."""
+    nothing; an EndRound by the last company to end the quarter resolves it. With `round_` (the
+    quarter the player saw), an action that arrives after that quarter resolved (the instructor's
+    advance) is refused too: it was meant for a plan that is gone."""
+    from pmsim.engine.state import IllegalAction
+
     with _locked(store, code) as (s, klass, row, game):
         c = _company(s, klass, company)
+        if round_ is not None and game.round != round_ and not game.finished:
+            raise IllegalAction("moved_on", f"quarter {round_} has resolved meanwhile (quarter {game.round} is being "
+                                "played): nothing was changed")
         return _apply(s, klass, row, game, [(c.idx, action)], advanced=0)
 
 
@@ -311,8 +318,8 @@ class CompanySession:
         self.market = load(self.store, self.code)
         self.game = self.market.company(next(g.name for g in self.market.companies if _key(g.name) == _key(self.company)))
 
-    def apply(self, action: Action) -> dict[str, Any] | None:
-        acted = act(self.store, self.code, self.company, action)
+    def apply(self, action: Action, round_: int | None = None) -> dict[str, Any] | None:
+        acted = act(self.store, self.code, self.company, action, round_)
         self.refresh()
         return acted.result
 

@@ -70,7 +70,7 @@ class PmsimApp(CoachingMixin, SharedPlayMixin, App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("t", "cycle_theme", "Theme"),
-        Binding("w", "show_waiting", "Who we wait for", show=False),  # a shared market's waiting screen
+        Binding("w", "show_waiting", "", show=False),  # a shared market: who the quarter waits for (its screen says)
     ]
 
     def __init__(self, store: Any, *, catalog: Catalog | None = None, seed: int | None = None,
@@ -379,10 +379,12 @@ class PmsimApp(CoachingMixin, SharedPlayMixin, App[None]):
             self.notify(f"This save is read-only: {markup(self.view.problem)}", severity="error")
             return
 
+        seen = self.view.round  # the quarter on screen (a shared market's may resolve meanwhile)
+
         def job() -> Message:
             before = self.view
             try:
-                result = self.service.apply(action)
+                result = self.service.apply(action, seen)
             except IllegalAction as e:
                 return ActionRefused(action, e.message)
             view = self.service.view()

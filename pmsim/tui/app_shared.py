@@ -1,11 +1,12 @@
 """Playing a company of a shared-market class (issue 14), a mixin of `PmsimApp`.
 
-`pmsim play --class CODE --company NAME` opens the company (GameService.start_company). When its
-EndRound commits the quarter without resolving it (others have not ended theirs), the app shows
-the WaitingScreen and polls the database once a second (a Textual timer; each poll is a service
-job, so it never runs beside an action). The poll updates the screen, and when the quarter has
-resolved (the last company's commit, or `pmsim class advance`) it closes it and shows the round
-report, as after a solo quarter.
+`pmsim play --class CODE --company NAME` opens the company (GameService.start_company). While it
+is open the app looks at the database once a second (a Textual timer; each look is a service
+job, so it never runs beside an action, and only one is queued at a time): a teammate's action
+shows on screen, and a quarter resolved by others (the last company's commit, or the instructor's
+`pmsim class advance`) shows its round report, as after a solo quarter. When the company's
+EndRound commits the quarter without resolving it, the WaitingScreen shows who the quarter still
+waits for; the plan can be read (esc) but not changed, and w shows the screen again.
 """
 
 from __future__ import annotations
@@ -35,16 +36,19 @@ class WaitingStarted(Message):
 
 
 @dataclass
-class WaitingUpdate(Message):
-    waiting: Waiting
+class CompanyPolled(Message):
+    """The database was looked at: who the quarter waits for, and the view if the market moved."""
+
+    waiting: Waiting | None
+    view: GameView | None
 
 
 class SharedPlayMixin:
-    """The waiting screen and its poll, for a company of a shared market."""
+    """The company's poll and the waiting screen, for a company of a shared market."""
 
     service: GameService
     view: GameView | None
-    _wait_timer: Timer | None = None
+    _poll_timer: Timer | None = None
     _wait_before: GameView | None = None
     _polling = False
 
@@ -66,61 +70,75 @@ class SharedPlayMixin:
         self.submit(job)  # type: ignore[attr-defined]
 
     def shared_opened(self, view: GameView) -> bool:
-        """A company opened that has already ended its quarter (the player came back): wait."""
+        """A company opened: look at the database every second from now on. True when it has
+        already ended its quarter (the player came back): then it waits."""
+        if not view.obs.get("company"):
+            return False
+        if self._poll_timer is None:
+            self._poll_timer = self.set_interval(POLL_S, self._poll_company)  # type: ignore[attr-defined]
         if not view.obs.get("committed"):
             return False
         self._wait_before = view
-        self._start_waiting(None)
+        self._show_waiting()
         return True
 
     def on_waiting_started(self, m: WaitingStarted) -> None:
         self.set_view(m.view)  # type: ignore[attr-defined]
         self._wait_before = m.before
-        self._start_waiting(None)
+        self._show_waiting()
 
-    def _start_waiting(self, waiting: Waiting | None) -> None:
-        self.push_screen(WaitingScreen(waiting))  # type: ignore[attr-defined]
-        if self._wait_timer is None:
-            self._wait_timer = self.set_interval(POLL_S, self._poll_waiting)  # type: ignore[attr-defined]
-        self._poll_waiting()
+    def _show_waiting(self) -> None:
+        self.push_screen(WaitingScreen())  # type: ignore[attr-defined]
+        self._poll_company()
 
     @property
     def waiting(self) -> bool:
-        return self._wait_timer is not None
+        return self._wait_before is not None
 
-    def _poll_waiting(self) -> None:
+    def _poll_company(self) -> None:
+        session: Any = self.service.session
+        if self.game_screen is None or not hasattr(session, "poll"):  # type: ignore[attr-defined]
+            if self._poll_timer is not None:  # the company was closed
+                self._poll_timer.stop()
+                self._poll_timer = None
+            return
         if self._polling:
-            return  # the last poll is still queued or running: the next tick asks again
+            return  # the last look is still queued or running: the next tick looks again
         self._polling = True
-        before = self._wait_before
+        before = self._wait_before or self.view
 
-        def job() -> Message:
+        def job() -> Message | None:
             from pmsim.tui.screens.report import body_width, report_body
 
             try:
-                session: Any = self.service.session
-                waiting, report = session.poll()
-                if waiting is not None:
-                    return WaitingUpdate(waiting)
+                polled = session.poll()
+                if polled.report is None:
+                    view = self.service.view() if polled.changed else None
+                    return CompanyPolled(polled.waiting, view)
                 view = self.service.view()
+                if polled.advanced:
+                    self.call_from_thread(  # type: ignore[attr-defined]
+                        self.notify, "Your instructor ended the quarter (pmsim class advance): your Now list "  # type: ignore[attr-defined]
+                        "was committed as it stood.", timeout=8)
+                report = polled.report
                 width = body_width(self.size.width)  # type: ignore[attr-defined]
-                return RoundResolved(report or {}, view, before or view,
-                                     (width, report_body(report or {}, before or view, view, width)))
+                return RoundResolved(report, view, before or view,
+                                     (width, report_body(report, before or view, view, width)))
             finally:
                 self._polling = False
 
         self.submit(job)  # type: ignore[attr-defined]
 
-    def on_waiting_update(self, m: WaitingUpdate) -> None:
-        for screen in self.screen_stack:  # type: ignore[attr-defined]
-            if isinstance(screen, WaitingScreen):
-                screen.waiting = m.waiting
+    def on_company_polled(self, m: CompanyPolled) -> None:
+        if m.view is not None:
+            self.set_view(m.view)  # type: ignore[attr-defined]
+        if m.waiting is not None:
+            for screen in self.screen_stack:  # type: ignore[attr-defined]
+                if isinstance(screen, WaitingScreen):
+                    screen.waiting = m.waiting
 
     def end_waiting(self) -> None:
-        """The quarter resolved: stop polling and close the waiting screen."""
-        if self._wait_timer is not None:
-            self._wait_timer.stop()
-            self._wait_timer = None
+        """A quarter resolved: close the waiting screen."""
         self._wait_before = None
         while isinstance(self.screen, WaitingScreen):  # type: ignore[attr-defined]
             self.pop_screen()  # type: ignore[attr-defined]
@@ -128,5 +146,4 @@ class SharedPlayMixin:
     def action_show_waiting(self) -> None:
         """w: the waiting screen again, while the quarter waits for other companies."""
         if self.waiting and not isinstance(self.screen, WaitingScreen):  # type: ignore[attr-defined]
-            self.push_screen(WaitingScreen())  # type: ignore[attr-defined]
-            self._poll_waiting()
+            self._show_waiting()

@@ -4,8 +4,9 @@
 `.read_only`, `.problem`, `.apply`), but every action goes through the database
 (`shared_market.act`, under the market's lock). After its EndRound the company waits for the
 others: its plan can be read but not changed (`read_only`), and `poll()` (once a second, from the
-waiting screen's timer) reads who has ended the quarter and catches the market up when the
-quarter has resolved, by the last company's commit or the instructor's `class advance`.
+app's timer while the company is open) reads who has ended the quarter, and catches the market
+up when others have acted: a teammate's action, or the quarter resolved by the last company's
+commit or the instructor's `class advance`.
 """
 
 from __future__ import annotations
@@ -64,6 +65,14 @@ def check_company(store: SaveStore, code: str, company: str | None) -> str:
     raise StorageError(f"class {st.code} has no company {company!r}: its companies are {', '.join(names)}")
 
 
+@dataclass(frozen=True)
+class Polled:
+    waiting: Waiting | None  # who the quarter waits for, while this company has ended it
+    report: dict[str, Any] | None  # the round report, when the quarter it was in has resolved
+    changed: bool  # the market moved (someone acted): the view is rebuilt
+    advanced: bool = False  # the quarter resolved without this company ending it (class advance)
+
+
 class CompanyPlay:
     """Company `company` of class `code`, played by one player through the database."""
 
@@ -71,12 +80,13 @@ class CompanyPlay:
         from pmsim.storage import shared_market as sm
 
         self.store = store
+        self._seen = sm.status(store, code).n_actions  # read first: a newer load only costs a refresh
         self.session = sm.CompanySession(store, code, company)
         self.company = self.session.game.name
         klass = store.get_class(code)
         self.code, self.class_id = klass.code, klass.id
+        self._at = (self.market.round, self.committed)  # the quarter shown, and whether it was ended
         self.save_id = klass.id  # a shared class has no save of its own: the class is the record
-        self.waiting_round: int | None = self.game.state.round if self.committed else None
 
     @property
     def game(self) -> Any:
@@ -102,14 +112,14 @@ class CompanyPlay:
         return (f"you have ended quarter {self.market.round}: waiting for {n} other "
                 f"compan{'y' if n == 1 else 'ies'} (w shows who)")
 
-    def apply(self, action: Action) -> dict[str, Any] | None:
-        from pmsim.engine.actions import EndRound
-
-        r = self.market.round
-        result = self.session.apply(action)
-        if isinstance(action, EndRound) and result is None and self.committed:
-            self.waiting_round = r
-        return result
+    def apply(self, action: Action, round_seen: int | None = None) -> dict[str, Any] | None:
+        """Stored through the database under the market's lock (shared_market.act); None after an
+        EndRound that leaves the quarter waiting for other companies. With `round_seen` (the
+        quarter on the player's screen), refused once that quarter has resolved meanwhile."""
+        try:
+            return self.session.apply(action, round_seen)
+        finally:
+            self._at = (self.market.round, self.committed)
 
     def __getattr__(self, name: str) -> Any:
         """Reads like the company's game (`state`, `is_legal`, `legal_actions`...), so a bot plays
@@ -132,17 +142,22 @@ class CompanyPlay:
         return Waiting(st.code, self.company, st.round, tuple(c.name for c in st.companies if not c.committed),
                        tuple(c.name for c in st.companies if c.committed))
 
-    def poll(self) -> tuple[Waiting | None, dict[str, Any] | None]:
-        """(who the quarter still waits for, None) while it does; (None, the round report of the
-        quarter this company ended) once it has resolved, the market caught up."""
+    def poll(self) -> Polled:
+        """What changed in the database since the last look: nothing (then only who the quarter
+        waits for, if this company waits); other players' actions (the market caught up: a
+        teammate's plan shows); or the quarter this company was in resolved (the last company
+        ended it, or the instructor's `class advance`): its round report."""
         from pmsim.storage import shared_market as sm
 
         st = sm.status(self.store, self.code)
-        r = self.waiting_round
-        if r is not None and not st.finished and st.round == r:
-            return self.waiting(st), None
+        if st.n_actions == self._seen:
+            return Polled(self.waiting(st) if self.committed else None, None, False)
+        r, waited = self._at  # as last shown (the market object may be shared in this process)
         self.session.refresh()
-        self.waiting_round = None
+        self._seen = st.n_actions
+        self._at = (self.market.round, self.committed)
+        if self.market.round == r and not self.market.finished:
+            return Polled(self.waiting(st) if self.committed else None, None, True)
         reports = self.game.state.reports
         report = next((x for x in reports if x["round"] == r), reports[-1] if reports else {})
-        return None, copy.deepcopy(report)
+        return Polled(None, copy.deepcopy(report), True, advanced=not waited)

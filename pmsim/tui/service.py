@@ -355,9 +355,13 @@ class GameService:
         self.class_id = info.class_id
         return self.view()
 
-    def apply(self, action: Action) -> dict[str, Any] | None:
+    def apply(self, action: Action, round_seen: int | None = None) -> dict[str, Any] | None:
+        """`round_seen`: the quarter the player was looking at; a shared market's company refuses the
+        action if that quarter resolved meanwhile (a solo game's quarter never moves on its own)."""
         if self.session is None:
             raise RuntimeError("no game is open")
+        if round_seen is not None and hasattr(self.session, "poll"):
+            return self.session.apply(action, round_seen)  # type: ignore[call-arg]
         return self.session.apply(action)
 
     def view(self) -> GameView:

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from tui_helpers import make_app, past_briefing, press, run, screen_text, settle, small_text
 
 from pmsim.cli import cli
-from pmsim.engine import Plan
+from pmsim.engine import EndRound, IllegalAction, Plan
 from pmsim.storage import shared_market as sm
 from pmsim.storage.saves import SaveStore
 from pmsim.tui.screens.game import GameScreen
@@ -123,7 +123,7 @@ async def test_a_company_waits_for_the_others_then_sees_its_report(shared, catal
 @run
 async def test_a_company_that_has_ended_its_quarter_opens_waiting(shared, catalog):
     url, code, store = shared
-    sm.act(store, code, "Globex", sm_end())
+    sm.act(store, code, "Globex", EndRound())
     app = make_app(store, catalog, start="company", class_code=code, company="Globex", player="Bo")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -132,7 +132,40 @@ async def test_a_company_that_has_ended_its_quarter_opens_waiting(shared, catalo
         await wait_for(pilot, lambda: isinstance(app.screen, RoundReportScreen))
 
 
-def sm_end():
-    from pmsim.engine import EndRound
+TEAMMATE = r"""
+import sys
+from pmsim.engine import Plan
+from pmsim.storage.saves import SaveStore
+from pmsim.storage import shared_market as sm
+url, code, company, feature = sys.argv[1:5]
+with SaveStore(url) as store:
+    sm.act(store, code, company, Plan(feature, "now"))
+"""
 
-    return EndRound()
+
+@run
+async def test_a_teammate_and_the_instructor_show_on_screen(shared, catalog):
+    """Another player of the same company acts from another process: it shows within ~2 s. The
+    instructor ends the quarter while the player still plans: the round report shows, and an
+    action meant for the quarter that is gone is refused, storing nothing."""
+    url, code, store = shared
+    app = make_app(store, catalog, start="company", class_code=code, company="Acme", player="Ada")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await past_briefing(pilot)
+        feature = next(f["id"] for f in app.view.obs["features"] if f["status"] != "shipped" and not f["slot"])
+        out = subprocess.run([sys.executable, "-c", TEAMMATE, url, code, "Acme", feature], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        t0 = time.monotonic()
+        await wait_for(pilot, lambda: app.view.feature(feature)["slot"] == "now", timeout=5)
+        assert time.monotonic() - t0 < 2.5
+
+        sm.advance(store, code)  # the instructor, while Ada still plans quarter 1
+        await wait_for(pilot, lambda: isinstance(app.screen, RoundReportScreen))
+        assert app.view.round == 2
+        assert any("Your instructor ended the quarter" in str(n.message) for n in app._notifications)
+    n = sm.status(store, code).n_actions
+    with pytest.raises(IllegalAction, match="quarter 1 has resolved meanwhile"):
+        sm.act(store, code, "Acme", EndRound(), round_=1)
+    assert sm.status(store, code).n_actions == n
