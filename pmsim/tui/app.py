@@ -328,7 +328,7 @@ class PmsimApp(CoachingMixin, SharedPlayMixin, App[None]):
             self.goto(self.game_screen)
             if not self.shared_opened(m.view):
                 self.brief(m.view, resumed=m.resumed)
-        if m.view.read_only:
+        if m.view.read_only and not m.view.waiting:  # a waiting company: its screen says why
             self.notify(f"Opened read-only: {markup(m.view.problem)}", severity="error", timeout=10)
 
     def on_saves_listed(self, m: SavesListed) -> None:
@@ -376,7 +376,7 @@ class PmsimApp(CoachingMixin, SharedPlayMixin, App[None]):
         if self.view is None:
             return
         if self.view.read_only:
-            self.notify(f"This save is read-only: {markup(self.view.problem)}", severity="error")
+            self.notify(markup(self.view.locked_text), severity="warning" if self.view.waiting else "error")
             return
 
         seen = self.view.round  # the quarter on screen (a shared market's may resolve meanwhile)

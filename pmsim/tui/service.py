@@ -201,6 +201,16 @@ class GameView:
     def score(self) -> float:
         return float(self.obs["score"]["score"])
 
+    @property
+    def waiting(self) -> bool:
+        """A shared market's company that has ended the quarter: its plan can be read, not changed."""
+        return bool(self.obs.get("committed"))
+
+    @property
+    def locked_text(self) -> str:
+        """Why nothing can be changed now (a read-only view), in one line."""
+        return f"Your plan is committed: {self.problem}" if self.waiting else f"This save is read-only: {self.problem}"
+
 
 def build_view(session: GameSession | Any, player: str = "", class_id: int | None = None) -> GameView:
     """The view of a live session (or anything with `.game`, `.save_id`, `.read_only`). The mentor's

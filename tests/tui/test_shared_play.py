@@ -94,7 +94,9 @@ async def test_a_company_waits_for_the_others_then_sees_its_report(shared, catal
         app.request(Plan(feature, "next"))
         await settle(pilot)
         assert sm.status(store, code).n_actions == 2
-        assert any("waiting for 2 other companies" in str(n.message) for n in app._notifications)
+        assert any("Your plan is committed: you have ended quarter 1: waiting for 2 other companies" in str(n.message)
+                   for n in app._notifications)
+        assert "WAITING (w)" in screen_text(app)
         await press(pilot, "w")
         assert isinstance(app.screen, WaitingScreen)
 
