@@ -41,6 +41,7 @@ class CompanyPolled(Message):
 
     waiting: Waiting | None
     view: GameView | None
+    problem: str | None = None  # the database could not be read this time (the next tick tries again)
 
 
 class SharedPlayMixin:
@@ -51,6 +52,7 @@ class SharedPlayMixin:
     _poll_timer: Timer | None = None
     _wait_before: GameView | None = None
     _polling = False
+    _poll_problem: str | None = None
 
     def start_company_game(self, code: str, company: str, player: str) -> None:
         """Open company `company` of class `code`; a company it cannot play ends the app with the
@@ -108,10 +110,14 @@ class SharedPlayMixin:
         before = self._wait_before or self.view
 
         def job() -> Message | None:
+            from pmsim.storage.errors import StorageError
             from pmsim.tui.screens.report import body_width, report_body
 
             try:
-                polled = session.poll()
+                try:
+                    polled = session.poll()
+                except StorageError as e:  # a server outage, a lock timeout: not worth a dialog a second
+                    return CompanyPolled(None, None, str(e))
                 if polled.report is None:
                     view = self.service.view() if polled.changed else None
                     return CompanyPolled(polled.waiting, view)
@@ -130,6 +136,11 @@ class SharedPlayMixin:
         self.submit(job)  # type: ignore[attr-defined]
 
     def on_company_polled(self, m: CompanyPolled) -> None:
+        if m.problem != self._poll_problem:  # said once, and once more when it is over
+            self._poll_problem = m.problem
+            self.notify(f"Cannot read the class: {m.problem} (trying again every second)" if m.problem  # type: ignore[attr-defined]
+                        else "The class can be read again.", severity="warning" if m.problem else "information",
+                        markup=False)
         if m.view is not None:
             self.set_view(m.view)  # type: ignore[attr-defined]
         if m.waiting is not None:

@@ -171,3 +171,43 @@ async def test_a_teammate_and_the_instructor_show_on_screen(shared, catalog):
     with pytest.raises(IllegalAction, match="quarter 1 has resolved meanwhile"):
         sm.act(store, code, "Acme", EndRound(), round_=1)
     assert sm.status(store, code).n_actions == n
+
+
+def test_a_postgresql_outage_while_waiting_is_one_note_not_a_dialog_a_second(catalog):
+    """The company's poll meets a real PostgreSQL server that is down: one warning (not a retry
+    dialog every second), the waiting screen stays, and when the server is back the quarter still
+    resolves on screen."""
+    from test_pg_outage import _storage_conftest
+
+    server = _storage_conftest().start_pg_server()  # our own: this test stops and restarts it
+    store = None
+    try:
+        store = SaveStore(server.url())
+        code = sm.create(store, "Outage", small_text("tutorial", 800), 4, NAMES).code
+        run(_wait_through_an_outage)(server, store, code, catalog)
+    finally:
+        if store is not None:
+            store.close()
+        server.stop()
+
+
+async def _wait_through_an_outage(server, store, code, catalog) -> None:
+    from pmsim.tui.screens.dialogs import FaultDialog
+
+    app = make_app(store, catalog, start="company", class_code=code, company="Acme", player="Ada")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await past_briefing(pilot)
+        await end_quarter(pilot)
+        assert isinstance(app.screen, WaitingScreen)
+        server.halt()
+        await wait_for(pilot, lambda: any("Cannot read the class" in str(n.message) for n in app._notifications))
+        await pilot.pause(2.5)  # a few more failed looks
+        assert sum("Cannot read the class" in str(n.message) for n in app._notifications) == 1
+        assert isinstance(app.screen, WaitingScreen) and not any(isinstance(s, FaultDialog) for s in app.screen_stack)
+        server.restart()
+        await wait_for(pilot, lambda: any("can be read again" in str(n.message) for n in app._notifications))
+        with SaveStore(server.url()) as other:  # the other two companies, from another connection
+            for c in ("Globex", "Initech"):
+                sm.act(other, code, c, EndRound())
+        await wait_for(pilot, lambda: isinstance(app.screen, RoundReportScreen))
