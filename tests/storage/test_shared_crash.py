@@ -56,8 +56,7 @@ while not session.market.finished:
     if time.monotonic() > deadline:
         sys.exit("waited too long for the other companies")
     if session.committed:
-        waiting, _ = session.poll()
-        if waiting is not None:
+        if session.poll().report is None:  # still waiting for the others (as the waiting screen polls)
             time.sleep(0.05)
         continue
     play_round(session, bot)  # its actions through the service's session, ended by its EndRound
