@@ -285,7 +285,7 @@ def class_report(args: tuple[str, ...], from_files: bool, fmt: str, output: Path
     """
     from pmsim.reports.classreport import RENDERERS
     from pmsim.storage.errors import StorageError
-    from pmsim.storage.exchange import check_output, write_output
+    from pmsim.storage.exchange import check_output
 
     jobs = capped_jobs(jobs)
     if output is not None:
@@ -316,11 +316,25 @@ def class_report(args: tuple[str, ...], from_files: bool, fmt: str, output: Path
             raise click.UsageError("--scenario, --seed and --title go with --files: a class has its own")
         with _store(db_url) as store:
             try:
-                rep = report_from_db(store, args[0], jobs=jobs)
+                from pmsim.commands.shared_report import shared_report_text
+
+                shared = shared_report_text(store, args[0], fmt)  # None: not a shared market
+                rep = report_from_db(store, args[0], jobs=jobs) if shared is None else None
             except StorageError as e:
                 fail(str(e), e.exit_code)
+        if shared is not None:
+            text_out, counts = shared
+            _write_report(text_out, counts, fmt, output, force)
+            return
     text_out = RENDERERS[fmt](rep)
     counts = f"{len(rep.entries)} game(s) counted, {len(rep.rejected)} not counted"
+    _write_report(text_out, counts, fmt, output, force)
+
+
+def _write_report(text_out: str, counts: str, fmt: str, output: Path | None, force: bool) -> None:
+    from pmsim.storage.errors import StorageError
+    from pmsim.storage.exchange import write_output
+
     if output is None:
         click.echo(text_out, nl=False)
         click.echo(counts, err=True)

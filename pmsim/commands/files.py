@@ -19,7 +19,9 @@ PORTFOLIO_FORMATS = ("portfolio", "portfolio-html")
 
 
 @click.command("export")
-@click.argument("save", metavar="SAVE")
+@click.argument("save", metavar="SAVE", required=False)
+@click.option("--class", "class_code", metavar="CODE", default=None,
+              help="Export shared-market class CODE (every company, action and quarter hash) as one .pmclass.json.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The file to write (e.g. game.pmsave.json, decisions.csv, portfolio.md, portfolio.html).")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists (a FIFO or device is written to, never replaced).")
@@ -30,7 +32,7 @@ PORTFOLIO_FORMATS = ("portfolio", "portfolio-html")
               "with charts.")
 @db_option
 @storage_errors
-def export(save: str, output: Path, force: bool, fmt: str, db_url: str | None) -> None:
+def export(save: str | None, class_code: str | None, output: Path, force: bool, fmt: str, db_url: str | None) -> None:
     """Write SAVE to a file: the whole game, the decision log for grading, or a portfolio case study.
 
     An existing FILE is overwritten only with --force; a FIFO or a device (/dev/stdout) is written
@@ -39,6 +41,15 @@ def export(save: str, output: Path, force: bool, fmt: str, db_url: str | None) -
     from pmsim.storage.exchange import check_output, export_record
     from pmsim.textsafe import plain
 
+    if class_code is not None or save is None:
+        from pmsim.commands.common import fail
+
+        if save is not None or class_code is None or fmt != "json":
+            fail("export: give either SAVE or --class CODE (a class is exported as json only)")
+        from pmsim.commands.shared_files import export_class
+
+        export_class(class_code, output, force, db_url)
+        return
     check_output(output, force=force)  # before any work: an existing file without --force
     rec = load_save(save, db_url)
     if fmt in PORTFOLIO_FORMATS:
@@ -66,8 +77,16 @@ def _export_portfolio(rec: Any, output: Path, fmt: str, force: bool = False) -> 
 @db_option
 @storage_errors
 def import_(file: Path, db_url: str | None) -> None:
-    """Import an exported .pmsave.json as a new save (checked and replayed first)."""
+    """Import an exported .pmsave.json as a new save, or a .pmclass.json as a new shared-market
+    class (checked and replayed first)."""
+    from pmsim.storage.shared_exchange import is_class_file
     from pmsim.textsafe import plain
+
+    if is_class_file(file):
+        from pmsim.commands.shared_files import import_class
+
+        import_class(file, db_url)
+        return
 
     with open_store(db_url) as store:
         new_id = store.import_file(file)

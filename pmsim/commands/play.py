@@ -45,6 +45,22 @@ def _class_store(db_url: str | None, code: str):
     return store
 
 
+def _check_company(store, code: str, company: str | None) -> None:
+    """A shared class needs --company and a solo one refuses it; a finished class, an unknown company
+    or a class from another engine is one line on stderr and exit code 2, before any screen."""
+    from pmsim.storage.errors import StorageError
+    from pmsim.storage.shared_market import NotShared
+    from pmsim.tui.company import check_company
+
+    try:
+        check_company(store, code, company)
+    except NotShared:
+        return  # a solo class, played without --company
+    except StorageError as e:
+        store.close()
+        _fail(str(e), e.exit_code)
+
+
 def _has_terminal() -> bool:
     import os
     import sys
@@ -86,13 +102,15 @@ def _check_player(player: str | None) -> None:
               default=None, help="Colour theme (t switches while playing).")
 @click.option("--class", "class_code", metavar="CODE", default=None,
               help="Start a new game in the class with join code CODE (its scenario and seed).")
+@click.option("--company", metavar="NAME", default=None,
+              help="With --class CODE of a shared market: play company NAME (see `pmsim class status CODE`).")
 @click.option("--mentor/--no-mentor", "mentor", default=None,
               help="A mentor who comments on your plan (default: on in the tutorial only; M toggles it; "
                    "always off in class games).")
 @click.option("--tutorial", is_flag=True, help="Start the guided tutorial at once.")
 def play(scenario: str | None, seed: int | None, player: str | None, continue_: bool, save_id: int | None,
-         db_url: str | None, theme: str | None, class_code: str | None, mentor: bool | None,
-         tutorial: bool) -> None:
+         db_url: str | None, theme: str | None, class_code: str | None, company: str | None,
+         mentor: bool | None, tutorial: bool) -> None:
     """Play pmsim in the terminal. Every action is saved as you go.
 
     The theme, the mentor default and your name are remembered in a settings file (`t`, --theme,
@@ -114,12 +132,15 @@ def play(scenario: str | None, seed: int | None, player: str | None, continue_: 
             raise click.UsageError("--class starts a new game in the class; resume it with --save ID or --continue")
         _check_player(player)
         store = _class_store(db_url, class_code)
+        _check_company(store, class_code, company)
         if not _has_terminal():
             store.close()
             _need_terminal()
-        _run(PmsimApp(store, player=player, start="class", class_code=class_code, theme=theme, mentor=mentor,
-                      settings=settings))
+        _run(PmsimApp(store, player=player, start="company" if company else "class", class_code=class_code,
+                      company=company, theme=theme, mentor=mentor, settings=settings))
         return
+    if company is not None:
+        _fail("--company NAME needs --class CODE (the shared-market class it plays in)")
     if tutorial and (continue_ or save_id is not None or scenario is not None):
         raise click.UsageError("--tutorial starts a new tutorial game: leave out --continue, --save and --scenario")
     _check_player(player)

@@ -36,13 +36,16 @@ def _round_line(summary: dict[str, Any], status: str) -> str:
 
 
 @click.command("replay")
-@click.argument("save", metavar="SAVE")
+@click.argument("save", metavar="SAVE", required=False)
+@click.option("--class", "class_code", metavar="CODE|FILE", default=None,
+              help="A shared-market class (its code, or an exported .pmclass.json): re-derive every quarter's "
+                   "joint state hash.")
 @click.option("--verify", is_flag=True, help="Only check: exit 0 if every round hash matches, 1 otherwise.")
 @click.option("--text", "as_text", is_flag=True,
               help="Print a round-by-round summary instead of opening the viewer.")
 @db_option
 @storage_errors
-def replay(save: str, verify: bool, as_text: bool, db_url: str | None) -> None:
+def replay(save: str | None, class_code: str | None, verify: bool, as_text: bool, db_url: str | None) -> None:
     """Step through SAVE (an id or a .pmsave.json file) round by round, or check it.
 
     On a terminal this opens the replay viewer (rounds back and forth, your decisions beside the
@@ -55,6 +58,13 @@ def replay(save: str, verify: bool, as_text: bool, db_url: str | None) -> None:
     from pmsim.storage.history import replay_record, score_differences
     from pmsim.textsafe import name, plain
 
+    if class_code is not None or save is None:
+        if save is not None or class_code is None:
+            _fail("replay: give either SAVE or --class CODE")
+        from pmsim.commands.shared_files import replay_class
+
+        replay_class(class_code, verify, db_url)
+        return
     if not verify and not as_text and sys.stdout.isatty() and sys.stdin.isatty():
         from pmsim.tui.launch import run_replay_viewer
 

@@ -58,6 +58,7 @@ def create_shared(scenario_arg: str, seed: int | None, name: str, shared: bool, 
     click.echo(f"Created shared-market class {klass.code}: '{clean(klass.name)}', {clean(checked.scenario.meta.title)} "
                f"({checked.scenario.meta.id}), seed {seed}, {len(company_list)} companies, in {clean(where)}.")
     click.echo("Companies: " + ", ".join(clean(c) for c in company_list))
+    click.echo(f"Each team plays its company: pmsim play --class {klass.code} --company NAME")
     click.echo(f"Who has ended the quarter: pmsim class status {klass.code}")
     click.echo(f"After a deadline: pmsim class advance {klass.code}")
 
@@ -68,15 +69,19 @@ def create_shared(scenario_arg: str, seed: int | None, name: str, shared: bool, 
 @db_option
 def class_status(code: str, as_json: bool, db_url: str | None) -> None:
     """Who has ended the quarter in shared-market class CODE, and every resolved quarter."""
-    from pmsim.storage import shared_market
-    from pmsim.storage.errors import StorageError
+    from pmsim.storage.shared_status import quick_status
     from pmsim.textsafe import name as clean
 
-    with _store(db_url) as store:
-        try:
-            st = shared_market.status(store, code)
-        except StorageError as e:
-            fail(str(e), e.exit_code)
+    st = quick_status(db_url, code)  # a SQLite file read without the database layer (fast)
+    if st is None:
+        from pmsim.storage import shared_market
+        from pmsim.storage.errors import StorageError
+
+        with _store(db_url) as store:
+            try:
+                st = shared_market.status(store, code)
+            except StorageError as e:
+                fail(str(e), e.exit_code)
     if as_json:
         from pmsim.commands.common import json_text
 

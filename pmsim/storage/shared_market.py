@@ -19,7 +19,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -30,6 +29,7 @@ from pmsim.storage.errors import ClassNotFound, StorageError
 from pmsim.storage.models import SharedActionRow, SharedCompanyRow, SharedMarketRow, SharedRoundRow
 from pmsim.storage.records import ClassInfo, canonical_json
 from pmsim.storage.rows import _load_scenario, _now, _utc
+from pmsim.storage.shared_status import CompanyStatus, MarketStatus, RoundStatus
 
 if TYPE_CHECKING:
     from pmsim.engine.actions import Action
@@ -48,34 +48,6 @@ class AlreadyResolved(StorageError):
     """`advance` was asked for a quarter that has already resolved (by another process, say)."""
 
     exit_code = 0
-
-
-@dataclass(frozen=True)
-class CompanyStatus:
-    name: str
-    committed: bool  # has ended the quarter being played
-
-
-@dataclass(frozen=True)
-class RoundStatus:
-    round: int
-    state_hash: str
-    advanced: int  # companies the instructor's advance ended
-    resolved_at: datetime | None
-
-
-@dataclass(frozen=True)
-class MarketStatus:
-    code: str
-    round: int
-    finished: bool
-    n_actions: int
-    companies: list[CompanyStatus]
-    rounds: list[RoundStatus]
-
-    @property
-    def waiting_for(self) -> int:
-        return 0 if self.finished else sum(1 for c in self.companies if not c.committed)
 
 
 @dataclass(frozen=True)
@@ -240,12 +212,19 @@ def _company(s: Session, klass: ClassInfo, company: str) -> SharedCompanyRow:
     return row
 
 
-def act(store: SaveStore, code: str, company: str, action: Action) -> Acted:
+def act(store: SaveStore, code: str, company: str, action: Action, round_: int | None = None) -> Acted:
     """Company `company` takes `action` in class `code`'s market: checked, stored and applied as
     one transaction under the market's lock. An illegal action raises IllegalAction and stores
-    nothing; an EndRound by the last company to end the quarter resolves it."""
+    nothing; an EndRound by the last company to end the quarter resolves it. With `round_` (the
+    quarter the player saw), an action that arrives after that quarter resolved (the instructor's
+    advance) is refused too: it was meant for a plan that is gone."""
+    from pmsim.engine.state import IllegalAction
+
     with _locked(store, code) as (s, klass, row, game):
         c = _company(s, klass, company)
+        if round_ is not None and game.round != round_ and not game.finished:
+            raise IllegalAction("moved_on", f"quarter {round_} has resolved meanwhile (quarter {game.round} is being "
+                                "played): nothing was changed")
         return _apply(s, klass, row, game, [(c.idx, action)], advanced=0)
 
 
@@ -339,8 +318,8 @@ class CompanySession:
         self.market = load(self.store, self.code)
         self.game = self.market.company(next(g.name for g in self.market.companies if _key(g.name) == _key(self.company)))
 
-    def apply(self, action: Action) -> dict[str, Any] | None:
-        acted = act(self.store, self.code, self.company, action)
+    def apply(self, action: Action, round_: int | None = None) -> dict[str, Any] | None:
+        acted = act(self.store, self.code, self.company, action, round_)
         self.refresh()
         return acted.result
 

@@ -28,6 +28,7 @@ from textual.screen import Screen
 from pmsim.textsafe import markup, name, plain
 from pmsim.tui import fmt
 from pmsim.tui.app_coach import CoachingMixin
+from pmsim.tui.app_shared import SharedPlayMixin, WaitingStarted
 from pmsim.tui.coach import Coach
 from pmsim.tui.messages import (
     ActionApplied,
@@ -61,7 +62,7 @@ class JobDone(Message):
     """A service job finished (its result message was posted first)."""
 
 
-class PmsimApp(CoachingMixin, App[None]):
+class PmsimApp(CoachingMixin, SharedPlayMixin, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "pmsim"
     SUB_TITLE = "product-management internship simulator"
@@ -69,17 +70,20 @@ class PmsimApp(CoachingMixin, App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("t", "cycle_theme", "Theme"),
+        Binding("w", "show_waiting", "", show=False),  # a shared market: who the quarter waits for (its screen says)
     ]
 
     def __init__(self, store: Any, *, catalog: Catalog | None = None, seed: int | None = None,
                  player: str | None = None, scenario_id: str | None = None, start: str = "title",
                  save_ref: int | str | None = None, theme: str | None = None,
                  extra_scenarios: list[ScenarioEntry] | None = None, mentor: bool | None = None,
-                 class_code: str | None = None, settings: Settings | None = None) -> None:
+                 class_code: str | None = None, settings: Settings | None = None,
+                 company: str | None = None) -> None:
         """`store`: a SaveStore, or a function opening one (then opened by the first job, off the
         UI thread). `catalog`: the scenarios on offer (default: the built-ins, loaded when first
         needed, after `extra_scenarios`). `start`: title | new | play | continue | save | replay |
-        tutorial | class (a new game in class `class_code`). `mentor`: None = the player's setting, else
+        tutorial | class (a new game in class `class_code`) | company (company `company` of shared class
+        `class_code`). `mentor`: None = the player's setting, else
         on in the tutorial only. `settings`: the player's remembered settings (default: in memory only;
         `pmsim play` passes the file's)."""
         super().__init__()
@@ -94,6 +98,7 @@ class PmsimApp(CoachingMixin, App[None]):
         self.start = start
         self.save_ref = save_ref
         self.class_code = class_code
+        self.company = company
         self.coach = Coach(mentor if mentor is not None else self.settings.mentor)
         self._theme_choice = theme or self.settings.theme
         self._ui_saved: dict[str, Any] | None = None  # the coach state last stored with the save
@@ -119,6 +124,8 @@ class PmsimApp(CoachingMixin, App[None]):
             self.action_tutorial()
         elif self.start == "class" and self.class_code:
             self.start_class_game(self.class_code, self.player)
+        elif self.start == "company" and self.class_code and self.company:
+            self.start_company_game(self.class_code, self.company, self.player)
         elif self.start == "new":
             self.action_new_game()
         else:
@@ -319,8 +326,9 @@ class PmsimApp(CoachingMixin, App[None]):
         else:
             self.game_screen = GameScreen(m.view, self.coach.state())
             self.goto(self.game_screen)
-            self.brief(m.view, resumed=m.resumed)
-        if m.view.read_only:
+            if not self.shared_opened(m.view):
+                self.brief(m.view, resumed=m.resumed)
+        if m.view.read_only and not m.view.waiting:  # a waiting company: its screen says why
             self.notify(f"Opened read-only: {markup(m.view.problem)}", severity="error", timeout=10)
 
     def on_saves_listed(self, m: SavesListed) -> None:
@@ -368,17 +376,21 @@ class PmsimApp(CoachingMixin, App[None]):
         if self.view is None:
             return
         if self.view.read_only:
-            self.notify(f"This save is read-only: {markup(self.view.problem)}", severity="error")
+            self.notify(markup(self.view.locked_text), severity="warning" if self.view.waiting else "error")
             return
+
+        seen = self.view.round  # the quarter on screen (a shared market's may resolve meanwhile)
 
         def job() -> Message:
             before = self.view
             try:
-                result = self.service.apply(action)
+                result = self.service.apply(action, seen)
             except IllegalAction as e:
                 return ActionRefused(action, e.message)
             view = self.service.view()
             if isinstance(action, EndRound):
+                if result is None and view.obs.get("committed"):  # a shared market: others still play
+                    return WaitingStarted(view, before or view)
                 from pmsim.tui.screens.report import body_width, report_body
 
                 width = body_width(self.size.width)
@@ -452,6 +464,7 @@ class PmsimApp(CoachingMixin, App[None]):
         self.notify(markup(m.message), severity="error", timeout=8)
 
     def on_round_resolved(self, m: RoundResolved) -> None:
+        self.end_waiting()
         self.set_view(m.view)
         self.push_screen(RoundReportScreen(m.report, m.before, m.view, m.body, guide=self.coach.report_line()))
 
@@ -467,7 +480,9 @@ class PmsimApp(CoachingMixin, App[None]):
         """The briefing over the game screen: at the start of a game (new or resumed) and of every quarter."""
         from pmsim.tui.screens.briefing import BriefingScreen
 
-        where = f"save {view.save_id}, quarter {view.round} of {view.rounds}"
+        company = view.obs.get("company")
+        where = (f"{name(company)} in class {view.obs['class_code']}" if company else f"save {view.save_id}") + \
+            f", quarter {view.round} of {view.rounds}"
         keys = "? lists the keys, i explains what is highlighted"
         if not self.coach.in_class:
             keys += ", M " + ("hides" if self.coach.mentor_on else "turns on") + " the mentor"

@@ -201,6 +201,16 @@ class GameView:
     def score(self) -> float:
         return float(self.obs["score"]["score"])
 
+    @property
+    def waiting(self) -> bool:
+        """A shared market's company that has ended the quarter: its plan can be read, not changed."""
+        return bool(self.obs.get("committed"))
+
+    @property
+    def locked_text(self) -> str:
+        """Why nothing can be changed now (a read-only view), in one line."""
+        return f"Your plan is committed: {self.problem}" if self.waiting else f"This save is read-only: {self.problem}"
+
 
 def build_view(session: GameSession | Any, player: str = "", class_id: int | None = None) -> GameView:
     """The view of a live session (or anything with `.game`, `.save_id`, `.read_only`). The mentor's
@@ -335,6 +345,17 @@ class GameService:
         self.class_id = self.session.class_info.id if self.session.class_info else None
         return self.view()
 
+    def start_company(self, code: str, company: str, player: str) -> GameView:
+        """Company `company` of shared-market class `code`, played through the database (see
+        pmsim/tui/company.py). Raises StorageError (one line) for a company it cannot play."""
+        from pmsim.tui.company import CompanyPlay, check_company
+
+        name = check_company(self.store, code, company)
+        self.session = CompanyPlay(self.store, code, name)  # type: ignore[assignment]
+        self.player = player
+        self.class_id = self.session.class_id  # type: ignore[union-attr]
+        return self.view()
+
     def resume(self, save_id: int) -> GameView:
         from pmsim.storage.session import GameSession
 
@@ -344,15 +365,23 @@ class GameService:
         self.class_id = info.class_id
         return self.view()
 
-    def apply(self, action: Action) -> dict[str, Any] | None:
+    def apply(self, action: Action, round_seen: int | None = None) -> dict[str, Any] | None:
+        """`round_seen`: the quarter the player was looking at; a shared market's company refuses the
+        action if that quarter resolved meanwhile (a solo game's quarter never moves on its own)."""
         if self.session is None:
             raise RuntimeError("no game is open")
+        if round_seen is not None and hasattr(self.session, "poll"):
+            return self.session.apply(action, round_seen)  # type: ignore[call-arg]
         return self.session.apply(action)
 
     def view(self) -> GameView:
         if self.session is None:
             raise RuntimeError("no game is open")
-        return build_view(self.session, self.player, self.class_id)
+        view = build_view(self.session, self.player, self.class_id)
+        shared = getattr(self.session, "shared_obs", None)
+        if shared is not None:  # a company of a shared market: its rivals' observable moves
+            view.obs.update(shared())
+        return view
 
     def saves(self) -> list[SaveInfo]:
         return list(reversed(self.store.list()))

@@ -68,7 +68,9 @@ def status_text(v: GameView, busy: bool = False) -> Text:
     n_open = sum(1 for q in v.open_requests if q["status"] == "open")
     if n_open:
         t.append(f" · ✉ {n_open} open", style="bold")
-    if v.read_only:
+    if v.waiting:
+        t.append(" · WAITING (w)", style="bold reverse")
+    elif v.read_only:
         t.append(" · READ-ONLY", style="bold reverse")
     if busy:
         t.append(" · saving…", style="dim")
@@ -215,7 +217,7 @@ class GameScreen(Screen):
         if v is None or v.finished:
             return
         if v.read_only:
-            self.notify(f"This save is read-only: {v.problem}", severity="error")
+            self.notify(v.locked_text, severity="warning" if v.waiting else "error")
             return
         from pmsim.tui.screens.dialogs import EndRoundDialog
 

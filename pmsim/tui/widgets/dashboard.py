@@ -104,6 +104,30 @@ def news_lines(view: GameView) -> Text:
     return t
 
 
+def rivals_lines(view: GameView) -> Text:
+    """A shared market's rival companies, as the market sees them: share (to the nearest
+    percent), what they launched (latest first) and their list price; never their plans."""
+    from pmsim.textsafe import name
+
+    t = Text()
+    prices = None
+    for r in view.obs.get("rivals", []):
+        launched = sorted(r["launched"], key=lambda x: -x["round"])
+        t.append(f"  {fmt.clip(name(r['company']), 18)}", style="bold")
+        t.append(f"  ~{100 * r['share_estimate']:.0f}% share · {len(launched)} launched")
+        if launched:
+            t.append(": " + ", ".join(f"{fmt.clip(x['title'], 22)} (Q{x['round']})" for x in launched[:2]), style="dim")
+            if len(launched) > 2:
+                t.append(f" +{len(launched) - 2}", style="dim")
+        t.append("\n")
+        prices = prices or r["prices"]
+    if prices:
+        t.append("  List prices: " + ", ".join(f"{view.segment_name(k)} {fmt.money(v)}" for k, v in prices.items()),
+                 style="dim")
+    t.rstrip()
+    return t
+
+
 class DashboardBody(Static):
     """The whole dashboard as one rich renderable (cheap to redraw)."""
 
@@ -124,7 +148,7 @@ class DashboardPane(ViewPane):
         okr = Text("\nOKRs (objective grade, band, change)", style="bold")
         news = Text("\nNews this quarter", style="bold")
         # OKRs and news above the fold at 80×24; the segments (scroll) below
-        self.query_one(DashboardBody).update(Group(
-            score_line(view), metrics_table(view), okr, okr_lines(view), news, news_lines(view),
-            heading, segments_table(view),
-        ))
+        parts: list = [score_line(view), metrics_table(view), okr, okr_lines(view), news, news_lines(view)]
+        if view.obs.get("rivals"):  # a company of a shared market: the other companies
+            parts += [Text("\nRival companies (what the market sees)", style="bold"), rivals_lines(view)]
+        self.query_one(DashboardBody).update(Group(*parts, heading, segments_table(view)))
