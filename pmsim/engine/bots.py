@@ -24,9 +24,9 @@ import numpy as np
 from pmsim.engine.actions import EndRound, Plan, Renegotiate, Research, Respond
 from pmsim.engine.game import Game
 from pmsim.engine.rng import stream
-from pmsim.engine.scoring import believed, believed_remaining, true_delay
 from pmsim.engine.stakeholders import ESCALATION_POWER
 from pmsim.engine.values import knapsack, knapsack2
+from pmsim.engine.worth import believed, believed_remaining, true_delay
 
 STRATEGIES = ("random", "hippo", "rice", "researcher", "oracle", "analyst", "spiker")
 # what the analyst does that a mentor would name, each of which `analyst-no-X` leaves out
@@ -392,8 +392,8 @@ def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) 
 
 def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:
     from pmsim.engine.market import MUST_PENALTY
-    from pmsim.engine.scoring import _stakes_believed_over, believed_must, gap_believed
     from pmsim.engine.values import growth_weight, quarters_left
+    from pmsim.engine.worth import _stakes_believed_over, believed_must, gap_believed
 
     r, rounds = game.state.round, game.scenario.rounds
     must = believed_must(game)

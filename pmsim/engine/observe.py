@@ -61,7 +61,7 @@ def observed_metrics(game: Game, idx: int) -> dict[str, Any]:
 
 def feature_table(game: Game) -> list[dict[str, Any]]:
     """The backlog with RICE, WSJF and Kano columns computed from the player's beliefs."""
-    from pmsim.engine.scoring import believed
+    from pmsim.engine.worth import believed
 
     st = game.state
     sc = game.scenario

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pmsim.engine.actions import EndRound, Respond
-from pmsim.engine.scoring import believed, prior_values
+from pmsim.engine.worth import believed, prior_values
 
 if TYPE_CHECKING:
     from pmsim.engine.game import Game

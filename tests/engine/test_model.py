@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 
-from pmsim.engine import new_game, scoring
+from pmsim.engine import new_game, scoring, worth
 from pmsim.engine.actions import EndRound, Plan, Research
 from pmsim.engine.bots import ABLATIONS, BEHAVIOURS, play_game, play_round
 from pmsim.engine.market import effective_scores, kano_contribution
@@ -45,11 +45,11 @@ def test_hindsight_ships_the_enterprise_must_haves_early(saas_small):
 
 def test_competitive_analysis_reveals_launches_and_changes_what_features_are_believed_worth(saas_small):
     g = new_game(saas_small, 3)
-    before = scoring.believed_remaining(g)
+    before = worth.believed_remaining(g)
     g.apply(Research("competitive_analysis"))
     moves = g.state.beliefs.known_moves
     assert moves and all("delta" in m for m in moves)
-    after = scoring.believed_remaining(g)
+    after = worth.believed_remaining(g)
     # where the analysis corrected a gap behind a rival, closing it is believed worth more or less
     assert np.abs(after - before).max() > 1e-3
 
@@ -149,7 +149,7 @@ def test_prioritization_is_not_maxed_by_sorting_the_value_column(saas_small):
     for seed in (1, 2, 3):
         g = new_game(saas_small, seed)
         while not g.finished:
-            vb = scoring.believed(g)
+            vb = worth.believed(g)
             avail = [f.id for f in saas_small.features if g.state.features[f.id].status == "backlog"
                      and f.available_from <= g.round and g.deps_ok(f.id, list(g.state.now))]
             picks = knapsack([float(vb[g.fidx(f)]) for f in avail],
@@ -304,7 +304,7 @@ def test_the_analyst_without_musthaves_weighs_a_must_have_like_any_wish(saas):
     g = new_game(saas, 3)
     for s in saas.segment_ids():
         g.apply(Research("interviews", segment=s, n=10))
-    vb, must = scoring.believed(g), scoring.believed_must(g)
+    vb, must = worth.believed(g), worth.believed_must(g)
     fi = int(np.argmax(must))
     assert must[fi] > 0  # interviews found a must-have
     careful = _analyst_values(g, vb.copy(), True)
@@ -355,7 +355,7 @@ def test_the_ledger_counts_a_must_be_from_the_quarter_it_shipped(saas_small):
     assert a.state.features["sso"].shipped_round == 1 and b.state.features["sso"].shipped_round == 3
     assert a.state.shipped == b.state.shipped == ["sso"]
     fi = a.fidx("sso")
-    must = float(scoring.true_must(a)[fi])
+    must = float(worth.true_must(a)[fi])
     assert must > 0
     per_a = a.state.ledger[4]["benefit"] / a.state.features["sso"].quality()
     per_b = b.state.ledger[4]["benefit"] / b.state.features["sso"].quality()
@@ -414,19 +414,19 @@ def test_the_cost_of_delay_of_a_must_be_includes_the_loss_that_would_last(saas_s
     from pmsim.engine.market import MUST_GROWTH
 
     g = new_game(saas_small, 3)
-    q, m = g.true_values(), scoring.true_must(g)
+    q, m = g.true_values(), worth.true_must(g)
     zero = lambda quarters: np.zeros(len(q))  # noqa: E731 (gaps and table stakes aside)
-    d = scoring._cost_of_delay(g, q, m, zero, zero)
+    d = worth._cost_of_delay(g, q, m, zero, zero)
     rounds = saas_small.rounds
     assert np.allclose(d, q + m * MUST_GROWTH * (rounds - 1))
     assert m[g.fidx("sso")] > 0 and d[g.fidx("sso")] > q[g.fidx("sso")]
     # the engine's own: the same rule with gaps and launches, shipped now vs next quarter
-    full = scoring.true_delay(g)
-    worth = scoring._worth_from
-    gap = lambda quarters: scoring.gap_true(g, quarters)  # noqa: E731
-    stakes = lambda quarters: scoring._stakes_true_over(g, quarters)  # noqa: E731
-    assert np.allclose(full, worth(g, 1, q, m, gap, stakes) - worth(g, 2, q, m, gap, stakes))
-    assert not worth(g, rounds + 1, q, m, gap, stakes).any()  # past the end: worth nothing
+    full = worth.true_delay(g)
+    shipped_in = worth._worth_from
+    gap = lambda quarters: worth.gap_true(g, quarters)  # noqa: E731
+    stakes = lambda quarters: worth._stakes_true_over(g, quarters)  # noqa: E731
+    assert np.allclose(full, shipped_in(g, 1, q, m, gap, stakes) - shipped_in(g, 2, q, m, gap, stakes))
+    assert not shipped_in(g, rounds + 1, q, m, gap, stakes).any()  # past the end: worth nothing
 
 
 def test_the_analyst_spikes_a_valuable_item_whose_estimate_does_not_fit(saas_small):

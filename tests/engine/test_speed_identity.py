@@ -135,39 +135,39 @@ def test_remembered_names_are_the_names_faker_makes():
 
 def _fresh_equals_cached(game) -> None:
     """Every kept value equals the same value computed afresh, now."""
-    from pmsim.engine import scoring
+    from pmsim.engine import worth
     from pmsim.engine.values import true_values as tv
 
     assert _same_bits(game.theme_scores(), game._theme_scores())
     assert _same_bits(game.true_values(),
                       tv(game.scenario, game.sizes(), game.true_need_means(), game.true_kano()))
-    assert _same_bits(scoring.believed(game), scoring._believed(game))
-    assert _same_bits(scoring.believed_must(game), scoring._believed_must(game))
-    assert _same_bits(scoring.prior_values(game), scoring._prior_values(game))
-    assert _same_bits(scoring.prior_must(game), scoring._prior_must(game))
-    assert _same_bits(scoring.true_must(game), scoring._true_must(game))
-    assert _same_bits(scoring._true_gain(game), scoring._true_gain_of(game))
+    assert _same_bits(worth.believed(game), worth._believed(game))
+    assert _same_bits(worth.believed_must(game), worth._believed_must(game))
+    assert _same_bits(worth.prior_values(game), worth._prior_values(game))
+    assert _same_bits(worth.prior_must(game), worth._prior_must(game))
+    assert _same_bits(worth.true_must(game), worth._true_must(game))
+    assert _same_bits(worth._true_gain(game), worth._true_gain_of(game))
     for u in range(1, game.scenario.rounds + 1):
-        assert _same_bits(scoring.comp_best_true(game, u), scoring._comp_best_true(game, u))
-    kept, fresh = scoring.stakes_true(game), scoring._stakes_true(game)
+        assert _same_bits(worth.comp_best_true(game, u), worth._comp_best_true(game, u))
+    kept, fresh = worth.stakes_true(game), worth._stakes_true(game)
     assert [(f, m.tobytes(), u) for f, m, u in kept] == [(f, m.tobytes(), u) for f, m, u in fresh]
     # the gap and table-stake values kept per game, by the exact inputs each reads
     b = game.state.beliefs
     left = list(range(game.round, game.scenario.rounds + 1))
     for quarters in (left, [game.round]):
-        assert _same_bits(scoring.gap_believed(game, quarters),
-                          scoring._gap_believed(game, quarters, game.theme_scores()))
-        assert _same_bits(scoring.gap_prior(game, quarters),
-                          scoring._gap_prior(game, quarters, game.theme_scores()))
-        assert _same_bits(scoring.gap_true(game, quarters),
-                          scoring._gap_true(game, quarters, game.theme_scores()))
-        assert _same_bits(scoring._stakes_true_over(game, quarters), scoring._stakes_true_over_of(game, quarters))
-        assert _same_bits(scoring._stakes_true_over(game, quarters, 1), scoring._stakes_true_over_of(game, quarters, 1))
-        assert _same_bits(scoring._stakes_believed_over(game, quarters),
-                          scoring._stakes_believed_over_of(game, quarters))
-        assert _same_bits(scoring._stakes_prior_over(game, quarters), scoring._stakes_prior_over_of(game, quarters))
-    assert _same_bits(scoring._believed_gain(game, b.kano_votes, scoring._guess(game)),
-                      scoring._believed_gain_of(b.kano_votes, scoring._guess(game)))
+        assert _same_bits(worth.gap_believed(game, quarters),
+                          worth._gap_believed(game, quarters, game.theme_scores()))
+        assert _same_bits(worth.gap_prior(game, quarters),
+                          worth._gap_prior(game, quarters, game.theme_scores()))
+        assert _same_bits(worth.gap_true(game, quarters),
+                          worth._gap_true(game, quarters, game.theme_scores()))
+        assert _same_bits(worth._stakes_true_over(game, quarters), worth._stakes_true_over_of(game, quarters))
+        assert _same_bits(worth._stakes_true_over(game, quarters, 1), worth._stakes_true_over_of(game, quarters, 1))
+        assert _same_bits(worth._stakes_believed_over(game, quarters),
+                          worth._stakes_believed_over_of(game, quarters))
+        assert _same_bits(worth._stakes_prior_over(game, quarters), worth._stakes_prior_over_of(game, quarters))
+    assert _same_bits(worth._believed_gain(game, b.kano_votes, worth._guess(game)),
+                      worth._believed_gain_of(b.kano_votes, worth._guess(game)))
 
 
 @pytest.mark.parametrize("sid,strategy", [("b2b_saas", "analyst"), ("consumer_app", "random"),
@@ -194,15 +194,15 @@ def test_kept_values_follow_every_action(sid, strategy, monkeypatch):
 
 
 def test_cached_arrays_cannot_be_changed_by_a_caller():
-    from pmsim.engine import scoring
+    from pmsim.engine import worth
 
     game = new_game(load_scenario(resolve("tutorial")), 1)
     game.theme_scores()[:] = 0.0  # a copy
     game.true_values()[:] = 0.0
-    scoring.believed(game)[:] = 0.0
+    worth.believed(game)[:] = 0.0
     _fresh_equals_cached(game)
     with pytest.raises(ValueError):
-        scoring.comp_best_true(game, 1)[0] = 5.0  # kept ones handed out as they are: read-only
+        worth.comp_best_true(game, 1)[0] = 5.0  # kept ones handed out as they are: read-only
 
 
 def test_stakes_over_quarters_is_the_sum_of_each_quarters_stake_values():
