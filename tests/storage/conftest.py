@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import signal
 import socket
@@ -22,21 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from storage_texts import scenario_text
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL_POPULATION = 2000
 BOT = "rice"  # the fastest bot
-
-
-def scenario_text(scenario_id: str = "b2b_saas", population: int | None = SMALL_POPULATION) -> str:
-    from pmsim.paths import builtin_scenarios_dir
-
-    text = (builtin_scenarios_dir() / f"{scenario_id}.yaml").read_text(encoding="utf-8")
-    if population is None:
-        return text
-    new, n = re.subn(r"(?m)^(\s+population:\s*)\d+", rf"\g<1>{population}", text, count=1)
-    assert n == 1, f"no market.population line to shrink in {scenario_id}.yaml"
-    return new
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from storage_texts import scenario_text
 
 from pmsim.storage import shared_market as sm
 from pmsim.storage.saves import SaveStore
@@ -115,7 +116,6 @@ def _check_crash(url: str, scenario: str) -> None:
 
 @pytest.fixture(scope="module")
 def tiny_text() -> str:
-    from conftest import scenario_text
 
     return scenario_text("tutorial", 1200)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
+from storage_texts import scenario_text
 
 from pmsim.cli import cli
 from pmsim.engine import EndRound
@@ -53,7 +54,6 @@ def _sql(url: str, statement: str) -> None:
 
 @pytest.fixture(scope="module")
 def tiny():
-    from conftest import scenario_text
 
     return scenario_text("tutorial", 1200)
 

@@ -9,6 +9,7 @@ import io
 
 import pytest
 from click.testing import CliRunner
+from storage_texts import scenario_text
 
 from pmsim.cli import cli
 from pmsim.engine.bots import play_round
@@ -21,7 +22,6 @@ COMPANIES = [("Acme", "researcher"), ("Globex", "rice"), ("Initech", "random")]
 
 @pytest.fixture
 def played(db_url):
-    from conftest import scenario_text
 
     with SaveStore(db_url) as store:
         code = sm.create(store, "PM 101", scenario_text("b2b_saas", 1500), 9, [c for c, _ in COMPANIES]).code
@@ -86,7 +86,6 @@ def test_losses_while_a_rival_launched_are_found(played):
 
 
 def test_a_class_with_no_quarter_resolved(db_url):
-    from conftest import scenario_text
 
     with SaveStore(db_url) as store:
         code = sm.create(store, "New", scenario_text("tutorial", 800), 1, ["A|B", "C"]).code
