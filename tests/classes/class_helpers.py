@@ -18,6 +18,9 @@ IN_PROGRESS = ("Ken", "rice", 2)  # name, bot, rounds played
 
 
 def _load_storage_conftest():
+    storage = str(ROOT / "tests" / "storage")
+    if storage not in sys.path:  # its conftest imports its sibling module storage_texts
+        sys.path.append(storage)
     spec = importlib.util.spec_from_file_location("pmsim_tests_storage_conftest",
                                                   ROOT / "tests" / "storage" / "conftest.py")
     mod = importlib.util.module_from_spec(spec)
