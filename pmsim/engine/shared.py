@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from pmsim.engine import market, setup
-from pmsim.engine.actions import Action, EndRound
+from pmsim.engine.actions import Action, EndRound, Research
 from pmsim.engine.game import Game
 from pmsim.engine.population import NONE, OURS, TRIAL, Population
 from pmsim.engine.rng import stream
@@ -65,6 +65,20 @@ class CompanyGame(Game):
 
     def _end_round(self, action: EndRound) -> dict[str, Any] | None:  # type: ignore[override]
         return self.market._commit(self.index, action)
+
+    def apply(self, action: Action) -> dict[str, Any] | None:
+        """As Game.apply; a competitive analysis also studies the rival companies: what the market
+        sees of each (its launches, list prices, share to the nearest percent), never its plans."""
+        out = super().apply(action)
+        studied = isinstance(action, Research) and action.method == "competitive_analysis" and out is not None
+        rivals = self.market.rivals(self.index) if studied else []
+        if rivals:  # (a market of one company is the solo game: nothing to add)
+            out["rival_companies"] = rivals  # the stored result: part of the history and the hash
+            seen = "; ".join(f"{r['company']} {round(100 * r['share_estimate'])}% share, "
+                             f"{len(r['launched'])} launch{'' if len(r['launched']) == 1 else 'es'}"
+                             for r in rivals)
+            out["summary"] = f"{out['summary']}; rival companies: {seen}"
+        return out
 
     def _shift_needs(self, si: int, ti: int, delta: float) -> None:
         """A segment shift moves the market's customers once: company 0 moves them, the others

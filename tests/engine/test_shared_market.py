@@ -281,3 +281,26 @@ def test_a_companys_observation_adds_rivals_and_the_wait(saas_small):
     assert seen["committed"] is True and seen["waiting_for"] == 2
     assert [r["company"] for r in seen["rivals"]] == ["a", "c"]
     assert seen["round"] == game.companies[1].observe()["round"]
+
+
+def test_a_competitive_analysis_studies_the_rival_companies(saas_small):
+    """In a shared market a competitive analysis also reports what the market sees of each rival
+    company (its launches, prices, share), stored with the study, and never its plans."""
+    from pmsim.engine.actions import Research
+
+    game = SharedGame(saas_small, 8, ["a", "b"])
+    a, b = game.companies
+    plan = next(x for x in a.legal_actions() if isinstance(x, Plan) and x.slot == "now")
+    game.apply(0, plan)
+    game.apply(0, EndRound())
+    game.apply(1, EndRound())
+    later = next(x for x in a.legal_actions() if isinstance(x, Plan) and x.slot == "now")
+    game.apply(0, later)  # a plan for quarter 2: b must not see it
+    result = game.apply(1, Research("competitive_analysis"))
+    assert result["rival_companies"] == game.rivals(1)
+    assert b.state.research_results[-1]["rival_companies"] == game.rivals(1)  # kept in the history
+    launched = [x["feature"] for x in result["rival_companies"][0]["launched"]]
+    assert launched == sorted(a.state.reports[-1]["shipped"]) and later.feature not in launched
+    assert "rival companies: a " in result["summary"]
+    solo = new_game(saas_small, 8).apply(Research("competitive_analysis"))
+    assert "rival_companies" not in solo  # a solo game has no rival companies

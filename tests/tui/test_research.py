@@ -124,3 +124,27 @@ async def test_a_repeated_study_warns_and_an_empty_method_says_why(store, catalo
         assert "nothing has shipped yet" in what and "first feature ships" in what
         await press(pilot, "enter")
         assert len(app.view.obs["research"]) == 1
+
+
+def test_a_competitive_analysis_in_a_shared_market_lists_the_rival_companies():
+    """The research pane shows what the study saw of each rival company: share and launches."""
+    from types import SimpleNamespace
+
+    from tui_helpers import small_text
+
+    from pmsim.engine import EndRound, Plan, Research
+    from pmsim.engine.shared import SharedGame
+    from pmsim.scenario.loader import load_scenario_text
+    from pmsim.tui.service import build_view
+    from pmsim.tui.widgets.research import result_text
+
+    game = SharedGame(load_scenario_text(small_text()), 8, ["Acme", "Globex"])
+    acme = game.companies[0]
+    game.apply(0, next(x for x in acme.legal_actions() if isinstance(x, Plan) and x.slot == "now"))
+    game.apply(0, EndRound())
+    game.apply(1, EndRound())
+    result = game.apply(1, Research("competitive_analysis"))
+    view = build_view(SimpleNamespace(game=game.companies[1], save_id=None, read_only=False, problem=None))
+    text = result_text(result, view).plain
+    titles = [x["title"] for x in result["rival_companies"][0]["launched"]]
+    assert titles and "Acme: " in text and all(t in text for t in titles[-3:])

@@ -300,6 +300,9 @@ def result_text(r: dict[str, Any], view: GameView) -> Text:
                      ", ".join(f"{names.get(k, k)} {v:.0%}" for k, v in best) + "\n")
         for mv in r["moves"]:
             t.append(f"  ⚠ Q{mv['round']}: {mv['note'] or mv['theme']}\n", style="yellow")
+        for rc in r.get("rival_companies", []):  # a shared market: what the market sees of each
+            shipped = ", ".join(f"{x['title']} (Q{x['round']})" for x in rc["launched"][-3:]) or "nothing yet"
+            t.append(f"  {rc['company']}: {rc['share_estimate']:.0%} share; launched {shipped}\n")
     elif m == "spike":
         t.append(f"  estimate {r['old_estimate']:.1f} → {r['new_estimate']:.1f} wk\n")
     return t
