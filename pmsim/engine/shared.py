@@ -16,8 +16,8 @@ once (company 0 moves them, the others take the new needs).
 
 The joint state, and so `state_hash`, is a pure function of (scenario, seed, company names,
 every company's actions in round order); `replay` rebuilds it. A company may look at its
-rivals only through `rivals(c)`: what they launched, their price and an estimate of their
-share, never their plans.
+rivals only through `rivals(c)` and `rival_shares(c)`: what they launched, their price and an
+estimate of their share (now and each past quarter), never their plans.
 """
 
 from __future__ import annotations
@@ -172,11 +172,20 @@ class SharedGame:
             })
         return out
 
+    def rival_shares(self, c: int) -> list[dict[str, Any]]:
+        """Each rival's market share at the end of every quarter (Q0 first), to the nearest
+        percent as `rivals` estimates it now; in class order, without company c (whose own
+        share its player knows from its metrics, as a sample estimate)."""
+        return [{"company": g.name,
+                 "shares": [round(round(float(m["market_share"]) / SHARE_STEP) * SHARE_STEP, 2)
+                            for m in g.state.metrics]}
+                for j, g in enumerate(self.companies) if j != c]
+
     def observe(self, c: int) -> dict[str, Any]:
         """What company c's player sees: its own game's view (Game.observe), plus its rivals'
         observable moves (`rivals`) and how many companies the quarter still waits for."""
-        return {**self.companies[c].observe(), "rivals": self.rivals(c), "waiting_for": self.waiting_for(),
-                "committed": self.committed[c] is not None}
+        return {**self.companies[c].observe(), "rivals": self.rivals(c), "rival_shares": self.rival_shares(c),
+                "waiting_for": self.waiting_for(), "committed": self.committed[c] is not None}
 
     def state_hash(self) -> str:
         """SHA-256 of the joint state: the customers (digested once, not once per company), who
