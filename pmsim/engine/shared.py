@@ -69,6 +69,15 @@ class CompanyGame(Game):
     def _end_round(self, action: EndRound) -> dict[str, Any] | None:  # type: ignore[override]
         return self.market._commit(self.index, action)
 
+    def _shift_needs(self, si: int, ti: int, delta: float) -> None:
+        """A segment shift moves the market's customers once: company 0 moves them, the others
+        (which begin their rounds after it) take the new needs."""
+        if self.index == 0:
+            super()._shift_needs(si, ti, delta)
+            return
+        self._c["need_means"] = self.market.companies[0]._c["need_means"]
+        self._hash_cache.pop("static_pop", None)
+
     def rival_scores(self, u: int) -> np.ndarray | None:
         """(R, S, T) the rival companies' theme scores in quarter u, as the market compared them
         when quarter u resolved (for a quarter not resolved yet, the latest: their moves to come
@@ -91,15 +100,6 @@ class CompanyGame(Game):
         if not full:
             return len(self.market.products)
         return (self.index, tuple(g.tobytes() for row in self.market.products for g in row))
-
-    def _shift_needs(self, si: int, ti: int, delta: float) -> None:
-        """A segment shift moves the market's customers once: company 0 moves them, the others
-        (which begin their rounds after it) take the new needs."""
-        if self.index == 0:
-            super()._shift_needs(si, ti, delta)
-            return
-        self._c["need_means"] = self.market.companies[0]._c["need_means"]
-        self._hash_cache.pop("static_pop", None)
 
 
 def _company(scenario: Scenario, state: GameState, cache: dict[str, Any], market_: SharedGame,
