@@ -160,8 +160,11 @@ def scenarios_new(path: Path, source: str | None, force: bool) -> None:
               metavar="POINTS",
               help="Stop early once every bot's mean score is known to ± POINTS (95% CI), after at "
                    "least 10 games; --games is then the most played (teach plays as many).")
+@click.option("--shared", is_flag=True,
+              help="Instead, play the bots as rival companies in one market per game (researcher, rice, "
+                   "random, hippo) and report each one's mean score and final market share.")
 def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_json: bool, force: bool,
-                      with_teach: bool, until_ci: float | None) -> None:
+                      with_teach: bool, until_ci: float | None, shared: bool) -> None:
     """Play every bot many times and say where the scenario fails to teach, and what to change.
 
     Shows the score distribution per strategy (a table and a histogram from 0 to 100), the mean
@@ -170,7 +173,14 @@ def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_js
     oracle misses it. Then warnings (bad practice within a few points of good practice, OKRs
     trivially met or impossible, a component that never varies), each with concrete advice.
     Exits 1 when there are warnings.
+
+    With --shared, the bots compete instead: each game is one market where researcher, rice,
+    random and hippo are rival companies (as `simulate --shared`). It shows each one's mean score
+    and mean final market share, and warns when good practice (researcher, rice) does not beat bad
+    practice (random, hippo) in either.
     """
+    if shared:
+        return _balance_shared(scenario_arg, games, seed, jobs, as_json, force, until_ci)
     from pmsim.commands.common import LiveTable, json_text
     from pmsim.engine.balance import explain, play_batch
     from pmsim.engine.bots import STRATEGIES
@@ -192,6 +202,49 @@ def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_js
         click.echo(json_text(report))
         raise click.exceptions.Exit(status)
     click.echo(render_balance(report, sc))
+    raise click.exceptions.Exit(status)
+
+
+def _balance_shared(scenario_arg: str, games: int, seed: int, jobs: int, as_json: bool, force: bool,
+                    until_ci: float | None) -> None:
+    """`scenarios balance --shared` (engine/shared_batch.py plays the markets and judges them)."""
+    from pmsim.commands.common import json_text
+    from pmsim.engine.shared_batch import BALANCE_STRATEGIES, run_shared_batch, shared_warnings
+    from pmsim.engine.simulate import BatchInterrupted
+
+    ctx = click.get_current_context()
+    if until_ci is not None:
+        fail("scenarios balance: --shared cannot be used with --until-ci")
+    if ctx.get_parameter_source("with_teach") == click.core.ParameterSource.COMMANDLINE and ctx.params["with_teach"]:
+        fail("scenarios balance: --shared cannot be used with --teach (behaviours are measured solo)")
+    sc = load_or_exit(scenario_arg, force=force, can_force=True)
+    jobs = capped_jobs(jobs)
+    try:
+        if sys.stderr.isatty() and not as_json:
+            with click.progressbar(length=games, label="shared markets", file=sys.stderr) as bar:
+                result = run_shared_batch(sc, BALANCE_STRATEGIES, games, seed, jobs=jobs, progress=bar.update)
+        else:
+            result = run_shared_batch(sc, BALANCE_STRATEGIES, games, seed, jobs=jobs)
+    except BatchInterrupted as e:
+        played = next(iter(e.partial.get("played", {}).values()), 0)
+        fail(f"scenarios balance: interrupted after {played} of {games} shared markets", 130)
+    report = {**result, "warnings": shared_warnings(result)}
+    status = 1 if report["warnings"] else 0
+    if as_json:
+        click.echo(json_text(report))
+        raise click.exceptions.Exit(status)
+    stats = report["strategies"]
+    click.echo(f"{sc.meta.id}: {games} shared markets, one company per strategy "
+               f"({', '.join(stats)}), seed {seed}\n")
+    click.echo(table(["strategy", "mean score", "sd", "p10", "p90", "final share"],
+                     [[n, *(f"{s[k]:.1f}" for k in ("mean", "sd", "p10", "p90")), f"{100 * s['share_mean']:.1f}%"]
+                      for n, s in stats.items()], align="lrrrrr"))
+    click.echo("")
+    for w in report["warnings"]:
+        click.echo(f"warning: {w}")
+    if not report["warnings"]:
+        click.echo("ok: in the shared market, good practice (researcher, rice) beats bad practice "
+                   "(random, hippo) in mean score and final share")
     raise click.exceptions.Exit(status)
 
 

@@ -45,6 +45,7 @@ from pmsim.engine.worth import (
     fresh_true,
     gap_true,
     prior_delay,
+    rivals_key,
     true_delay,
     true_must,
 )
@@ -179,7 +180,7 @@ def _gap_closed(game: Game, without: np.ndarray, t: int) -> np.ndarray:
     sc = game.scenario
     best = comp_best_true(game, t)
     ti = [game.themes.index(f.theme) for f in sc.features]
-    gap = np.maximum(best[ti][None, :] - without, 0.0)
+    gap = np.maximum((best[ti][None, :] if best.ndim == 1 else best[:, ti]) - without, 0.0)  # (S, F)
     closed = np.minimum(np.maximum(_true_gain(game), 0.0), gap)
     need = np.clip(game.true_need_means()[:, ti], 0, None)
     weighted = game.sizes() * np.array(sc.segment_weights())
@@ -211,7 +212,7 @@ def hindsight(game: Game) -> dict[str, Any]:
     # so it is made once per market and round, by these exact inputs.
     shared = ("hindsight", game._c["need_means"].tobytes(), game._c["g0"].tobytes(), st.round,
               tuple((m["competitor"], m["theme"], m["delta"], m["round"], m.get("feature")) for m in st.launches),
-              tuple(sorted(st.capacity_event_delta.items())))
+              tuple(sorted(st.capacity_event_delta.items())), rivals_key(game, full=True))
     when, gap_by_round, ben_by_t = _shared(game, shared, lambda: _hindsight_schedule(game, vt, vm))
     ben = []
     for t in range(1, len(st.ledger) + 1):

@@ -16,8 +16,11 @@ once (company 0 moves them, the others take the new needs).
 
 The joint state, and so `state_hash`, is a pure function of (scenario, seed, company names,
 every company's actions in round order); `replay` rebuilds it. A company may look at its
-rivals only through `rivals(c)`: what they launched, their price and an estimate of their
-share, never their plans.
+rivals only through `rivals(c)` and `rival_shares(c)`: what they launched, their price and an
+estimate of their share (now and each past quarter), never their plans. Its values on the truth
+(engine/worth.py: the best roadmap in hindsight, the benefit its ledger counts) take the rivals'
+products as given, as the market compared them each quarter (`CompanyGame.rival_scores`): a
+rival's launch raises its theme scores there, like a scripted competitor's move.
 """
 
 from __future__ import annotations
@@ -89,6 +92,29 @@ class CompanyGame(Game):
         self._c["need_means"] = self.market.companies[0]._c["need_means"]
         self._hash_cache.pop("static_pop", None)
 
+    def rival_scores(self, u: int) -> np.ndarray | None:
+        """(R, S, T) the rival companies' theme scores in quarter u, as the market compared them
+        when quarter u resolved (for a quarter not resolved yet, the latest: their moves to come
+        are not made; before any, the product they all started with). None without rivals: the
+        truth's values (engine/worth.py) then see only the scripted competitors, as solo."""
+        m = self.market
+        if len(m.companies) == 1:
+            return None
+        others = [j for j in range(len(m.companies)) if j != self.index]
+        if m.products and u >= 1:
+            row = m.products[min(u, len(m.products)) - 1]
+            return np.stack([row[j] for j in others])
+        return np.stack([m.companies[j]._c["g0"] for j in others])
+
+    def rivals_key(self, full: bool = False) -> Any:
+        """What `rival_scores` reads, as a key: how many quarters resolved (`full`: their very
+        scores, for values kept across games)."""
+        if len(self.market.companies) == 1:
+            return None
+        if not full:
+            return len(self.market.products)
+        return (self.index, tuple(g.tobytes() for row in self.market.products for g in row))
+
 
 def _company(scenario: Scenario, state: GameState, cache: dict[str, Any], market_: SharedGame,
              index: int, name: str) -> CompanyGame:
@@ -113,6 +139,9 @@ class SharedGame:
         self.names = names
         self.committed: list[EndRound | None] = [None] * len(names)
         self.round_hashes: list[str] = []  # the joint hash after each resolved quarter
+        # every resolved quarter: each company's theme scores (S, T) as the market compared them
+        # (derived from the actions, so not hashed: a replay makes them again)
+        self.products: list[list[np.ndarray]] = []
         self._closing: list[Any] = []
         self.companies: list[CompanyGame] = []
         first = setup.prepare(scenario, seed, lambda sc, st, c: _company(sc, st, c, self, 0, names[0]))
@@ -186,11 +215,20 @@ class SharedGame:
             })
         return out
 
+    def rival_shares(self, c: int) -> list[dict[str, Any]]:
+        """Each rival's market share at the end of every quarter (Q0 first), to the nearest
+        percent as `rivals` estimates it now; in class order, without company c (whose own
+        share its player knows from its metrics, as a sample estimate)."""
+        return [{"company": g.name,
+                 "shares": [round(round(float(m["market_share"]) / SHARE_STEP) * SHARE_STEP, 2)
+                            for m in g.state.metrics]}
+                for j, g in enumerate(self.companies) if j != c]
+
     def observe(self, c: int) -> dict[str, Any]:
         """What company c's player sees: its own game's view (Game.observe), plus its rivals'
         observable moves (`rivals`) and how many companies the quarter still waits for."""
-        return {**self.companies[c].observe(), "rivals": self.rivals(c), "waiting_for": self.waiting_for(),
-                "committed": self.committed[c] is not None}
+        return {**self.companies[c].observe(), "rivals": self.rivals(c), "rival_shares": self.rival_shares(c),
+                "waiting_for": self.waiting_for(), "committed": self.committed[c] is not None}
 
     def state_hash(self) -> str:
         """SHA-256 of the joint state: the customers (digested once, not once per company), who
@@ -239,6 +277,8 @@ class SharedGame:
         r = self.round
         closing = [g._close_round() for g in self.companies]
         mis, refs = market.company_inputs(self.pop, self.companies)
+        if len(self.companies) > 1:
+            self.products.append([m.g_ours.copy() for m in mis])
         outs = market.step_companies(self.pop, self.owner, mis, refs, stream(self.seed, "market", r))
         self._refresh_views()
         actions = list(self.committed)

@@ -22,9 +22,14 @@ from pmsim.engine.simulate import BatchInterrupted, _r, game_seed, parse_strateg
 if TYPE_CHECKING:
     from pmsim.scenario.models import Scenario
 
-__all__ = ["play_shared", "run_shared_batch"]
+__all__ = ["BALANCE_STRATEGIES", "play_shared", "run_shared_batch", "shared_warnings"]
 
 Row = tuple[float, dict[str, float], float]  # score, components, final market share
+
+# `scenarios balance --shared`: good practice, then bad practice, one company each per market
+GOOD = ("researcher", "rice")
+BAD = ("random", "hippo")
+BALANCE_STRATEGIES = GOOD + BAD
 
 
 def play_shared(scenario: Scenario, strategies: Sequence[str], seed: int) -> SharedGame:
@@ -118,3 +123,23 @@ def _run_parallel(sc: Scenario, names: list[str], seeds: list[int], jobs: int,
         simulate._stop_workers(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def shared_warnings(summary: dict[str, Any]) -> list[str]:
+    """One line per (good, bad) pair of strategies where good practice (researcher, rice) does not
+    beat bad practice (random, hippo) in a shared batch's summary: in mean score, or in mean final
+    market share. Empty when the ordering holds (a strategy missing from the summary is skipped)."""
+    stats = summary["strategies"]
+    out = []
+    for good in GOOD:
+        for bad in BAD:
+            if good not in stats or bad not in stats:
+                continue
+            g, b = stats[good], stats[bad]
+            if g["mean"] <= b["mean"]:
+                out.append(f"in the shared market, {good} does not beat {bad} in mean score: "
+                           f"{g['mean']:.1f} vs {b['mean']:.1f}")
+            if g["share_mean"] <= b["share_mean"]:
+                out.append(f"in the shared market, {good} does not beat {bad} in mean final share: "
+                           f"{100 * g['share_mean']:.2f}% vs {100 * b['share_mean']:.2f}%")
+    return out

@@ -185,7 +185,8 @@ def gap_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gai
     """(F,) what closing a competitive gap adds to each feature, summed over the given quarters.
 
     `gain` (S, F) is the feature's theme-score gain per segment, `g_ours` (S, T) our theme scores
-    without it, `comp_best` one (T,) array per quarter: the best competitor's score in each theme.
+    without it, `comp_best` one (T,) array per quarter: the best competitor's score in each theme
+    (or one (S, T) per quarter: per segment, with a shared market's rival companies).
     A feature closes min(gain, gap) of a gap, and each point closed is worth LOSS_W more, times
     the quarter's `fresh` multiplier (T,) where a rival has just launched.
     """
@@ -203,8 +204,9 @@ def _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> n
     need = np.clip(need_mean[:, ti], 0, None)
     # every quarter at once ((Q, S, F), element by element the same products), each quarter's
     # segments summed as before, and the quarters added to `out` one after another
-    best = np.asarray(comp_best, dtype=np.float64)  # (Q, T)
-    gap = np.maximum(best[:, None, :] - g_ours[None, :, :], 0.0)[:, :, ti]  # (Q, S, F)
+    best = np.asarray(comp_best, dtype=np.float64)  # (Q, T), or (Q, S, T) with rival companies
+    best = best[:, None, :] if best.ndim == 2 else best
+    gap = np.maximum(best - g_ours[None, :, :], 0.0)[:, :, ti]  # (Q, S, F)
     closed = np.minimum(np.maximum(gain, 0.0)[None, :, :], gap)
     mult = 1.0 if fresh is None else np.asarray(fresh, dtype=np.float64)[:, ti][:, None, :]
     per = (weighted[:, None] * BETA * LOSS_W * need)[None, :, :] * closed * mult

@@ -128,17 +128,26 @@ def _prior_must(game: Game) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ competitive gaps
+def rivals_key(game: Game, full: bool = False) -> Any:
+    """What the rival companies of a shared market add to the truth's values, as a key (None for
+    a solo game: engine/shared.py CompanyGame.rivals_key)."""
+    key = getattr(game, "rivals_key", None)
+    return None if key is None else key(full)
+
+
 def comp_best_true(game: Game, u: int) -> np.ndarray:
     """(T,) the best competitor's true score per theme in quarter u (scripted moves included;
-    a launch that may not happen counts by its probability)."""
-    return _memo(game, f"comp_best_true{u}", None, lambda: _comp_best_true(game, u))
+    a launch that may not happen counts by its probability). In a shared market, (S, T): the
+    rival companies' products too, as the market compared them in quarter u (their launches
+    are given, like scripted moves)."""
+    return _memo(game, f"comp_best_true{u}", rivals_key(game), lambda: _comp_best_true(game, u))
 
 
 def _comp_best_true(game: Game, u: int) -> np.ndarray:
     sc = game.scenario
     themes = game.themes
     if not sc.market.competitors:
-        return np.full(len(themes), -np.inf)
+        return _with_rivals(game, u, np.full(len(themes), -np.inf))
     g = np.array([[c.strengths.get(t, 0.0) for t in themes] for c in sc.market.competitors])
     for ki, c in enumerate(sc.market.competitors):
         for mv in c.moves:
@@ -148,7 +157,16 @@ def _comp_best_true(game: Game, u: int) -> np.ndarray:
     for ev in sc.events:
         if ev.kind == "competitor_launch" and ev.competitor and ev.theme and ev.round <= u:
             g[ids.index(ev.competitor), themes.index(ev.theme)] += ev.delta * ev.probability
-    return np.clip(g, 0.0, 1.0).max(axis=0)
+    best = np.clip(g, 0.0, 1.0).max(axis=0)
+    return _with_rivals(game, u, best)
+
+
+def _with_rivals(game: Game, u: int, best: np.ndarray) -> np.ndarray:
+    rivals = getattr(game, "rival_scores", None)
+    scores = None if rivals is None else rivals(u)
+    if scores is None:
+        return best
+    return np.maximum(best[None, :], scores.max(axis=0))
 
 
 def comp_best_believed(game: Game, u: int, comp_mean: np.ndarray | None = None,
@@ -247,7 +265,7 @@ def _moves(moves: list[dict[str, Any]], *fields: str) -> tuple:
 def gap_true(game: Game, quarters: list[int], g_ref: np.ndarray | None = None) -> np.ndarray:
     st = game.state
     g_ref = game.theme_scores() if g_ref is None else g_ref
-    key = (tuple(quarters), g_ref.tobytes(), st.round, _moves(st.launches, "theme", "round"))
+    key = (tuple(quarters), g_ref.tobytes(), st.round, _moves(st.launches, "theme", "round"), rivals_key(game))
     return _memo(game, f"gap_true{key[0]}", key, lambda: _gap_true(game, quarters, g_ref)).copy()
 
 

@@ -132,7 +132,8 @@ class CompanyPlay:
     def shared_obs(self) -> dict[str, Any]:
         """What the dashboard adds for a shared market: the rivals' observable moves."""
         c = self.game.index
-        return {"rivals": self.market.rivals(c), "waiting_for": self.market.waiting_for(),
+        return {"rivals": self.market.rivals(c), "rival_shares": self.market.rival_shares(c),
+                "waiting_for": self.market.waiting_for(),
                 "committed": self.committed, "company": self.company, "class_code": self.code}
 
     def waiting(self, st: MarketStatus | None = None) -> Waiting:

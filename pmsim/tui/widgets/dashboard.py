@@ -128,6 +128,39 @@ def rivals_lines(view: GameView) -> Text:
     return t
 
 
+def share_rows(view: GameView) -> list[tuple[str, bool, list[float]]]:
+    """(company, is it you, share at the end of each quarter from Q0) for the share chart: yours
+    as your metrics estimate it (the Market share row), each rival's to the nearest percent."""
+    own = [float(m["market_share"]) for m in view.obs["metrics"]]
+    rows = [(str(view.obs.get("company") or "You"), True, own)]
+    return rows + [(r["company"], False, [float(x) for x in r["shares"]]) for r in view.obs.get("rival_shares", [])]
+
+
+def share_chart(view: GameView) -> Text:
+    """Every company's market share over the quarters: a heading with the quarters and the
+    scale, then one row of blocks per company, all on one scale (the lowest to the highest share
+    in the chart, like the metrics' sparklines but shared), so that rows compare."""
+    from pmsim.textsafe import name
+
+    rows = share_rows(view)
+    values = [x for _, _, shares in rows for x in shares]
+    lo, hi = min(values, default=0.0), max(values, default=0.0)
+    quarters = max((len(shares) for _, _, shares in rows), default=1) - 1
+    span = f"Q0–Q{quarters}" if quarters else "Q0 so far"
+    t = Text()
+    t.append(f"\nMarket share by quarter ({span}; one scale: {100 * lo:.1f}%–{100 * hi:.1f}%)\n", style="bold")
+    steps = len(fmt.SPARK) - 1
+    for company, you, shares in rows:
+        label = fmt.clip(name(company), 15) + (" (you)" if you else "")
+        t.append(f"  {label:<21} ", style="bold" if you else "")
+        t.append("".join(fmt.SPARK[int(round((x - lo) / (hi - lo) * steps)) if hi - lo > 1e-12 else 3]
+                         for x in shares), style="cyan" if you else "magenta")
+        last = shares[-1] if shares else 0.0
+        t.append(f" {100 * last:.1f}%\n" if you else f" ~{100 * last:.0f}%\n")
+    t.rstrip()
+    return t
+
+
 class DashboardBody(Static):
     """The whole dashboard as one rich renderable (cheap to redraw)."""
 
@@ -151,4 +184,5 @@ class DashboardPane(ViewPane):
         parts: list = [score_line(view), metrics_table(view), okr, okr_lines(view), news, news_lines(view)]
         if view.obs.get("rivals"):  # a company of a shared market: the other companies
             parts += [Text("\nRival companies (what the market sees)", style="bold"), rivals_lines(view)]
+            parts.append(share_chart(view))
         self.query_one(DashboardBody).update(Group(*parts, heading, segments_table(view)))
