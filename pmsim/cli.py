@@ -30,17 +30,18 @@ COMMANDS: dict[str, str] = {
 }
 
 SUMMARIES: dict[str, str] = {
-    "play": "Play the game in the terminal (new, --continue, --save ID, --class CODE).",
+    "play": "Play the game in the terminal (new, --continue, --save ID, --class CODE [--company NAME]).",
     "serve": "Serve the game to a web browser (127.0.0.1); --class CODE: a graded class.",
-    "scenarios": "Scenario files: list, validate, schema, new, balance.",
-    "simulate": "Play many bot games per strategy and summarize their scores.",
+    "scenarios": "Scenario files: list, validate, schema, new, balance, teach.",
+    "simulate": "Play many bot games per strategy and summarize their scores (--shared: one market).",
     "bench": "Time the engine and the CLI; one JSON object per benchmark with --json.",
-    "saves": "Saved games: list, delete, and where the database is.",
-    "replay": "Re-simulate a save round by round (--verify: check every round hash).",
+    "saves": "Saved games: list, delete, path (where the database is).",
+    "replay": "Re-simulate a save (or --class CODE) round by round (--verify: check every round hash).",
     "fork": "Start a new game from a save, keeping its first N rounds.",
-    "export": "Write a save to a .pmsave.json file (or its decision log as csv/jsonl).",
-    "import": "Check and import a .pmsave.json file as a new save.",
-    "class": "Run a class on one scenario and seed: create, list, roster, report (database or files).",
+    "export": "Write a save (or --class CODE) to a file (or its decision log as csv/jsonl).",
+    "import": "Check and import a .pmsave.json file as a new save (or a class file as a class).",
+    "class": "Run a class on one scenario and seed (solo games or a shared market): create, list, roster, "
+             "status, advance, report, add-bots.",
     "review": "The manager's end-of-internship review of a save: rating, return offer, five skills.",
 }
 

@@ -154,3 +154,16 @@ def test_simulate_save_stores_every_game_as_a_bot_player(tmp_path):
     assert all(s["status"] == "finished" for s in listed)
     rice = [s["score"] for s in listed if s["player"] == "bot:rice"]
     assert abs(sum(rice) / 2 - summary["strategies"]["rice"]["mean"]) < 1e-3
+
+
+def test_the_top_level_help_names_every_subcommand_of_a_group():
+    """`pmsim --help` is where a newcomer looks (it shows these summaries before any command is
+    imported): each group's summary names its subcommands."""
+    import click
+
+    from pmsim.cli import SUMMARIES
+
+    for group in ("class", "scenarios", "saves"):
+        cmd = cli.get_command(click.Context(cli), group)
+        assert [name for name in cmd.commands if name not in SUMMARIES[group]] == [], group
+    assert "--company NAME" in SUMMARIES["play"] and "--shared" in SUMMARIES["simulate"]

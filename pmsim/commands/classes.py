@@ -43,7 +43,10 @@ db_option = click.option(
 # ---------------------------------------------------------------------------- commands
 @click.group("class")
 def class_() -> None:
-    """Run a class: everyone plays the same scenario on the same seed; then grade it."""
+    """Run a class: everyone plays the same scenario on the same seed; then grade it.
+
+    A solo class: each student plays their own game. A shared-market class (create --shared):
+    each team plays a company in one market; status and advance run its quarters."""
 
 
 def _store(db_url: str | None) -> SaveStore:
