@@ -70,15 +70,21 @@ def _store(db_url: str | None) -> SaveStore:
               help="With --shared: how many companies (named Company 1..N unless --company names them).")
 @click.option("--company", "company_names", multiple=True, metavar="NAME",
               help="With --shared: a company's name (repeat for each company).")
+@click.option("--companies-file", "companies_file", type=click.Path(dir_okay=False), default=None, metavar="PATH",
+              help="With --shared: the companies' names, one a line (blank lines and # comments skipped).")
 @db_option
 def class_create(scenario_arg: str, seed: int | None, name: str, shared: bool, companies: int | None,
-                 company_names: tuple[str, ...], db_url: str | None) -> None:
+                 company_names: tuple[str, ...], companies_file: str | None, db_url: str | None) -> None:
     """Create a class and print the code students join it with."""
     import secrets
 
-    if shared or companies is not None or company_names:
-        from pmsim.commands.shared_class import create_shared
+    if shared or companies is not None or company_names or companies_file:
+        from pmsim.commands.shared_class import create_shared, names_from_file
 
+        if companies_file is not None:
+            if company_names:
+                fail("class create: give the companies' names with --company or --companies-file, not both")
+            company_names = names_from_file(companies_file)
         return create_shared(scenario_arg, seed, name, shared, companies, company_names, db_url)
 
     from pmsim.commands.common import gate_or_exit

@@ -31,6 +31,21 @@ def _store(db_url: str | None):
         fail(str(e), e.exit_code)
 
 
+def names_from_file(path: str) -> tuple[str, ...]:
+    """The companies' names in a text file, one a line; blank lines and `#` comments are skipped.
+    An unreadable or empty file is one line on stderr and exit 2."""
+    from pathlib import Path
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        fail(f"class create: cannot read --companies-file {path}: {getattr(e, 'strerror', None) or e}")
+    names = tuple(line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#"))
+    if not names:
+        fail(f"class create: --companies-file {path} names no company (one name a line)")
+    return names
+
+
 def create_shared(scenario_arg: str, seed: int | None, name: str, shared: bool, companies: int | None,
                   names: tuple[str, ...], db_url: str | None) -> None:
     import secrets
@@ -41,7 +56,7 @@ def create_shared(scenario_arg: str, seed: int | None, name: str, shared: bool, 
     from pmsim.textsafe import name as clean
 
     if not shared:
-        fail("class create: --companies and --company need --shared")
+        fail("class create: --companies, --company and --companies-file need --shared")
     if names and companies is not None and companies != len(names):
         fail(f"class create: --companies {companies} but {len(names)} --company names")
     if not names and companies is None:

@@ -98,3 +98,25 @@ def test_a_class_from_a_newer_engine(shared):
     sm._MARKETS.clear()  # as a fresh process would
     _refused(url, ["play", "--class", code, "--company", "Globex"], "engine 99.0.0")
     _refused(url, ["class", "advance", code], "engine 99.0.0")
+
+
+def test_companies_named_in_a_file(shared, tmp_path):
+    """`class create --shared --companies-file PATH`: one name a line, blank lines and # comments
+    skipped; an empty or missing file, or a file with --company too, is one line and changes nothing."""
+    url, _, _ = shared
+    names = tmp_path / "teams.txt"
+    names.write_text("# section B\nAcme\n\n  Globex  \nInitech\n", encoding="utf-8")
+    out = _cli("class", "create", "--shared", "--companies-file", str(names), "--scenario", "tutorial",
+               "--name", "From a file", "--db", url)
+    assert out.exit_code == 0, out.output
+    assert "Companies: Acme, Globex, Initech" in out.output
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nobody yet\n\n", encoding="utf-8")
+    base = ["class", "create", "--shared", "--scenario", "tutorial", "--name", "X"]
+    _refused(url, [*base, "--companies-file", str(empty)], "names no company")
+    _refused(url, [*base, "--companies-file", str(tmp_path / "missing.txt")], "cannot read --companies-file")
+    _refused(url, [*base, "--companies-file", str(names), "--company", "Acme"], "not both")
+    twice = tmp_path / "twice.txt"
+    twice.write_text("Acme\nAcme\n", encoding="utf-8")
+    out = _cli(*base, "--companies-file", str(twice), "--db", url)
+    assert out.exit_code == 2 and len(out.output.strip().splitlines()) == 1, out.output
