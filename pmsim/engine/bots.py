@@ -85,14 +85,20 @@ def _answer(game: Game, value: dict[str, float]) -> None:
             _try(game, Respond(q.id, "decline", "evidence"))
 
 
+def _promise_bar(game: Game, value: np.ndarray) -> float:
+    """The value above which the analyst calls work worth a promise: the 60th percentile of what
+    it could build."""
+    cands = [float(value[game.fidx(f)]) for f in _candidates(game)]
+    return float(np.percentile(cands, 60)) if cands else 0.0
+
+
 def _answer_analyst(game: Game, value: np.ndarray) -> None:
     """Answer every request and close the loop on deferred ones: accept what is in Now, promise
     valuable work for next quarter, defer the rest of what is worth doing with a reason, and
     decline (with the evidence) what is not, or what waited past its date without making the plan."""
     st = game.state
     now = set(st.now)
-    cands = [float(value[game.fidx(f)]) for f in _candidates(game)]
-    bar = float(np.percentile(cands, 60)) if cands else 0.0
+    bar = _promise_bar(game, value)
     for q in list(st.requests):
         if q.status not in ("open", "deferred") or q.round > st.round:
             continue
@@ -115,8 +121,7 @@ def _renegotiate_analyst(game: Game, value: np.ndarray) -> None:
     """Say early what will not happen: a promise due this quarter or next whose feature is not in
     Now is moved a quarter if it is among the most valuable work (once), else released."""
     st = game.state
-    cands = [float(value[game.fidx(f)]) for f in _candidates(game)]
-    bar = float(np.percentile(cands, 60)) if cands else 0.0
+    bar = _promise_bar(game, value)
     for q in list(st.requests):
         if (q.status != "accepted" or q.feature is None or q.feature in st.now or q.deadline is None
                 or q.deadline > st.round + 1 or st.features[q.feature].status != "backlog"):
@@ -353,8 +358,7 @@ def _promised(game: Game, value: np.ndarray) -> np.ndarray:
     quarter, to a stakeholder with the power to escalate, is worth the trust it keeps, counted like
     a valuable feature (the bar for promising). Promises to the others are renegotiated early."""
     st = game.state
-    cands = [float(value[game.fidx(f)]) for f in _candidates(game)]
-    bar = float(np.percentile(cands, 60)) if cands else 0.0
+    bar = _promise_bar(game, value)
     out = np.zeros(len(game.feature_ids))
     for q in st.requests:
         if (q.status == "accepted" and q.feature is not None and q.deadline == st.round
@@ -391,25 +395,22 @@ def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) 
 
 
 def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:
+    """The analyst's plan values: each feature's believed cost of delay (worth.believed_delay),
+    plus half of what a foundation unlocks. Without `musts`, a must-have is weighed like any other
+    wish: worth what it adds, not the growing cost of its absence."""
     from pmsim.engine.market import MUST_PENALTY
-    from pmsim.engine.values import growth_weight, quarters_left
-    from pmsim.engine.worth import _stakes_believed_over, believed_must, gap_believed
+    from pmsim.engine.worth import (
+        _cost_of_delay,
+        _stakes_believed_over,
+        believed_must,
+        gap_believed,
+    )
 
-    r, rounds = game.state.round, game.scenario.rounds
     must = believed_must(game)
-
-    def shipped_in(u: int) -> np.ndarray:  # worth over the rest of the game if shipped in round u
-        if u > rounds:
-            return np.zeros_like(vb)
-        left = list(range(u, rounds + 1))
-        if musts:  # a missing must-be costs more every quarter, and what it lost stays lost
-            v = vb * quarters_left(u, rounds) + must * growth_weight(u, rounds)
-        else:  # a must-have weighed like any other wish: worth what it adds, not what its absence costs
-            v = (vb - must * (1.0 - 1.0 / MUST_PENALTY)) * quarters_left(u, rounds)
-        return v + gap_believed(game, left) + _stakes_believed_over(game, left, u)
-
-    # plan on the cost of delay: what shipping now rather than next quarter is worth
-    return _with_unlock(game, shipped_in(r) - shipped_in(r + 1))
+    if not musts:
+        vb, must = vb - must * (1.0 - 1.0 / MUST_PENALTY), np.zeros_like(must)
+    return _with_unlock(game, _cost_of_delay(game, vb, must, lambda q: gap_believed(game, q),
+                                             lambda q: _stakes_believed_over(game, q)))
 
 
 def _with_unlock(game: Game, value: np.ndarray) -> np.ndarray:
