@@ -324,7 +324,7 @@ class Game(Rules):
             f = sc.features[fi]
             if f.id not in shipped:
                 ti = self.themes.index(f.theme)
-                g[mask, ti] -= market.MUST_PENALTY * f.value * market.stake_factor(r - u)
+                g[mask, ti] -= market.STAKE_PENALTY * f.value * market.stake_factor(r - u)
         return g
 
     def stakes_now(self) -> list[tuple[int, np.ndarray, int]]:

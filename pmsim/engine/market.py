@@ -39,6 +39,9 @@ MUST_GROWTH = 0.5
 # a launch makes its feature expected at once: customers who care switch faster than for a need
 # that was always there (a missing table stake costs STAKE_GROWTH more each quarter)
 STAKE_GROWTH = 1.0
+# ... and it hurts twice what a must-be customers always lacked: they now hold a concrete
+# alternative, so STAKE_PENALTY * value from the launch on (before growth)
+STAKE_PENALTY = 2.0 * MUST_PENALTY
 # loss aversion: where the best competitor is ahead of us in a theme, customers who care about it
 # feel the gap: every point behind costs LOSS_W points more utility, so closing a gap that
 # customers notice is worth more than adding where we already lead

@@ -34,7 +34,7 @@ DISCOVERY_RATE = 0.31  # Nielsen & Landauer: share of problems one test user fin
 RESPONSE_NOISE = 0.04
 CA_HORIZON = 2  # quarters ahead a competitive analysis sees a rival's launch (hiring, betas, patents)
 MAX_STUDIES_PER_ROUND = 20
-IMPACT_GUESS_SD = 0.6  # log-sd of the design team's first guess at a feature's value
+IMPACT_GUESS_SD = 0.75  # log-sd of the design team's first guess at a feature's value
 # A survey asks every respondent how much each feature would matter to them: with n answers the
 # feature's impact is measured with log-sd SURVEY_IMPACT_SD * sqrt(100 / n), combined with what
 # the team believed before by precision (the same rule as for needs).

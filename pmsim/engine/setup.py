@@ -56,7 +56,7 @@ def prepare(scenario: Scenario, seed: int, make_game: Callable[[Scenario, GameSt
         guess = f.value * math.exp(float(frng.normal(0.0, research.IMPACT_GUESS_SD)))
         features[f.id] = FeatureState(
             id=f.id, estimate=round(max(est, 0.5), 1), estimate_sd=f.estimate_noise,
-            impact_guess=round(guess, 4), remaining=f.effort,
+            impact_guess=round(guess, 4), impact_sd=research.IMPACT_GUESS_SD, remaining=f.effort,
         )
     s_count, k_count = len(sc.market.segments), len(sc.market.competitors)
     brng = stream(seed, "beliefs")

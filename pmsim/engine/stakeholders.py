@@ -29,7 +29,8 @@ ACCEPT_BONUS = 0.03
 DELIVERED_BONUS = 0.12
 DELIVERED_UNASKED = 0.06
 BROKEN_PENALTY = 0.4  # x (0.5 + urgency) x (0.5 + power): a promise broken to the powerful hurts most
-BROKEN_SEEN = 0.25  # ... and everyone else sees it: they lose this share of (BROKEN_PENALTY x (0.5 + urgency))
+BROKEN_SEEN = 0.4  # ... and everyone else sees it (a broken promise is the talk of the office): they lose
+# this share of (BROKEN_PENALTY x (0.5 + urgency))
 DEFER_PENALTY = 0.04
 DECLINE_REASONED = 0.05
 DECLINE_BARE = 0.12

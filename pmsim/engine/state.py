@@ -11,7 +11,7 @@ import numpy as np
 
 from pmsim.engine.population import Population
 
-ENGINE_VERSION = "0.4.0"
+ENGINE_VERSION = "0.5.0"
 DEFECT_VALUE = 0.12  # share of a feature's value each defect shipped with it costs
 DEFECT_CAP = 0.6
 
@@ -31,6 +31,7 @@ class FeatureState:
     estimate: float  # current estimate, engineer-weeks
     estimate_sd: float  # log-sd of the estimate's error
     impact_guess: float  # the design team's guess at the feature's value (noisy)
+    impact_sd: float  # log-sd of impact_guess's error (research.IMPACT_GUESS_SD at the start): research narrows it
     remaining: float  # true remaining effort
     status: str = "backlog"  # backlog | in_progress | shipped
     slot: str | None = None  # now | next | later
@@ -39,7 +40,6 @@ class FeatureState:
     usability_tested: int = 0
     defects_found: dict[str, int] = field(default_factory=lambda: {"usability": 0, "accessibility": 0})
     started_round: int | None = None
-    impact_sd: float = 0.6  # log-sd of impact_guess's error: research narrows it
     shipped_defects: int = 0  # defects no usability test caught, shipped with the feature
 
     def quality(self) -> float:

@@ -23,6 +23,7 @@ from pmsim.engine.market import (
     MUST_GROWTH,
     MUST_PENALTY,
     STAKE_GROWTH,
+    STAKE_PENALTY,
     USABILITY_W,
     shipped_gain,
 )
@@ -249,8 +250,8 @@ def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple
 def stake_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, impact: np.ndarray,
                  stakes: list[tuple[int, np.ndarray, int]], t: int, since: int = 1) -> np.ndarray:
     """(F,) what having each feature, shipped in round `since`, is worth in quarter t because a
-    launch made it expected. Like any must-be, its cost grows MUST_GROWTH a quarter while it is
-    missing, and what was lost between the launch and `since` stays lost: a feature there at the
+    launch made it expected. Like a must-be, but STAKE_PENALTY (twice a must-be's) times its value
+    at the launch, growing STAKE_GROWTH a quarter while it is missing; and what was lost between the launch and `since` stays lost: a feature there at the
     launch keeps every customer, one shipped a quarter later stops the bleeding but wins none back."""
     key = ("stake", _key(sizes), _key(need_mean), _key(impact), tuple((fi, _key(m), u) for fi, m, u in stakes),
            t, since)
@@ -266,7 +267,7 @@ def _stake_values(scenario, sizes, need_mean, impact, stakes, t, since) -> np.nd
             continue
         ti = int(ti_of[fi])
         per = float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, ti], 0, None)))
-        out[fi] += per * MUST_PENALTY * float(impact[fi]) * (1.0 + STAKE_GROWTH * (t - max(u, since)))
+        out[fi] += per * STAKE_PENALTY * float(impact[fi]) * (1.0 + STAKE_GROWTH * (t - max(u, since)))
     return out / 1000.0
 
 
@@ -283,7 +284,7 @@ def stakes_over(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, im
         out = np.zeros(len(scenario.features))
         for (fi, _, u), p in zip(stakes, per, strict=True):
             if u <= t:
-                out[fi] += p * MUST_PENALTY * float(impact[fi]) * (1.0 + STAKE_GROWTH * (t - max(u, since)))
+                out[fi] += p * STAKE_PENALTY * float(impact[fi]) * (1.0 + STAKE_GROWTH * (t - max(u, since)))
         total += out / 1000.0
     return total
 

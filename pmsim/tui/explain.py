@@ -257,7 +257,8 @@ TOPICS: list[Topic] = [
           "next two, with their size. Customers feel a launch at once; the news reports it a quarter later. "
           "Where a rival is ahead, customers feel the gap (it costs half a point of utility per point behind, "
           "three times that in a launch quarter and the next), and a launch makes the theme's headline feature "
-          "table stakes: missing it then costs like a missing must-be. Cost: $8k.",
+          "table stakes: missing it then costs twice what a missing must-be does (customers now have the "
+          "rival's version), and the customers it loses stay lost. Cost: $8k.",
           "Knowing a rival's launch before it lands lets you ship the answer in time."),
     Topic("spike", "research", "Engineering spikes",
           "A short piece of engineering to re-estimate an item.",

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 
@@ -381,6 +382,38 @@ def test_a_table_stake_missing_at_the_launch_costs_for_the_rest_of_the_game(saas
     late = stake_values(sc, sizes, need, impact, stakes, 7, since=6)[fi]
     assert ready == at_launch > late > 0
     assert at_launch / late == (1 + STAKE_GROWTH * 3) / (1 + STAKE_GROWTH * 1)
+
+
+def test_a_missing_table_stake_costs_twice_a_missing_must_be(saas_small):
+    """A rival's launch gives customers a concrete alternative: lacking its feature then costs
+    twice what the same feature costs as a must-be they always lacked, in its launch quarter, in
+    the value model as in the market's theme scores."""
+    from pmsim.engine.market import MUST_PENALTY, STAKE_PENALTY
+    from pmsim.engine.values import must_values, stake_values, table_stakes
+
+    assert STAKE_PENALTY == 2 * MUST_PENALTY
+    sc = saas_small
+    ti = sc.theme_ids().index("onboarding")
+    need = np.full((len(sc.market.segments), len(sc.theme_ids())), 0.5)
+    stakes = table_stakes(sc, need, [(ti, 1, "templates")])
+    fi, mask, _ = stakes[0]
+    sizes = np.full(len(sc.market.segments), 1000.0)
+    impact = np.array([f.value for f in sc.features])
+    p_must = np.zeros((len(sc.market.segments), len(sc.features)))
+    p_must[mask, fi] = 1.0
+    stake = stake_values(sc, sizes, need, impact, stakes, 1, since=1)[fi]
+    must = must_values(sc, sizes, need, p_must, impact)[fi]
+    assert stake > 0 and stake == pytest.approx(2 * must)
+
+    g = new_game(sc, 5)
+    assert not g.stakes_now()  # no launch, no stake
+    before = g.theme_scores()[:, ti]
+    g.state.launches.append({"theme": ti, "round": g.round, "feature": "templates"})
+    _, mask, _ = g.stakes_now()[0]
+    drop = before - g.theme_scores()[:, ti]
+    value = next(f.value for f in sc.features if f.id == "templates")
+    assert mask.any() and drop[mask] == pytest.approx(STAKE_PENALTY * value)
+    assert not drop[~mask].any()
 
 
 def test_the_analyst_weighs_a_promise_due_now_to_those_who_can_escalate(saas_small):

@@ -166,6 +166,30 @@ def test_a_spike_that_grows_an_estimate_keeps_the_plan_within_capacity(saas_smal
     assert all(fs[f].slot == "next" for f in res["moved_to_next"])
 
 
+def test_the_first_impact_guesses_are_as_uncertain_as_the_game_says(saas_small):
+    """The design team's first guess at a feature's value is off by a log-normal error of
+    IMPACT_GUESS_SD (a factor of about two), and each feature starts with exactly that uncertainty,
+    so research updates weigh the guess for what it is."""
+    import math
+
+    import numpy as np
+
+    from pmsim.engine.research import IMPACT_GUESS_SD
+
+    assert IMPACT_GUESS_SD == 0.75
+    errors = []
+    for seed in range(150):
+        g = new_game(saas_small, seed)
+        for f in saas_small.features:
+            fs = g.state.features[f.id]
+            assert fs.impact_sd == IMPACT_GUESS_SD
+            errors.append(math.log(fs.impact_guess / f.value))
+    errors = np.array(errors)
+    se = IMPACT_GUESS_SD / math.sqrt(2 * (len(errors) - 1))  # the standard error of a normal sd
+    assert abs(errors.std(ddof=1) - IMPACT_GUESS_SD) < 4 * se + 0.01  # rounding to 4 decimals
+    assert abs(errors.mean()) < 4 * IMPACT_GUESS_SD / math.sqrt(len(errors))
+
+
 def test_usability_tests_find_defects_and_sharpen_the_impact_guess(saas_small):
     errors = []
     for seed in range(12):
