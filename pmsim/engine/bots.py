@@ -16,7 +16,6 @@ skill-attribution harness (`pmsim scenarios teach`) plays it beside the analyst 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -368,30 +367,12 @@ def _promised(game: Game, value: np.ndarray) -> np.ndarray:
 
 
 def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -> list[str]:
-    """Unspiked candidates whose true size would change this quarter's plan: in the best set when
-    estimated one standard deviation smaller (two, for one that does not fit as estimated), out of
-    it when one larger. Most valuable first."""
-    st = game.state
-    fids = [f for f in _candidates(game) if game.deps_ok(f, list(st.now))]
-    room = game.capacity_left()
-    vals = [float(value[game.fidx(f)]) for f in fids]
-    weights = [weight_of(f) for f in fids]
-    out = []
-    for j in sorted(range(len(fids)), key=lambda j: -vals[j]):
-        fs = st.features[fids[j]]
-        if fs.spiked or fs.estimate_sd < 0.25 or fs.estimate < 4 or vals[j] <= 0:
-            continue
-        ins = []
-        # an estimate bigger than the room left may be a guess two deviations off (a 44-week
-        # estimate for an 11-week foundation): the plan hinges on it if it would fit that small
-        low = 2.0 if fs.estimate > room else 1.0
-        for k in (math.exp(-low * fs.estimate_sd), math.exp(fs.estimate_sd)):
-            w = list(weights)
-            w[j] = fs.estimate * k
-            ins.append(j in knapsack(vals, w, room))
-        if ins[0] and not ins[1]:
-            out.append(fids[j])
-    return out
+    """The items this quarter's plan hinges on (hinges.decisive) that are worth a spike: uncertain
+    (estimate sd >= 0.25) and of four weeks or more. Most valuable first."""
+    from pmsim.engine.hinges import decisive
+
+    fs = game.state.features
+    return [f for f in decisive(game, value, weight_of) if fs[f].estimate_sd >= 0.25 and fs[f].estimate >= 4]
 
 
 def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:

@@ -107,7 +107,7 @@ def run(game: Game, a: Research) -> dict[str, Any]:
     st.spike_used = round(st.spike_used + weeks, 6)
     result = {"round": st.round, "method": a.method, "n": a.n, "cost": money, "weeks": weeks,
               "segment": a.segment, "feature": a.feature, "competitor": a.competitor}
-    fresh = _fresh(game, a)
+    fresh = _fresh(game, a, weeks)
     result.update(_METHODS[a.method](game, a, rng))
     # a study told something new if it asked a question not yet answered, or found something
     result["informative"] = bool(fresh or result.get("moves") or any((result.get("found") or {}).values()))
@@ -119,8 +119,9 @@ SURVEY_SATURATION = 1000  # respondents per segment past which a survey tells li
 INTERVIEW_SATURATION = 30  # interviews per segment past which themes repeat
 
 
-def _fresh(game: Game, a: Research) -> bool:
-    """Whether a study asks something the player's research has not already settled."""
+def _fresh(game: Game, a: Research, weeks: float = 0.0) -> bool:
+    """Whether a study asks something the player's research has not already settled (for a
+    spike, of `weeks`: whether a plan hinges on the item's size, see hinges.spike_informs)."""
     st = game.state
     sc = game.scenario
     past = st.research_results
@@ -133,7 +134,10 @@ def _fresh(game: Game, a: Research) -> bool:
     if a.method == "competitive_analysis":
         return not any(x["method"] == a.method and x["round"] >= st.round - 1
                        and x["competitor"] in (None, a.competitor) for x in past)
-    return True  # a spike (one per feature)
+    # a spike (one per feature) tells a decision something only where a plan hinges on the item
+    from pmsim.engine.hinges import spike_informs
+
+    return spike_informs(game, a.feature, game.capacity_left() + weeks)
 
 
 def _sample(game: Game, si: int, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -11,7 +11,8 @@
 |                    |                            | valued by its cost of delay (shipped now vs next quarter)    |
 | research           | analytical thinking        | value of information realised / (ACHIEVABLE_SHARE x perfect  |
 |                    |                            | information), less WASTE_WEIGHT x money spent on studies     |
-|                    |                            | that told nothing new                                        |
+|                    |                            | that told nothing new (a spike's weeks at WEEK_PRICE; a      |
+|                    |                            | spike tells something only where a plan hinges on it)        |
 | delivery           | project management         | committed estimate-weeks that shipped / committed            |
 | accessibility      | customer-centric thinking  | mean product accessibility and usability over rounds         |
 
@@ -22,11 +23,18 @@ cost of delay are computed in `pmsim.engine.worth`; defects shipped cut a featur
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmsim.engine.skills import (  # noqa: F401 (BANDS, SKILL_ORDER, component_rating: re-exported)
+    BANDS,
+    SKILL_ORDER,
+    SKILLS,
+    component_rating,
+    skill_order,
+    skill_ratings,
+)
 from pmsim.engine.values import (
     benefit,
     knapsack,
@@ -54,15 +62,6 @@ from pmsim.scenario.models import COMPONENTS
 if TYPE_CHECKING:
     from pmsim.engine.protocols import GameLike as Game  # the narrow protocol, not game.py
 
-SKILLS = {
-    "customer_impact": "customer-centric thinking",
-    "okr": "analytical thinking",
-    "stakeholder_trust": "communication",
-    "prioritization": "problem solving",
-    "research": "analytical thinking",
-    "delivery": "project management",
-    "accessibility": "customer-centric thinking",
-}
 
 
 def nominal_capacity(game: Game, r: int) -> float:
@@ -171,6 +170,8 @@ def ledger_entry(game: Game, snap: dict[str, Any], result: dict[str, Any]) -> di
         "accessibility": round((st.accessibility + st.usability) / 2.0, 6),
         "research_spent": round(float(sum(x["cost"] for x in studies)), 6),
         "research_wasted": round(float(sum(x["cost"] for x in studies if not x.get("informative", True))), 6),
+        "spike_weeks": round(float(sum(x.get("weeks", 0.0) for x in studies)), 6),
+        "spike_weeks_wasted": round(float(sum(x.get("weeks", 0.0) for x in studies if not x.get("informative", True))), 6),
     }
     return entry
 
@@ -314,6 +315,9 @@ def metric_value(metrics: dict[str, Any], metric: str, segment: str | None) -> f
 
 
 WASTE_WEIGHT = 0.8  # how much research money spent on studies that told nothing new costs
+# what an engineer-week spent on a spike counts as in research money ($k): a spike of an item no
+# plan hinges on is capacity spent on a study that told nothing new
+WEEK_PRICE = 4.0
 # The share of perfect information's value that a quarter's research budget can buy: research
 # cannot reveal true effort except by spikes, nor a feature's exact impact. Calibrated on the
 # built-ins, where a thorough research programme (the researcher bot) reaches about 0.55 and
@@ -355,60 +359,17 @@ def research_score(led: list[dict[str, Any]]) -> float:
     Each quarter: the true value of the best roadmap on your beliefs minus that of the best
     roadmap on the beliefs you started with (no research), when work costs its true effort; over
     ACHIEVABLE_SHARE of the same for perfect knowledge of values and efforts. Summed over
-    quarters, clipped to 0..1, then reduced by the share of research money spent on studies that told nothing new
-    (WASTE_WEIGHT). No research scores 0.
+    quarters, clipped to 0..1, then reduced by the share of research money spent on studies that
+    told nothing new (WASTE_WEIGHT), an engineer-week of spikes counting WEEK_PRICE: a spike tells
+    nothing new unless a plan hinges on the item's size (hinges.spike_informs). No research scores 0.
     """
     gained = sum(e.get("voi", 0.0) for e in led)
     possible = sum(e.get("voi_achievable", 0.0) for e in led)
-    spent = sum(e["research_spent"] for e in led)
-    wasted = sum(e.get("research_wasted", 0.0) for e in led)
+    spent = sum(e["research_spent"] + WEEK_PRICE * e.get("spike_weeks", 0.0) for e in led)
+    wasted = sum(e.get("research_wasted", 0.0) + WEEK_PRICE * e.get("spike_weeks_wasted", 0.0) for e in led)
     share = _ratio(gained, possible * ACHIEVABLE_SHARE, 0.0)
     waste = wasted / spent if spent > 1e-9 else 0.0
     return share * (1.0 - WASTE_WEIGHT * waste)
-
-
-# Component value from which a component rates 2, 3, 4 and 5 (below the first: 1). Calibrated on
-# the bots of the built-in scenarios: a HiPPO player lands around 1-2, the oracle around 4-5.
-BANDS = {
-    "customer_impact": (0.45, 0.6, 0.75, 0.88),
-    "okr": (0.3, 0.5, 0.7, 0.88),
-    "stakeholder_trust": (0.3, 0.45, 0.6, 0.75),
-    "prioritization": (0.5, 0.7, 0.85, 0.97),
-    "research": (0.1, 0.3, 0.5, 0.7),
-    "delivery": (0.55, 0.68, 0.8, 0.9),
-    "accessibility": (0.5, 0.58, 0.65, 0.75),
-}
-SKILL_ORDER = (
-    "analytical thinking", "problem solving", "communication", "project management", "customer-centric thinking",
-)
-
-
-def component_rating(component: str, value: float) -> int:
-    """1-5: how a component's value rates (BANDS)."""
-    return 1 + sum(value >= t - 1e-9 for t in BANDS[component])
-
-
-def skill_ratings(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each skill's rating (1-5) and the points its components lost, from a scorecard.
-
-    A skill's rating is the weight-averaged rating of its components (SKILLS), rounded half up.
-    The debrief's ranking and the end-of-internship review both read these numbers."""
-    out = {}
-    for skill in SKILL_ORDER:
-        comps = [c for c in COMPONENTS if SKILLS[c] == skill]
-        w = [card["weights"].get(c, 0.0) for c in comps]
-        rates = [component_rating(c, card["components"][c]) for c in comps]
-        avg = (sum(a * b for a, b in zip(w, rates, strict=True)) / sum(w)) if sum(w) > 0 else sum(rates) / len(rates)
-        out[skill] = {"rating": max(1, min(5, int(math.floor(avg + 0.5 + 1e-9)))),
-                      "components": comps,
-                      "points_lost": round(sum(card["points_lost"][c] for c in comps), 4)}
-    return out
-
-
-def skill_order(card: dict[str, Any]) -> list[str]:
-    """Skills from the one to practise first: lowest rating, then most points lost."""
-    sk = skill_ratings(card)
-    return sorted(SKILL_ORDER, key=lambda s: (sk[s]["rating"], -sk[s]["points_lost"], SKILL_ORDER.index(s)))
 
 
 def scorecard(game: Game) -> dict[str, Any]:

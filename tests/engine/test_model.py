@@ -144,6 +144,59 @@ def test_spending_the_first_quarter_on_spikes_does_not_pay(saas_small):
     assert spiker < researcher
 
 
+def test_a_spike_informs_only_where_a_plan_hinges_on_the_item(saas_small):
+    """A spike of an item no plan hinges on tells nothing a decision needed: its weeks count as
+    research spent on a study that told nothing new (scoring.WEEK_PRICE a week); a spike of an item
+    the plan hinges on does not."""
+    from pmsim.engine.hinges import candidates, spike_informs
+
+    seen = {True: 0, False: 0}
+    for seed in range(1, 30):
+        g = new_game(saas_small, seed)
+        room = g.capacity_left()
+        verdict = {f: spike_informs(g, f, room) for f in candidates(g)}
+        for fid, informs in verdict.items():
+            if seen[informs] >= 2 or not g.is_legal(Research("spike", feature=fid)):
+                continue
+            res = g.apply(Research("spike", feature=fid))
+            assert res["informative"] is informs
+            seen[informs] += 1
+            g.apply(EndRound())
+            e = g.state.ledger[-1]
+            assert e["spike_weeks"] == pytest.approx(res["weeks"])
+            assert e["spike_weeks_wasted"] == pytest.approx(0.0 if informs else res["weeks"])
+            break
+        if all(v >= 2 for v in seen.values()):
+            break
+    assert all(v >= 2 for v in seen.values()), seen
+
+
+def test_weeks_of_uninformative_spikes_cut_the_research_score():
+    base = {"voi": 0.3, "voi_achievable": 1.0, "research_spent": 10.0, "research_wasted": 0.0}
+    clean = scoring.research_score([{**base, "spike_weeks": 5.0, "spike_weeks_wasted": 0.0}])
+    wasted = scoring.research_score([{**base, "spike_weeks": 5.0, "spike_weeks_wasted": 5.0}])
+    share = 0.3 / scoring.ACHIEVABLE_SHARE
+    assert clean == pytest.approx(share)
+    spent = 10.0 + scoring.WEEK_PRICE * 5.0
+    assert wasted == pytest.approx(share * (1.0 - scoring.WASTE_WEIGHT * scoring.WEEK_PRICE * 5.0 / spent))
+    assert wasted < clean - 0.05
+    assert scoring.research_score([base]) == pytest.approx(share)  # ledgers written before spikes counted
+
+
+def test_spiking_everything_scores_low_on_research(saas_small):
+    """Spiking every item in the first quarter buys estimates no plan needed: most of those weeks
+    are waste, and the research score is cut for them."""
+    scored, unpriced = [], []
+    for seed in (11, 12, 13, 14):
+        g = play_game(new_game(saas_small, seed), "spiker")
+        led = g.state.ledger
+        weeks = sum(e["spike_weeks"] for e in led)
+        assert weeks > 0 and sum(e["spike_weeks_wasted"] for e in led) >= 0.5 * weeks
+        scored.append(g.score()["components"]["research"])
+        unpriced.append(scoring.research_score([{**e, "spike_weeks": 0.0, "spike_weeks_wasted": 0.0} for e in led]))
+    assert np.mean(scored) < np.mean(unpriced) - 0.05, (scored, unpriced)
+
+
 def test_prioritization_is_not_maxed_by_sorting_the_value_column(saas_small):
     """A knapsack on the quarterly value column ignores urgency (must-bes) and rivals."""
     scores = []

@@ -1,0 +1,82 @@
+"""What a quarter's plan hinges on: the items whose true size would change it.
+
+A spike is worth its capacity only for such an item (Reinertsen's point about the value of
+information: it pays only where it can change a decision). The analyst bot spikes these items,
+and the research score counts a spike of any other item as capacity spent on a study that told
+nothing a decision needed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pmsim.engine.values import knapsack
+
+if TYPE_CHECKING:
+    from pmsim.engine.protocols import GameLike as Game
+
+
+def candidates(game: Game) -> list[str]:
+    """Backlog items available this round whose dependencies are met (or planned in Now)."""
+    st = game.state
+    now = list(st.now)
+    return [f.id for f in game.scenario.features
+            if st.features[f.id].status == "backlog" and f.available_from <= st.round and game.deps_ok(f.id, now)]
+
+
+def hinges(fids: list[str], vals: list[float], weights: list[float], j: int, estimate: float, sd: float,
+           room: float) -> bool:
+    """Whether the best set of `fids` under `room` takes item j were it one standard deviation of
+    its estimate smaller (two, when the estimate does not fit the room: a 44-week estimate for an
+    11-week foundation may be a guess two deviations off) and leaves it were it one larger."""
+    low = 2.0 if estimate > room else 1.0
+    ins = []
+    for k in (math.exp(-low * sd), math.exp(sd)):
+        w = list(weights)
+        w[j] = estimate * k
+        ins.append(j in knapsack(vals, w, room))
+    return ins[0] and not ins[1]
+
+
+def decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float], room: float | None = None,
+             fids: list[str] | None = None) -> list[str]:
+    """Unspiked candidates with a positive value whose true size would change this quarter's best
+    plan (of `value`, each item weighing `weight_of`, under `room`: by default the capacity left),
+    most valuable first."""
+    st = game.state
+    fids = candidates(game) if fids is None else fids
+    room = game.capacity_left() if room is None else room
+    vals = [float(value[game.fidx(f)]) for f in fids]
+    weights = [weight_of(f) for f in fids]
+    out = []
+    for j in sorted(range(len(fids)), key=lambda j: -vals[j]):
+        fs = st.features[fids[j]]
+        if fs.spiked or vals[j] <= 0:
+            continue
+        if hinges(fids, vals, weights, j, fs.estimate, fs.estimate_sd, room):
+            out.append(fids[j])
+    return out
+
+
+def spike_informs(game: Game, fid: str, room: float) -> bool:
+    """Whether spiking `fid` now can change a plan: this quarter's, in the `room` left before the
+    spike, or next quarter's, in a whole quarter's capacity, each the best set on the player's
+    believed cost of delay at the current estimates."""
+    from pmsim.engine.worth import believed_delay
+
+    fids = candidates(game)
+    if fid not in fids:
+        return False
+    value = believed_delay(game)
+    vals = [float(value[game.fidx(f)]) for f in fids]
+    if vals[fids.index(fid)] <= 0:
+        return False
+    weights = [game.state.features[f].estimate for f in fids]
+    fs = game.state.features[fid]
+    j = fids.index(fid)
+    quarter = float(game.scenario.team.capacity)
+    return any(hinges(fids, vals, weights, j, fs.estimate, fs.estimate_sd, r) for r in (room, quarter))
