@@ -56,6 +56,11 @@ class RoundFacts:
     studies: list[dict[str, Any]] = field(default_factory=list)
     news: list[str] = field(default_factory=list)
 
+    @property
+    def delivery_share(self) -> float:
+        """Delivered over committed, 0..1 (0 when nothing was committed)."""
+        return _ratio(self.delivered, self.committed, 0.0)
+
 
 def _ratio(a: float, b: float, empty: float = 1.0) -> float:
     return empty if b <= 1e-12 else min(max(a / b, 0.0), 1.0)

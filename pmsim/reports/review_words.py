@@ -1,21 +1,16 @@
 """The words of the end-of-internship review: names, advice, small number formatters, and the
-look-ups the paragraph writers share (`_Ctx`, over the engine's numbers: pmsim/engine/review.py
-and pmsim/engine/summary.py)."""
+look-ups the paragraph writers share (`_Ctx`, over the engine's numbers: `pmsim.engine.summary`)."""
 
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pmsim import numfmt
-from pmsim.engine.review import answers, round_facts
 from pmsim.engine.scoring import SKILL_ORDER, component_rating
-from pmsim.engine.summary import game_summary
-
-if TYPE_CHECKING:
-    from pmsim.engine.game import Game
+from pmsim.engine.summary import Summary
 
 SKILL_TITLE = {s: s[0].upper() + s[1:] for s in SKILL_ORDER}
 # a skill's rating is scoring.skill_ratings: the same numbers the debrief ranks by
@@ -150,15 +145,14 @@ def _clamp(x: float) -> int:
 class _Ctx:
     """Look-ups shared by the paragraph writers."""
 
-    def __init__(self, game: Game, player: str | None) -> None:
-        self.game = game
-        self.sc = game.scenario
-        self.st = game.state
-        self.summary = game_summary(game)
-        self.rounds = round_facts(game)
+    def __init__(self, facts: Summary, player: str | None) -> None:
+        self.facts = facts
+        self.sc = facts.scenario
+        self.summary = facts.numbers
+        self.rounds = list(facts.rounds)
         self.player = player
-        self.requests = {q.id: q for q in self.st.requests}
-        self.answers = answers(game, self.rounds)  # the open round's too
+        self.requests = {q.id: q for q in facts.requests}
+        self.answers = list(facts.answers)  # the open round's too
         self.n = len(self.rounds)
         self.segments = {s.id: s.name for s in self.sc.market.segments}
 
@@ -177,7 +171,7 @@ class _Ctx:
         return _join(names)
 
     def who(self, sid: str) -> str:
-        s = self.st.stakeholders.get(sid)
+        s = self.facts.stakeholders.get(sid)
         return f"{s.name} ({s.title})" if s else sid
 
     def request_phrase(self, rid: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pmsim.engine.summary import quarterly
 from pmsim.reports.charts import svg_line_chart
 
 
@@ -59,12 +60,10 @@ def build(game: Any, code: str, title: str) -> SharedReport:
     titles = {f.id: f.title for f in sc.features}
     rows = []
     for g in game.companies:
-        st = g.state
-        launches = [[titles.get(f, f) for f in rep["shipped"]] for rep in st.reports]
+        q = quarterly(g)
         rows.append(CompanyRow(
-            name=g.name, scores=[float(rep["score"]["score"]) for rep in st.reports],
-            shares=[float(m["market_share"]) for m in st.metrics], customers=[int(m["customers"]) for m in st.metrics],
-            launches=launches))
+            name=g.name, scores=list(q.scores), shares=list(q.shares), customers=list(q.customers),
+            launches=[[titles.get(f, f) for f in shipped] for shipped in q.launches]))
     return SharedReport(code, title, f"{sc.meta.title} ({sc.meta.id})", game.seed, len(game.round_hashes), sc.rounds,
                         rows)
 
