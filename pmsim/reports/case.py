@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pmsim.engine.summary import Summary, summarize
 from pmsim.engine.values import KANO_ORDER
-from pmsim.numfmt import decimal, pct, plus, whole
+from pmsim.numfmt import decimal, metric_text, pct, plus
 from pmsim.reports.review import internship_review
 from pmsim.reports.studies import RESPONSE_VERB, describe_study
 from pmsim.scenario.models import COMPONENTS
@@ -18,11 +18,6 @@ if TYPE_CHECKING:
 
 SIMULATED = ("All companies, people and numbers in this case study are simulated by pmsim, a "
              "product-management training game; none of them describe a real business or person.")
-COMPONENT_LABEL = {
-    "customer_impact": "Customer impact", "okr": "OKR attainment", "stakeholder_trust": "Stakeholder trust",
-    "prioritization": "Prioritization", "research": "Research value", "delivery": "Delivery",
-    "accessibility": "Accessibility",
-}
 METHOD_LABEL = {
     "survey": "Surveys", "interviews": "Customer interviews", "usability_test": "Usability tests",
     "ab_test": "A/B tests", "competitive_analysis": "Competitive analyses", "spike": "Engineering spikes",
@@ -240,14 +235,8 @@ def _kano_findings(facts: Summary) -> list[str]:
 
 
 def kr_text(kr: dict[str, Any], key: str) -> str:
-    v = float(kr[key])
-    if kr["metric"] in ("churn_rate", "activation_rate", "market_share", "satisfaction"):
-        return pct(v, 1)
-    if kr["metric"] in ("accessibility", "usability", "tech_debt"):
-        return f"{v:.2f}"
-    if kr["metric"] == "nps":
-        return plus(v)
-    return whole(v)
+    """A key result's baseline, value or target (`key`) in its unit."""
+    return metric_text(kr["metric"], kr[key])
 
 def lessons_of(c: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, text) pairs: the review's growth areas and practice items, then the scenario's lessons."""

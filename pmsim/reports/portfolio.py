@@ -23,7 +23,6 @@ from pmsim.engine.text import byline
 from pmsim.numfmt import change, decimal, money, pct, plus, whole
 from pmsim.reports.case import (
     BAND_WORD,
-    COMPONENT_LABEL,
     MAX_ROWS,
     METHOD_LABEL,
     METHOD_NOTE,
@@ -34,6 +33,7 @@ from pmsim.reports.case import (
 )
 from pmsim.reports.charts import BAND_FILL, PALETTE, e, svg_delivery, svg_hbars, svg_line_chart
 from pmsim.reports.review import SKILL_TITLE, clean_text
+from pmsim.reports.studies import COMPONENT_LABEL
 
 if TYPE_CHECKING:
     from pmsim.engine.game import Game

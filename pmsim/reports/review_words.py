@@ -56,28 +56,16 @@ REASON_WORDS = {"capacity": "capacity", "evidence": "evidence", "strategy": "str
 
 
 # ---------------------------------------------------------------------------- small formatters
+# the review's numbers read as everywhere else (pmsim.numfmt)
 def _n(x: float, digits: int = 1) -> str:
     """13, 13.5 (one decimal, without a trailing .0)."""
-    s = f"{float(x):,.{digits}f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s
+    return numfmt.decimal(x, digits)
 
 
-def _int(x: float) -> str:
-    return f"{float(x):,.0f}"
-
-
-def _pct(x: float) -> str:
-    return f"{100 * float(x):.0f}%"
-
-
+_int = numfmt.whole  # 6,345
+_pct = numfmt.pct  # 70%
 _change = numfmt.change  # +12%, −30%, or "new" when there was nothing before
-
-
-def _signed(x: float, digits: int = 0) -> str:
-    x = round(float(x), digits)
-    return f"{'+' if x >= 0 else '−'}{abs(x):.{digits}f}"
+_signed = numfmt.plus  # +12, −3 (an NPS)
 
 
 def _join(items: list[str], last: str = "and") -> str:
@@ -128,14 +116,7 @@ def _round_half_up(x: float) -> int:
 
 
 def _kr_value(kr: dict[str, Any], key: str = "value") -> str:
-    v = float(kr[key])
-    if kr["metric"] in ("churn_rate", "activation_rate", "market_share", "satisfaction"):
-        return _pct(v)
-    if kr["metric"] in ("accessibility", "usability", "tech_debt"):
-        return f"{v:.2f}"
-    if kr["metric"] == "nps":
-        return _signed(v)
-    return _int(v)
+    return numfmt.metric_text(kr["metric"], kr[key], pct_digits=0)
 
 
 def _clamp(x: float) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmsim.engine.summary import quarterly
+from pmsim.numfmt import pct
 from pmsim.reports.charts import svg_line_chart
 
 
@@ -73,10 +74,6 @@ def _md(s: object) -> str:
     return str(s).replace("|", "\\|").replace("\n", " ")
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
 def render_md(rep: SharedReport) -> str:
     out = [f"# Shared-market report: {rep.title}", "",
            f"Class {rep.code}, {rep.scenario}, seed {rep.seed}: {len(rep.companies)} companies in one market, "
@@ -91,7 +88,7 @@ def render_md(rep: SharedReport) -> str:
     out += ["", "## Market share", "", "| company | start | " + " | ".join(f"Q{q}" for q in range(1, rep.quarters + 1))
             + " |", "|---" * (rep.quarters + 2) + "|"]
     for c in rep.companies:
-        out.append(f"| {_md(c.name)} | " + " | ".join(_pct(s) for s in c.shares) + " |")
+        out.append(f"| {_md(c.name)} | " + " | ".join(pct(s, 1) for s in c.shares) + " |")
     out += ["", "## Launches, company beside company", "", "| quarter | " + " | ".join(names) + " |",
             "|---" * (len(names) + 1) + "|"]
     for q in range(1, rep.quarters + 1):

@@ -1,6 +1,7 @@
-"""How a research study and an answer to a request are named, for every screen and document: the
-replay viewer's log (`pmsim.tui.replay_data`) and the portfolio (`pmsim.reports.case`) both call
-`describe_study`, so a study reads the same everywhere, in a sentence or as a short label."""
+"""How a research study, an answer to a request and a score component are named, for every screen
+and document: the replay viewer's log (`pmsim.tui.replay_data`) and the portfolio
+(`pmsim.reports.case`) both call `describe_study`, so a study reads the same everywhere, in a
+sentence or as a short label; the debrief screens and the portfolio label components alike."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 RESPONSE_VERB = {"accept": "Accepted", "defer": "Deferred", "decline": "Declined"}
+COMPONENT_LABEL = {
+    "customer_impact": "Customer impact", "okr": "OKR attainment", "stakeholder_trust": "Stakeholder trust",
+    "prioritization": "Prioritization", "research": "Research value", "delivery": "Delivery",
+    "accessibility": "Accessibility",
+}
 
 # method -> (label, sentence); {n}: the sample, {segment}/{feature}: the names of what was studied
 _STUDY = {
