@@ -8,7 +8,6 @@ few derived look-ups) that the app pushes down into the widgets.
 
 from __future__ import annotations
 
-import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -238,22 +237,6 @@ def build_view(session: GameSession | Any, player: str = "", class_id: int | Non
         debrief=game.debrief() if game.finished else None, advice=advice, class_id=class_id,
         lessons=tuple(sc.meta.lessons),
     )
-
-
-SAT_SE = 0.25 / math.sqrt(60)
-
-
-def total_se(m: dict[str, Any], key: str) -> float | None:
-    """The uncertainty of a company-wide estimate from its per-segment ones."""
-    segs = m["segments"]
-    tot = sum(s["customers"] for s in segs) or 1
-    if key == "nps":
-        return math.sqrt(sum((s["customers"] / tot * s.get("nps_se", 0.0)) ** 2 for s in segs))
-    if key == "market_share":
-        return math.sqrt(sum((s["customers"] / tot * s.get("market_share_se", 0.0)) ** 2 for s in segs))
-    if key == "satisfaction":
-        return math.sqrt(sum((s["customers"] / tot * SAT_SE) ** 2 for s in segs))
-    return None
 
 
 METHOD_INFO = {
