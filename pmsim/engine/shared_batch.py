@@ -17,7 +17,7 @@ import numpy as np
 from pmsim.engine import simulate
 from pmsim.engine.bots import play_round
 from pmsim.engine.shared import SharedGame
-from pmsim.engine.simulate import BatchInterrupted, _r, game_seed, parse_strategies, summarize
+from pmsim.engine.simulate import BatchInterrupted, _r, summarize
 
 if TYPE_CHECKING:
     from pmsim.scenario.models import Scenario
@@ -62,13 +62,7 @@ def run_shared_batch(scenario: Scenario | str, strategies: Sequence[str], games:
 
     `progress(n)` is called as n more markets finish. A KeyboardInterrupt stops the workers and
     raises simulate.BatchInterrupted with the summary of the markets that finished."""
-    sc = simulate._load(scenario)
-    names = parse_strategies(strategies)
-    if games < 1:
-        raise ValueError("games must be at least 1")
-    if jobs < 1:
-        raise ValueError("jobs must be at least 1")
-    seeds = [game_seed(seed, i) for i in range(games)]
+    sc, names, seeds = simulate.batch_plan(scenario, strategies, games, seed, jobs)
     results: list[list[Row] | None] = [None] * games
     jobs = min(jobs, games)
     try:

@@ -123,6 +123,19 @@ def _play_chunk(names: list[str], seeds: list[int]) -> dict[str, list[tuple[floa
 
 
 # ---------------------------------------------------------------------- batch
+def batch_plan(scenario: Scenario | str | os.PathLike[str], strategies: str | Sequence[str], games: int, seed: int,
+               jobs: int) -> tuple[Scenario, list[str], list[int]]:
+    """A batch's scenario (loaded), strategy names and game seeds (game i on `game_seed(seed, i)`),
+    shared by the solo and the shared-market batches; ValueError for a count below 1."""
+    sc = _load(scenario)
+    names = parse_strategies(strategies)
+    if games < 1:
+        raise ValueError("games must be at least 1")
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    return sc, names, [game_seed(seed, i) for i in range(games)]
+
+
 class BatchInterrupted(KeyboardInterrupt):
     """The batch was stopped (KeyboardInterrupt: Ctrl-C, or a signal handler that raises it)
     before every game finished. Every worker process is gone when this is raised; `partial` is
@@ -162,13 +175,7 @@ def run_batch(
     A KeyboardInterrupt while games run stops the workers at once and raises `BatchInterrupted`
     with the summary of the games that finished.
     """
-    sc = _load(scenario)
-    names = parse_strategies(strategies)
-    if games < 1:
-        raise ValueError("games must be at least 1")
-    if jobs < 1:
-        raise ValueError("jobs must be at least 1")
-    seeds = [game_seed(seed, i) for i in range(games)]
+    sc, names, seeds = batch_plan(scenario, strategies, games, seed, jobs)
     results: dict[str, list[Any]] = {n: [None] * games for n in names}
     if until_ci is not None and not until_ci > 0:
         raise ValueError("until_ci must be a positive number of points")
