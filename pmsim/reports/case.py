@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 
 SIMULATED = ("All companies, people and numbers in this case study are simulated by pmsim, a "
              "product-management training game; none of them describe a real business or person.")
-METHOD_LABEL = {
-    "survey": "Surveys", "interviews": "Customer interviews", "usability_test": "Usability tests",
-    "ab_test": "A/B tests", "competitive_analysis": "Competitive analyses", "spike": "Engineering spikes",
-}
 BAND_WORD = {"green": "green: on track", "yellow": "yellow: partly there", "red": "red: missed"}
 MAX_ROWS = 8  # per research method, in the findings
 METHOD_NOTE = {

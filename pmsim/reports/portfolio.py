@@ -24,7 +24,6 @@ from pmsim.numfmt import change, decimal, money, pct, plus, whole
 from pmsim.reports.case import (
     BAND_WORD,
     MAX_ROWS,
-    METHOD_LABEL,
     METHOD_NOTE,
     SIMULATED,
     case_of,
@@ -33,7 +32,7 @@ from pmsim.reports.case import (
 )
 from pmsim.reports.charts import BAND_FILL, PALETTE, e, svg_delivery, svg_hbars, svg_line_chart
 from pmsim.reports.review import SKILL_TITLE, clean_text
-from pmsim.reports.studies import COMPONENT_LABEL
+from pmsim.reports.studies import COMPONENT_LABEL, METHOD_LABEL
 
 if TYPE_CHECKING:
     from pmsim.engine.game import Game

@@ -11,6 +11,7 @@ from typing import Any
 from pmsim import numfmt
 from pmsim.engine.scoring import SKILL_ORDER, component_rating
 from pmsim.engine.summary import Summary
+from pmsim.reports.studies import METHOD_WORDS
 
 SKILL_TITLE = {s: s[0].upper() + s[1:] for s in SKILL_ORDER}
 # a skill's rating is scoring.skill_ratings: the same numbers the debrief ranks by
@@ -43,14 +44,6 @@ ADVICE = {
                 "commit to them.",
     "accessibility": "Put features in front of five users before they ship, and treat accessibility as a "
                      "must-have for the customers who rely on assistive technology.",
-}
-METHOD_WORDS = {
-    "survey": ("survey", "surveys"),
-    "interviews": ("round of interviews", "rounds of interviews"),
-    "usability_test": ("usability test", "usability tests"),
-    "ab_test": ("A/B test", "A/B tests"),
-    "competitive_analysis": ("competitive analysis", "competitive analyses"),
-    "spike": ("engineering spike", "engineering spikes"),
 }
 REASON_WORDS = {"capacity": "capacity", "evidence": "evidence", "strategy": "strategy", "timing": "timing"}
 

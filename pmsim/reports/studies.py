@@ -9,6 +9,29 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 RESPONSE_VERB = {"accept": "Accepted", "defer": "Deferred", "decline": "Declined"}
+
+# a method's names: its title and what it tells you (the Research pane's menu), its heading in a
+# document (the portfolio), and one and many in a sentence (the review)
+METHOD_INFO = {
+    "survey": ("Survey", "what a segment needs most (shares ± 95% CI) and its NPS"),
+    "interviews": ("Interviews", "Kano evidence (must-be or delighter?) and customers' own words"),
+    "usability_test": ("Usability test", "usability and accessibility defects, before you ship"),
+    "ab_test": ("A/B test", "the measured activation lift of a feature you shipped"),
+    "competitive_analysis": ("Competitive analysis", "competitors' strengths and their next moves"),
+    "spike": ("Engineering spike", "a much tighter estimate; costs engineering time, not money"),
+}
+METHOD_LABEL = {
+    "survey": "Surveys", "interviews": "Customer interviews", "usability_test": "Usability tests",
+    "ab_test": "A/B tests", "competitive_analysis": "Competitive analyses", "spike": "Engineering spikes",
+}
+METHOD_WORDS = {
+    "survey": ("survey", "surveys"),
+    "interviews": ("round of interviews", "rounds of interviews"),
+    "usability_test": ("usability test", "usability tests"),
+    "ab_test": ("A/B test", "A/B tests"),
+    "competitive_analysis": ("competitive analysis", "competitive analyses"),
+    "spike": ("engineering spike", "engineering spikes"),
+}
 COMPONENT_LABEL = {
     "customer_impact": "Customer impact", "okr": "OKR attainment", "stakeholder_trust": "Stakeholder trust",
     "prioritization": "Prioritization", "research": "Research value", "delivery": "Delivery",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pmsim.reports.studies import METHOD_INFO
 from pmsim.tui import fmt
 
 if TYPE_CHECKING:
@@ -237,16 +238,6 @@ def build_view(session: GameSession | Any, player: str = "", class_id: int | Non
         debrief=game.debrief() if game.finished else None, advice=advice, class_id=class_id,
         lessons=tuple(sc.meta.lessons),
     )
-
-
-METHOD_INFO = {
-    "survey": ("Survey", "what a segment needs most (shares ± 95% CI) and its NPS"),
-    "interviews": ("Interviews", "Kano evidence (must-be or delighter?) and customers' own words"),
-    "usability_test": ("Usability test", "usability and accessibility defects, before you ship"),
-    "ab_test": ("A/B test", "the measured activation lift of a feature you shipped"),
-    "competitive_analysis": ("Competitive analysis", "competitors' strengths and their next moves"),
-    "spike": ("Engineering spike", "a much tighter estimate; costs engineering time, not money"),
-}
 
 
 def study_menu(game: Game) -> dict[str, list[StudyOption]]:
