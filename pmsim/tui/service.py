@@ -216,7 +216,6 @@ def build_view(session: GameSession | Any, player: str = "", class_id: int | Non
     """The view of a live session (or anything with `.game`, `.save_id`, `.read_only`). The mentor's
     advice is computed here, in the worker, from the observation alone (it costs well under 1 ms)."""
     from pmsim.engine.mentor import advise
-    from pmsim.engine.observe import observed_metrics
     from pmsim.engine.scoring import okr_grades
 
     game: Game = session.game
@@ -227,9 +226,8 @@ def build_view(session: GameSession | Any, player: str = "", class_id: int | Non
     obs["_competitor_names"] = {c.id: c.name for c in sc.market.competitors}
     obs["_theme_names"] = {t.id: t.name for t in sc.market.themes}
     prev: list[dict[str, Any]] = []
-    n = len(game.state.metrics)
-    if sc.okrs and n >= 2:
-        prev = okr_grades(game, observed_metrics(game, n - 2))
+    if sc.okrs and len(obs["metrics"]) >= 2:  # last quarter's grades, on what the player saw then
+        prev = okr_grades(game, obs["metrics"][-2])
     return GameView(
         obs=obs, save_id=session.save_id, player=player,
         read_only=bool(getattr(session, "read_only", False)), problem=getattr(session, "problem", None),
