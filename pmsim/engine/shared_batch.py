@@ -96,27 +96,13 @@ def _summary(scenario_id: str, games: int, seed: int, names: list[str], markets:
 
 def _run_parallel(sc: Scenario, names: list[str], seeds: list[int], jobs: int,
                   results: list[list[Row] | None], progress: Callable[[int], None] | None) -> None:
-    import multiprocessing
-    import pickle
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    def take(start: int, out: list[list[Row]]) -> bool:
+        results[start:start + len(out)] = out
+        if progress is not None:
+            progress(len(out))
+        return False  # every market is played
 
-    size = simulate.chunk_size(len(seeds), jobs)
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=simulate._init_worker,
-                               initargs=(pickle.dumps(sc),))
-    try:
-        futures = {pool.submit(_play_chunk, names, seeds[start:start + size]): start
-                   for start in range(0, len(seeds), size)}
-        for fut in as_completed(futures):
-            start = futures[fut]
-            out = fut.result()
-            results[start:start + len(out)] = out
-            if progress is not None:
-                progress(len(out))
-    except BaseException:
-        simulate._stop_workers(pool)
-        raise
-    pool.shutdown(wait=True)
+    simulate.run_chunks(sc, _play_chunk, names, seeds, jobs, take)
 
 
 def shared_warnings(summary: dict[str, Any]) -> list[str]:

@@ -298,15 +298,30 @@ def _run_parallel(
     progress: Callable[[int], None] | None,
     stop: _Stopper | None = None,
 ) -> None:
+    def take(start: int, out: dict[str, list[Any]]) -> bool:
+        for n in names:
+            results[n][start : start + len(out[n])] = out[n]
+            if progress is not None:
+                progress(len(out[n]))
+        return stop is not None and stop.update()
+
+    run_chunks(sc, _play_chunk, names, seeds, jobs, take)
+
+
+def run_chunks(sc: Scenario, work: Callable[[list[str], list[int]], Any], names: list[str], seeds: list[int],
+               jobs: int, take: Callable[[int, Any], bool]) -> None:
+    """Play `seeds` in `jobs` spawned worker processes that hold `sc` (`_WORKER_SCENARIO`), a chunk
+    of seeds a task: `work(names, chunk)` (a module-level function) runs in a worker, and
+    `take(start, its result)` here as each chunk finishes, returning True when enough games are in
+    (the workers are stopped, the rest dropped). An error or a KeyboardInterrupt stops the workers."""
     import multiprocessing
+    import signal
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     # chunks of seeds, every strategy on each (so a worker builds each market once): small enough
     # to balance the load and move the progress bar, big enough to be cheap
     size = chunk_size(len(seeds), jobs)
     chunks = list(range(0, len(seeds), size))
-    import signal
-
     ctx = multiprocessing.get_context("spawn")  # same behaviour on every OS; no forked threads
     blob = pickle.dumps(sc)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(blob,))
@@ -316,18 +331,12 @@ def _run_parallel(
     try:
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else None
         try:
-            futures = {pool.submit(_play_chunk, names, seeds[start : start + size]): start for start in chunks}
+            futures = {pool.submit(work, names, seeds[start : start + size]): start for start in chunks}
         finally:
             if old is not None:
                 signal.pthread_sigmask(signal.SIG_SETMASK, old)
         for fut in as_completed(futures):
-            start = futures[fut]
-            out = fut.result()
-            for n in names:
-                results[n][start : start + len(out[n])] = out[n]
-                if progress is not None:
-                    progress(len(out[n]))
-            if stop is not None and stop.update():
+            if take(futures[fut], fut.result()):
                 _stop_workers(pool)  # enough games: the rest are not needed
                 return
     except BaseException:
