@@ -9,6 +9,7 @@ from __future__ import annotations
 
 MINUS = "−"
 CURRENCY = "$"  # the scenarios' money is in US dollars (budgets in thousands)
+RATE_METRICS = frozenset({"churn_rate", "activation_rate", "satisfaction", "market_share"})  # shares of 1
 
 
 def num(x: float) -> str:
@@ -108,6 +109,19 @@ def plus(x: float, digits: int = 0) -> str:
     """A signed number where zero counts as a gain: +0, +12, −3 (an NPS, a change in customers)."""
     x = round(float(x), digits)
     return f"{'+' if x >= 0 else MINUS}{abs(x):,.{digits}f}"
+
+
+def metric_text(metric: str, x: float, pct_digits: int = 1) -> str:
+    """A metric's value in a document (an OKR's baseline, value or target): rates in %, the 0-1
+    qualities with 2 decimals, NPS signed, counts and money whole (11,000)."""
+    x = float(x)
+    if metric in RATE_METRICS:
+        return pct(x, pct_digits)
+    if metric in ("accessibility", "usability", "tech_debt"):
+        return f"{x:.2f}"
+    if metric == "nps":
+        return plus(x)
+    return whole(x)
 
 
 def change(a: float, b: float) -> str:

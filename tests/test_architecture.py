@@ -79,3 +79,34 @@ def test_the_engine_modules_use_only_what_the_game_protocol_names():
     assert {n: m for n, m in used.items() if n not in named | caches} == {}
     g = new_game(load_scenario(ROOT / "scenarios" / "tutorial.yaml"), 1)
     assert [n for n in named if not hasattr(g, n)] == []
+
+
+def _reports_reaching_past_the_summary(root: Path) -> dict[str, list[str]]:
+    """Where a module of `root` (pmsim/reports) reads a game's state: an attribute `.state`, or an
+    import of the engine's state or of the numbers behind the summary (engine/review.py)."""
+    import ast
+
+    found: dict[str, list[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            what = ""
+            if isinstance(node, ast.Attribute) and node.attr == "state":
+                what = ".state"
+            elif isinstance(node, ast.ImportFrom) and node.module in ("pmsim.engine.state", "pmsim.engine.review"):
+                what = f"import {node.module}"
+            if what:
+                found.setdefault(path.name, []).append(f"{what} (line {node.lineno})")
+    return found
+
+
+def test_reports_read_the_summary_not_the_state():
+    """Text for the review, the debrief and the portfolio is built from `engine.summary` (and the
+    scenario): no module of pmsim/reports touches a game's `.state`."""
+    assert _reports_reaching_past_the_summary(ROOT / "pmsim" / "reports") == {}
+
+
+def test_the_reports_check_sees_a_state_read(tmp_path):
+    (tmp_path / "sneaky.py").write_text("def f(game):\n    return game.state.metrics\n")
+    (tmp_path / "also.py").write_text("from pmsim.engine.state import ENGINE_VERSION\n")
+    assert _reports_reaching_past_the_summary(tmp_path) == {
+        "also.py": ["import pmsim.engine.state (line 1)"], "sneaky.py": [".state (line 2)"]}

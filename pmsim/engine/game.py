@@ -21,7 +21,7 @@ from pmsim.engine.actions import (
     Respond,
     Unplan,
 )
-from pmsim.engine.population import true_need_means
+from pmsim.engine.population import Population, true_need_means
 from pmsim.engine.rng import stream
 from pmsim.engine.rules import Rules
 from pmsim.engine.state import (
@@ -87,17 +87,7 @@ class Game(Rules):
         return self.state.finished
 
     def copy(self) -> Game:
-        import copy
-
-        st = self.state
-        pop = st.pop
-        st.pop = None  # type: ignore[assignment]
-        try:
-            new_state = copy.deepcopy(st)
-        finally:
-            st.pop = pop
-        new_state.pop = pop.copy()
-        g = Game(self.scenario, new_state, dict(self._c))
+        g = Game(self.scenario, copy_state(self.state, self.state.pop.copy()), dict(self._c))
         g.log = list(self.log)
         g._hash_cache = {k: dict(v) if isinstance(v, dict) else v for k, v in self._hash_cache.items()}
         return g
@@ -458,6 +448,21 @@ class Game(Rules):
 
     def debrief(self) -> dict[str, Any]:
         return scoring.debrief(self)
+
+
+def copy_state(st: GameState, pop: Population) -> GameState:
+    """A deep copy of `st` that holds `pop` as its population: the population (the biggest part)
+    is never deep-copied; the caller gives its own copy, or a shared market's view of its customers."""
+    import copy
+
+    own = st.pop
+    st.pop = None  # type: ignore[assignment]
+    try:
+        new = copy.deepcopy(st)
+    finally:
+        st.pop = own
+    new.pop = pop
+    return new
 
 
 def _ratio(a: int, b: int) -> float:

@@ -34,7 +34,9 @@ RESEARCH_MENU = [
 
 
 def observed_metrics(game: Game, idx: int) -> dict[str, Any]:
-    """Round idx's metrics as the company sees them: telemetry exact, sentiment estimated."""
+    """Round idx's metrics as the company sees them: telemetry exact, sentiment estimated, each
+    estimate with its standard error (`nps_se`, `satisfaction_se`, `market_share_se`: per segment,
+    and company-wide as the customer-weighted estimate's)."""
     m = game.state.metrics[idx]
     rng = stream(game.state.seed, "feedback", idx, 999)
     out = {k: v for k, v in m.items() if k != "segments"}
@@ -55,6 +57,10 @@ def observed_metrics(game: Game, idx: int) -> dict[str, Any]:
     out["nps"] = round(sum(s["nps"] * s["customers"] for s in segs) / tot, 1)
     out["satisfaction"] = round(sum(s["satisfaction"] * s["customers"] for s in segs) / tot, 3)
     out["market_share"] = round(sum(s["market_share"] * s["customers"] for s in segs) / tot, 3) if segs else 0.0
+    se_sat = 0.25 / math.sqrt(PULSE_N)
+    for key, se_of in (("nps", lambda s: s["nps_se"]), ("market_share", lambda s: s["market_share_se"]),
+                       ("satisfaction", lambda s: se_sat)):
+        out[f"{key}_se"] = math.sqrt(sum((s["customers"] / tot * se_of(s)) ** 2 for s in segs))
     out["segments"] = segs
     return out
 

@@ -55,6 +55,15 @@ class RoundFacts:
     answers: list[Answer] = field(default_factory=list)
     studies: list[dict[str, Any]] = field(default_factory=list)
     news: list[str] = field(default_factory=list)
+    score: float = 0.0  # the score after this round
+    regret: float = 0.0  # what the best roadmap in hindsight gave customers, minus what yours did
+    metrics: dict[str, Any] = field(default_factory=dict)  # the round's metrics, as its report has them
+    reactions: list[str] = field(default_factory=list)  # what stakeholders said at its end
+
+    @property
+    def delivery_share(self) -> float:
+        """Delivered over committed, 0..1 (0 when nothing was committed)."""
+        return _ratio(self.delivered, self.committed, 0.0)
 
 
 def _ratio(a: float, b: float, empty: float = 1.0) -> float:
@@ -92,6 +101,8 @@ def round_facts(game: Game) -> list[RoundFacts]:
             rationale=rationale.get(rn, "") or rep.get("rationale", ""),
             answers=answers.get(rn, []), studies=studies,
             news=[n["text"] for n in rep.get("news", [])],
+            score=float(rep["score"]["score"]), regret=float(d["regret"]), metrics=rep["metrics"],
+            reactions=[x["text"] for x in rep.get("reactions", [])],
         ))
     return out
 

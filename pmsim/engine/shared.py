@@ -25,7 +25,6 @@ rival's launch raises its theme scores there, like a scripted competitor's move.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,7 +32,7 @@ import numpy as np
 
 from pmsim.engine import market, setup
 from pmsim.engine.actions import Action, EndRound, Research
-from pmsim.engine.game import Game
+from pmsim.engine.game import Game, copy_state
 from pmsim.engine.population import NONE, OURS, TRIAL, Population
 from pmsim.engine.rng import stream
 from pmsim.engine.state import (
@@ -160,14 +159,7 @@ class SharedGame:
             setup.open_first_round(g, counts)
 
     def _clone(self, first: CompanyGame, c: int) -> CompanyGame:
-        st = first.state
-        view = st.pop
-        st.pop = None  # type: ignore[assignment]
-        try:
-            state = copy.deepcopy(st)
-        finally:
-            st.pop = view
-        state.pop = _view(self.pop)
+        state = copy_state(first.state, _view(self.pop))
         return _company(self.scenario, state, dict(first._c), self, c, self.names[c])
 
     # ------------------------------------------------------------------ views

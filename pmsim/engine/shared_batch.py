@@ -17,7 +17,7 @@ import numpy as np
 from pmsim.engine import simulate
 from pmsim.engine.bots import play_round
 from pmsim.engine.shared import SharedGame
-from pmsim.engine.simulate import BatchInterrupted, _r, game_seed, parse_strategies, summarize
+from pmsim.engine.simulate import BatchInterrupted, _r, summarize
 
 if TYPE_CHECKING:
     from pmsim.scenario.models import Scenario
@@ -62,13 +62,7 @@ def run_shared_batch(scenario: Scenario | str, strategies: Sequence[str], games:
 
     `progress(n)` is called as n more markets finish. A KeyboardInterrupt stops the workers and
     raises simulate.BatchInterrupted with the summary of the markets that finished."""
-    sc = simulate._load(scenario)
-    names = parse_strategies(strategies)
-    if games < 1:
-        raise ValueError("games must be at least 1")
-    if jobs < 1:
-        raise ValueError("jobs must be at least 1")
-    seeds = [game_seed(seed, i) for i in range(games)]
+    sc, names, seeds = simulate.batch_plan(scenario, strategies, games, seed, jobs)
     results: list[list[Row] | None] = [None] * games
     jobs = min(jobs, games)
     try:
@@ -102,27 +96,13 @@ def _summary(scenario_id: str, games: int, seed: int, names: list[str], markets:
 
 def _run_parallel(sc: Scenario, names: list[str], seeds: list[int], jobs: int,
                   results: list[list[Row] | None], progress: Callable[[int], None] | None) -> None:
-    import multiprocessing
-    import pickle
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    def take(start: int, out: list[list[Row]]) -> bool:
+        results[start:start + len(out)] = out
+        if progress is not None:
+            progress(len(out))
+        return False  # every market is played
 
-    size = simulate.chunk_size(len(seeds), jobs)
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=simulate._init_worker,
-                               initargs=(pickle.dumps(sc),))
-    try:
-        futures = {pool.submit(_play_chunk, names, seeds[start:start + size]): start
-                   for start in range(0, len(seeds), size)}
-        for fut in as_completed(futures):
-            start = futures[fut]
-            out = fut.result()
-            results[start:start + len(out)] = out
-            if progress is not None:
-                progress(len(out))
-    except BaseException:
-        simulate._stop_workers(pool)
-        raise
-    pool.shutdown(wait=True)
+    simulate.run_chunks(sc, _play_chunk, names, seeds, jobs, take)
 
 
 def shared_warnings(summary: dict[str, Any]) -> list[str]:

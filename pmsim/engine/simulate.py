@@ -123,6 +123,19 @@ def _play_chunk(names: list[str], seeds: list[int]) -> dict[str, list[tuple[floa
 
 
 # ---------------------------------------------------------------------- batch
+def batch_plan(scenario: Scenario | str | os.PathLike[str], strategies: str | Sequence[str], games: int, seed: int,
+               jobs: int) -> tuple[Scenario, list[str], list[int]]:
+    """A batch's scenario (loaded), strategy names and game seeds (game i on `game_seed(seed, i)`),
+    shared by the solo and the shared-market batches; ValueError for a count below 1."""
+    sc = _load(scenario)
+    names = parse_strategies(strategies)
+    if games < 1:
+        raise ValueError("games must be at least 1")
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    return sc, names, [game_seed(seed, i) for i in range(games)]
+
+
 class BatchInterrupted(KeyboardInterrupt):
     """The batch was stopped (KeyboardInterrupt: Ctrl-C, or a signal handler that raises it)
     before every game finished. Every worker process is gone when this is raised; `partial` is
@@ -162,13 +175,7 @@ def run_batch(
     A KeyboardInterrupt while games run stops the workers at once and raises `BatchInterrupted`
     with the summary of the games that finished.
     """
-    sc = _load(scenario)
-    names = parse_strategies(strategies)
-    if games < 1:
-        raise ValueError("games must be at least 1")
-    if jobs < 1:
-        raise ValueError("jobs must be at least 1")
-    seeds = [game_seed(seed, i) for i in range(games)]
+    sc, names, seeds = batch_plan(scenario, strategies, games, seed, jobs)
     results: dict[str, list[Any]] = {n: [None] * games for n in names}
     if until_ci is not None and not until_ci > 0:
         raise ValueError("until_ci must be a positive number of points")
@@ -291,15 +298,30 @@ def _run_parallel(
     progress: Callable[[int], None] | None,
     stop: _Stopper | None = None,
 ) -> None:
+    def take(start: int, out: dict[str, list[Any]]) -> bool:
+        for n in names:
+            results[n][start : start + len(out[n])] = out[n]
+            if progress is not None:
+                progress(len(out[n]))
+        return stop is not None and stop.update()
+
+    run_chunks(sc, _play_chunk, names, seeds, jobs, take)
+
+
+def run_chunks(sc: Scenario, work: Callable[[list[str], list[int]], Any], names: list[str], seeds: list[int],
+               jobs: int, take: Callable[[int, Any], bool]) -> None:
+    """Play `seeds` in `jobs` spawned worker processes that hold `sc` (`_WORKER_SCENARIO`), a chunk
+    of seeds a task: `work(names, chunk)` (a module-level function) runs in a worker, and
+    `take(start, its result)` here as each chunk finishes, returning True when enough games are in
+    (the workers are stopped, the rest dropped). An error or a KeyboardInterrupt stops the workers."""
     import multiprocessing
+    import signal
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     # chunks of seeds, every strategy on each (so a worker builds each market once): small enough
     # to balance the load and move the progress bar, big enough to be cheap
     size = chunk_size(len(seeds), jobs)
     chunks = list(range(0, len(seeds), size))
-    import signal
-
     ctx = multiprocessing.get_context("spawn")  # same behaviour on every OS; no forked threads
     blob = pickle.dumps(sc)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(blob,))
@@ -309,18 +331,12 @@ def _run_parallel(
     try:
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else None
         try:
-            futures = {pool.submit(_play_chunk, names, seeds[start : start + size]): start for start in chunks}
+            futures = {pool.submit(work, names, seeds[start : start + size]): start for start in chunks}
         finally:
             if old is not None:
                 signal.pthread_sigmask(signal.SIG_SETMASK, old)
         for fut in as_completed(futures):
-            start = futures[fut]
-            out = fut.result()
-            for n in names:
-                results[n][start : start + len(out[n])] = out[n]
-                if progress is not None:
-                    progress(len(out[n]))
-            if stop is not None and stop.update():
+            if take(futures[fut], fut.result()):
                 _stop_workers(pool)  # enough games: the rest are not needed
                 return
     except BaseException:

@@ -1,19 +1,154 @@
-"""A finished (or current) game in one JSON-able summary: what reports and reviews are built from.
+"""A game's numbers, as the documents read them: the one API between the engine and `pmsim.reports`.
 
-Storage keeps it with the last round, so a class report over hundreds of stored games reads it
-instead of replaying each one; a report over exported files replays each file and builds it here.
+`summarize(game)` returns a `Summary`: a frozen, typed snapshot of everything the review, the
+portfolio and the debrief say (the score card, the debrief, each round's facts, the requests,
+stakeholders and features as they ended, the metrics of every round, the studies run). Reports
+read a `Summary` and the scenario, never the game's state. `quarterly(game)` is the short form one
+company of a shared market gives its class report.
+
+`game_summary(game)` is the JSON-able part (`Summary.numbers`): storage keeps it with the last
+round, so a class report over hundreds of stored games reads it instead of replaying each one; a
+report over exported files replays each file and builds it here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from pmsim.engine.scoring import debrief
+import numpy as np
+
+from pmsim.engine.review import (
+    Answer,
+    RoundFacts,
+    answers,
+    belief_progress,
+    first_estimates,
+    round_facts,
+    verdict,
+)
+from pmsim.engine.scoring import debrief, okr_grades
+from pmsim.engine.state import ENGINE_VERSION
+from pmsim.engine.values import kano_posterior
 
 if TYPE_CHECKING:
     from pmsim.engine.game import Game
+    from pmsim.scenario.models import Scenario
+
+__all__ = ["MISTAKES", "Answer", "FeatureFacts", "Quarterly", "RequestFacts", "RoundFacts", "StakeholderFacts",
+           "Summary", "game_summary", "mistakes", "quarterly", "summarize", "verdict"]
 
 LOST_TRUST = 0.3
+
+
+# ---------------------------------------------------------------------------- the typed summary
+@dataclass(frozen=True)
+class RequestFacts:
+    """A stakeholder's request as it ended: how it was answered (`answer`) and what became of it."""
+
+    id: str
+    stakeholder: str
+    round: int
+    text: str
+    feature: str | None
+    deadline: int | None
+    status: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class StakeholderFacts:
+    id: str
+    name: str
+    title: str
+    role: str
+    power: float
+    trust: float  # at the end
+    escalated: bool
+
+
+@dataclass(frozen=True)
+class FeatureFacts:
+    id: str
+    estimate: float  # the team's estimate at the end, engineer-weeks
+    started_round: int | None
+    shipped_round: int | None
+    defects_found: Mapping[str, int]  # by usability tests: usability, accessibility
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything a document says about one game, read once from the engine."""
+
+    scenario: Scenario
+    engine_version: str
+    seed: int
+    finished: bool
+    numbers: dict[str, Any]  # game_summary(): score, components, points lost, debrief lists, ...
+    card: dict[str, Any]  # the score card (scoring.scorecard)
+    okrs: list[dict[str, Any]]  # each objective graded, with its key results
+    rounds: tuple[RoundFacts, ...]  # one per completed round
+    answers: tuple[Answer, ...]  # every answer to a request, the open round's too
+    metrics: tuple[dict[str, Any], ...]  # index 0: before round 1
+    shipped: tuple[str, ...]
+    accessibility: float
+    usability: float
+    requests: tuple[RequestFacts, ...]
+    stakeholders: Mapping[str, StakeholderFacts]
+    features: Mapping[str, FeatureFacts]
+    research: tuple[dict[str, Any], ...]  # every study's result, in the order they ran
+    first_estimates: tuple[float, ...]  # the team's starting effort estimates, in scenario order
+    belief_progress: tuple[float, float]  # review.belief_progress: (values, efforts)
+    true_kano: np.ndarray  # (S, F) the true Kano category index (0: must-be)
+    kano_votes: np.ndarray  # (S, F, 5) the interviews' Kano votes
+    kano_posterior: np.ndarray  # (S, F, 5) what those votes say
+
+    def request(self, rid: str) -> RequestFacts | None:
+        return next((q for q in self.requests if q.id == rid), None)
+
+
+def summarize(game: Game) -> Summary:
+    """The numbers of `game` as the documents read them (a game with no completed round too)."""
+    st = game.state
+    rounds = round_facts(game)
+    votes = st.beliefs.kano_votes.copy()
+    return Summary(
+        scenario=game.scenario, engine_version=ENGINE_VERSION, seed=st.seed, finished=bool(st.finished),
+        numbers=game_summary(game), card=game.score(), okrs=okr_grades(game) if game.scenario.okrs else [],
+        rounds=tuple(rounds), answers=tuple(answers(game, rounds)), metrics=tuple(st.metrics),
+        shipped=tuple(st.shipped), accessibility=st.accessibility, usability=st.usability,
+        requests=tuple(RequestFacts(q.id, q.stakeholder, q.round, q.text, q.feature, q.deadline, q.status, q.answer)
+                       for q in st.requests),
+        stakeholders=MappingProxyType({s.id: StakeholderFacts(s.id, s.name, s.title, s.role, s.power, s.trust,
+                                                              s.last_escalation > 0)
+                                       for s in st.stakeholders.values()}),
+        features=MappingProxyType({f.id: FeatureFacts(f.id, f.estimate, f.started_round, f.shipped_round,
+                                                      MappingProxyType(dict(f.defects_found)))
+                                   for f in st.features.values()}),
+        research=tuple(st.research_results), first_estimates=tuple(float(x) for x in first_estimates(game)),
+        belief_progress=belief_progress(game), true_kano=game.true_kano().copy(), kano_votes=votes,
+        kano_posterior=kano_posterior(votes),
+    )
+
+
+@dataclass(frozen=True)
+class Quarterly:
+    """One company's numbers after each resolved quarter: score and launches (feature ids), and
+    its market share and customers at the start (index 0) and after each quarter."""
+
+    scores: tuple[float, ...]
+    launches: tuple[tuple[str, ...], ...]
+    shares: tuple[float, ...]
+    customers: tuple[int, ...]
+
+
+def quarterly(game: Game) -> Quarterly:
+    st = game.state
+    return Quarterly(tuple(float(rep["score"]["score"]) for rep in st.reports),
+                     tuple(tuple(rep["shipped"]) for rep in st.reports),
+                     tuple(float(m["market_share"]) for m in st.metrics), tuple(int(m["customers"]) for m in st.metrics))
 
 
 def game_summary(game: Game) -> dict[str, Any]:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pmsim.engine.review import round_facts
-from pmsim.engine.scoring import okr_grades
-from pmsim.engine.values import KANO_ORDER, kano_posterior
-from pmsim.numfmt import decimal, pct, plus, whole
+from pmsim.engine.summary import Summary, summarize
+from pmsim.engine.values import KANO_ORDER
+from pmsim.numfmt import decimal, metric_text, pct, plus
 from pmsim.reports.review import internship_review
 from pmsim.reports.studies import RESPONSE_VERB, describe_study
 from pmsim.scenario.models import COMPONENTS
@@ -19,15 +18,6 @@ if TYPE_CHECKING:
 
 SIMULATED = ("All companies, people and numbers in this case study are simulated by pmsim, a "
              "product-management training game; none of them describe a real business or person.")
-COMPONENT_LABEL = {
-    "customer_impact": "Customer impact", "okr": "OKR attainment", "stakeholder_trust": "Stakeholder trust",
-    "prioritization": "Prioritization", "research": "Research value", "delivery": "Delivery",
-    "accessibility": "Accessibility",
-}
-METHOD_LABEL = {
-    "survey": "Surveys", "interviews": "Customer interviews", "usability_test": "Usability tests",
-    "ab_test": "A/B tests", "competitive_analysis": "Competitive analyses", "spike": "Engineering spikes",
-}
 BAND_WORD = {"green": "green: on track", "yellow": "yellow: partly there", "red": "red: missed"}
 MAX_ROWS = 8  # per research method, in the findings
 METHOD_NOTE = {
@@ -42,16 +32,17 @@ METHOD_NOTE = {
 }
 
 
-def case_of(game: Game, player: str) -> dict[str, Any]:
+def case_of(game: Game | Summary, player: str) -> dict[str, Any]:
     """Everything both renderers show, as plain (unescaped) text and numbers."""
-    sc, st = game.scenario, game.state
+    facts = game if isinstance(game, Summary) else summarize(game)
+    sc = facts.scenario
     themes = {t.id: t.name for t in sc.market.themes}
     segs = {s.id: s.name for s in sc.market.segments}
     titles = {f.id: f.title for f in sc.features}
-    review = internship_review(game, player)
-    rounds = round_facts(game)
-    requests = {q.id: q for q in st.requests}
-    m0, m1 = st.metrics[0], st.metrics[-1]
+    review = internship_review(facts, player)
+    rounds = facts.rounds
+    requests = {q.id: q for q in facts.requests}
+    m0, m1 = facts.metrics[0], facts.metrics[-1]
 
     segments = []
     for si, seg in enumerate(sc.market.segments):
@@ -69,35 +60,35 @@ def case_of(game: Game, player: str) -> dict[str, Any]:
         competitors.append({"name": c.name, "price_index": c.price_index, "customers_start": c0,
                             "customers_end": c1, "strengths": [themes.get(t, t) for t, _ in strong]})
     stakeholders = [{"name": s.name, "title": s.title, "start": next(x.trust for x in sc.stakeholders if x.id == s.id),
-                     "end": s.trust} for s in st.stakeholders.values()]
+                     "end": s.trust} for s in facts.stakeholders.values()]
 
     # research: what was done, what it found
     methods: dict[str, dict[str, Any]] = {}
-    for x in st.research_results:
+    for x in facts.research:
         m = methods.setdefault(x["method"], {"studies": 0, "sample": 0, "cost": 0.0, "weeks": 0.0})
         m["studies"] += 1
         m["sample"] += int(x.get("n") or 0)
         m["cost"] += float(x.get("cost") or 0.0)
         m["weeks"] += float(x.get("weeks") or 0.0)
     findings: dict[str, list[str]] = {}
-    for x in st.research_results:
+    for x in facts.research:
         line = _finding(x, themes, segs, titles, {c.id: c.name for c in sc.market.competitors})
         if line:
             findings.setdefault(x["method"], []).append(line)
-    quotes = _quotes(st.research_results, segs, themes)
-    kano_found = _kano_findings(game)
+    quotes = _quotes(facts.research, segs, themes)
+    kano_found = _kano_findings(facts)
 
     # decisions per quarter
     decisions = []
     for rf in rounds:
-        m = st.metrics[rf.round]
-        prev = st.metrics[rf.round - 1]
+        m = facts.metrics[rf.round]
+        prev = facts.metrics[rf.round - 1]
         answers = []
         for a in rf.answers:
             q = requests.get(a.request)
             answers.append({
                 "verb": RESPONSE_VERB.get(a.response, a.response),
-                "who": f"{st.stakeholders[q.stakeholder].name} ({st.stakeholders[q.stakeholder].title})" if q else "",
+                "who": f"{facts.stakeholders[q.stakeholder].name} ({facts.stakeholders[q.stakeholder].title})" if q else "",
                 "what": titles.get(q.feature, q.feature) if q and q.feature else "",
                 "ask": q.text if q else a.request,
                 "reason": a.reason if a.reason != "none" else "",
@@ -114,31 +105,31 @@ def case_of(game: Game, player: str) -> dict[str, Any]:
             "revenue": m["revenue"], "nps": m["nps"],
             "hindsight": [titles.get(f, f) for f in rf.hindsight], "value_share": rf.value_share,
         })
-    okrs = okr_grades(game) if sc.okrs else []
+    okrs = facts.okrs
     series = {
-        "rounds": list(range(len(st.metrics))),
-        "customers": [m["customers"] for m in st.metrics],
-        "revenue": [m["revenue"] for m in st.metrics],
-        "nps": [m["nps"] for m in st.metrics],
-        "segments": [{"name": seg.name, "customers": [m["segments"][si]["customers"] for m in st.metrics]}
+        "rounds": list(range(len(facts.metrics))),
+        "customers": [m["customers"] for m in facts.metrics],
+        "revenue": [m["revenue"] for m in facts.metrics],
+        "nps": [m["nps"] for m in facts.metrics],
+        "segments": [{"name": seg.name, "customers": [m["segments"][si]["customers"] for m in facts.metrics]}
                      for si, seg in enumerate(sc.market.segments)],
     }
     return {
         "player": player, "title": sc.meta.title, "summary": sc.meta.summary,
-        "scenario_id": sc.meta.id, "scenario_version": sc.meta.version, "seed": st.seed, "quarters": len(rounds),
-        "quarters_total": sc.rounds, "finished": st.finished, "capacity": sc.team.capacity,
+        "scenario_id": sc.meta.id, "scenario_version": sc.meta.version, "seed": facts.seed, "quarters": len(rounds),
+        "quarters_total": sc.rounds, "finished": facts.finished, "capacity": sc.team.capacity,
         "budget": sc.team.research_budget, "segments": segments, "competitors": competitors,
         "stakeholders": stakeholders, "methods": methods, "findings": findings, "quotes": quotes,
         "kano_found": kano_found, "decisions": decisions, "okrs": okrs, "series": series,
-        "start": m0, "end": m1, "shipped": [titles.get(f, f) for f in st.shipped], "n_features": len(sc.features),
-        "score": review["score"], "components": review_components(game), "review": review,
-        "lessons": list(sc.meta.lessons), "accessibility": (sc.market.accessibility, st.accessibility),
-        "usability": (sc.market.usability, st.usability),
+        "start": m0, "end": m1, "shipped": [titles.get(f, f) for f in facts.shipped], "n_features": len(sc.features),
+        "score": review["score"], "components": review_components(facts), "review": review,
+        "lessons": list(sc.meta.lessons), "accessibility": (sc.market.accessibility, facts.accessibility),
+        "usability": (sc.market.usability, facts.usability),
     }
 
 
-def review_components(game: Game) -> dict[str, dict[str, float]]:
-    card = game.score()
+def review_components(facts: Summary) -> dict[str, dict[str, float]]:
+    card = facts.card
     return {c: {"value": card["components"][c], "weight": card["weights"][c], "lost": card["points_lost"][c]}
             for c in COMPONENTS}
 
@@ -216,11 +207,9 @@ def _quotes(results: list[dict[str, Any]], segs: dict[str, str], themes: dict[st
     return out
 
 
-def _kano_findings(game: Game) -> list[str]:
+def _kano_findings(facts: Summary) -> list[str]:
     """What interviews (and A/B tests) suggested about Kano categories, per segment."""
-    st, sc = game.state, game.scenario
-    votes = st.beliefs.kano_votes
-    post = kano_posterior(votes)
+    sc, votes, post = facts.scenario, facts.kano_votes, facts.kano_posterior
     out = []
     words = {"must_be": "a must-have", "attractive": "a delighter", "reverse": "unwelcome",
              "indifferent": "not something they care about"}
@@ -242,14 +231,8 @@ def _kano_findings(game: Game) -> list[str]:
 
 
 def kr_text(kr: dict[str, Any], key: str) -> str:
-    v = float(kr[key])
-    if kr["metric"] in ("churn_rate", "activation_rate", "market_share", "satisfaction"):
-        return pct(v, 1)
-    if kr["metric"] in ("accessibility", "usability", "tech_debt"):
-        return f"{v:.2f}"
-    if kr["metric"] == "nps":
-        return plus(v)
-    return whole(v)
+    """A key result's baseline, value or target (`key`) in its unit."""
+    return metric_text(kr["metric"], kr[key])
 
 def lessons_of(c: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, text) pairs: the review's growth areas and practice items, then the scenario's lessons."""

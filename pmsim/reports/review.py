@@ -1,10 +1,11 @@
 """The end-of-internship review: what a manager would write after the last quarter.
 
-`internship_review(game)` returns a JSON-able dict: an overall rating, a return-offer decision with
-its reasoning, and a paragraph per skill the role needs (DOMAIN.md), each rated 1-5. Ratings come
-from the score components (scoring.SKILLS) and the player's own decisions (the action log, the
-requests they answered, the studies they ran, the rationale they wrote); the prose quotes rounds
-and numbers from this game. After the game the truth is fair game, as in the debrief.
+`internship_review(game)` (a `Game`, or its `engine.summary.Summary`: the review reads only that)
+returns a JSON-able dict: an overall rating, a return-offer decision with its reasoning, and a
+paragraph per skill the role needs (DOMAIN.md), each rated 1-5. Ratings come from the score
+components (scoring.SKILLS) and the player's own decisions (the action log, the requests they
+answered, the studies they ran, the rationale they wrote); the prose quotes rounds and numbers
+from this game. After the game the truth is fair game, as in the debrief.
 
 Pure and deterministic: no randomness, no clock, no I/O; the same game always gets the same words.
 `render_review_text(review)` prints it as Markdown-flavoured plain text.
@@ -16,9 +17,8 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from pmsim.engine.review import verdict
 from pmsim.engine.scoring import SKILL_ORDER, SKILLS, skill_order, skill_ratings
-from pmsim.engine.summary import MISTAKES, mistakes
+from pmsim.engine.summary import MISTAKES, Summary, mistakes, summarize, verdict
 from pmsim.reports.review_skills import (
     _analytical,
     _communication,
@@ -51,17 +51,17 @@ __all__ = ["SKILL_TITLE", "clean_text", "internship_review", "render_review_text
 
 
 # ---------------------------------------------------------------------------- the review
-def internship_review(game: Game, player: str | None = None) -> dict[str, Any]:
+def internship_review(game: Game | Summary, player: str | None = None) -> dict[str, Any]:
     """The manager's review of a game with at least one completed round (ValueError otherwise)."""
-    st = game.state
-    if not st.ledger:
+    facts = game if isinstance(game, Summary) else summarize(game)
+    if not facts.rounds:
         raise ValueError("no quarter has been completed yet: there is nothing to review")
-    ctx = _Ctx(game, player)
+    ctx = _Ctx(facts, player)
     s = ctx.summary
-    sc = game.scenario
+    sc = facts.scenario
     skills = [_analytical(ctx), _problem_solving(ctx), _communication(ctx), _project_management(ctx),
               _customer_centric(ctx)]
-    card = game.score()
+    card = facts.card
     official = skill_ratings(card)  # the debrief ranks skills by the same numbers
     order = skill_order(card)
     for k in skills:
@@ -70,7 +70,7 @@ def internship_review(game: Game, player: str | None = None) -> dict[str, Any]:
     ratings = {k.skill: k.rating for k in skills}
     score = float(s["score"])
     rating, offer = verdict(score, [k.rating for k in skills])
-    finished = bool(st.finished)
+    finished = facts.finished
     by_rating = sorted(skills, key=lambda k: order[::-1].index(k.skill))
     strengths = [f"{SKILL_TITLE[k.skill]} ({k.rating}/5): {k.good}" for k in by_rating if k.rating >= 4 and k.good]
     if not strengths:
@@ -99,7 +99,7 @@ def internship_review(game: Game, player: str | None = None) -> dict[str, Any]:
     review = {
         "player": player,
         "scenario": {"id": sc.meta.id, "title": sc.meta.title},
-        "seed": st.seed,
+        "seed": facts.seed,
         "quarters_played": len(ctx.rounds),
         "quarters_total": sc.rounds,
         "final": finished,
@@ -121,14 +121,14 @@ def internship_review(game: Game, player: str | None = None) -> dict[str, Any]:
 
 
 def _summary_paragraph(ctx: _Ctx, skills: list[Skill]) -> str:
-    s, st, sc = ctx.summary, ctx.st, ctx.sc
-    m0, m1 = st.metrics[0], st.metrics[-1]
+    s, facts, sc = ctx.summary, ctx.facts, ctx.sc
+    m0, m1 = facts.metrics[0], facts.metrics[-1]
     quarters = _count(ctx.n, "quarter")
-    lead = (f"Over {quarters} you shipped {len(st.shipped)} of "
+    lead = (f"Over {quarters} you shipped {len(facts.shipped)} of "
             f"{len(sc.features)} features, ")
-    if not st.finished:
+    if not facts.finished:
         lead = (f"This is an interim review after {quarters} of {sc.rounds}. So far you "
-                f"have shipped {len(st.shipped)} of {len(sc.features)} features, ")
+                f"have shipped {len(facts.shipped)} of {len(sc.features)} features, ")
     lead += (f"took paying customers from {_int(m0['customers'])} to {_int(m1['customers'])} "
              f"({_change(m0['customers'], m1['customers'])}) and quarterly revenue from {_int(m0['revenue'])} to "
              f"{_int(m1['revenue'])} ({_change(m0['revenue'], m1['revenue'])}).")

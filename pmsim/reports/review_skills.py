@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pmsim.engine.review import RoundFacts, _ratio, belief_progress, first_estimates
 from pmsim.engine.scoring import BANDS
+from pmsim.engine.summary import RoundFacts
 from pmsim.reports.review_words import (
     Skill,
     _cap,
@@ -31,9 +31,9 @@ from pmsim.reports.review_words import (
 
 
 def _analytical(ctx: _Ctx) -> Skill:
-    game, st, s = ctx.game, ctx.st, ctx.summary
+    facts, s = ctx.facts, ctx.summary
     comp = s["components"]
-    results = [x for x in st.research_results if x["round"] <= max(ctx.n, 1)]
+    results = [x for x in facts.research if x["round"] <= max(ctx.n, 1)]
     quarters_with = len({x["round"] for x in results})
     spent = sum(x["cost"] for x in results)
     sent: list[str] = []
@@ -46,7 +46,7 @@ def _analytical(ctx: _Ctx) -> Skill:
         sent.append(f"You ran {_studies_phrase(results)}, spending ${_n(spent)}k on research, with at least one "
                     f"study in {quarters_with} of {ctx.n} quarters.")
     # how much closer to the truth the player's beliefs ended
-    closer, est_closer = belief_progress(game)
+    closer, est_closer = facts.belief_progress
     if results:
         if closer >= 0.005:
             line = (f"By the end your estimates of what each feature was worth were {_pct(closer)} closer to the truth "
@@ -89,7 +89,7 @@ def _analytical(ctx: _Ctx) -> Skill:
             if not bad and n_st == 0:
                 bad = f"You ran no study in {_q(p['round'])}, the quarter where better information would have paid most."
     # OKRs
-    okrs = game.debrief()["okrs"] if ctx.sc.okrs else []
+    okrs = facts.okrs
     if okrs:
         greens = sum(o["band"] == "green" for o in okrs)
         parts = [f"“{clean_text(o['objective'], 80)}” {o['grade']:.2f} ({o['band']}"
@@ -150,10 +150,10 @@ def _problem_solving(ctx: _Ctx) -> Skill:
                 f"quarters.")
     # balancing stakeholders: what was asked for, what was built, and who you said no to
     asked = {}
-    for q in ctx.st.requests:
+    for q in ctx.facts.requests:
         if q.feature:
             asked.setdefault(q.feature, q)
-    built = [f for f in asked if f in ctx.st.shipped]
+    built = [f for f in asked if f in ctx.facts.shipped]
     planned = {f for r in rounds for f in r.plan}
     if asked:
         line = (f"Stakeholders asked for {_count(len(asked), 'different feature')}; you shipped {len(built)} of "
@@ -170,13 +170,13 @@ def _problem_solving(ctx: _Ctx) -> Skill:
     no = [a for a in ctx.answers if a.response == "decline"]
     if no:
         # the weightiest "no": the most powerful stakeholder's
-        a = max(no, key=lambda a: (ctx.st.stakeholders[ctx.requests[a.request].stakeholder].power
+        a = max(no, key=lambda a: (ctx.facts.stakeholders[ctx.requests[a.request].stakeholder].power
                                    if a.request in ctx.requests else 0.0, -a.round))
         why = f" with the reason “{a.reason}”" if a.reason != "none" else " without giving a reason"
         line = f"Your most senior “no”: in {_q(a.round)} you declined {ctx.request_phrase(a.request)}{why}"
         q = ctx.requests.get(a.request)
-        if q and q.feature and q.feature in ctx.st.shipped:
-            fr = ctx.st.features[q.feature].shipped_round
+        if q and q.feature and q.feature in ctx.facts.shipped:
+            fr = ctx.facts.features[q.feature].shipped_round
             line += f", and built it later anyway in {_q(fr)}" if fr and fr > a.round else ""
         if a.rationale:
             line += f", explaining “{clean_text(a.rationale, 160)}”"
@@ -200,10 +200,10 @@ def _problem_solving(ctx: _Ctx) -> Skill:
 def _communication(ctx: _Ctx) -> Skill:
     s = ctx.summary
     comp = s["components"]
-    st = ctx.st
+    facts = ctx.facts
     sent: list[str] = []
     good = bad = ""
-    reqs = [q for q in st.requests if q.round <= max(ctx.n, 1)]
+    reqs = [q for q in facts.requests if q.round <= max(ctx.n, 1)]
     req_ids = {q.id for q in reqs}
     responses = {}
     for a in ctx.answers:  # the final answer to each request
@@ -222,7 +222,7 @@ def _communication(ctx: _Ctx) -> Skill:
         line = (f"You received {_count(len(reqs), 'request')} and answered {answered}: {_join(parts)}" if answered
                 else f"You received {_count(len(reqs), 'request')} and answered none of them")
         if ignored:
-            q = max(ignored, key=lambda q: st.stakeholders[q.stakeholder].power)
+            q = max(ignored, key=lambda q: facts.stakeholders[q.stakeholder].power)
             line += (f"; {len(ignored)} went unanswered, among them {ctx.request_phrase(q.id)} in {_q(q.round)}, "
                      "and silence costs more trust than a reasoned no")
             bad = f"You left {_count(len(ignored), 'request')} unanswered."
@@ -296,9 +296,6 @@ def _project_management(ctx: _Ctx) -> Skill:
     sent.append(f"On average the team delivered {_pct(comp['delivery'])} of what you committed each quarter "
                 f"(delivery {comp['delivery']:.2f}).")
 
-    def ratio(r: RoundFacts) -> float:
-        return _ratio(r.delivered, r.committed, 0.0)
-
     def what_happened(r: RoundFacts) -> str:
         bits = []
         if r.carried:
@@ -309,8 +306,8 @@ def _project_management(ctx: _Ctx) -> Skill:
             bits.append(f"{ctx.titles(r.blocked)} waited on a dependency")
         return _join(bits)
 
-    worst = min((r for r in rounds if r.committed > 0), key=ratio, default=None)
-    if worst is not None and ratio(worst) < 0.9:
+    worst = min((r for r in rounds if r.committed > 0), key=lambda r: r.delivery_share, default=None)
+    if worst is not None and worst.delivery_share < 0.9:
         spikes = f" (plus {_n(worst.spikes)} wk of spikes)" if worst.spikes else ""
         line = (f"In {_q(worst.round)} you committed {_n(worst.committed)} wk{spikes} against {_n(worst.capacity)} wk "
                 f"of capacity and delivered {_n(worst.delivered)} wk of finished work")
@@ -318,23 +315,23 @@ def _project_management(ctx: _Ctx) -> Skill:
         sent.append(line + (f": {wh}." if wh else "."))
         bad = (f"In {_q(worst.round)} you committed {_n(worst.committed)} wk and the team finished "
                f"{_n(worst.delivered)} wk of it.")
-    best = max((r for r in rounds if r.committed > 0), key=lambda r: (ratio(r), -r.round), default=None)
-    if best is not None and ratio(best) >= 0.9 and best is not worst:
+    best = max((r for r in rounds if r.committed > 0), key=lambda r: (r.delivery_share, -r.round), default=None)
+    if best is not None and best.delivery_share >= 0.9 and best is not worst:
         sent.append(f"{_q(best.round)} went to plan: {_n(best.committed)} wk committed, {_n(best.delivered)} "
                     "delivered.")
-        clean = sum(1 for r in rounds if r.committed > 0 and ratio(r) >= 0.9)
+        clean = sum(1 for r in rounds if r.committed > 0 and r.delivery_share >= 0.9)
         if comp["delivery"] >= BANDS["delivery"][2]:
             good = f"{clean} of {len(rounds)} quarters delivered at least 90% of what you committed."
     # the estimate that was most wrong, and whether it was spiked before it was committed
-    sc, st = ctx.sc, ctx.st
-    est0 = first_estimates(ctx.game)
-    started = [(i, f) for i, f in enumerate(sc.features) if st.features[f.id].started_round is not None]
+    sc, facts = ctx.sc, ctx.facts
+    est0 = facts.first_estimates
+    started = [(i, f) for i, f in enumerate(sc.features) if facts.features[f.id].started_round is not None]
     if started:
         i, f = max(started, key=lambda t: abs(math.log(est0[t[0]] / t[1].effort)))
         err = f.effort / est0[i]
         if err >= 1.3 or err <= 0.75:
-            fs = st.features[f.id]
-            spike = next((x for x in st.research_results if x["method"] == "spike" and x["feature"] == f.id), None)
+            fs = facts.features[f.id]
+            spike = next((x for x in facts.research if x["method"] == "spike" and x["feature"] == f.id), None)
             line = (f"The estimate that misled most was {f.title}: first estimated at {_n(est0[i])} wk, it took "
                     f"{_n(f.effort)}")
             if spike and (fs.started_round is None or spike["round"] <= fs.started_round):
@@ -344,11 +341,11 @@ def _project_management(ctx: _Ctx) -> Skill:
                 line += "; a spike before committing would have shown it"
             sent.append(line + ".")
     over = [r for r in rounds if r.capacity > 0 and (r.committed + r.spikes) >= 0.97 * r.capacity
-            and ratio(r) < 0.7]
+            and r.delivery_share < 0.7]
     if len(over) >= 2:
         sent.append(f"In {_join([_q(r.round) for r in over])} you filled capacity to the brim and delivered under 70%: "
                     "a buffer for estimate error would have turned slips into shipped work.")
-    broken = [q for q in st.requests if q.status == "broken"]
+    broken = [q for q in facts.requests if q.status == "broken"]
     if broken:
         q = broken[0]
         sent.append(f"Deadlines matter as much as scope: you accepted {ctx.request_phrase(q.id)} by "
@@ -363,7 +360,7 @@ def _project_management(ctx: _Ctx) -> Skill:
 def _customer_centric(ctx: _Ctx) -> Skill:
     s = ctx.summary
     comp = s["components"]
-    st, sc = ctx.st, ctx.sc
+    facts, sc = ctx.facts, ctx.sc
     sent: list[str] = []
     good = bad = ""
     rounds = ctx.rounds
@@ -374,7 +371,7 @@ def _customer_centric(ctx: _Ctx) -> Skill:
         lo = min(rounds, key=lambda r: (r.value_share, r.round))
         line += f"; your best quarter was {_q(hi.round)} ({_pct(hi.value_share)}), your weakest {_q(lo.round)} ({_pct(lo.value_share)})"
     sent.append(line + ".")
-    m0, m1 = st.metrics[0], st.metrics[-1]
+    m0, m1 = facts.metrics[0], facts.metrics[-1]
     sent.append(f"Paying customers went from {_int(m0['customers'])} to {_int(m1['customers'])} "
                 f"({_change(m0['customers'], m1['customers'])}), NPS from {_signed(m0['nps'])} to {_signed(m1['nps'])} "
                 f"and quarterly churn from {_pct(m0['churn_rate'])} to {_pct(m1['churn_rate'])}.")
@@ -390,11 +387,11 @@ def _customer_centric(ctx: _Ctx) -> Skill:
                     f"{_int(churn)} of those customers churned along the way"
                     + (f" ({_count(len(unmet) - 1, 'other must-have')} went unbuilt too)." if len(unmet) > 1 else "."))
         bad = f"You never built {ctx.title(fid)}, a must-have for {segs}."
-    kano = ctx.game.true_kano()
+    kano = facts.true_kano
     shipped_musts = []
     for fi, f in enumerate(sc.features):
-        if any(kano[si, fi] == 0 for si in range(len(sc.market.segments))) and f.id in st.shipped:
-            shipped_musts.append((st.features[f.id].shipped_round or 0, f))
+        if any(kano[si, fi] == 0 for si in range(len(sc.market.segments))) and f.id in facts.shipped:
+            shipped_musts.append((facts.features[f.id].shipped_round or 0, f))
     if shipped_musts:
         shipped_musts.sort(key=lambda t: (t[0], t[1].id))
         r, f = shipped_musts[0]
@@ -406,8 +403,8 @@ def _customer_centric(ctx: _Ctx) -> Skill:
         if not unmet:
             good = f"Every must-have need was met; {f.title} shipped in {_q(r)}."
     # talking to customers
-    interviews = [x for x in st.research_results if x["method"] == "interviews"]
-    surveys = [x for x in st.research_results if x["method"] == "survey"]
+    interviews = [x for x in facts.research if x["method"] == "interviews"]
+    surveys = [x for x in facts.research if x["method"] == "survey"]
     heard = {x["segment"] for x in interviews + surveys}
     missing = [seg.name for seg in sc.market.segments if seg.id not in heard]
     if interviews:
@@ -424,16 +421,16 @@ def _customer_centric(ctx: _Ctx) -> Skill:
         bad = bad or "You never asked a customer anything."
     # accessibility and usability
     hidden = 0
-    for fid in st.shipped:
+    for fid in facts.shipped:
         spec = sc.feature(fid)
-        fs = st.features[fid]
+        fs = facts.features[fid]
         hidden += max(spec.defects.usability - fs.defects_found["usability"], 0)
         hidden += max(spec.defects.accessibility - fs.defects_found["accessibility"], 0)
-    found = sum(st.features[f].defects_found["usability"] + st.features[f].defects_found["accessibility"]
-                for f in st.features)
-    tests = [x for x in st.research_results if x["method"] == "usability_test"]
-    line = (f"Accessibility moved from {sc.market.accessibility:.2f} to {st.accessibility:.2f} and usability from "
-            f"{sc.market.usability:.2f} to {st.usability:.2f} (accessibility score {comp['accessibility']:.2f})")
+    found = sum(facts.features[f].defects_found["usability"] + facts.features[f].defects_found["accessibility"]
+                for f in facts.features)
+    tests = [x for x in facts.research if x["method"] == "usability_test"]
+    line = (f"Accessibility moved from {sc.market.accessibility:.2f} to {facts.accessibility:.2f} and usability from "
+            f"{sc.market.usability:.2f} to {facts.usability:.2f} (accessibility score {comp['accessibility']:.2f})")
     if tests:
         line += (f"; your {_count(len(tests), 'usability test')} caught {_count(found, 'problem')} before launch")
         if hidden:

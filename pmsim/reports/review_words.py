@@ -1,21 +1,17 @@
 """The words of the end-of-internship review: names, advice, small number formatters, and the
-look-ups the paragraph writers share (`_Ctx`, over the engine's numbers: pmsim/engine/review.py
-and pmsim/engine/summary.py)."""
+look-ups the paragraph writers share (`_Ctx`, over the engine's numbers: `pmsim.engine.summary`)."""
 
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pmsim import numfmt
-from pmsim.engine.review import answers, round_facts
 from pmsim.engine.scoring import SKILL_ORDER, component_rating
-from pmsim.engine.summary import game_summary
-
-if TYPE_CHECKING:
-    from pmsim.engine.game import Game
+from pmsim.engine.summary import Summary
+from pmsim.reports.studies import METHOD_WORDS
 
 SKILL_TITLE = {s: s[0].upper() + s[1:] for s in SKILL_ORDER}
 # a skill's rating is scoring.skill_ratings: the same numbers the debrief ranks by
@@ -49,40 +45,20 @@ ADVICE = {
     "accessibility": "Put features in front of five users before they ship, and treat accessibility as a "
                      "must-have for the customers who rely on assistive technology.",
 }
-METHOD_WORDS = {
-    "survey": ("survey", "surveys"),
-    "interviews": ("round of interviews", "rounds of interviews"),
-    "usability_test": ("usability test", "usability tests"),
-    "ab_test": ("A/B test", "A/B tests"),
-    "competitive_analysis": ("competitive analysis", "competitive analyses"),
-    "spike": ("engineering spike", "engineering spikes"),
-}
 REASON_WORDS = {"capacity": "capacity", "evidence": "evidence", "strategy": "strategy", "timing": "timing"}
 
 
 # ---------------------------------------------------------------------------- small formatters
+# the review's numbers read as everywhere else (pmsim.numfmt)
 def _n(x: float, digits: int = 1) -> str:
     """13, 13.5 (one decimal, without a trailing .0)."""
-    s = f"{float(x):,.{digits}f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s
+    return numfmt.decimal(x, digits)
 
 
-def _int(x: float) -> str:
-    return f"{float(x):,.0f}"
-
-
-def _pct(x: float) -> str:
-    return f"{100 * float(x):.0f}%"
-
-
+_int = numfmt.whole  # 6,345
+_pct = numfmt.pct  # 70%
 _change = numfmt.change  # +12%, −30%, or "new" when there was nothing before
-
-
-def _signed(x: float, digits: int = 0) -> str:
-    x = round(float(x), digits)
-    return f"{'+' if x >= 0 else '−'}{abs(x):.{digits}f}"
+_signed = numfmt.plus  # +12, −3 (an NPS)
 
 
 def _join(items: list[str], last: str = "and") -> str:
@@ -133,14 +109,7 @@ def _round_half_up(x: float) -> int:
 
 
 def _kr_value(kr: dict[str, Any], key: str = "value") -> str:
-    v = float(kr[key])
-    if kr["metric"] in ("churn_rate", "activation_rate", "market_share", "satisfaction"):
-        return _pct(v)
-    if kr["metric"] in ("accessibility", "usability", "tech_debt"):
-        return f"{v:.2f}"
-    if kr["metric"] == "nps":
-        return _signed(v)
-    return _int(v)
+    return numfmt.metric_text(kr["metric"], kr[key], pct_digits=0)
 
 
 def _clamp(x: float) -> int:
@@ -150,15 +119,14 @@ def _clamp(x: float) -> int:
 class _Ctx:
     """Look-ups shared by the paragraph writers."""
 
-    def __init__(self, game: Game, player: str | None) -> None:
-        self.game = game
-        self.sc = game.scenario
-        self.st = game.state
-        self.summary = game_summary(game)
-        self.rounds = round_facts(game)
+    def __init__(self, facts: Summary, player: str | None) -> None:
+        self.facts = facts
+        self.sc = facts.scenario
+        self.summary = facts.numbers
+        self.rounds = list(facts.rounds)
         self.player = player
-        self.requests = {q.id: q for q in self.st.requests}
-        self.answers = answers(game, self.rounds)  # the open round's too
+        self.requests = {q.id: q for q in facts.requests}
+        self.answers = list(facts.answers)  # the open round's too
         self.n = len(self.rounds)
         self.segments = {s.id: s.name for s in self.sc.market.segments}
 
@@ -177,7 +145,7 @@ class _Ctx:
         return _join(names)
 
     def who(self, sid: str) -> str:
-        s = self.st.stakeholders.get(sid)
+        s = self.facts.stakeholders.get(sid)
         return f"{s.name} ({s.title})" if s else sid
 
     def request_phrase(self, rid: str) -> str:

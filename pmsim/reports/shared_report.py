@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pmsim.engine.summary import quarterly
+from pmsim.numfmt import pct
 from pmsim.reports.charts import svg_line_chart
 
 
@@ -59,12 +61,10 @@ def build(game: Any, code: str, title: str) -> SharedReport:
     titles = {f.id: f.title for f in sc.features}
     rows = []
     for g in game.companies:
-        st = g.state
-        launches = [[titles.get(f, f) for f in rep["shipped"]] for rep in st.reports]
+        q = quarterly(g)
         rows.append(CompanyRow(
-            name=g.name, scores=[float(rep["score"]["score"]) for rep in st.reports],
-            shares=[float(m["market_share"]) for m in st.metrics], customers=[int(m["customers"]) for m in st.metrics],
-            launches=launches))
+            name=g.name, scores=list(q.scores), shares=list(q.shares), customers=list(q.customers),
+            launches=[[titles.get(f, f) for f in shipped] for shipped in q.launches]))
     return SharedReport(code, title, f"{sc.meta.title} ({sc.meta.id})", game.seed, len(game.round_hashes), sc.rounds,
                         rows)
 
@@ -72,10 +72,6 @@ def build(game: Any, code: str, title: str) -> SharedReport:
 def _md(s: object) -> str:
     """A table cell: a | in a name would end the cell."""
     return str(s).replace("|", "\\|").replace("\n", " ")
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
 
 
 def render_md(rep: SharedReport) -> str:
@@ -92,7 +88,7 @@ def render_md(rep: SharedReport) -> str:
     out += ["", "## Market share", "", "| company | start | " + " | ".join(f"Q{q}" for q in range(1, rep.quarters + 1))
             + " |", "|---" * (rep.quarters + 2) + "|"]
     for c in rep.companies:
-        out.append(f"| {_md(c.name)} | " + " | ".join(_pct(s) for s in c.shares) + " |")
+        out.append(f"| {_md(c.name)} | " + " | ".join(pct(s, 1) for s in c.shares) + " |")
     out += ["", "## Launches, company beside company", "", "| quarter | " + " | ".join(names) + " |",
             "|---" * (len(names) + 1) + "|"]
     for q in range(1, rep.quarters + 1):

@@ -382,10 +382,8 @@ def example(topic_id: str, view: Any, feature: str | None = None) -> str | None:
         return f"Now: {cap['committed']:.1f} of {cap['total']:.1f} wk committed ({share:.0%})"
     metric = next((m for m, t in METRIC_TOPIC.items() if t == topic_id), None)
     if metric is not None:
-        from pmsim.tui.service import total_se
-
         cur = obs["metrics"][-1]
-        se = total_se(cur, metric)
+        se = cur.get(f"{metric}_se")  # the engine's standard error of an estimate; none: exact
         ci = "" if se is None else (f" ± {1.96 * se:.0f}" if metric == "nps" else f" ± {196 * se:.1f} points")
         return f"Now: {fmt.metric_value(metric, float(cur[metric]))}{ci + ' (95%)' if ci else ', exact'}"
     if topic_id == "score":

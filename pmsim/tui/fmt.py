@@ -14,6 +14,7 @@ from rich.text import Text
 from pmsim.numfmt import (  # noqa: F401 - the pure formatters (shared with reports, engine)
     CURRENCY,
     MINUS,
+    RATE_METRICS,
     _trim,
     compact,
     count,
@@ -27,6 +28,7 @@ from pmsim.numfmt import (  # noqa: F401 - the pure formatters (shared with repo
     value,
     weeks,
 )
+from pmsim.reports.studies import COMPONENT_LABEL  # noqa: F401 - the one naming of score components
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -44,15 +46,6 @@ KANO_WORD = {
     "indifferent": "indifferent",
     "reverse": "reverse",
 }
-COMPONENT_LABEL = {
-    "customer_impact": "Customer impact",
-    "okr": "OKR attainment",
-    "stakeholder_trust": "Stakeholder trust",
-    "prioritization": "Prioritization",
-    "research": "Research value",
-    "delivery": "Delivery",
-    "accessibility": "Accessibility",
-}
 METRIC_LABEL = {
     "customers": "Customers",
     "revenue": "Revenue / qtr",
@@ -64,7 +57,6 @@ METRIC_LABEL = {
 }
 # metrics where going down is good news
 LOWER_IS_BETTER = {"churn_rate"}
-RATE_METRICS = {"churn_rate", "activation_rate", "satisfaction", "market_share"}
 
 MOOD_SYMBOL = {
     "delighted": "▲▲",

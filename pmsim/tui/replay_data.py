@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pmsim.engine.summary import Summary, summarize
 from pmsim.reports.studies import RESPONSE_VERB, describe_study
 from pmsim.tui import fmt
 
 if TYPE_CHECKING:
-    from pmsim.engine import Game
     from pmsim.storage.saves import SaveStore
 
 
@@ -60,10 +60,10 @@ class Replay:
                 f"({self.status.replace('_', ' ')}{score})")
 
 
-def describe(action: dict[str, Any], game: Game) -> str:
-    """One line a person reads for a stored action."""
-    titles = {f.id: f.title for f in game.scenario.features}
-    seg = {s.id: s.name for s in game.scenario.market.segments}
+def describe(action: dict[str, Any], facts: Summary) -> str:
+    """One line a person reads for a stored action (`facts`: the game's engine.summary)."""
+    titles = {f.id: f.title for f in facts.scenario.features}
+    seg = {s.id: s.name for s in facts.scenario.market.segments}
     kind = action.get("kind")
     if kind == "plan":
         where = str(action.get("slot", "now")).upper()
@@ -73,8 +73,8 @@ def describe(action: dict[str, Any], game: Game) -> str:
     if kind == "unplan":
         return f"Took {titles.get(action['feature'], action['feature'])} off the roadmap"
     if kind == "respond":
-        req = next((q for q in game.state.requests if q.id == action["request"]), None)
-        who = game.state.stakeholders[req.stakeholder].name if req else "?"
+        req = facts.request(action["request"])
+        who = facts.stakeholders[req.stakeholder].name if req else "?"
         about = titles.get(req.feature, "") if req and req.feature else ""
         verb = RESPONSE_VERB.get(action["response"], "?")
         reason = action.get("reason", "none")
@@ -85,8 +85,8 @@ def describe(action: dict[str, Any], game: Game) -> str:
             text += f' — "{action["rationale"]}"'
         return text
     if kind == "renegotiate":
-        req = next((q for q in game.state.requests if q.id == action["request"]), None)
-        who = game.state.stakeholders[req.stakeholder].name if req else "?"
+        req = facts.request(action["request"])
+        who = facts.stakeholders[req.stakeholder].name if req else "?"
         about = titles.get(req.feature, "") if req and req.feature else ""
         new = action.get("new_deadline")
         text = f"Asked {who} to {'move' if new is not None else 'drop'} a promise" + (f" ({about})" if about else "")
@@ -110,7 +110,8 @@ def load_replay(store: SaveStore, target: int | str) -> Replay:
     game = res.game
     if game is None:
         raise SaveDamaged(res.problem or f"{rec.source} cannot be replayed")
-    titles = {f.id: f.title for f in game.scenario.features}
+    facts = summarize(game)
+    titles = {f.id: f.title for f in facts.scenario.features}
 
     def names(ids: list[str]) -> list[str]:
         return [titles.get(i, i) for i in ids]
@@ -119,33 +120,25 @@ def load_replay(store: SaveStore, target: int | str) -> Replay:
     for a in rec.actions[: res.applied]:
         if a.data is not None:
             by_round.setdefault(a.round, []).append(a.data)
-    debrief = game.debrief()
-    dr = {r["round"]: r for r in debrief["rounds"]}
     recorded = {r.round: r.state_hash for r in rec.rounds}
     rounds: list[ReplayRound] = []
     prev_score = 0.0
-    for rep, summ in zip(game.state.reports, res.summaries, strict=False):
-        r = rep["round"]
-        led = game.state.ledger[r - 1]
-        acts = by_round.get(r, [])
-        score = float(rep["score"]["score"])
+    for rf, summ in zip(facts.rounds, res.summaries, strict=False):
+        r = rf.round
         rounds.append(ReplayRound(
-            round=r, decisions=[describe(a, game) for a in acts], rationale=rep.get("rationale", ""),
-            plan=names(led["plan"]), carried=names(rep.get("carried_over", [])),
-            best_on_beliefs=names(led["opt_beliefs"]), best_in_hindsight=names(dr.get(r, {}).get("best_in_hindsight", [])),
-            shipped=names(rep["shipped"]), slipped=names(rep["slipped"]),
-            score=score, score_delta=score - prev_score, regret=float(dr.get(r, {}).get("regret", 0.0)),
-            metrics=rep["metrics"], reactions=[x["text"] for x in rep.get("reactions", [])],
-            news=[n["text"] for n in rep.get("news", [])],
-            matches=recorded.get(r) == summ["state_hash"],
+            round=r, decisions=[describe(a, facts) for a in by_round.get(r, [])], rationale=rf.rationale,
+            plan=names(rf.plan), carried=names(rf.carried), best_on_beliefs=names(rf.best_on_beliefs),
+            best_in_hindsight=names(rf.hindsight), shipped=names(rf.shipped), slipped=names(rf.slipped),
+            score=rf.score, score_delta=rf.score - prev_score, regret=rf.regret, metrics=rf.metrics,
+            reactions=rf.reactions, news=rf.news, matches=recorded.get(r) == summ["state_hash"],
         ))
-        prev_score = score
+        prev_score = rf.score
     done = {r.round for r in rounds}
-    pending = [describe(a, game) for rn, acts in by_round.items() if rn not in done for a in acts]
+    pending = [describe(a, facts) for rn, acts in by_round.items() if rn not in done for a in acts]
     return Replay(
         target=str(target), source=rec.source, save_id=rec.id, player=rec.player,
         scenario_title=rec.scenario_title, seed=rec.seed, status=rec.status,
         rounds_total=game.scenario.rounds,
-        final_score=float(game.score()["score"]) if rounds else None, rounds=rounds, pending=pending,
+        final_score=float(facts.card["score"]) if rounds else None, rounds=rounds, pending=pending,
         problem=res.problem,
     )

@@ -8,13 +8,13 @@ few derived look-ups) that the app pushes down into the widgets.
 
 from __future__ import annotations
 
-import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pmsim.reports.studies import METHOD_INFO
 from pmsim.tui import fmt
 
 if TYPE_CHECKING:
@@ -216,7 +216,6 @@ def build_view(session: GameSession | Any, player: str = "", class_id: int | Non
     """The view of a live session (or anything with `.game`, `.save_id`, `.read_only`). The mentor's
     advice is computed here, in the worker, from the observation alone (it costs well under 1 ms)."""
     from pmsim.engine.mentor import advise
-    from pmsim.engine.observe import observed_metrics
     from pmsim.engine.scoring import okr_grades
 
     game: Game = session.game
@@ -227,9 +226,8 @@ def build_view(session: GameSession | Any, player: str = "", class_id: int | Non
     obs["_competitor_names"] = {c.id: c.name for c in sc.market.competitors}
     obs["_theme_names"] = {t.id: t.name for t in sc.market.themes}
     prev: list[dict[str, Any]] = []
-    n = len(game.state.metrics)
-    if sc.okrs and n >= 2:
-        prev = okr_grades(game, observed_metrics(game, n - 2))
+    if sc.okrs and len(obs["metrics"]) >= 2:  # last quarter's grades, on what the player saw then
+        prev = okr_grades(game, obs["metrics"][-2])
     return GameView(
         obs=obs, save_id=session.save_id, player=player,
         read_only=bool(getattr(session, "read_only", False)), problem=getattr(session, "problem", None),
@@ -238,32 +236,6 @@ def build_view(session: GameSession | Any, player: str = "", class_id: int | Non
         debrief=game.debrief() if game.finished else None, advice=advice, class_id=class_id,
         lessons=tuple(sc.meta.lessons),
     )
-
-
-SAT_SE = 0.25 / math.sqrt(60)
-
-
-def total_se(m: dict[str, Any], key: str) -> float | None:
-    """The uncertainty of a company-wide estimate from its per-segment ones."""
-    segs = m["segments"]
-    tot = sum(s["customers"] for s in segs) or 1
-    if key == "nps":
-        return math.sqrt(sum((s["customers"] / tot * s.get("nps_se", 0.0)) ** 2 for s in segs))
-    if key == "market_share":
-        return math.sqrt(sum((s["customers"] / tot * s.get("market_share_se", 0.0)) ** 2 for s in segs))
-    if key == "satisfaction":
-        return math.sqrt(sum((s["customers"] / tot * SAT_SE) ** 2 for s in segs))
-    return None
-
-
-METHOD_INFO = {
-    "survey": ("Survey", "what a segment needs most (shares ± 95% CI) and its NPS"),
-    "interviews": ("Interviews", "Kano evidence (must-be or delighter?) and customers' own words"),
-    "usability_test": ("Usability test", "usability and accessibility defects, before you ship"),
-    "ab_test": ("A/B test", "the measured activation lift of a feature you shipped"),
-    "competitive_analysis": ("Competitive analysis", "competitors' strengths and their next moves"),
-    "spike": ("Engineering spike", "a much tighter estimate; costs engineering time, not money"),
-}
 
 
 def study_menu(game: Game) -> dict[str, list[StudyOption]]:

@@ -66,76 +66,93 @@ class Step:
     on_report: bool = False  # shown on the round report, not the game screen
 
 
-STEPS: list[Step] = [
-    Step("dashboard", "Read the dashboard",
-         "Welcome to Lumen Notes! Each metric has its change and, if it comes from a sample, a 95% "
-         "interval (±). Press i to learn what a metric means (← → next, esc closes).",
-         lambda p: bool(p.explained & DASHBOARD_TOPICS)),
-    Step("okrs", "Grade the OKRs",
-         "Press 5 for the OKRs. Key results are graded like at Google, 0.0 to 1.0; on an aspirational "
-         "objective 0.7 is the sweet spot. Press i there: how grades work.",
-         lambda p: "okr_grading" in p.explained),
-    Step("inbox", "Open the Inbox (2)",
-         "Stakeholders send you requests. Press 2 for the Inbox: who asks, how urgent it is, and how much "
-         "they trust you.",
-         lambda p: "inbox" in p.seen_panes),
-    Step("answer_founder", "Answer the founder",
-         "Maya, the founder, wants AI flashcards. Highlight her request (↑↓): a accepts (a promise), d defers, "
-         "x declines. A reasoned 'not now' costs less trust than silence.",
-         lambda p: p.answered("founder_ai")),
-    Step("answer_support", "Answer Support",
-         "Sam from Support asks for Screen reader support. Answer him too: a request still open when the "
-         "round ends counts as ignored, and that costs trust.",
-         lambda p: p.answered("support_reader")),
-    Step("research", "Open Research (3)",
-         "Press 3 for Research: the studies on offer, their cost and sample size. The budget is $25k a "
-         "quarter and does not carry over.",
-         lambda p: "research" in p.seen_panes),
-    Step("interviews", "Interview 5 teachers",
-         "Press m until Interviews is highlighted, pick Teachers 5 ppl (↑↓), enter twice (buy, confirm). Interviews reveal Kano "
-         "categories: what teachers cannot do without (must-be).",
-         lambda p: p.studied("interviews", "teachers")),
-    Step("survey", "Run a survey",
-         "Press m until Survey and buy one (Students n=400 is a good size). It measures needs with a 95% "
-         "confidence interval (±): four times the sample halves the error.",
-         lambda p: p.studied("survey")),
-    Step("roadmap", "Open the Roadmap (4)",
-         "Press 4: the backlog with estimates (Est wk), RICE, WSJF and Kano (a letter per segment: M must-be, "
-         "P performance, A attractive, I indifferent, ? unknown).",
-         lambda p: "roadmap" in p.seen_panes),
-    Step("rice", "Sort by RICE and read it",
-         "Press s until the header shows RICE ▼, then i: how Reach × Impact × Confidence ÷ Effort is "
-         "computed, with the highlighted item's numbers.",
-         lambda p: "rice" in p.explained),
-    Step("wsjf_kano", "Read WSJF and Kano",
-         "In an explanation, → shows the next column: read WSJF (cost of delay ÷ job size) and Kano too. "
-         "i explains the sorted column whenever you need it.",
-         lambda p: {"wsjf", "kano"} <= p.explained),
-    Step("must_be", "Plan a must-be",
-         "M in the Kano column marks a must-be: customers can't do without it. Screen reader support or "
-         "Text zoom also helps the accessibility OKR. Highlight one, press n.",
-         lambda p: p.planned("screen_reader") or p.planned("zoom_text") or p.must_be_planned()),
-    Step("capacity", "Fill the quarter",
-         "The bar above the table compares Now with the team's capacity (10 wk). Estimates can run over: "
-         "add one more item that fits (n); aim for 70–90%.",
-         lambda p: len(p.obs["now"]) >= 2 or p.rounds_done >= 1),
-    Step("end_round", "End the round",
-         "The mentor (below; M hides it) comments on your plan. Press e: the dialog lists its advice; "
-         "type why you chose this plan (it is saved), then enter.",
-         lambda p: p.rounds_done >= 1),
-    Step("report", "Read the round report",
-         "What shipped or slipped, how the metrics moved, how stakeholders reacted, and your score by "
-         "component (i explains them). Press enter to go on.",
-         lambda p: p.reports_read >= 1, on_report=True),
-    Step("quarter2", "Plan quarter 2 yourself",
-         "▲▼ on the Dashboard show what changed. Answer new requests, spike a wide estimate if the mentor "
-         "suggests it (Research, m), fill Now, press e.",
-         lambda p: p.rounds_done >= 2),
-    Step("finish", "The last quarter",
-         "Plan it and end it. The debrief then scores you by skill, with your roadmap beside the best in "
-         "hindsight. Then try a real scenario (n on the title).",
-         lambda p: bool(p.obs["finished"])),
-]
+# The words the player reads, in order: "id: title" on one line, the request on the next, a blank line
+# between steps. What completes a step is its `DONE` test, under the same id.
+SCRIPT = """
+dashboard: Read the dashboard
+Welcome to Lumen Notes! Each metric has its change and, if it comes from a sample, a 95% interval (±). Press i to learn what a metric means (← → next, esc closes).
+
+okrs: Grade the OKRs
+Press 5 for the OKRs. Key results are graded like at Google, 0.0 to 1.0; on an aspirational objective 0.7 is the sweet spot. Press i there: how grades work.
+
+inbox: Open the Inbox (2)
+Stakeholders send you requests. Press 2 for the Inbox: who asks, how urgent it is, and how much they trust you.
+
+answer_founder: Answer the founder
+Maya, the founder, wants AI flashcards. Highlight her request (↑↓): a accepts (a promise), d defers, x declines. A reasoned 'not now' costs less trust than silence.
+
+answer_support: Answer Support
+Sam from Support asks for Screen reader support. Answer him too: a request still open when the round ends counts as ignored, and that costs trust.
+
+research: Open Research (3)
+Press 3 for Research: the studies on offer, their cost and sample size. The budget is $25k a quarter and does not carry over.
+
+interviews: Interview 5 teachers
+Press m until Interviews is highlighted, pick Teachers 5 ppl (↑↓), enter twice (buy, confirm). Interviews reveal Kano categories: what teachers cannot do without (must-be).
+
+survey: Run a survey
+Press m until Survey and buy one (Students n=400 is a good size). It measures needs with a 95% confidence interval (±): four times the sample halves the error.
+
+roadmap: Open the Roadmap (4)
+Press 4: the backlog with estimates (Est wk), RICE, WSJF and Kano (a letter per segment: M must-be, P performance, A attractive, I indifferent, ? unknown).
+
+rice: Sort by RICE and read it
+Press s until the header shows RICE ▼, then i: how Reach × Impact × Confidence ÷ Effort is computed, with the highlighted item's numbers.
+
+wsjf_kano: Read WSJF and Kano
+In an explanation, → shows the next column: read WSJF (cost of delay ÷ job size) and Kano too. i explains the sorted column whenever you need it.
+
+must_be: Plan a must-be
+M in the Kano column marks a must-be: customers can't do without it. Screen reader support or Text zoom also helps the accessibility OKR. Highlight one, press n.
+
+capacity: Fill the quarter
+The bar above the table compares Now with the team's capacity (10 wk). Estimates can run over: add one more item that fits (n); aim for 70–90%.
+
+end_round: End the round
+The mentor (below; M hides it) comments on your plan. Press e: the dialog lists its advice; type why you chose this plan (it is saved), then enter.
+
+report: Read the round report
+What shipped or slipped, how the metrics moved, how stakeholders reacted, and your score by component (i explains them). Press enter to go on.
+
+quarter2: Plan quarter 2 yourself
+▲▼ on the Dashboard show what changed. Answer new requests, spike a wide estimate if the mentor suggests it (Research, m), fill Now, press e.
+
+finish: The last quarter
+Plan it and end it. The debrief then scores you by skill, with your roadmap beside the best in hindsight. Then try a real scenario (n on the title).
+"""
+
+DONE: dict[str, Callable[[Progress], bool]] = {
+    "dashboard": lambda p: bool(p.explained & DASHBOARD_TOPICS),
+    "okrs": lambda p: "okr_grading" in p.explained,
+    "inbox": lambda p: "inbox" in p.seen_panes,
+    "answer_founder": lambda p: p.answered("founder_ai"),
+    "answer_support": lambda p: p.answered("support_reader"),
+    "research": lambda p: "research" in p.seen_panes,
+    "interviews": lambda p: p.studied("interviews", "teachers"),
+    "survey": lambda p: p.studied("survey"),
+    "roadmap": lambda p: "roadmap" in p.seen_panes,
+    "rice": lambda p: "rice" in p.explained,
+    "wsjf_kano": lambda p: {"wsjf", "kano"} <= p.explained,
+    "must_be": lambda p: p.planned("screen_reader") or p.planned("zoom_text") or p.must_be_planned(),
+    "capacity": lambda p: len(p.obs["now"]) >= 2 or p.rounds_done >= 1,
+    "end_round": lambda p: p.rounds_done >= 1,
+    "report": lambda p: p.reports_read >= 1,
+    "quarter2": lambda p: p.rounds_done >= 2,
+    "finish": lambda p: bool(p.obs["finished"]),
+}
+ON_REPORT = frozenset({"report"})  # steps shown on the round report, not the game screen
+
+
+def _steps(script: str) -> list[Step]:
+    steps = []
+    for block in script.strip().split("\n\n"):
+        head, text = block.split("\n")
+        sid, title = head.split(": ", 1)
+        steps.append(Step(sid, title, text, DONE[sid], on_report=sid in ON_REPORT))
+    return steps
+
+
+STEPS: list[Step] = _steps(SCRIPT)
 
 
 @dataclass

@@ -81,6 +81,7 @@ def test_the_replay_names_a_renegotiation():
     from tui_helpers import small_text
 
     from pmsim.engine import Renegotiate, Respond, new_game
+    from pmsim.engine.summary import summarize
     from pmsim.scenario.loader import load_scenario_text
     from pmsim.tui.replay_data import describe
 
@@ -88,7 +89,7 @@ def test_the_replay_names_a_renegotiation():
     g.apply(Respond("sales_sso", "accept"))
     moved = Renegotiate("sales_sso", 3, "capacity", "the deal moved")
     g.apply(moved)
-    line = describe(moved.to_dict(), g)
+    line = describe(moved.to_dict(), summarize(g))
     assert line.startswith("Asked ") and "to move a promise" in line and "to Q3, reason: capacity" in line
     assert line.endswith('"the deal moved"')
-    assert "to drop a promise" in describe(Renegotiate("sales_sso", None, "strategy").to_dict(), g)
+    assert "to drop a promise" in describe(Renegotiate("sales_sso", None, "strategy").to_dict(), summarize(g))

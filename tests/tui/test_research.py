@@ -7,8 +7,8 @@ from textual import events
 from textual.widgets import Static
 from tui_helpers import make_app, past_briefing, press, run, settle
 
+from pmsim.reports.studies import METHOD_INFO
 from pmsim.tui.screens.game import GameScreen
-from pmsim.tui.service import METHOD_INFO
 from pmsim.tui.widgets.research import ResearchPane
 
 METHODS = list(METHOD_INFO)

@@ -163,3 +163,14 @@ async def test_an_experienced_player_is_never_blocked(store, catalog):
         assert isinstance(app.screen, RoundReportScreen)
         await press(pilot, "enter")
         assert app.view.round == 2
+
+
+def test_every_step_of_the_script_has_its_test_and_no_test_is_left_over():
+    import pytest
+
+    from pmsim.tui.tutorial import DONE, SCRIPT, _steps
+
+    assert [s.id for s in STEPS] == list(DONE)
+    assert all(s.title and s.text and "\n" not in s.text for s in STEPS)
+    with pytest.raises(KeyError):  # a step written without a test of when it is done
+        _steps(SCRIPT + "\nnew_step: A step nobody can finish\nDo something.\n")

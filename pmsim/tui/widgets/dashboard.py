@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from pmsim.tui import fmt
-from pmsim.tui.service import GameView, total_se
+from pmsim.tui.service import GameView
 from pmsim.tui.widgets.base import ViewPane
 
 METRICS = ("customers", "revenue", "nps", "churn_rate", "activation_rate", "satisfaction", "market_share")
@@ -44,7 +44,7 @@ def metrics_table(view: GameView) -> Table:
     tab.add_column("Q0→now")
     for key in METRICS:
         v = float(cur[key])
-        se = total_se(cur, key)
+        se = cur.get(f"{key}_se")  # the engine's standard error of an estimate; none: exact
         ci = "" if se is None else (f"±{1.96 * se:.0f}" if key == "nps" else f"±{196 * se:.1f}pp")
         if prev is not None:
             d = v - float(prev[key])

@@ -9,18 +9,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from pmsim.engine.scoring import metric_value
 from pmsim.tui import fmt
 from pmsim.tui.service import GameView
 from pmsim.tui.widgets.base import ViewPane
-
-
-def kr_value(m: dict[str, Any], metric: str, segment: str | None) -> float:
-    if segment is None:
-        return float(m[metric])
-    for s in m["segments"]:
-        if s["id"] == segment:
-            return float(s.get(metric, m.get(metric, 0.0)))
-    return 0.0
 
 
 def grade_of(kr: dict[str, Any], v: float) -> float:
@@ -37,7 +29,7 @@ def grade_of(kr: dict[str, Any], v: float) -> float:
 def forecast(kr: dict[str, Any], view: GameView) -> float:
     """The grade at the end of the game if the last two quarters' trend continues."""
     ms = view.obs["metrics"]
-    vals = [kr_value(m, kr["metric"], kr["segment"]) for m in ms]
+    vals = [metric_value(m, kr["metric"], kr["segment"]) for m in ms]  # as the engine grades it
     done = len(view.obs["reports"])
     left = view.rounds - done
     if len(vals) < 2 or left <= 0:

@@ -16,8 +16,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pmsim.engine.text import byline
+from pmsim.reports.studies import METHOD_INFO
 from pmsim.tui import fmt
-from pmsim.tui.service import METHOD_INFO, GameView, StudyOption
+from pmsim.tui.service import GameView, StudyOption
 from pmsim.tui.widgets.base import ViewPane
 from pmsim.tui.widgets.table import Column, GameTable
 
