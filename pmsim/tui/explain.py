@@ -314,7 +314,8 @@ TOPICS: list[Topic] = [
           "beliefs you started with (when work costs its true effort), summed, ÷ 0.6 × the same for perfect "
           "knowledge (0.6: the share of perfect information a quarter's budget can buy). Clipped to 0–1, then "
           "reduced by 0.8 × the share of research money spent on studies that told nothing new (a repeat "
-          "analysis, surveys past 1,000 a segment, interviews past 30). No research scores 0.",
+          "analysis, surveys past 1,000 a segment, interviews past 30, a spike of an item no plan hinges on), "
+          "a spike's engineer-week counting $4k. No research scores 0.",
           "Skill: analytical thinking."),
     Topic("delivery", "score", "Delivery",
           "Whether the team delivered what you committed.",

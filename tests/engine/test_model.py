@@ -181,6 +181,11 @@ def test_weeks_of_uninformative_spikes_cut_the_research_score():
     assert wasted == pytest.approx(share * (1.0 - scoring.WASTE_WEIGHT * scoring.WEEK_PRICE * 5.0 / spent))
     assert wasted < clean - 0.05
     assert scoring.research_score([base]) == pytest.approx(share)  # ledgers written before spikes counted
+    from pmsim.tui.explain import TOPICS
+
+    text = next(t for t in TOPICS if t.id == "research").how
+    assert f"a spike's engineer-week counting ${scoring.WEEK_PRICE:g}k" in text
+    assert f"{scoring.WASTE_WEIGHT:g} × the share of research money" in text
 
 
 def test_spiking_everything_scores_low_on_research(saas_small):
