@@ -26,7 +26,7 @@ def full(tutorial):
 
 
 def test_until_ci_stops_at_the_first_game_count_that_meets_it(tutorial, full):
-    target = 2.0
+    target = 3.0
     early = run_batch(tutorial, ["rice", "random"], 60, 0, until_ci=target)
     n = early["games"]
     assert MIN_CI_GAMES <= n < 60
@@ -77,9 +77,9 @@ def test_the_live_table_draws_in_place_and_erases_itself():
 
 def test_cli_until_ci(tutorial):
     res = CliRunner().invoke(cli, ["simulate", "--scenario", "tutorial", "--strategy", "rice,random",
-                                   "--games", "60", "--until-ci", "2", "--jobs", "1"])
+                                   "--games", "60", "--until-ci", "3", "--jobs", "1"])
     assert res.exit_code == 0, res.output
-    assert "every mean known to ± 2 points (95% CI) after" in res.stdout and "95% CI" in res.stdout
+    assert "every mean known to ± 3 points (95% CI) after" in res.stdout and "95% CI" in res.stdout
     res = CliRunner().invoke(cli, ["simulate", "--scenario", "tutorial", "--strategy", "rice", "--games",
                                    "20", "--until-ci", "0.01", "--jobs", "1", "--json"])
     assert json.loads(res.stdout)["until_ci"] == {"target": 0.01, "met": False}
@@ -92,16 +92,16 @@ def test_balance_until_ci_stops_alike_for_any_jobs_and_says_so(tutorial):
     from pmsim.engine.balance import explain, play_batch
 
     names = ["rice", "random"]
-    serial = play_batch(tutorial, names, 40, 0, jobs=1, until_ci=2.5)
-    assert play_batch(tutorial, names, 40, 0, jobs=2, until_ci=2.5) == serial
+    serial = play_batch(tutorial, names, 40, 0, jobs=1, until_ci=3.5)
+    assert play_batch(tutorial, names, 40, 0, jobs=2, until_ci=3.5) == serial
     n = serial["games"]
     assert MIN_CI_GAMES <= n < 40 and serial["until_ci"]["met"]
     assert all(len(serial["raw"][s]) == n == len(serial["kr_values"][s]) for s in names)
-    assert max(serial["until_ci"]["ci95"].values()) <= 2.5
+    assert max(serial["until_ci"]["ci95"].values()) <= 3.5
     full = play_batch(tutorial, names, n, 0, jobs=1)
     assert {k: v for k, v in serial.items() if k not in ("until_ci",)} == full
     text = render_balance(explain(tutorial, serial), tutorial)
-    assert f"tutorial: {n} games per strategy" in text and "every mean known to ± 2.5 points" in text
+    assert f"tutorial: {n} games per strategy" in text and "every mean known to ± 3.5 points" in text
 
 
 def test_simulate_uses_one_worker_per_cpu_by_default(monkeypatch):
