@@ -282,15 +282,10 @@ def okr_grades(game: Game, metrics: dict[str, Any] | None = None) -> list[dict[s
         for kr in obj.key_results:
             b = metric_value(base, kr.metric, kr.segment)
             v = metric_value(cur, kr.metric, kr.segment)
-            span = kr.target - b
-            if kr.direction == "decrease":
-                span = b - kr.target
-                progress = b - v
-            else:
-                progress = v - b
-            grade = 1.0 if span <= 0 and progress >= span else _ratio(progress, span, 1.0)
+            grade = kr_grade(b, v, kr.target, kr.direction)
             krs.append({"id": kr.id, "metric": kr.metric, "segment": kr.segment, "baseline": b, "value": v,
-                        "target": kr.target, "grade": round(grade, 4), "description": kr.description})
+                        "target": kr.target, "direction": kr.direction, "grade": round(grade, 4),
+                        "description": kr.description})
         grade = sum(k["grade"] for k in krs) / len(krs)
         if obj.kind == "aspirational":
             credit = min(grade / 0.7, 1.0)
@@ -299,6 +294,16 @@ def okr_grades(game: Game, metrics: dict[str, Any] | None = None) -> list[dict[s
         out.append({"id": obj.id, "objective": obj.objective, "kind": obj.kind, "grade": round(grade, 4),
                     "credit": round(credit, 4), "band": band(grade), "key_results": krs})
     return out
+
+
+def kr_grade(baseline: float, value: float, target: float, direction: str) -> float:
+    """A key result's grade 0..1: the share of the way from its baseline to its target (for a
+    `decrease` one, downwards); a target the baseline already meets grades 1 unless it slipped."""
+    span, progress = (baseline - target, baseline - value) if direction == "decrease" else (target - baseline,
+                                                                                             value - baseline)
+    if span <= 0:  # met at the start: kept or not
+        return 1.0 if progress >= span else 0.0
+    return _ratio(progress, span, 1.0)
 
 
 def band(grade: float) -> str:

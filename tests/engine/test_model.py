@@ -548,3 +548,20 @@ def test_the_debrief_lists_only_research_worth_a_line(saas_small):
     assert {r["round"]: r["value_of_information"] for r in d["rounds"]}[1] == 0.01
     listed = [r["round"] for r in d["research_that_would_have_paid"]]
     assert 2 in listed and 1 not in listed
+
+
+def test_a_key_result_is_graded_by_one_rule_in_the_engine_and_on_screen():
+    """The OKR pane's forecast grades a value with the engine's rule (it had its own copy, which
+    disagreed when a target lies behind the baseline)."""
+    from pmsim.tui.widgets.okrs import grade_of
+
+    cases = [  # baseline, value, target, direction, grade
+        (10.0, 12.0, 14.0, "increase", 0.5),
+        (10.0, 8.0, 6.0, "decrease", 0.5),
+        (10.0, 9.0, 8.0, "increase", 1.0),  # the target was met at the start and still is
+        (10.0, 7.0, 8.0, "increase", 0.0),  # ... and then slipped below it
+        (10.0, 15.0, 14.0, "increase", 1.0),
+    ]
+    for b, v, t, d, want in cases:
+        assert scoring.kr_grade(b, v, t, d) == pytest.approx(want)
+        assert grade_of({"baseline": b, "target": t, "direction": d}, v) == pytest.approx(want)

@@ -9,21 +9,15 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from pmsim.engine.scoring import metric_value
+from pmsim.engine.scoring import band, kr_grade, metric_value
 from pmsim.tui import fmt
 from pmsim.tui.service import GameView
 from pmsim.tui.widgets.base import ViewPane
 
 
 def grade_of(kr: dict[str, Any], v: float) -> float:
-    b, target = kr["baseline"], kr["target"]
-    span = target - b
-    prog = v - b
-    if span < 0:
-        span, prog = -span, -prog
-    if span <= 0:
-        return 1.0
-    return min(max(prog / span, 0.0), 1.0)
+    """The grade a key result would have at value `v`: the engine's own rule."""
+    return kr_grade(kr["baseline"], v, kr["target"], kr["direction"])
 
 
 def forecast(kr: dict[str, Any], view: GameView) -> float:
@@ -75,9 +69,8 @@ def okr_text(view: GameView) -> Text:
                 t.append(" ")
                 t.append_text(fmt.trend(kr["grade"] - pk[kr["id"]]["grade"], eps=5e-4))
             fc = forecast(kr, view)
-            band = "green" if fc >= 0.7 else "yellow" if fc >= 0.4 else "red"
             t.append(f"  forecast {fc:.2f} ")
-            t.append_text(fmt.band_text(band))
+            t.append_text(fmt.band_text(band(fc)))
             t.append("\n")
         t.append("\n")
     return t
