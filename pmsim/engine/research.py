@@ -115,6 +115,19 @@ def run(game: Game, a: Research) -> dict[str, Any]:
     return result
 
 
+def expected_yield(a: Research) -> dict[str, float]:
+    """What a study will tell, known before buying it: a survey's worst-case 95% margin (a share
+    near 50%) and an A/B test's, in percentage points; a usability test's expected share of the
+    defects found. Empty for the other methods."""
+    if a.method == "survey":
+        return {"margin_pp": 196 * math.sqrt(0.25 / a.n)}
+    if a.method == "ab_test":
+        return {"margin_pp": 196 * math.sqrt(2 * 0.25 / a.n)}  # the se _ab reports
+    if a.method == "usability_test":
+        return {"found_share": 1.0 - (1.0 - DISCOVERY_RATE) ** a.n}
+    return {}
+
+
 SURVEY_SATURATION = 1000  # respondents per segment past which a survey tells little new
 INTERVIEW_SATURATION = 30  # interviews per segment past which themes repeat
 

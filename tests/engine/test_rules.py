@@ -15,7 +15,7 @@ from pmsim.engine import (
     action_from_dict,
     new_game,
 )
-from pmsim.engine.bots import play_game
+from pmsim.engine.bots import play_game, play_round
 
 
 @pytest.fixture
@@ -234,3 +234,22 @@ def test_stakeholder_names_differ_between_scenarios_for_one_seed(saas_small):
     a = [s.name for s in new_game(saas_small, 1).state.stakeholders.values()]
     b = [s.name for s in new_game(other, 1).state.stakeholders.values()]
     assert a != b
+
+
+def test_what_a_study_will_tell_is_the_engines_own_numbers(saas_small):
+    """The Research pane's Yields column reads research.expected_yield: a usability test's share
+    is the discovery rate's, an A/B test's margin the interval its result reports."""
+    from pmsim.engine.research import DISCOVERY_RATE, expected_yield
+    from pmsim.tui.service import StudyOption
+    from pmsim.tui.widgets.research import precision
+
+    usability = Research("usability_test", feature="x", n=5)
+    assert expected_yield(usability)["found_share"] == 1 - (1 - DISCOVERY_RATE) ** 5
+    assert precision(StudyOption(usability, "x", "5", 1.0, 0.0, None)) == f"~{1 - (1 - DISCOVERY_RATE) ** 5:.0%} found"
+    assert expected_yield(Research("survey", segment="s", n=100))["margin_pp"] == 9.8
+    g = new_game(saas_small, 3)
+    while not g.state.shipped:
+        play_round(g, "researcher")
+    ab = Research("ab_test", feature=g.state.shipped[0], n=400)
+    assert g.apply(ab)["ci95_pp"] == round(expected_yield(ab)["margin_pp"], 2)
+    assert precision(StudyOption(ab, "x", "400", 1.0, 0.0, None)) == f"±{expected_yield(ab)['margin_pp']:.1f}pp"

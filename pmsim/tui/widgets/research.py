@@ -3,7 +3,6 @@ and what customers said, in their own words."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +14,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from pmsim.engine.research import expected_yield
 from pmsim.engine.text import byline
 from pmsim.reports.studies import METHOD_INFO
 from pmsim.tui import fmt
@@ -24,16 +24,17 @@ from pmsim.tui.widgets.table import Column, GameTable
 
 
 def precision(opt: StudyOption) -> str:
+    """The Yields column: what the study will tell (research.expected_yield)."""
     a = opt.action
-    if a.method == "survey":
-        # the worst case (a share near 50%): results state the margin their own answers give
-        return f"≤±{196 * math.sqrt(0.25 / a.n):.1f}pp"
+    got = expected_yield(a)
+    if a.method == "survey":  # the worst case: results state the margin their own answers give
+        return f"≤±{got['margin_pp']:.1f}pp"
     if a.method == "interviews":
         return "Kano+quotes"
     if a.method == "usability_test":
-        return f"~{1 - 0.69 ** a.n:.0%} found"
+        return f"~{got['found_share']:.0%} found"
     if a.method == "ab_test":
-        return f"±{196 * math.sqrt(0.5 / a.n):.1f}pp"
+        return f"±{got['margin_pp']:.1f}pp"
     return ""
 
 
