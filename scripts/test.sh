@@ -2,6 +2,7 @@
 # Set up (a .venv in the checkout, if missing) and run the whole test suite: ruff and lint-imports
 # (the layer contracts in pyproject.toml's [tool.importlinter]), then pytest.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k cli`. Needs no terminal or stdin.
+# PMSIM_TEST_WORKERS (default 2) is how many pytest processes share the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,8 +43,15 @@ lint=0
 "$venv/bin/python" -m ruff check pmsim tests </dev/null || lint=$?
 imports=0
 "$venv/bin/lint-imports" </dev/null || imports=$?
+# Two pytest workers (pytest-xdist) by default: CI's machine has two cores, and the suite's wall
+# time about halves. PMSIM_TEST_WORKERS=1 runs it in one process (e.g. to debug with -x or pdb).
+workers=${PMSIM_TEST_WORKERS:-2}
+parallel=()
+if [ "$workers" != "1" ]; then
+    parallel=(-n "$workers")
+fi
 tests=0
-"$venv/bin/python" -m pytest -q "$@" </dev/null || tests=$?
+"$venv/bin/python" -m pytest -q "${parallel[@]}" "$@" </dev/null || tests=$?
 if [ "$lint" -ne 0 ]; then
     echo "scripts/test.sh: ruff check failed (exit $lint)" >&2
 fi
