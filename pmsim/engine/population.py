@@ -8,6 +8,7 @@ hash does not depend on the platform's libm.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -102,10 +103,39 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
+# A game allocates and frees megabytes of arrays every round (a population, its float64
+# temporaries). glibc's malloc hands blocks this big back to the kernel when they are freed (an
+# mmap of their own, or a trim of the heap's top) and so takes them back page by page, a page
+# fault for every 4 KiB touched: about a tenth of a bot game's CPU here. Processes that simulate
+# markets keep freed memory for reuse instead (blocks up to 32 MiB from the heap, the heap's top
+# kept up to 256 MiB). No effect on any result; PMSIM_MALLOC=default keeps glibc's defaults.
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
+_malloc_tuned: bool | None = None
+
+
+def keep_freed_memory() -> bool:
+    """Tell glibc's malloc (once per process) to keep freed memory for reuse; True if it did."""
+    global _malloc_tuned
+    if _malloc_tuned is None:
+        _malloc_tuned = False
+        if sys.platform.startswith("linux") and os.environ.get("PMSIM_MALLOC", "") != "default":
+            try:
+                import ctypes
+
+                mallopt = ctypes.CDLL(None).mallopt  # the C library this process runs on
+                mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+                _malloc_tuned = all([mallopt(_M_MMAP_THRESHOLD, 32 << 20), mallopt(_M_TRIM_THRESHOLD, 256 << 20),
+                                     mallopt(_M_TOP_PAD, 16 << 20)])
+            except (OSError, AttributeError):  # no mallopt (not glibc): its defaults stay
+                pass
+    return _malloc_tuned
+
+
 def generate(scenario: Scenario, seed: int, parallel: bool | None = None) -> Population:
     """The customers of a new game: each segment drawn from its own stream (in parallel when
     `parallel`, by default when the population is large and there is more than one CPU: the
     draws, and so the customers, are the same either way)."""
+    keep_freed_memory()
     counts = segment_counts(scenario)
     themes = scenario.theme_ids()
     means = segment_need_means(scenario)
