@@ -135,6 +135,12 @@ def generate(scenario: Scenario, seed: int, parallel: bool | None = None) -> Pop
     """The customers of a new game: each segment drawn from its own stream (in parallel when
     `parallel`, by default when the population is large and there is more than one CPU: the
     draws, and so the customers, are the same either way)."""
+    return generate_with_means(scenario, seed, parallel)[0]
+
+
+def generate_with_means(scenario: Scenario, seed: int, parallel: bool | None = None) -> tuple[Population, np.ndarray]:
+    """`generate`'s customers and their `true_need_means` (the same bits), each segment's means
+    computed as it is drawn (in its thread, when drawn in parallel)."""
     keep_freed_memory()
     counts = segment_counts(scenario)
     themes = scenario.theme_ids()
@@ -154,18 +160,22 @@ def generate(scenario: Scenario, seed: int, parallel: bool | None = None) -> Pop
     pop.bounds = tuple(bounds)
     if parallel is None:
         parallel = n >= PARALLEL_MIN and len(counts) > 1 and (os.cpu_count() or 1) > 1
-    jobs = [(scenario, seed, si, pop, means[si]) for si in range(len(counts))]
-    if parallel:
+    need_means = np.zeros((len(counts), t))
+    jobs = [(scenario, seed, si, pop, means[si], need_means) for si in range(len(counts))]
+    if parallel:  # the biggest segments first, so the threads finish close together
+        jobs.sort(key=lambda job: -counts[job[2]])
         for done in [_executor().submit(_draw_segment, *job) for job in jobs]:
             done.result()
     else:
         for job in jobs:
             _draw_segment(*job)
-    return pop
+    return pop, need_means
 
 
-def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean: np.ndarray) -> None:
-    """Fill segment `si`'s slice of `pop` from its stream, draw after draw in a fixed order."""
+def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean: np.ndarray,
+                  need_means: np.ndarray) -> None:
+    """Fill segment `si`'s slice of `pop` from its stream, draw after draw in a fixed order, and
+    row `si` of `need_means` with its customers' mean needs (as `true_need_means`)."""
     seg = scenario.market.segments[si]
     start, stop = pop.bounds[si]
     c = stop - start
@@ -178,6 +188,8 @@ def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean:
         rng.standard_gamma(a, c, out=g[ti])
     g /= np.maximum(g.sum(axis=0, keepdims=True), 1e-12)
     pop.needs[:, start:stop] = detmath.quantize(g, 1.0 / 1024.0)
+    if c:
+        need_means[si] = _segment_need_mean(pop, start, stop)
     pop.price_sens[start:stop] = detmath.quantize(seg.price_sensitivity * rng.lognormal(0.0, 0.3, c), 1.0 / 256.0)
     pop.theta[start:stop] = detmath.quantize(rng.beta(seg.churn.alpha, seg.churn.beta, c), 1.0 / 65536.0)
     pop.assistive[start:stop] = rng.random(c) < seg_accessibility_need(scenario, si)
@@ -204,5 +216,9 @@ def true_need_means(pop: Population) -> np.ndarray:
     out = np.zeros((len(pop.bounds), pop.needs.shape[0]))
     for si, (a, b) in enumerate(pop.bounds):
         if b > a:
-            out[si] = pop.needs[:, a:b].astype(np.float64).sum(axis=1) / (b - a)
+            out[si] = _segment_need_mean(pop, a, b)
     return out
+
+
+def _segment_need_mean(pop: Population, a: int, b: int) -> np.ndarray:
+    return pop.needs[:, a:b].astype(np.float64).sum(axis=1) / (b - a)
