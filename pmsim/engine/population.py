@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pmsim.engine import detmath
 from pmsim.engine.rng import stream
 from pmsim.scenario.models import Scenario
 
@@ -187,13 +186,15 @@ def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean:
     for ti, a in enumerate(alpha):
         rng.standard_gamma(a, c, out=g[ti])
     g /= np.maximum(g.sum(axis=0, keepdims=True), 1e-12)
-    pop.needs[:, start:stop] = detmath.quantize(g, 1.0 / 1024.0)
+    _quantize_into(pop.needs[:, start:stop], g, 1.0 / 1024.0)
     if c:
         need_means[si] = _segment_need_mean(pop, start, stop)
-    pop.price_sens[start:stop] = detmath.quantize(seg.price_sensitivity * rng.lognormal(0.0, 0.3, c), 1.0 / 256.0)
-    pop.theta[start:stop] = detmath.quantize(rng.beta(seg.churn.alpha, seg.churn.beta, c), 1.0 / 65536.0)
+    x = rng.lognormal(0.0, 0.3, c)
+    x *= seg.price_sensitivity
+    _quantize_into(pop.price_sens[start:stop], x, 1.0 / 256.0)
+    _quantize_into(pop.theta[start:stop], rng.beta(seg.churn.alpha, seg.churn.beta, c), 1.0 / 65536.0)
     pop.assistive[start:stop] = rng.random(c) < seg_accessibility_need(scenario, si)
-    pop.temper[start:stop] = detmath.quantize(rng.normal(0.0, 1.0, c), 1.0 / 256.0)
+    _quantize_into(pop.temper[start:stop], rng.normal(0.0, 1.0, c), 1.0 / 256.0)
     u = rng.random(c)
     cut = seg.initial_ours
     st = np.where(u < cut, OURS, NONE).astype(np.int8)
@@ -203,6 +204,16 @@ def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean:
         cut += share
     pop.status[start:stop] = st
     pop.tenure[start:stop] = np.where(st == OURS, rng.integers(1, 9, c), 0)
+
+
+def _quantize_into(dst: np.ndarray, x: np.ndarray, step: float) -> None:
+    """`dst[...] = detmath.quantize(x, step, dst.dtype)`, the same operations on each element, in
+    place in the float64 draws `x` (which it uses up) instead of in fresh arrays."""
+    np.divide(x, step, out=x)
+    x += 0.5
+    np.floor(x, out=x)
+    x *= step
+    dst[...] = x
 
 
 def seg_accessibility_need(scenario: Scenario, si: int) -> float:
