@@ -161,9 +161,14 @@ def generate_with_means(scenario: Scenario, seed: int, parallel: bool | None = N
         parallel = n >= PARALLEL_MIN and len(counts) > 1 and (os.cpu_count() or 1) > 1
     need_means = np.zeros((len(counts), t))
     jobs = [(scenario, seed, si, pop, means[si], need_means) for si in range(len(counts))]
-    if parallel:  # the biggest segments first, so the threads finish close together
+    if parallel:
+        # the biggest segments first, and each segment's needs finished (normalized, snapped to
+        # the grid, averaged) by whichever thread is free while its thread goes on drawing: the
+        # threads finish close together
+        pool = _executor()
         jobs.sort(key=lambda job: -counts[job[2]])
-        for done in [_executor().submit(_draw_segment, *job) for job in jobs]:
+        finishing = [drawn.result() for drawn in [pool.submit(_draw_segment, *job, pool) for job in jobs]]
+        for done in finishing:
             done.result()
     else:
         for job in jobs:
@@ -172,9 +177,10 @@ def generate_with_means(scenario: Scenario, seed: int, parallel: bool | None = N
 
 
 def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean: np.ndarray,
-                  need_means: np.ndarray) -> None:
+                  need_means: np.ndarray, pool=None):
     """Fill segment `si`'s slice of `pop` from its stream, draw after draw in a fixed order, and
-    row `si` of `need_means` with its customers' mean needs (as `true_need_means`)."""
+    row `si` of `need_means` with its customers' mean needs (as `true_need_means`). With a thread
+    `pool`, the needs are finished there: returns that task's future (else None)."""
     seg = scenario.market.segments[si]
     start, stop = pop.bounds[si]
     c = stop - start
@@ -185,10 +191,9 @@ def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean:
     g = np.empty((len(alpha), c))
     for ti, a in enumerate(alpha):
         rng.standard_gamma(a, c, out=g[ti])
-    g /= np.maximum(g.sum(axis=0, keepdims=True), 1e-12)
-    _quantize_into(pop.needs[:, start:stop], g, 1.0 / 1024.0)
-    if c:
-        need_means[si] = _segment_need_mean(pop, start, stop)
+    done = None if pool is None else pool.submit(_finish_needs, pop, si, g, need_means)
+    if pool is None:
+        _finish_needs(pop, si, g, need_means)
     x = rng.lognormal(0.0, 0.3, c)
     x *= seg.price_sensitivity
     _quantize_into(pop.price_sens[start:stop], x, 1.0 / 256.0)
@@ -204,6 +209,17 @@ def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean:
         cut += share
     pop.status[start:stop] = st
     pop.tenure[start:stop] = np.where(st == OURS, rng.integers(1, 9, c), 0)
+    return done
+
+
+def _finish_needs(pop: Population, si: int, g: np.ndarray, need_means: np.ndarray) -> None:
+    """Segment `si`'s needs from its gamma draws `g` (T, c): normalized per customer, snapped to
+    the grid, and their mean in row `si` of `need_means`."""
+    start, stop = pop.bounds[si]
+    g /= np.maximum(g.sum(axis=0, keepdims=True), 1e-12)
+    _quantize_into(pop.needs[:, start:stop], g, 1.0 / 1024.0)
+    if stop > start:
+        need_means[si] = _segment_need_mean(pop, start, stop)
 
 
 def _quantize_into(dst: np.ndarray, x: np.ndarray, step: float) -> None:
