@@ -82,6 +82,28 @@ def test_balance_with_teach_warns_about_behaviours_the_scenario_does_not_teach()
     assert any(w.startswith("does not teach: ") for w in rep["warnings"])
 
 
+def test_balance_plays_teach_alongside_with_the_very_results_of_a_teach_of_its_own():
+    """`play_batch(..., teach=True)` plays teach's bots on its own seeds (one pool, each market
+    built once): the report is the one a separate `teach` run gives, for any --jobs and when
+    --until-ci stops early, and the teach games never show in the report or the stopping rule."""
+    from pmsim.engine.teach import teach
+    from pmsim.scenario.builtin import resolve
+
+    sc = load_scenario(resolve("tutorial"))
+    names = ["random", "analyst", "rice"]
+    plain = play_batch(sc, names, 3, 5, jobs=1)
+    apart = explain(sc, plain, teach=True)
+    together = play_batch(sc, names, 3, 5, jobs=1, teach=True)
+    assert together["teach_batch"]["raw"]["analyst-no-interviews"]  # played here, not later
+    assert explain(sc, together, teach=True) == apart
+    assert play_batch(sc, names, 3, 5, jobs=2, teach=True) == together
+    assert {k: v for k, v in together.items() if k != "teach_batch"} == plain
+    # stopped early by --until-ci: teach covers the games balance kept, as it did when run after
+    early = play_batch(sc, names, 12, 5, jobs=1, until_ci=50.0, teach=True)
+    assert early["games"] == 10 == early["teach_batch"]["games"]
+    assert explain(sc, early, teach=True)["teach"]["result"] == teach(sc, 10, 5)
+
+
 def test_balance_json_has_key_results_components_and_advice():
     out = CliRunner().invoke(cli, ["scenarios", "balance", "b2b_saas", "--games", "2", "--jobs", "1", "--json"])
     assert out.exit_code in (0, 1), out.output

@@ -188,14 +188,16 @@ def scenarios_balance(scenario_arg: str, games: int, seed: int, jobs: int, as_js
     sc = load_or_exit(scenario_arg, force=force, can_force=True)  # the gate: validate's checks
     names = strategies_or_exit(",".join(STRATEGIES))
     jobs = capped_jobs(jobs)
+    # teach's bots play alongside, on the same markets (each seed's built once for all of them)
     if sys.stderr.isatty() and not as_json:
+        if with_teach:
+            click.echo("also measuring what each habit is worth (--no-teach skips it)…", err=True)
         # a live table on stderr that sharpens as games finish, erased before the report
         with LiveTable(sys.stderr, games) as board:
-            batch = play_batch(sc, names, games, seed, jobs=jobs, until_ci=until_ci, live=board.show)
-        if with_teach:
-            click.echo("measuring what each habit is worth (--no-teach skips it)…", err=True)
+            batch = play_batch(sc, names, games, seed, jobs=jobs, until_ci=until_ci, live=board.show,
+                               teach=with_teach)
     else:
-        batch = play_batch(sc, names, games, seed, jobs=jobs, until_ci=until_ci)
+        batch = play_batch(sc, names, games, seed, jobs=jobs, until_ci=until_ci, teach=with_teach)
     report = explain(sc, batch, jobs=jobs, teach=with_teach)
     status = 1 if report["warnings"] else 0
     if as_json:

@@ -106,20 +106,30 @@ def _chunk(strategies: list[str], seeds: list[int]) -> dict[str, list[Any]]:
 
 def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, jobs: int = 1,
                progress: Callable[[int], None] | None = None, until_ci: float | None = None,
-               live: Callable[[dict[str, tuple[int, float, float]]], None] | None = None) -> dict[str, Any]:
+               live: Callable[[dict[str, tuple[int, float, float]]], None] | None = None,
+               teach: bool = False) -> dict[str, Any]:
     """`run_batch(..., raw=True)`'s result (same seeds, same numbers), plus every key result's
     (start, end) per game under "kr_values": {strategy: [[(start, end) per key result] per game]}.
-    The result does not depend on `jobs`. `until_ci` and `live` as in `run_batch`."""
+    The result does not depend on `jobs`. `until_ci` and `live` as in `run_batch`.
+
+    With `teach`, the games of `pmsim scenarios teach` (engine/teach.py's strategies) are played
+    too, on the same seeds and in the same worker processes, so each seed's market is built once
+    for all of them: under "teach_batch", the `run_batch(..., raw=True)` result they make (as
+    many games as the batch has), which `teach_section` reads instead of playing them again.
+    `progress`, `live` and `until_ci` follow `strategies` alone."""
     from pmsim.engine.simulate import _r, _Stopper, chunk_size, ci_half, game_seed, summarize
+    from pmsim.engine.teach import strategies as teach_strategies
 
     seeds = [game_seed(seed, i) for i in range(games)]
-    results: dict[str, list[Any]] = {n: [None] * games for n in strategies}
+    extra = [n for n in teach_strategies() if n not in strategies] if teach else []
+    names = [*strategies, *extra]
+    results: dict[str, list[Any]] = {n: [None] * games for n in names}
     stop = _Stopper(list(strategies), results, until_ci, live)
     if jobs <= 1:
         for i, s in enumerate(seeds):
-            for n in strategies:
+            for n in names:
                 results[n][i] = _one(sc, n, s)
-                if progress is not None:
+                if progress is not None and n in strategies:
                     progress(1)
             if stop.update():
                 break
@@ -127,17 +137,19 @@ def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, j
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        size = chunk_size(games, jobs)
+        # a task plays every strategy on its seeds: fewer seeds when there are more strategies,
+        # so the last tasks still finish close together
+        size = max(1, min(chunk_size(games, jobs), 16 // len(names)))
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init,
                                  initargs=(pickle.dumps(sc),)) as pool:
-            futures = {pool.submit(_chunk, list(strategies), seeds[i:i + size]): i for i in range(0, games, size)}
+            futures = {pool.submit(_chunk, names, seeds[i:i + size]): i for i in range(0, games, size)}
             for fut in as_completed(futures):
                 i = futures[fut]
                 out = fut.result()
-                for n in strategies:
+                for n in names:
                     results[n][i:i + len(out[n])] = out[n]
-                    if progress is not None:
+                    if progress is not None and n in strategies:
                         progress(len(out[n]))
                 if stop.update():  # enough games: stop the workers, drop the rest
                     from pmsim.engine.simulate import _stop_workers
@@ -145,16 +157,27 @@ def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, j
                     _stop_workers(pool)
                     break
     games = stop.stopped_at or games
-    results = {n: results[n][:games] for n in strategies}
-    extra: dict[str, Any] = {}
+    results = {n: results[n][:games] for n in names}
+    more: dict[str, Any] = {}
     if until_ci is not None:
-        extra["until_ci"] = {"target": until_ci, "met": stop.stopped_at is not None,
-                             "ci95": {n: _r(ci_half([r[0] for r in results[n]])) for n in strategies}}
+        more["until_ci"] = {"target": until_ci, "met": stop.stopped_at is not None,
+                            "ci95": {n: _r(ci_half([r[0] for r in results[n]])) for n in strategies}}
+
+    def raw(ns: Sequence[str]) -> dict[str, Any]:
+        return {n: [{"score": _r(s), "components": {c: _r(v) for c, v in comp.items()}}
+                    for s, comp, _ in results[n]] for n in ns}
+
+    def summaries(ns: Sequence[str]) -> dict[str, Any]:
+        return {n: summarize([(s, c) for s, c, _ in results[n]]) for n in ns}
+
+    if teach:
+        taught = teach_strategies()
+        more["teach_batch"] = {"scenario": sc.meta.id, "games": games, "seed": seed,
+                               "strategies": summaries(taught), "raw": raw(taught)}
     return {
-        "scenario": sc.meta.id, "games": games, "seed": seed, **extra,
-        "strategies": {n: summarize([(s, c) for s, c, _ in results[n]]) for n in strategies},
-        "raw": {n: [{"score": _r(s), "components": {c: _r(v) for c, v in comp.items()}}
-                    for s, comp, _ in results[n]] for n in strategies},
+        "scenario": sc.meta.id, "games": games, "seed": seed, **more,
+        "strategies": summaries(strategies),
+        "raw": raw(strategies),
         "kr_values": {n: [krs for _, _, krs in results[n]] for n in strategies},
     }
 
@@ -170,9 +193,10 @@ def teach_section(sc: Scenario, batch: dict[str, Any], jobs: int = 1, run: bool 
     """
     if not run:
         return None
-    from pmsim.engine.teach import teach, warnings
+    from pmsim.engine.teach import from_batch, teach, warnings
 
-    result = teach(sc, batch["games"], batch["seed"], jobs=jobs)
+    played = batch.get("teach_batch")  # play_batch(..., teach=True) played them already
+    result = from_batch(sc, played) if played else teach(sc, batch["games"], batch["seed"], jobs=jobs)
     rows = []
     for b, row in result["behaviours"].items():
         lo, hi = row["ci95"]
@@ -331,7 +355,7 @@ def explain(sc: Scenario, batch: dict[str, Any], margin: float = MARGIN, jobs: i
                                      "sees launches coming (add competitor moves), usability tests catch "
                                      "defects (give features defects); see scenarios/README.md"]
     return {
-        **{k: v for k, v in batch.items() if k != "kr_values"},
+        **{k: v for k, v in batch.items() if k not in ("kr_values", "teach_batch")},
         "key_results": krs,
         "components": {n: dict(s["components"]) for n, s in batch["strategies"].items()},
         "warnings": [t for _, t in found] + kr_warn,

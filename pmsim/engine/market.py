@@ -134,6 +134,14 @@ def _our_coef(mi: MarketInputs, si: int) -> np.ndarray:
     return (BETA * effective_scores(mi.g_ours[si], g_comp, mi.fresh)).astype(np.float32)
 
 
+def _our_coefs(mi: MarketInputs, s_count: int) -> np.ndarray:
+    """(T, S) float32 `_our_coef` of every segment; without rivals (whose products differ by
+    segment) all at once, element by element the same."""
+    if mi.rivals is not None:
+        return np.stack([_our_coef(mi, si) for si in range(s_count)], axis=1)
+    return np.ascontiguousarray((BETA * effective_scores(mi.g_ours, mi.g_comp, mi.fresh)).astype(np.float32).T)
+
+
 def _mean_competitor_reference(pop: Population, si: int, mi: MarketInputs, mean_need: np.ndarray) -> float:
     """Utility of the best competitor for the segment's average customer (the expectation bar)."""
     if mi.g_comp.shape[0] == 0 and mi.rivals is None:
@@ -212,7 +220,7 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     status = pop.status
     starts = np.array([a for a, _ in pop.bounds], dtype=np.int64)
     ends = np.array([b for _, b in pop.bounds], dtype=np.int64)
-    coefs = [np.stack([_our_coef(m, si) for si in range(s_count)], axis=1) for m in mis]  # each (T, S)
+    coefs = [_our_coefs(m, s_count) for m in mis]  # each (T, S)
     comp_coef = [(BETA * mi.g_comp[k]).astype(np.float32) for k in range(k_count)]
 
     # the users (customers and trials) in customer order: each segment's are contiguous
@@ -265,12 +273,19 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
             chooser_parts.append(choosers + a)
             uniform_parts.append(rng.random(choosers.size))
 
-    # each company's counts before the changes
-    o_key, t_key = u_key[is_ours], u_key[~is_ours]
-    _put(outs, "customers_before", o_key, keys, s_count)
-    _put(outs, "trials_before", t_key, keys, s_count)
-    _put(outs, "churned", o_key[churn], keys, s_count)
-    _put(outs, "converted", t_key[conv], keys, s_count)
+    # each company's counts before the changes (one company: read off the segment bounds)
+    if u_co is None:
+        out = outs[0]
+        out["customers_before"][:] = np.diff(o_cut)
+        out["trials_before"][:] = np.diff(t_cut)
+        out["churned"][:] = [np.count_nonzero(churn[o_cut[si]:o_cut[si + 1]]) for si in range(s_count)]
+        out["converted"][:] = [np.count_nonzero(conv[t_cut[si]:t_cut[si + 1]]) for si in range(s_count)]
+    else:
+        o_key, t_key = u_key[is_ours], u_key[~is_ours]
+        _put(outs, "customers_before", o_key, keys, s_count)
+        _put(outs, "trials_before", t_key, keys, s_count)
+        _put(outs, "churned", o_key[churn], keys, s_count)
+        _put(outs, "converted", t_key[conv], keys, s_count)
     # the draws are made: every segment's changes at once (the sets changed are disjoint)
     churned = ours[churn]
     status[churned] = NONE
@@ -308,7 +323,10 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     stays[~is_ours] = conv
     s_now = sat[stays]
     n_key = u_key[stays]
-    _put(outs, "customers", n_key, keys, s_count)
+    if u_co is None:
+        outs[0]["customers"][:] = outs[0]["customers_before"] - outs[0]["churned"] + outs[0]["converted"]
+    else:
+        _put(outs, "customers", n_key, keys, s_count)
     _put(outs, "promoters", n_key[s_now >= PROMOTER], keys, s_count)
     _put(outs, "detractors", n_key[s_now < DETRACTOR], keys, s_count)
     if u_co is not None:  # each company's customers together, in customer order

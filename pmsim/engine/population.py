@@ -8,12 +8,12 @@ hash does not depend on the platform's libm.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import dataclass
 
 import numpy as np
 
-from pmsim.engine import detmath
 from pmsim.engine.rng import stream
 from pmsim.scenario.models import Scenario
 
@@ -102,10 +102,45 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
+# A game allocates and frees megabytes of arrays every round (a population, its float64
+# temporaries). glibc's malloc hands blocks this big back to the kernel when they are freed (an
+# mmap of their own, or a trim of the heap's top) and so takes them back page by page, a page
+# fault for every 4 KiB touched: about a tenth of a bot game's CPU here. Processes that simulate
+# markets keep freed memory for reuse instead (blocks up to 32 MiB from the heap, the heap's top
+# kept up to 256 MiB). No effect on any result; PMSIM_MALLOC=default keeps glibc's defaults.
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
+_malloc_tuned: bool | None = None
+
+
+def keep_freed_memory() -> bool:
+    """Tell glibc's malloc (once per process) to keep freed memory for reuse; True if it did."""
+    global _malloc_tuned
+    if _malloc_tuned is None:
+        _malloc_tuned = False
+        if sys.platform.startswith("linux") and os.environ.get("PMSIM_MALLOC", "") != "default":
+            try:
+                import ctypes
+
+                mallopt = ctypes.CDLL(None).mallopt  # the C library this process runs on
+                mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+                _malloc_tuned = all([mallopt(_M_MMAP_THRESHOLD, 32 << 20), mallopt(_M_TRIM_THRESHOLD, 256 << 20),
+                                     mallopt(_M_TOP_PAD, 16 << 20)])
+            except (OSError, AttributeError):  # no mallopt (not glibc): its defaults stay
+                pass
+    return _malloc_tuned
+
+
 def generate(scenario: Scenario, seed: int, parallel: bool | None = None) -> Population:
     """The customers of a new game: each segment drawn from its own stream (in parallel when
     `parallel`, by default when the population is large and there is more than one CPU: the
     draws, and so the customers, are the same either way)."""
+    return generate_with_means(scenario, seed, parallel)[0]
+
+
+def generate_with_means(scenario: Scenario, seed: int, parallel: bool | None = None) -> tuple[Population, np.ndarray]:
+    """`generate`'s customers and their `true_need_means` (the same bits), each segment's means
+    computed as it is drawn (in its thread, when drawn in parallel)."""
+    keep_freed_memory()
     counts = segment_counts(scenario)
     themes = scenario.theme_ids()
     means = segment_need_means(scenario)
@@ -124,18 +159,28 @@ def generate(scenario: Scenario, seed: int, parallel: bool | None = None) -> Pop
     pop.bounds = tuple(bounds)
     if parallel is None:
         parallel = n >= PARALLEL_MIN and len(counts) > 1 and (os.cpu_count() or 1) > 1
-    jobs = [(scenario, seed, si, pop, means[si]) for si in range(len(counts))]
+    need_means = np.zeros((len(counts), t))
+    jobs = [(scenario, seed, si, pop, means[si], need_means) for si in range(len(counts))]
     if parallel:
-        for done in [_executor().submit(_draw_segment, *job) for job in jobs]:
+        # the biggest segments first, and each segment's needs finished (normalized, snapped to
+        # the grid, averaged) by whichever thread is free while its thread goes on drawing: the
+        # threads finish close together
+        pool = _executor()
+        jobs.sort(key=lambda job: -counts[job[2]])
+        finishing = [drawn.result() for drawn in [pool.submit(_draw_segment, *job, pool) for job in jobs]]
+        for done in finishing:
             done.result()
     else:
         for job in jobs:
             _draw_segment(*job)
-    return pop
+    return pop, need_means
 
 
-def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean: np.ndarray) -> None:
-    """Fill segment `si`'s slice of `pop` from its stream, draw after draw in a fixed order."""
+def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean: np.ndarray,
+                  need_means: np.ndarray, pool=None):
+    """Fill segment `si`'s slice of `pop` from its stream, draw after draw in a fixed order, and
+    row `si` of `need_means` with its customers' mean needs (as `true_need_means`). With a thread
+    `pool`, the needs are finished there: returns that task's future (else None)."""
     seg = scenario.market.segments[si]
     start, stop = pop.bounds[si]
     c = stop - start
@@ -146,12 +191,15 @@ def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean:
     g = np.empty((len(alpha), c))
     for ti, a in enumerate(alpha):
         rng.standard_gamma(a, c, out=g[ti])
-    g /= np.maximum(g.sum(axis=0, keepdims=True), 1e-12)
-    pop.needs[:, start:stop] = detmath.quantize(g, 1.0 / 1024.0)
-    pop.price_sens[start:stop] = detmath.quantize(seg.price_sensitivity * rng.lognormal(0.0, 0.3, c), 1.0 / 256.0)
-    pop.theta[start:stop] = detmath.quantize(rng.beta(seg.churn.alpha, seg.churn.beta, c), 1.0 / 65536.0)
+    done = None if pool is None else pool.submit(_finish_needs, pop, si, g, need_means)
+    if pool is None:
+        _finish_needs(pop, si, g, need_means)
+    x = rng.lognormal(0.0, 0.3, c)
+    x *= seg.price_sensitivity
+    _quantize_into(pop.price_sens[start:stop], x, 1.0 / 256.0)
+    _quantize_into(pop.theta[start:stop], rng.beta(seg.churn.alpha, seg.churn.beta, c), 1.0 / 65536.0)
     pop.assistive[start:stop] = rng.random(c) < seg_accessibility_need(scenario, si)
-    pop.temper[start:stop] = detmath.quantize(rng.normal(0.0, 1.0, c), 1.0 / 256.0)
+    _quantize_into(pop.temper[start:stop], rng.normal(0.0, 1.0, c), 1.0 / 256.0)
     u = rng.random(c)
     cut = seg.initial_ours
     st = np.where(u < cut, OURS, NONE).astype(np.int8)
@@ -161,6 +209,27 @@ def _draw_segment(scenario: Scenario, seed: int, si: int, pop: Population, mean:
         cut += share
     pop.status[start:stop] = st
     pop.tenure[start:stop] = np.where(st == OURS, rng.integers(1, 9, c), 0)
+    return done
+
+
+def _finish_needs(pop: Population, si: int, g: np.ndarray, need_means: np.ndarray) -> None:
+    """Segment `si`'s needs from its gamma draws `g` (T, c): normalized per customer, snapped to
+    the grid, and their mean in row `si` of `need_means`."""
+    start, stop = pop.bounds[si]
+    g /= np.maximum(g.sum(axis=0, keepdims=True), 1e-12)
+    _quantize_into(pop.needs[:, start:stop], g, 1.0 / 1024.0)
+    if stop > start:
+        need_means[si] = _segment_need_mean(pop, start, stop)
+
+
+def _quantize_into(dst: np.ndarray, x: np.ndarray, step: float) -> None:
+    """`dst[...] = detmath.quantize(x, step, dst.dtype)`, the same operations on each element, in
+    place in the float64 draws `x` (which it uses up) instead of in fresh arrays."""
+    np.divide(x, step, out=x)
+    x += 0.5
+    np.floor(x, out=x)
+    x *= step
+    dst[...] = x
 
 
 def seg_accessibility_need(scenario: Scenario, si: int) -> float:
@@ -174,5 +243,9 @@ def true_need_means(pop: Population) -> np.ndarray:
     out = np.zeros((len(pop.bounds), pop.needs.shape[0]))
     for si, (a, b) in enumerate(pop.bounds):
         if b > a:
-            out[si] = pop.needs[:, a:b].astype(np.float64).sum(axis=1) / (b - a)
+            out[si] = _segment_need_mean(pop, a, b)
     return out
+
+
+def _segment_need_mean(pop: Population, a: int, b: int) -> np.ndarray:
+    return pop.needs[:, a:b].astype(np.float64).sum(axis=1) / (b - a)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from pmsim.engine import market, research, stakeholders
-from pmsim.engine.population import Population, generate, segment_counts, true_need_means
+from pmsim.engine.population import Population, generate_with_means, segment_counts
 from pmsim.engine.rng import stream
 from pmsim.engine.state import Beliefs, FeatureState, GameState
 from pmsim.engine.values import kano_matrix
@@ -38,9 +38,8 @@ def prepare(scenario: Scenario, seed: int, make_game: Callable[[Scenario, GameSt
         raise ValueError("seed must be an integer from 0 to 2**63-1")
     sc = scenario
     themes = sc.theme_ids()
-    pop = generate(sc, seed)
+    pop, need_means = generate_with_means(sc, seed)  # need_means: true_need_means(pop)
     kano = kano_matrix(sc)
-    need_means = true_need_means(pop)
     cache = {
         "themes": themes,
         "feature_ids": [f.id for f in sc.features],

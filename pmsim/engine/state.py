@@ -150,16 +150,17 @@ class GameState:
 def _canon(obj: Any) -> Any:
     """Canonical, platform-independent JSON-able form: floats rounded to 1e-9, arrays digested."""
     # the plain types a state is mostly made of first, by exact type (what the checks below do
-    # with them, without walking the chain)
+    # with them, without walking the chain); a container's plain members are done in its own
+    # loop (_canon_dict, _canon_list), without a call each
     t = type(obj)
     if t is str or t is int or t is bool or obj is None:
         return obj
     if t is float:
         return round(obj, 9) + 0.0
     if t is dict:
-        return {str(k): _canon(v) for k, v in obj.items()}
+        return _canon_dict(obj)
     if t is list or t is tuple:
-        return [_canon(v) for v in obj]
+        return _canon_list(obj)
     if isinstance(obj, float):
         return round(obj, 9) + 0.0
     if isinstance(obj, np.floating):
@@ -171,15 +172,53 @@ def _canon(obj: Any) -> Any:
         if a.dtype.kind == "f" and a.dtype.itemsize == 8:
             a = np.round(a, 9) + 0.0
         a = a.astype(a.dtype.newbyteorder("<"), copy=False)
-        return {"dtype": a.dtype.str, "shape": list(a.shape), "sha256": hashlib.sha256(a.tobytes()).hexdigest()}
+        # the array's own bytes, read in place (what tobytes() would copy out first)
+        data = a if a.ndim and a.flags.c_contiguous else a.tobytes()
+        return {"dtype": a.dtype.str, "shape": list(a.shape), "sha256": hashlib.sha256(data).hexdigest()}
     if isinstance(obj, dict):
-        return {str(k): _canon(v) for k, v in obj.items()}
+        return _canon_dict(obj)
     if isinstance(obj, (list, tuple)):
-        return [_canon(v) for v in obj]
+        return _canon_list(obj)
     if hasattr(obj, "__dataclass_fields__") and not isinstance(obj, type):
         # what _canon(asdict(obj)) gives, without asdict's deep copy of every field first
-        return {f.name: _canon(getattr(obj, f.name)) for f in fields(obj)}
+        names = _FIELDS.get(type(obj))
+        if names is None:
+            names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+        return _canon_dict({n: getattr(obj, n) for n in names})
     return obj
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # each dataclass's field names, in order
+
+
+def _canon_dict(obj: dict) -> dict:
+    """`{str(k): _canon(v) for k, v in obj.items()}`, plain values done here."""
+    out = {}
+    for k, v in obj.items():
+        if type(k) is not str:
+            k = str(k)
+        t = type(v)
+        if t is str or t is int or t is bool or v is None:
+            out[k] = v
+        elif t is float:
+            out[k] = round(v, 9) + 0.0
+        else:
+            out[k] = _canon(v)
+    return out
+
+
+def _canon_list(obj: list | tuple) -> list:
+    """`[_canon(v) for v in obj]`, plain values done here."""
+    out = []
+    for v in obj:
+        t = type(v)
+        if t is str or t is int or t is bool or v is None:
+            out.append(v)
+        elif t is float:
+            out.append(round(v, 9) + 0.0)
+        else:
+            out.append(_canon(v))
+    return out
 
 
 STATIC_POP = ("segment", "needs", "price_sens", "theta", "assistive", "temper")

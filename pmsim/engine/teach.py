@@ -28,8 +28,20 @@ def teach(scenario, games: int, seed: int, jobs: int = 1,
     from pmsim.engine.simulate import _load
 
     scenario = _load(scenario)  # once: the batch and the weights read the same scenario
-    names = ["analyst", *[f"analyst-no-{b}" for b in behaviours]]
-    batch = run_batch(scenario, names, games, seed, jobs=jobs, progress=progress, raw=True)
+    batch = run_batch(scenario, strategies(behaviours), games, seed, jobs=jobs, progress=progress, raw=True)
+    return from_batch(scenario, batch, behaviours)
+
+
+def strategies(behaviours: tuple[str, ...] = BEHAVIOURS) -> list[str]:
+    """The bots `teach` plays: the analyst, then the analyst without each behaviour."""
+    return ["analyst", *[f"analyst-no-{b}" for b in behaviours]]
+
+
+def from_batch(scenario, batch: dict[str, Any], behaviours: tuple[str, ...] = BEHAVIOURS) -> dict[str, Any]:
+    """`teach`'s result from a batch of its `strategies` already played (`run_batch(..., raw=True)`'s
+    shape: "scenario", "games", "seed", "strategies" and "raw"), e.g. by `scenarios balance`
+    alongside its own bots."""
+    games, seed = batch["games"], batch["seed"]
     raw = batch["raw"]
     base = np.array([g["score"] for g in raw["analyst"]])
     weights = _weights(scenario)

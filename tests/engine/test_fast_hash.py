@@ -61,7 +61,11 @@ class _Outer:
 
 def test_the_canonical_form_of_every_kind_of_value_is_the_plain_one():
     for value in [_Outer(), [_Outer(), {"x": _Outer()}], 0.1 + 0.2, -0.0, np.float32(1.1), True, 3, "a",
-                  None, (1, [2.0, {3: 4.0}]), Pair(np.int8(1), 2.0), np.arange(6).reshape(2, 3)]:
+                  None, (1, [2.0, {3: 4.0}]), Pair(np.int8(1), 2.0), np.arange(6).reshape(2, 3),
+                  # arrays hashed in place, or copied out where they cannot be read in place
+                  np.array(5.0), np.float32(2.5) * np.ones((3, 4), np.float32), np.arange(10.0)[::3],
+                  np.arange(12, dtype=np.int16).reshape(3, 4).T, np.array([True, False]),
+                  np.arange(3, dtype=">i4"), np.zeros((2, 0), np.int8), {"pop": np.arange(7, dtype=np.int8)}]:
         assert _json(state._canon(value)) == _json(_canon_ref(value))
 
 

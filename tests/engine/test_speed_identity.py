@@ -322,3 +322,20 @@ def test_a_batch_is_the_same_for_any_number_of_jobs():
     sc = load_scenario(resolve("tutorial"))
     names = ["analyst", "random", "researcher"]
     assert run_batch(sc, names, 3, 5, jobs=2, raw=True) == run_batch(sc, names, 3, 5, jobs=1, raw=True)
+
+
+@pytest.mark.parametrize("sid", builtin_ids())
+def test_need_means_made_while_drawing_are_true_need_means(sid):
+    """A new game's true need means come from the threads that draw each segment: the very bits
+    `true_need_means` computes from the finished population, drawn in parallel or not, and a
+    segment with no customers keeps means of zero."""
+    from pmsim.engine.population import generate_with_means, true_need_means
+
+    sc = load_scenario(resolve(sid))
+    empty = sc.market.segments[0].model_copy(update={"id": "nobody", "share": 1e-9})
+    cases = [(sc, True), (sc, False), (sc.model_copy(update={"market": sc.market.model_copy(
+        update={"segments": [*sc.market.segments, empty], "population": 5000})}), False)]
+    for scenario, parallel in cases:
+        pop, means = generate_with_means(scenario, 11, parallel=parallel)
+        assert _same_bits(means, true_need_means(pop))
+    assert pop.bounds[-1][0] == pop.bounds[-1][1] and not means[-1].any()
