@@ -18,7 +18,6 @@ Pure: no terminal, no database.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -86,21 +85,15 @@ def _one(sc: Scenario, strategy: str, seed: int) -> tuple[float, dict[str, float
     return float(card["score"]), {k: float(v) for k, v in card["components"].items()}, krs
 
 
-_WORKER: Scenario | None = None
-
-
-def _init(blob: bytes) -> None:
-    global _WORKER
-    _WORKER = pickle.loads(blob)
-
-
 def _chunk(strategies: list[str], seeds: list[int]) -> dict[str, list[Any]]:
-    """Every strategy on each seed, seed after seed: each market is built once (simulate.fresh_game)."""
-    assert _WORKER is not None
+    """In a worker of simulate.run_chunks: every strategy on each seed, seed after seed."""
+    from pmsim.engine import simulate
+
+    assert simulate._WORKER_SCENARIO is not None, "worker not initialized"
     out: dict[str, list[Any]] = {n: [] for n in strategies}
     for s in seeds:
         for n in strategies:
-            out[n].append(_one(_WORKER, n, s))
+            out[n].append(_one(simulate._WORKER_SCENARIO, n, s))
     return out
 
 
@@ -134,28 +127,19 @@ def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, j
             if stop.update():
                 break
     else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from pmsim.engine.simulate import run_chunks
+
+        def take(i: int, out: dict[str, list[Any]]) -> bool:
+            for n in names:
+                results[n][i:i + len(out[n])] = out[n]
+                if progress is not None and n in strategies:
+                    progress(len(out[n]))
+            return stop.update()  # enough games: the workers stop, the rest is dropped
 
         # a task plays every strategy on its seeds: fewer seeds when there are more strategies,
         # so the last tasks still finish close together
         size = max(1, min(chunk_size(games, jobs), 16 // len(names)))
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init,
-                                 initargs=(pickle.dumps(sc),)) as pool:
-            futures = {pool.submit(_chunk, names, seeds[i:i + size]): i for i in range(0, games, size)}
-            for fut in as_completed(futures):
-                i = futures[fut]
-                out = fut.result()
-                for n in names:
-                    results[n][i:i + len(out[n])] = out[n]
-                    if progress is not None and n in strategies:
-                        progress(len(out[n]))
-                if stop.update():  # enough games: stop the workers, drop the rest
-                    from pmsim.engine.simulate import _stop_workers
-
-                    _stop_workers(pool)
-                    break
+        run_chunks(sc, _chunk, names, seeds, jobs, take, size)
     games = stop.stopped_at or games
     results = {n: results[n][:games] for n in names}
     more: dict[str, Any] = {}

@@ -309,18 +309,19 @@ def _run_parallel(
 
 
 def run_chunks(sc: Scenario, work: Callable[[list[str], list[int]], Any], names: list[str], seeds: list[int],
-               jobs: int, take: Callable[[int, Any], bool]) -> None:
+               jobs: int, take: Callable[[int, Any], bool], size: int | None = None) -> None:
     """Play `seeds` in `jobs` spawned worker processes that hold `sc` (`_WORKER_SCENARIO`), a chunk
     of seeds a task: `work(names, chunk)` (a module-level function) runs in a worker, and
     `take(start, its result)` here as each chunk finishes, returning True when enough games are in
-    (the workers are stopped, the rest dropped). An error or a KeyboardInterrupt stops the workers."""
+    (the workers are stopped, the rest dropped). An error or a KeyboardInterrupt stops the workers.
+    `size`: seeds a task (default chunk_size)."""
     import multiprocessing
     import signal
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     # chunks of seeds, every strategy on each (so a worker builds each market once): small enough
     # to balance the load and move the progress bar, big enough to be cheap
-    size = chunk_size(len(seeds), jobs)
+    size = chunk_size(len(seeds), jobs) if size is None else size
     chunks = list(range(0, len(seeds), size))
     ctx = multiprocessing.get_context("spawn")  # same behaviour on every OS; no forked threads
     blob = pickle.dumps(sc)
