@@ -750,3 +750,21 @@ def test_a_discovery_budget_round_beyond_the_scenario():
     assert p.field == "team.research_budget_by_round[9]"
     assert p.message == "round 9 is outside the scenario's rounds 1..6"
     assert at(p) == where(text, "9: 40")
+
+
+def test_a_scenario_text_is_parsed_once_and_a_broken_one_every_time():
+    """Replaying many games of one scenario (a class report, the saves list) parses its text once:
+    the frozen Scenario is shared. A text that does not load is never kept, so each caller's error
+    names its own path."""
+    from pmsim.scenario.builtin import resolve
+    from pmsim.scenario.loader import ScenarioError, load_scenario_text
+
+    text = resolve("tutorial").read_text(encoding="utf-8")
+    first = load_scenario_text(text, "<a>")
+    assert load_scenario_text(text, "<b>") is first
+    assert load_scenario_text(text + "\n# another scenario file\n", "<c>") is not first
+    broken = text.replace("rounds:", "rounds: [", 1)
+    for path in ("<one>", "<two>"):
+        with pytest.raises(ScenarioError) as e:
+            load_scenario_text(broken, path)
+        assert path in str(e.value)

@@ -201,11 +201,27 @@ def check_scenario(path: str | os.PathLike[str]) -> tuple[Scenario | None, list[
     return check_scenario_text(text, str(os.fspath(path)))
 
 
+# Scenarios parsed from text, by the text's sha256: a class report or a saves list replays many
+# games of one scenario, and a Scenario is frozen, so they can share one (and the values the
+# engine keeps with it). A text that does not load is not kept: its errors name its path.
+_PARSED: dict[str, Scenario] = {}
+_PARSED_MAX = 16
+
+
 def load_scenario_text(text: str, path: str = "<string>") -> Scenario:
     """Parse and validate a scenario from `text`; raises `ScenarioError` listing every problem."""
+    import hashlib
+
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    hit = _PARSED.get(key)
+    if hit is not None:
+        return hit
     scenario, problems = check_scenario_text(text, path)
     if scenario is None:
         raise ScenarioError(problems)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[key] = scenario
     return scenario
 
 
