@@ -5,7 +5,7 @@ A feature's value over the rest of the game (`remaining_values` + gaps + table s
 quarterly value for each quarter left; a must-be's cost grows MUST_GROWTH a quarter while missing,
 and what was lost stays lost when it ships (so shipping it in round s is worth MUST_GROWTH * (t - s)
 extra in quarter t); closing a gap behind the best rival is worth LOSS_W more per point (more in a
-launch quarter); a rival's launch makes the theme's headline feature a must-be from then on. The
+launch quarter); a rival's launch makes its feature (else the theme's headline one) a table stake. The
 cost of delay (`true_delay`, `believed_delay`, `prior_delay`) is what shipping now rather than next
 quarter is worth: every "best plan" (scoring, the hindsight optimum, the analyst) is judged on it.
 Each number is remembered on the game until one of its inputs changes (`_memo`), and those that

@@ -256,8 +256,8 @@ TOPICS: list[Topic] = [
           "Narrows your estimate of each competitor's strengths and reveals launches due this quarter or the "
           "next two, with their size. Customers feel a launch at once; the news reports it a quarter later. "
           "Where a rival is ahead, customers feel the gap (it costs half a point of utility per point behind, "
-          "three times that in a launch quarter and the next), and a launch makes the theme's headline feature "
-          "table stakes: missing it then costs twice what a missing must-be does (customers now have the "
+          "three times that in a launch quarter and the next), and a launch makes its feature (the one the "
+          "news names, else the theme's most valuable) table stakes: missing it then costs twice what a missing must-be does (customers now have the "
           "rival's version), and the customers it loses stay lost. Cost: $8k.",
           "Knowing a rival's launch before it lands lets you ship the answer in time."),
     Topic("spike", "research", "Engineering spikes",
