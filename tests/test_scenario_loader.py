@@ -109,6 +109,13 @@ events:
 P = "scenarios/x.yaml"
 
 
+@pytest.fixture(autouse=True)
+def parse_afresh(monkeypatch):
+    """Every test here parses its texts itself: none gets a Scenario another test (or parser, or
+    a monkeypatched check) parsed before (the loader keeps parsed texts, see load_scenario_text)."""
+    monkeypatch.setattr(loader, "_PARSED", {})
+
+
 @pytest.fixture(params=[True, False], ids=["libyaml", "pure-python"])
 def parser(request, monkeypatch):
     """Run a test with libyaml's parser and with PyYAML's pure-Python one."""
