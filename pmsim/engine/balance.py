@@ -85,18 +85,6 @@ def _one(sc: Scenario, strategy: str, seed: int) -> tuple[float, dict[str, float
     return float(card["score"]), {k: float(v) for k, v in card["components"].items()}, krs
 
 
-def _chunk(strategies: list[str], seeds: list[int]) -> dict[str, list[Any]]:
-    """In a worker of simulate.run_chunks: every strategy on each seed, seed after seed."""
-    from pmsim.engine import simulate
-
-    assert simulate._WORKER_SCENARIO is not None, "worker not initialized"
-    out: dict[str, list[Any]] = {n: [] for n in strategies}
-    for s in seeds:
-        for n in strategies:
-            out[n].append(_one(simulate._WORKER_SCENARIO, n, s))
-    return out
-
-
 def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, jobs: int = 1,
                progress: Callable[[int], None] | None = None, until_ci: float | None = None,
                live: Callable[[dict[str, tuple[int, float, float]]], None] | None = None,
@@ -127,7 +115,9 @@ def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, j
             if stop.update():
                 break
     else:
-        from pmsim.engine.simulate import run_chunks
+        from functools import partial
+
+        from pmsim.engine.simulate import play_chunk, run_chunks
 
         def take(i: int, out: dict[str, list[Any]]) -> bool:
             for n in names:
@@ -139,7 +129,7 @@ def play_batch(sc: Scenario, strategies: Sequence[str], games: int, seed: int, j
         # a task plays every strategy on its seeds: fewer seeds when there are more strategies,
         # so the last tasks still finish close together
         size = max(1, min(chunk_size(games, jobs), 16 // len(names)))
-        run_chunks(sc, _chunk, names, seeds, jobs, take, size)
+        run_chunks(sc, partial(play_chunk, _one), names, seeds, jobs, take, size)
     games = stop.stopped_at or games
     results = {n: results[n][:games] for n in names}
     more: dict[str, Any] = {}

@@ -28,9 +28,8 @@ def candidates(game: Game) -> list[str]:
             if st.features[f.id].status == "backlog" and f.available_from <= st.round and game.deps_ok(f.id, now)]
 
 
-def hinges(fids: list[str], vals: list[float], weights: list[float], j: int, estimate: float, sd: float,
-           room: float) -> bool:
-    """Whether the best set of `fids` under `room` takes item j were it one standard deviation of
+def hinges(vals: list[float], weights: list[float], j: int, estimate: float, sd: float, room: float) -> bool:
+    """Whether the best set of the items (`vals`, `weights`) under `room` takes item j were it one standard deviation of
     its estimate smaller (two, when the estimate does not fit the room: a 44-week estimate for an
     11-week foundation may be a guess two deviations off) and leaves it were it one larger."""
     low = 2.0 if estimate > room else 1.0
@@ -42,14 +41,12 @@ def hinges(fids: list[str], vals: list[float], weights: list[float], j: int, est
     return ins[0] and not ins[1]
 
 
-def decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float], room: float | None = None,
-             fids: list[str] | None = None) -> list[str]:
+def decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -> list[str]:
     """Unspiked candidates with a positive value whose true size would change this quarter's best
-    plan (of `value`, each item weighing `weight_of`, under `room`: by default the capacity left),
-    most valuable first."""
+    plan (of `value`, each item weighing `weight_of`, in the capacity left), most valuable first."""
     st = game.state
-    fids = candidates(game) if fids is None else fids
-    room = game.capacity_left() if room is None else room
+    fids = candidates(game)
+    room = game.capacity_left()
     vals = [float(value[game.fidx(f)]) for f in fids]
     weights = [weight_of(f) for f in fids]
     out = []
@@ -57,7 +54,7 @@ def decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float], r
         fs = st.features[fids[j]]
         if fs.spiked or vals[j] <= 0:
             continue
-        if hinges(fids, vals, weights, j, fs.estimate, fs.estimate_sd, room):
+        if hinges(vals, weights, j, fs.estimate, fs.estimate_sd, room):
             out.append(fids[j])
     return out
 
@@ -73,10 +70,10 @@ def spike_informs(game: Game, fid: str, room: float) -> bool:
         return False
     value = believed_delay(game)
     vals = [float(value[game.fidx(f)]) for f in fids]
-    if vals[fids.index(fid)] <= 0:
+    j = fids.index(fid)
+    if vals[j] <= 0:
         return False
     weights = [game.state.features[f].estimate for f in fids]
     fs = game.state.features[fid]
-    j = fids.index(fid)
     quarter = float(game.scenario.team.capacity)
-    return any(hinges(fids, vals, weights, j, fs.estimate, fs.estimate_sd, r) for r in (room, quarter))
+    return any(hinges(vals, weights, j, fs.estimate, fs.estimate_sd, r) for r in (room, quarter))

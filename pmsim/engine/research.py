@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmsim.engine import text
+from pmsim.engine.hinges import spike_informs
 from pmsim.engine.market import ACT_SLOPE, BETA, shipped_gain
 from pmsim.engine.population import OURS
 from pmsim.engine.rng import stream
@@ -122,7 +123,7 @@ def expected_yield(a: Research) -> dict[str, float]:
     if a.method == "survey":
         return {"margin_pp": 196 * math.sqrt(0.25 / a.n)}
     if a.method == "ab_test":
-        return {"margin_pp": 196 * math.sqrt(2 * 0.25 / a.n)}  # the se _ab reports
+        return {"margin_pp": 196 * _ab_se(a.n)}
     if a.method == "usability_test":
         return {"found_share": 1.0 - (1.0 - DISCOVERY_RATE) ** a.n}
     return {}
@@ -148,8 +149,6 @@ def _fresh(game: Game, a: Research, weeks: float = 0.0) -> bool:
         return not any(x["method"] == a.method and x["round"] >= st.round - 1
                        and x["competitor"] in (None, a.competitor) for x in past)
     # a spike (one per feature) tells a decision something only where a plan hinges on the item
-    from pmsim.engine.hinges import spike_informs
-
     return spike_informs(game, a.feature, game.capacity_left() + weeks)
 
 
@@ -285,6 +284,11 @@ def _change(old: float, new: float) -> str:
     return f"{'up' if pct > 0 else 'down'} {abs(pct):.0f}%"
 
 
+def _ab_se(n: int) -> float:
+    """The standard error of an A/B test's lift with n users an arm (a rate near 50% in each)."""
+    return math.sqrt(2 * 0.25 / n)
+
+
 def _ab(game: Game, a: Research, rng) -> dict[str, Any]:
     sc = game.scenario
     fi = game.fidx(a.feature)
@@ -298,7 +302,7 @@ def _ab(game: Game, a: Research, rng) -> dict[str, Any]:
         lift += share * BETA * ACT_SLOPE * game.true_need_means()[si, ti] * 0.25 * shipped_gain(
             KANO_ORDER[kano[si, fi]], spec.value)
         game.state.beliefs.kano_votes[si, fi, kano[si, fi]] += 3
-    se = math.sqrt(2 * 0.25 / a.n)
+    se = _ab_se(a.n)
     est = lift + float(rng.normal(0.0, se))
     return {"lift_pp": round(100 * est, 2), "ci95_pp": round(196 * se, 2),
             "summary": f"A/B test of {spec.title}: activation {100 * est:+.1f} pp ± {196 * se:.1f}"}

@@ -299,8 +299,10 @@ def okr_grades(game: Game, metrics: dict[str, Any] | None = None) -> list[dict[s
 def kr_grade(baseline: float, value: float, target: float, direction: str) -> float:
     """A key result's grade 0..1: the share of the way from its baseline to its target (for a
     `decrease` one, downwards); a target the baseline already meets grades 1 unless it slipped."""
-    span, progress = (baseline - target, baseline - value) if direction == "decrease" else (target - baseline,
-                                                                                             value - baseline)
+    if direction == "decrease":
+        span, progress = baseline - target, baseline - value
+    else:
+        span, progress = target - baseline, value - baseline
     if span <= 0:  # met at the start: kept or not
         return 1.0 if progress >= span else 0.0
     return _ratio(progress, span, 1.0)

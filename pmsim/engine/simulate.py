@@ -12,6 +12,7 @@ import os
 import pickle
 import threading
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -112,14 +113,20 @@ def _init_worker(blob: bytes) -> None:
     _WORKER_SCENARIO = pickle.loads(blob)
 
 
-def _play_chunk(names: list[str], seeds: list[int]) -> dict[str, list[tuple[float, dict[str, float]]]]:
-    """Every strategy on each seed, seed after seed (so each market is built once, see fresh_game)."""
+def play_chunk(measure: Callable[[Scenario, str, int], Any], names: list[str], seeds: list[int]) -> dict[str, list[Any]]:
+    """In a worker: `measure(scenario, strategy, seed)` of every strategy on each seed, seed after
+    seed (so each market is built once, see fresh_game). `functools.partial(play_chunk, measure)`,
+    with a module-level `measure`, is the `work` of run_chunks."""
     assert _WORKER_SCENARIO is not None, "worker not initialized"
-    out: dict[str, list[tuple[float, dict[str, float]]]] = {n: [] for n in names}
+    out: dict[str, list[Any]] = {n: [] for n in names}
     for s in seeds:
         for n in names:
-            out[n].append(_result(play_one(_WORKER_SCENARIO, n, s)))
+            out[n].append(measure(_WORKER_SCENARIO, n, s))
     return out
+
+
+def _played(sc: Scenario, strategy: str, seed: int) -> tuple[float, dict[str, float]]:
+    return _result(play_one(sc, strategy, seed))
 
 
 # ---------------------------------------------------------------------- batch
@@ -305,7 +312,7 @@ def _run_parallel(
                 progress(len(out[n]))
         return stop is not None and stop.update()
 
-    run_chunks(sc, _play_chunk, names, seeds, jobs, take)
+    run_chunks(sc, partial(play_chunk, _played), names, seeds, jobs, take)
 
 
 def run_chunks(sc: Scenario, work: Callable[[list[str], list[int]], Any], names: list[str], seeds: list[int],

@@ -24,6 +24,7 @@ messages) and `checks` (the cross-reference checks).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import sys
@@ -210,8 +211,6 @@ _PARSED_MAX = 16
 
 def load_scenario_text(text: str, path: str = "<string>") -> Scenario:
     """Parse and validate a scenario from `text`; raises `ScenarioError` listing every problem."""
-    import hashlib
-
     key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     hit = _PARSED.get(key)
     if hit is not None:
