@@ -252,7 +252,10 @@ def play_round(game: Game, strategy: str) -> dict:
         order = sorted(_candidates(game), key=lambda f: -obs_rows[f]["rice"])
         _fill(game, order)
         _answer(game, {f: obs_rows[f]["rice"] for f in obs_rows})
-    elif strategy == "researcher":
+    elif strategy in ("researcher", "spiker"):
+        if strategy == "spiker" and st.round == 1:  # the whole first quarter on spikes, then the researcher
+            for f in sorted(_candidates(game), key=lambda f: -st.features[f].estimate):
+                _try(game, Research("spike", feature=f))
         _do_research(game)
         vb = believed(game)
         _plan_researcher(game)
@@ -263,15 +266,6 @@ def play_round(game: Game, strategy: str) -> dict:
         if strategy not in ("analyst", *ABLATIONS):
             raise ValueError(f"unknown strategy {strategy!r}")
         _analyst(game, frozenset([strategy[len("analyst-no-"):]]) if strategy != "analyst" else frozenset())
-    elif strategy == "spiker":
-        if st.round == 1:
-            for f in sorted(_candidates(game), key=lambda f: -st.features[f].estimate):
-                _try(game, Research("spike", feature=f))
-        _do_research(game)
-        vb = believed(game)
-        _plan_researcher(game)
-        _usability_tests(game)
-        _answer(game, {f: float(vb[game.fidx(f)]) for f in game.feature_ids})
     elif strategy == "oracle":
         _analyst(game, frozenset(), truth=True)
     else:

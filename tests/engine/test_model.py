@@ -144,6 +144,18 @@ def test_spending_the_first_quarter_on_spikes_does_not_pay(saas_small):
     assert spiker < researcher
 
 
+def test_the_spiker_is_the_researcher_after_its_first_quarter(saas_small):
+    """spiker = every spike in Q1, then exactly the researcher: from the same state after Q1,
+    both bots play the same game."""
+    for seed in (11, 12, 13, 14, 15, 16):
+        g = new_game(saas_small, seed)
+        play_round(g, "spiker")
+        a, b = g.copy(), g.copy()
+        play_game(a, "spiker")
+        play_game(b, "researcher")
+        assert a.state_hash() == b.state_hash()
+
+
 def test_a_spike_informs_only_where_a_plan_hinges_on_the_item(saas_small):
     """A spike of an item no plan hinges on tells nothing a decision needed: its weeks count as
     research spent on a study that told nothing new (scoring.WEEK_PRICE a week); a spike of an item
