@@ -9,8 +9,9 @@
 | prioritization     | problem solving            | your new Now items / the best plan on the whole capacity,    |
 |                    |                            | on your beliefs (or the truth if kinder), each feature       |
 |                    |                            | valued by its cost of delay (shipped now vs next quarter)    |
-| research           | analytical thinking        | value of information realised / (ACHIEVABLE_SHARE x perfect  |
-|                    |                            | information), less WASTE_WEIGHT x money spent on studies     |
+| research           | analytical thinking        | value of information realised, net of the room spikes took,  |
+|                    |                            | / (ACHIEVABLE_SHARE x perfect information), less             |
+|                    |                            | WASTE_WEIGHT x the share of money spent on studies           |
 |                    |                            | that told nothing new (a spike's weeks at WEEK_PRICE; a      |
 |                    |                            | spike tells something only where a plan hinges on it)        |
 | delivery           | project management         | committed estimate-weeks that shipped / committed            |
@@ -115,7 +116,11 @@ def snapshot_plan(game: Game) -> dict[str, Any]:
         return sorted(items, key=lambda i: -float(values[i]) / max(float(estimates[i]), 0.5))
 
     cur_est = {i: st.features[game.feature_ids[i]].estimate for i in avail}
-    voi_bel = _realize(by_density(opt_b, brv, cur_est), effort, trv, cap_true)
+    # information net of what it cost in capacity: the plan your beliefs pick for the room your
+    # spikes left, against the plan the starting beliefs pick for the whole room
+    spent = st.spike_used
+    opt_room = [avail[j] for j in knapsack([float(brv[i]) for i in avail], est, max(cap_est - spent, 0.0))]
+    voi_bel = _realize(by_density(opt_room, brv, cur_est), effort, trv, max(cap_true - spent, 0.0))
     voi_prior = _realize(by_density(opt_p, prv, est0), effort, trv, cap_true)
     voi_best = _realize(opt_t, effort, trv, cap_true)
     new_now = [game.fidx(f) for f in st.now if st.features[f].status == "backlog"]
@@ -363,8 +368,10 @@ def components(game: Game) -> dict[str, float]:
 def research_score(led: list[dict[str, Any]]) -> float:
     """Value of the information you bought, against what perfect information could have added.
 
-    Each quarter: the true value of the best roadmap on your beliefs minus that of the best
-    roadmap on the beliefs you started with (no research), when work costs its true effort; over
+    Each quarter: the true value of the best roadmap on your beliefs, in the room your spikes
+    left, minus that of the best roadmap on the beliefs you started with (no research), in the
+    whole room, when work costs its true effort (so a spike's weeks are paid out of what it
+    told); over
     ACHIEVABLE_SHARE of the same for perfect knowledge of values and efforts. Summed over
     quarters, clipped to 0..1, then reduced by the share of research money spent on studies that
     told nothing new (WASTE_WEIGHT), an engineer-week of spikes counting WEEK_PRICE: a spike tells

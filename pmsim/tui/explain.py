@@ -310,8 +310,10 @@ TOPICS: list[Topic] = [
           "Skill: problem solving."),
     Topic("research", "score", "Research value",
           "How much better your research let you plan, against what research could have bought.",
-          "Each quarter, the true value of the best plan on your beliefs minus that of the best plan on the "
-          "beliefs you started with (when work costs its true effort), summed, ÷ 0.6 × the same for perfect "
+          "Each quarter, the true value of the best plan on your beliefs, in the room your spikes left, minus "
+          "that of the best plan on the beliefs you started with, in the whole room (work costs its true "
+          "effort): a spike pays only if what it tells is worth more than the weeks it takes. Summed, "
+          "÷ 0.6 × the same for perfect "
           "knowledge (0.6: the share of perfect information a quarter's budget can buy). Clipped to 0–1, then "
           "reduced by 0.8 × the share of research money spent on studies that told nothing new (a repeat "
           "analysis, surveys past 1,000 a segment, interviews past 30, a spike of an item no plan hinges on), "
