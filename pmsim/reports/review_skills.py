@@ -29,6 +29,8 @@ from pmsim.reports.review_words import (
     clean_text,
 )
 
+SPIKE_HEAVY = 0.4  # a quarter whose spikes took this share of the capacity or more is named
+
 
 def _analytical(ctx: _Ctx) -> Skill:
     facts, s = ctx.facts, ctx.summary
@@ -59,6 +61,15 @@ def _analytical(ctx: _Ctx) -> Skill:
         if est_closer >= 0.005:
             line += f", and your effort estimates {_pct(est_closer)} closer"
         sent.append(line + f" (research score {comp['research']:.2f}).")
+        # a quarter spent mostly on spikes: the weeks came out of what the spikes told
+        heavy = max(ctx.rounds, key=lambda x: (x.spikes / x.capacity if x.capacity > 0 else 0.0, -x.round), default=None)
+        if heavy is not None and heavy.capacity > 0 and heavy.spikes >= SPIKE_HEAVY * heavy.capacity:
+            sent.append(f"In {_q(heavy.round)} spikes took {heavy.spikes:.1f} of the team's {heavy.capacity:.1f} "
+                        "engineer-weeks: research is scored net of the room it takes, so a spike pays only "
+                        "where a plan hinges on the item's size, just before you would build it.")
+            if not bad:
+                bad = (f"Spikes took {_pct(heavy.spikes / heavy.capacity)} of {_q(heavy.round)}: spike only the "
+                       "items a plan hinges on.")
         if comp["research"] >= BANDS["research"][2]:
             good = (f"Your {len(results)} studies left your value estimates {_pct(max(closer, 0))} closer to the "
                     "truth.")

@@ -132,3 +132,16 @@ def test_review_module_is_pure():
             "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'sqlalchemy')]\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], check=True, stdin=subprocess.DEVNULL)
+
+
+def test_a_quarter_spent_on_spikes_is_named_with_its_lesson():
+    """The spiker spends Q1 on spikes: the review says how much of the quarter, and that research
+    is scored net of the room it takes; the researcher, who spikes a few items, hears nothing of it."""
+    from pmsim.engine.bots import play_game
+
+    sc = load_scenario_text(small_text())
+    texts = {s: " ".join(render_review_text(internship_review(play_game(new_game(sc, 5), s))).split())
+             for s in ("spiker", "researcher")}
+    assert re.search(r"In Q1 spikes took [\d.]+ of the team's [\d.]+ engineer-weeks: research is scored net of "
+                     r"the room it takes", texts["spiker"])
+    assert "spikes took" not in texts["researcher"].lower()
