@@ -119,7 +119,8 @@ def snapshot_plan(game: Game) -> dict[str, Any]:
     # information net of what it cost in capacity: the plan your beliefs pick for the room your
     # spikes left, against the plan the starting beliefs pick for the whole room
     spent = st.spike_used
-    opt_room = [avail[j] for j in knapsack([float(brv[i]) for i in avail], est, max(cap_est - spent, 0.0))]
+    opt_room = opt_b if spent <= 0 else [avail[j] for j in knapsack([float(brv[i]) for i in avail], est,
+                                                                  max(cap_est - spent, 0.0))]
     voi_bel = _realize(by_density(opt_room, brv, cur_est), effort, trv, max(cap_true - spent, 0.0))
     voi_prior = _realize(by_density(opt_p, prv, est0), effort, trv, cap_true)
     voi_best = _realize(opt_t, effort, trv, cap_true)
