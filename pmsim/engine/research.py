@@ -246,10 +246,11 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
         if phrase is None:
             continue
         used.add(phrase)
-        who = text.customer(st.seed, seg.persona, int(ci))
-        quotes.append({"name": who["name"], "company": who["company"], "job": who["job"],
-                       "theme": theme.id, "text": phrase, "customer": int(ci),
-                       "is_customer": bool(st.pop.status[ci] == OURS)})
+        # who said it (Faker's name, company and job) is made when the quote is first read
+        quotes.append(text.CustomerRecord(st.seed, seg.persona, int(ci), {
+            "name": text.UNMADE, "company": text.UNMADE, "job": text.UNMADE,
+            "theme": theme.id, "text": phrase, "customer": int(ci),
+            "is_customer": bool(st.pop.status[ci] == OURS)}))
     st.beliefs.interview_n[si] += a.n
     return {"quotes": quotes, "summary": f"{a.n} interviews in {seg.name}"}
 
@@ -381,10 +382,9 @@ def feedback(game: Game) -> None:
         theme = sc.market.themes[ti]
         persona = sc.market.segments[si].persona
         phrases = text.phrases(theme, persona, weak=True)  # the segment's own complaints, else the theme's
-        who = text.customer(st.seed, persona, ci)
-        st.feedback.append({
+        st.feedback.append(text.CustomerRecord(st.seed, persona, ci, {  # named when first read
             "round": st.round, "segment": sc.market.segments[si].id, "theme": theme.id,
-            "name": who["name"], "company": who["company"],
+            "name": text.UNMADE, "company": text.UNMADE,
             "text": text.fill(phrases[int(rng.integers(len(phrases)))], theme.name),
             "satisfaction": round(float(st.pop.sat[ci]), 3),
-        })
+        }))
