@@ -100,7 +100,7 @@ class CustomerRecord(dict):
     """A dict (an interview quote, a support ticket) that names a simulated customer, whose
     entries holding `UNMADE` ("name", "company", "job") are `customer(seed, persona, ci)`'s,
     made the first time the dict is read rather than when it is made: Faker's names cost a
-    bot game about a sixth of its time, and no bot reads them.
+    lone bot game about 7% of its CPU, and no bot reads them.
 
     The names are the very ones `customer` gives whenever they are made (each depends only on
     the game seed and the customer), and the keys are the eager dict's, in its order. Every way
