@@ -253,7 +253,7 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
             continue
         used.add(phrase)
         # who said it (Faker's name, company and job) is made when the quote is first read
-        quotes.append(text.CustomerRecord(st.seed, seg.persona, ci, {
+        quotes.append(text.CustomerRecord.unnamed(st.seed, seg.persona, ci, {
             "name": text.UNMADE, "company": text.UNMADE, "job": text.UNMADE,
             "theme": theme.id, "text": phrase, "customer": ci, "is_customer": is_ours}))
     st.beliefs.interview_n[si] += a.n
@@ -387,7 +387,7 @@ def feedback(game: Game) -> None:
         theme = sc.market.themes[ti]
         persona = sc.market.segments[si].persona
         phrases = text.phrases(theme, persona, weak=True)  # the segment's own complaints, else the theme's
-        st.feedback.append(text.CustomerRecord(st.seed, persona, ci, {  # named when first read
+        st.feedback.append(text.CustomerRecord.unnamed(st.seed, persona, ci, {  # named when first read
             "round": st.round, "segment": sc.market.segments[si].id, "theme": theme.id,
             "name": text.UNMADE, "company": text.UNMADE,
             "text": text.fill(phrases[int(rng.integers(len(phrases)))], theme.name),

@@ -110,9 +110,19 @@ class CustomerRecord(dict):
 
     __slots__ = ("_who",)
 
-    def __init__(self, seed: int, persona, ci: int, fields: dict[str, Any]) -> None:
-        super().__init__(fields)
-        self._who: tuple[int, Any, int] | None = (seed, persona, ci)
+    def __init__(self, *args, **kwargs) -> None:
+        """As `dict(...)`: a record with nothing left to make (what code that rebuilds a dict by
+        its type, `type(d)(d.items())`, gets). `unnamed` makes one whose names are to come."""
+        super().__init__(*args, **kwargs)
+        self._who: tuple[int, Any, int] | None = None
+
+    @classmethod
+    def unnamed(cls, seed: int, persona, ci: int, fields: dict[str, Any]) -> CustomerRecord:
+        """`fields`, whose entries holding UNMADE are to be customer `ci`'s (`customer(seed,
+        persona, ci)`) when the record is first read."""
+        rec = cls(fields)
+        rec._who = (seed, persona, ci)
+        return rec
 
     @property
     def named(self) -> bool:
@@ -195,8 +205,8 @@ class CustomerRecord(dict):
 
         if self._who is None:
             return {k: _copy.deepcopy(v, memo) for k, v in dict.items(self)}
-        twin = CustomerRecord(*self._who, {k: v if v is UNMADE else _copy.deepcopy(v, memo)
-                                           for k, v in dict.items(self)})
+        twin = CustomerRecord.unnamed(*self._who, {k: v if v is UNMADE else _copy.deepcopy(v, memo)
+                                                   for k, v in dict.items(self)})
         memo[id(self)] = twin
         return twin
 

@@ -86,3 +86,10 @@ def test_a_record_changed_before_it_is_read_keeps_the_change(played):
     want = _eager(rec)
     rec["name"] = "Ada Lee"
     assert rec["name"] == "Ada Lee" and rec["job"] == want["job"] and rec["company"] == want["company"]
+
+
+def test_a_record_rebuilt_by_its_type_is_a_plain_record(played):
+    rec = _records(played.copy())[0]
+    want = _eager(rec)
+    again = type(rec)(rec.items())  # as dataclasses.asdict and other generic copiers rebuild a dict
+    assert again == want and again.named and list(again.items()) == list(want.items())
