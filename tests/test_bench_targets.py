@@ -49,3 +49,12 @@ def test_cpu_time_counts_this_process_and_its_finished_children():
     cpu.clear()
     bench.timed(lambda: sum(range(10)), runs=3, warmup=1, cpu=cpu)
     assert len(cpu) == 3 and all(0 <= c < 0.3 for c in cpu)
+
+
+def test_replay_and_the_big_round_report_their_cpu_time_too():
+    from pmsim.storage.bench import bench_replay_game
+
+    row = bench_replay_game(runs=1, warmup=0)
+    assert row["rounds"] == 8 and row["median_s"] > 0 and row["cpu_s"] > 0
+    big = bench.run("round_1m")
+    assert big["population"] == 1_000_000 and big["cpu_s"] > 0 and big["ratio"] > 0

@@ -39,11 +39,13 @@ def bench_round_1m() -> dict[str, Any]:
             a.sum()
 
     base = timed(baseline, runs=7)
-    times = timed(lambda g: g.apply(EndRound()), runs=5, setup=game.copy)
+    cpu: list[float] = []
+    times = timed(lambda g: g.apply(EndRound()), runs=5, setup=game.copy, cpu=cpu)
     return {
         "median_s": statistics.median(times),
         "baseline_s": statistics.median(base),
         "runs": len(times),
+        "cpu_s": round(statistics.median(cpu), 6),
         "population": game.state.pop.size,
     }
 

@@ -374,9 +374,7 @@ class Game(Rules):
         else:
             st.round = r + 1
             self._begin_round()
-        import copy
-
-        return copy.deepcopy(report)  # the caller may keep or change it; the state's copy stays put
+        return _copied(report)  # the caller may keep or change it; the state's copy stays put
 
     def metrics_from(self, counts: dict[str, np.ndarray]) -> dict[str, Any]:
         sc = self.scenario
@@ -463,6 +461,24 @@ def copy_state(st: GameState, pop: Population) -> GameState:
         st.pop = own
     new.pop = pop
     return new
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def _copied(obj: Any) -> Any:
+    """`copy.deepcopy(obj)` for a round report, faster: its dicts and lists of plain values are
+    copied here (each one the same whether or not it appears twice), anything else by deepcopy."""
+    t = type(obj)
+    if t is dict:
+        return {k: v if type(v) in _ATOMS else _copied(v) for k, v in obj.items()}
+    if t is list:
+        return [v if type(v) in _ATOMS else _copied(v) for v in obj]
+    if t in _ATOMS:
+        return obj
+    import copy
+
+    return copy.deepcopy(obj)
 
 
 def _ratio(a: int, b: int) -> float:

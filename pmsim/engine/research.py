@@ -213,19 +213,25 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
     sc = game.scenario
     si = game.scenario.segment_ids().index(a.segment)
     idx = _sample(game, si, a.n, rng)
-    kano = game.true_kano()
+    kano = game.true_kano()[si].tolist()
     g = game.theme_scores()[si]
     seg = sc.market.segments[si]
     quotes = []
     used: set[str] = set()
     votes = st.beliefs.kano_votes
-    for ci in idx:
-        need = st.pop.needs[:, ci]
-        top = [int(t) for t in np.argsort(-need.astype(np.float64), kind="stable")[:2]]
-        for fi, f in enumerate(sc.features):
-            if game.themes.index(f.theme) not in top:
-                continue
-            true = kano[si, fi]
+    # each customer's two most important themes (a stable sort of each one's needs, all at once)
+    tops = np.argsort(-st.pop.needs[:, idx].astype(np.float64), axis=0, kind="stable")[:2].T.tolist()
+    ours = (st.pop.status[idx] == OURS).tolist()
+    f_theme = [game.themes.index(f.theme) for f in sc.features]
+    asked: dict[tuple[int, ...], list[int]] = {}  # the features in these themes, in order
+    said: dict[int, list[str]] = {}  # what a customer may say about a theme
+    for ci, top, is_ours in zip(idx.tolist(), tops, ours, strict=True):
+        key = tuple(top)
+        fis = asked.get(key)
+        if fis is None:
+            fis = asked[key] = [fi for fi, t in enumerate(f_theme) if t in top]
+        for fi in fis:
+            true = kano[fi]
             if rng.random() < VOTE_ACCURACY:
                 vote = true
             else:
@@ -237,19 +243,19 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
         phrase = theme = None
         for t in top:
             th = sc.market.themes[t]
-            weak = g[t] < 0.5
-            phrases = text.phrases(th, seg.persona, weak)  # the segment's own words, else the theme's
-            fresh = [q for q in (text.fill(p, th.name) for p in phrases) if q not in used]
+            if t not in said:  # the segment's own words, else the theme's
+                said[t] = [text.fill(p, th.name) for p in text.phrases(th, seg.persona, g[t] < 0.5)]
+            fresh = [q for q in said[t] if q not in used]
             if fresh:
                 phrase, theme = fresh[int(rng.integers(len(fresh)))], th
                 break
         if phrase is None:
             continue
         used.add(phrase)
-        who = text.customer(st.seed, seg.persona, int(ci))
-        quotes.append({"name": who["name"], "company": who["company"], "job": who["job"],
-                       "theme": theme.id, "text": phrase, "customer": int(ci),
-                       "is_customer": bool(st.pop.status[ci] == OURS)})
+        # who said it (Faker's name, company and job) is made when the quote is first read
+        quotes.append(text.CustomerRecord.unnamed(st.seed, seg.persona, ci, {
+            "name": text.UNMADE, "company": text.UNMADE, "job": text.UNMADE,
+            "theme": theme.id, "text": phrase, "customer": ci, "is_customer": is_ours}))
     st.beliefs.interview_n[si] += a.n
     return {"quotes": quotes, "summary": f"{a.n} interviews in {seg.name}"}
 
@@ -381,10 +387,9 @@ def feedback(game: Game) -> None:
         theme = sc.market.themes[ti]
         persona = sc.market.segments[si].persona
         phrases = text.phrases(theme, persona, weak=True)  # the segment's own complaints, else the theme's
-        who = text.customer(st.seed, persona, ci)
-        st.feedback.append({
+        st.feedback.append(text.CustomerRecord.unnamed(st.seed, persona, ci, {  # named when first read
             "round": st.round, "segment": sc.market.segments[si].id, "theme": theme.id,
-            "name": who["name"], "company": who["company"],
+            "name": text.UNMADE, "company": text.UNMADE,
             "text": text.fill(phrases[int(rng.integers(len(phrases)))], theme.name),
             "satisfaction": round(float(st.pop.sat[ci]), 3),
-        })
+        }))

@@ -84,6 +84,133 @@ def customer(seed: int, persona, ci: int) -> dict[str, str]:
     return dict(_customer(seed, ci, companies, tuple(persona.jobs)))
 
 
+class _Unmade:
+    """What a `CustomerRecord` holds where a customer's name, company or job will go."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<not yet named>"
+
+
+UNMADE = _Unmade()
+
+
+class CustomerRecord(dict):
+    """A dict (an interview quote, a support ticket) that names a simulated customer, whose
+    entries holding `UNMADE` ("name", "company", "job") are `customer(seed, persona, ci)`'s,
+    made the first time the dict is read rather than when it is made: Faker's names cost a
+    lone bot game about 7% of its CPU, and no bot reads them.
+
+    The names are the very ones `customer` gives whenever they are made (each depends only on
+    the game seed and the customer), and the keys are the eager dict's, in its order. Every way
+    of reading the dict (`[]`, get, items, values, iteration, `dict(r)`, `{**r}`, ==, repr,
+    json, copy, pickle, the state hash) makes them first; a deep copy of a record not yet read
+    is a record not yet read. Once made, it is a plain dict in all but its type."""
+
+    __slots__ = ("_who",)
+
+    def __init__(self, *args, **kwargs) -> None:
+        """As `dict(...)`: a record with nothing left to make (what code that rebuilds a dict by
+        its type, `type(d)(d.items())`, gets). `unnamed` makes one whose names are to come."""
+        super().__init__(*args, **kwargs)
+        self._who: tuple[int, Any, int] | None = None
+
+    @classmethod
+    def unnamed(cls, seed: int, persona, ci: int, fields: dict[str, Any]) -> CustomerRecord:
+        """`fields`, whose entries holding UNMADE are to be customer `ci`'s (`customer(seed,
+        persona, ci)`) when the record is first read."""
+        rec = cls(fields)
+        rec._who = (seed, persona, ci)
+        return rec
+
+    @property
+    def named(self) -> bool:
+        """Whether the customer's name, company and job are made (tests and debugging)."""
+        return self._who is None
+
+    def _made(self) -> CustomerRecord:
+        who = self._who
+        if who is not None:
+            made = customer(*who)
+            for k in [k for k, v in dict.items(self) if v is UNMADE]:
+                dict.__setitem__(self, k, made[k])
+            self._who = None
+        return self
+
+    # reading
+    def __getitem__(self, key):
+        return dict.__getitem__(self._made(), key)
+
+    def get(self, key, default=None):
+        return dict.get(self._made(), key, default)
+
+    def items(self):
+        return dict.items(self._made())
+
+    def values(self):
+        return dict.values(self._made())
+
+    def __iter__(self):  # (also makes dict(r), {**r} and update(r) read through [] and keys())
+        return dict.__iter__(self._made())
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self._made())
+
+    def __eq__(self, other):
+        if isinstance(other, CustomerRecord):
+            other._made()
+        return dict.__eq__(self._made(), other)
+
+    def __ne__(self, other):
+        if isinstance(other, CustomerRecord):
+            other._made()
+        return dict.__ne__(self._made(), other)
+
+    __hash__ = None  # type: ignore[assignment]  # (a dict's)
+
+    def __or__(self, other):
+        return dict.__or__(self._made(), other)
+
+    def __ror__(self, other):
+        return dict.__ror__(self._made(), other)
+
+    def __ior__(self, other):
+        return dict.__ior__(self._made(), other)
+
+    # what changes the dict reads it first (what it leaves is then the eager dict's)
+    def pop(self, *args):
+        return dict.pop(self._made(), *args)
+
+    def popitem(self):
+        return dict.popitem(self._made())
+
+    def setdefault(self, key, default=None):
+        return dict.setdefault(self._made(), key, default)
+
+    # copies: a plain dict of the made entries, as dict.copy gives; a deep copy stays unread
+    def copy(self) -> dict[str, Any]:
+        return dict(dict.items(self._made()))
+
+    __copy__ = copy
+
+    def __reduce__(self):
+        return (dict, (self.copy(),))
+
+    def __reduce_ex__(self, protocol):
+        return self.__reduce__()
+
+    def __deepcopy__(self, memo):
+        import copy as _copy
+
+        if self._who is None:
+            return {k: _copy.deepcopy(v, memo) for k, v in dict.items(self)}
+        twin = CustomerRecord.unnamed(*self._who, {k: v if v is UNMADE else _copy.deepcopy(v, memo)
+                                                   for k, v in dict.items(self)})
+        memo[id(self)] = twin
+        return twin
+
+
 def kind_name(kind: str) -> str:
     """'design studio' -> 'Design Studio': a company kind as it reads after a name (what the
     author capitalised stays as written: 'NHS trust' -> 'NHS Trust')."""

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 
-def _times(fn: Callable[[], Any], runs: int, warmup: int = 1) -> list[float]:
+def _times(fn: Callable[[], Any], runs: int, warmup: int = 1, cpu: list[float] | None = None) -> list[float]:
     from pmsim.bench import timed
 
-    return timed(fn, runs, warmup=warmup)
+    return timed(fn, runs, warmup=warmup, cpu=cpu)
 
 
 def _default_scenario_text() -> tuple[str, str]:
@@ -55,14 +55,15 @@ def bench_replay_game(runs: int = 5, strategy: str = "researcher", warmup: int =
             sid = record_bot_game(store, text, 1, strategy)
             n_actions = store.info(sid).n_actions
             results = []
-            times = _times(lambda: results.append(store.verify(sid)), runs, warmup)
+            cpu: list[float] = []  # CPU seconds (all threads): hardly changed by other processes' load
+            times = _times(lambda: results.append(store.verify(sid)), runs, warmup, cpu)
         finally:
             store.close()
     if not all(r.ok for r in results):
         raise RuntimeError(f"replay_game: the recorded game does not verify: {results[-1].problem}")
     return {
         "name": "replay_game", "median_s": round(statistics.median(times), 6), "target_s": 0.1,
-        "runs": runs, "scenario": scenario_id, "actions": n_actions,
+        "runs": runs, "cpu_s": round(statistics.median(cpu), 6), "scenario": scenario_id, "actions": n_actions,
         "rounds": results[-1].rounds_checked,
     }
 
