@@ -17,40 +17,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from storage_texts import scenario_text
-
-ROOT = Path(__file__).resolve().parents[2]
-BOT = "rice"  # the fastest bot
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A bot game played without storage: what a stored copy must replay to."""
-
-    text: str
-    seed: int
-    strategy: str
-    actions: list[dict]
-    round_hashes: dict[int, str]
-    final_hash: str
-
-
-def play_reference(text: str, seed: int, strategy: str = BOT) -> Reference:
-    from pmsim.engine import new_game
-    from pmsim.engine.bots import play_round
-    from pmsim.scenario.loader import load_scenario_text
-
-    game = new_game(load_scenario_text(text), seed)
-    hashes = {}
-    while not game.finished:
-        r = game.round
-        play_round(game, strategy)
-        hashes[r] = game.state_hash()
-    return Reference(text, seed, strategy, [a.to_dict() for a in game.log], hashes, game.state_hash())
+from storage_texts import BOT, ROOT, Reference, play_reference, scenario_text  # noqa: F401 (re-exported)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from conftest import BOT, ROOT, play_reference
+from storage_texts import BOT, ROOT, play_reference
 
 from pmsim.engine.bots import play_game
 from pmsim.storage.saves import SaveStore

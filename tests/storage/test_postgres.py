@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BOT, ROOT, play_reference
 from sqlalchemy import text
+from storage_texts import BOT, ROOT, play_reference
 
 from pmsim.storage.errors import DatabaseUnavailable, NotAPmsimDatabase, SchemaTooNew
 from pmsim.storage.saves import SaveStore

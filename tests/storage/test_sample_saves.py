@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from storage_texts import ROOT
 
 from pmsim.commands.replay import replay
 from pmsim.storage import exchange

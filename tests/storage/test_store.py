@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import BOT, play_reference
 from sqlalchemy import text
+from storage_texts import BOT, play_reference
 
 from pmsim.engine import EndRound, IllegalAction, Plan
 from pmsim.engine.bots import play_game, play_round
