@@ -161,10 +161,36 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
             # only switch an empty or pmsim database to WAL: never modify somebody else's file
             names = [r[0] for r in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
             if not names or META_TABLE in names:
-                cur.execute("PRAGMA journal_mode = WAL")
+                _switch_to_wal(cur)
         cur.execute("PRAGMA synchronous = NORMAL")  # durable against process crashes in WAL mode
     finally:
         cur.close()
+
+
+def _switch_to_wal(cur: Any) -> None:
+    """PRAGMA journal_mode = WAL, waiting (up to the busy timeout) while another connection holds
+    the file: SQLite refuses the switch at once with "database is locked" instead of calling its
+    busy handler, which several openers of a new file (a class starting at once) ran into."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    delay = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            low = str(e).lower()
+            if ("locked" not in low and "busy" not in low) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+        try:  # another opener may have switched the file meanwhile (WAL mode is kept in the file)
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError:
+            pass
 
 
 def _sqlite_on_begin(conn: Any) -> None:

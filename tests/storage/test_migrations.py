@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -56,3 +57,39 @@ def test_many_openers_of_a_new_file(db_url):
     for t in threads:
         t.join()
     assert errors == []
+
+
+
+class _Cursor:
+    """A cursor whose WAL switch is refused while another opener holds the file."""
+
+    def __init__(self, refusals: int, error: str = "database is locked") -> None:
+        self.refusals, self.error, self.mode = refusals, error, "delete"
+
+    def execute(self, sql: str):
+        import sqlite3
+
+        if sql == "PRAGMA journal_mode = WAL":
+            if self.refusals:
+                self.refusals -= 1
+                raise sqlite3.OperationalError(self.error)
+            self.mode = "wal"
+        return self
+
+    def fetchone(self):
+        return (self.mode,)
+
+
+def test_the_switch_to_wal_waits_while_another_opener_holds_the_file():
+    """SQLite refuses PRAGMA journal_mode = WAL at once ("database is locked") while another
+    connection of a new file is mid-transaction: six threads opening one new file failed now and
+    then (test_many_openers_of_a_new_file, under load). The switch is retried until it succeeds."""
+    import sqlite3
+
+    from pmsim.storage.db import _switch_to_wal
+
+    cur = _Cursor(refusals=3)
+    _switch_to_wal(cur)
+    assert cur.mode == "wal" and cur.refusals == 0
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        _switch_to_wal(_Cursor(refusals=1, error="disk I/O error"))  # not a lock: not retried
