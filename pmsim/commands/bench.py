@@ -224,6 +224,8 @@ def _human(row: dict[str, Any]) -> str:
         parts.append(f"target {' and '.join(targets)}: {verdict}")
     if "cpu_s" in row:
         parts.append(f"cpu {row['cpu_s'] * 1000:.0f} ms")
+    if "cold_s" in row:
+        parts.append(f"first in a process {row['cold_s'] * 1000:.0f} ms")
     parts.append(f"({row['runs']} runs)")
     return "  ".join(parts)
 

@@ -84,7 +84,8 @@ def replay_record(rec: SaveRecord, upto_seq: int | None = None) -> ReplayResult:
     A divergence (different state, or an action the engine now refuses) sets `first_mismatch`;
     an unreadable save (bad scenario, damaged action row, gap in the numbering) sets `damaged`.
     """
-    from pmsim.engine import ActionFormatError, IllegalAction, action_from_dict, new_game
+    from pmsim.engine import ActionFormatError, IllegalAction, action_from_dict
+    from pmsim.engine.simulate import fresh_game
     from pmsim.engine.state import ENGINE_VERSION
     from pmsim.scenario.loader import ScenarioError, load_scenario_text
 
@@ -103,7 +104,10 @@ def replay_record(rec: SaveRecord, upto_seq: int | None = None) -> ReplayResult:
         first = e.lines()[0] if e.lines() else str(e)
         return damaged(f"its scenario no longer loads in this pmsim: {first}")
     try:
-        game = new_game(scenario, rec.seed)
+        # a copy of the last new game built for this scenario and seed: a class plays one seed,
+        # so its report and the saves list replay many games that start from the same market
+        # (the parser hands back the same Scenario for the same text)
+        game = fresh_game(scenario, rec.seed)
     except ValueError as e:
         return damaged(str(e))
     res.game = game
