@@ -204,6 +204,9 @@ def _backlog_advice(sc: Scenario) -> str:
     backlog = sum(f.effort for f in sc.features)
     per_week = sorted(f.value / f.effort for f in sc.features if f.value > 0)
     q1 = float(np.percentile(per_week, 25)) if per_week else 0.0
+    if cap <= 0:
+        return ("the game has no capacity (every round's capacity is 0): nothing can be built; raise "
+                "team.capacity or the rounds of team.capacity_by_round")
     lo, hi = BACKLOG_RATIO[0] * cap - backlog, BACKLOG_RATIO[1] * cap - backlog
     if hi > 0:
         # many features no bigger than a quarter of one round's work: a few giant ones change little,
