@@ -70,3 +70,31 @@ def test_every_bot_plays_a_scenario_without_stakeholders(strategy):
     sc = load_scenario_text(variant(no_stakeholders))
     assert sc.stakeholders == []
     assert play_game(fresh_game(sc, 1), strategy).finished
+
+
+def test_balance_of_a_scenario_without_okrs_gives_advice_that_fits_it():
+    # with no OKRs, balance warned "OKRs are trivially met" and advised moving the key results'
+    # targets, of which there are none
+    from pmsim.engine.balance import explain, play_batch
+    from pmsim.engine.bots import STRATEGIES
+
+    def change(d):
+        d["okrs"] = []
+    sc = load_scenario_text(variant(change))
+    report = explain(sc, play_batch(sc, STRATEGIES, games=2, seed=0, jobs=1))
+    text = "\n".join(report["warnings"] + report["advice"])
+    assert "trivially met" not in text and "key results' targets" not in text
+    assert "component 'okr' never varies" in text and "has no OKRs" in text
+
+
+def test_luck_advice_never_asks_to_lower_velocity_noise_that_is_already_low():
+    from pmsim.engine.balance import _warning_advice
+
+    def change(d):
+        d["team"]["velocity_noise"] = 0.1
+    sc = load_scenario_text(variant(change))
+    advice = _warning_advice(sc, "order:oracle:researcher", {"games": 2})
+    assert "velocity_noise" not in advice and "--games (now 2)" in advice
+    sc = load_scenario_text(variant(lambda d: d["team"].update(velocity_noise=0.3)))
+    assert "lower team.velocity_noise (now 0.3) towards 0.1" in _warning_advice(sc, "order:oracle:researcher",
+                                                                                {"games": 2})
