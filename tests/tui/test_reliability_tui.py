@@ -183,3 +183,30 @@ async def test_markup_in_a_scenarios_names_is_shown_as_written_on_every_screen(s
         assert isinstance(app.screen, ReplayScreen)
         await press(pilot, "right", "right", "end", "home")
         assert "[/x]Share links" in screen_text(app)
+
+
+@run
+async def test_a_save_that_does_not_open_at_start_up_leaves_the_title_not_a_blank_screen(store):
+    # `pmsim play --save ID` (or `pmsim replay ID`) of a save whose scenario text was altered: the
+    # reason was shown over a blank screen whose keys did nothing (only ctrl+q got out)
+    import sqlite3
+
+    from tui_helpers import press, small_catalog
+
+    from pmsim.tui.screens.saves import SavesScreen
+    from pmsim.tui.screens.title import TitleScreen
+
+    text = small_text("b2b_saas")
+    good = store.create(text, 1, "Ada")
+    bad = store.create(text, 2, "Ada")
+    with sqlite3.connect(store.url.removeprefix("sqlite:///")) as c:
+        c.execute("UPDATE saves SET scenario_text = '' WHERE id = ?", (bad,))
+    for start in ("save", "replay"):
+        app = make_app(store, small_catalog(), start=start, save_ref=bad)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, TitleScreen), type(app.screen)
+            assert any("was altered" in n.message for n in app._notifications)
+            await press(pilot, "l")  # and every other save still opens
+            assert isinstance(app.screen, SavesScreen)
+            assert str(good) in screen_text(app)
