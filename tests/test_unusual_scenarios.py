@@ -98,3 +98,16 @@ def test_luck_advice_never_asks_to_lower_velocity_noise_that_is_already_low():
     sc = load_scenario_text(variant(lambda d: d["team"].update(velocity_noise=0.3)))
     assert "lower team.velocity_noise (now 0.3) towards 0.1" in _warning_advice(sc, "order:oracle:researcher",
                                                                                 {"games": 2})
+
+
+def test_teach_never_says_a_behaviour_costs_only_a_negative_number_of_points():
+    # a one-round scenario: skipping surveys raised the score on average, with a CI across 0,
+    # and teach said "skipping surveys costs only -8.5 points"
+    from pmsim.engine.teach import warnings
+
+    row = {"cost": -8.5, "ci95": [-27.0, 10.0], "d": -0.64, "component": "customer_impact", "teaches": False}
+    [line] = warnings({"behaviours": {"surveys": row}})
+    assert "-8.5" not in line and "costs only" not in line
+    assert "costs nothing measurable (on average it raises the score by 8.5 points)" in line
+    [line] = warnings({"behaviours": {"surveys": {**row, "cost": 2.1, "ci95": [-0.7, 4.9]}}})
+    assert "costs only 2.1 points" in line
