@@ -111,3 +111,25 @@ def test_teach_never_says_a_behaviour_costs_only_a_negative_number_of_points():
     assert "costs nothing measurable (on average it raises the score by 8.5 points)" in line
     [line] = warnings({"behaviours": {"surveys": {**row, "cost": 2.1, "ci95": [-0.7, 4.9]}}})
     assert "costs only 2.1 points" in line
+
+
+def test_the_review_says_none_of_the_objectives_ended_green():
+    # a one-quarter game of random play: no objective ends green, and the review read
+    # "On the OKRs (score 0.06), no of 3 objectives ended green"
+    from pmsim.engine.bots import play_game
+    from pmsim.engine.simulate import fresh_game
+    from pmsim.reports.review import internship_review, render_review_text
+
+    def change(d):
+        d["rounds"] = 1
+        d["market"]["competitors"][0]["moves"] = []
+        d["events"] = []
+        for s in d["stakeholders"]:
+            for q in s["requests"]:
+                q["deadline"] = 1
+        d["okrs"].append({"id": "more", "objective": "More teachers", "key_results": [
+            {"id": "more_teachers", "metric": "customers", "segment": "teachers", "target": 100000}]})
+    game = play_game(fresh_game(load_scenario_text(variant(change)), 3), "random")
+    text = render_review_text(internship_review(game))
+    assert "no of" not in text
+    assert "none of 2 objectives ended green" in text
