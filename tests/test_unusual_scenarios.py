@@ -133,3 +133,14 @@ def test_the_review_says_none_of_the_objectives_ended_green():
     text = render_review_text(internship_review(game))
     assert "no of" not in text
     assert "none of 2 objectives ended green" in text
+
+
+def test_validate_play_checks_the_key_results_of_a_scenario_without_stakeholders(tmp_path):
+    # validate --play played the hippo bot, which fails without stakeholders (see the xfail above)
+    def change(d):
+        no_stakeholders(d)
+        d["okrs"][0]["key_results"][0]["target"] = 10  # already met at round 0: every bot reaches it
+    out = CliRunner().invoke(cli, ["scenarios", "validate", "--play", str(write(tmp_path, variant(change)))])
+    assert out.exception is None or isinstance(out.exception, SystemExit), repr(out.exception)
+    assert out.exit_code == 0, out.output
+    assert "key result 'teacher_customers': every bot reaches it" in out.output
