@@ -99,8 +99,59 @@ def cli() -> None:
     """pmsim: a product-management internship simulator for the terminal."""
 
 
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in pmsim, not bad input (2) or a failed check (1)
+TRACEBACK_ENV = "PMSIM_TRACEBACK"
+
+
 def main(argv: list[str] | None = None) -> None:
-    cli.main(args=argv, prog_name="pmsim")
+    """The `pmsim` command. Every error a person can act on is reported by the command itself (one
+    line, exit 2 for bad input); an exception that still gets here is a bug in pmsim. It is shown as
+    one line naming the error and a file holding the traceback, with exit code 70, never as a
+    traceback on screen (set PMSIM_TRACEBACK=1 to get the traceback instead)."""
+    import os
+    import sys
+
+    try:
+        cli.main(args=argv, prog_name="pmsim")
+    except Exception as exc:
+        if os.environ.get(TRACEBACK_ENV, "") not in ("", "0"):
+            raise
+        sys.exit(internal_error(exc))
+
+
+def internal_error(exc: BaseException) -> int:
+    """Report `exc` (a bug) as one line on stderr, its traceback written to a file; the exit code."""
+    import tempfile
+    import time
+    import traceback
+
+    from pmsim.textsafe import plain
+
+    detail = "".join(traceback.format_exception(exc))
+    where = None
+    try:
+        from pmsim.paths import user_data_dir
+
+        folder = user_data_dir() / "crashes"
+        folder.mkdir(parents=True, exist_ok=True)
+    except Exception:
+        folder = None
+    for base in [folder, tempfile.gettempdir()]:
+        if base is None:
+            continue
+        try:
+            fd, where = tempfile.mkstemp(prefix=time.strftime("pmsim-crash-%Y%m%d-%H%M%S-"), suffix=".txt",
+                                         dir=base)
+            with open(fd, "w", encoding="utf-8") as fh:
+                fh.write(detail)
+            break
+        except OSError:
+            where = None
+    what = plain(f"{type(exc).__name__}: {exc}")[:300]
+    kept = f"; the details are in {where}" if where else ""
+    click.echo(f"pmsim: internal error (a bug in pmsim, not in your input): {what}{kept}. "
+               f"Please report it.", err=True)
+    return INTERNAL_ERROR
 
 
 from pmsim.commands.common import (  # noqa: E402,F401

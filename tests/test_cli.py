@@ -167,3 +167,39 @@ def test_the_top_level_help_names_every_subcommand_of_a_group():
         cmd = cli.get_command(click.Context(cli), group)
         assert [name for name in cmd.commands if name not in SUMMARIES[group]] == [], group
     assert "--company NAME" in SUMMARIES["play"] and "--shared" in SUMMARIES["simulate"]
+
+
+def _crash(monkeypatch, tmp_path):
+    def boom(*args, **kwargs):
+        raise ValueError("max() arg is an empty sequence")
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("PMSIM_TRACEBACK", raising=False)
+    monkeypatch.setattr("pmsim.scenario.builtin.list_builtin", boom)
+
+
+def test_a_bug_is_one_line_and_a_crash_file_never_a_traceback(monkeypatch, tmp_path, capsys):
+    # the last resort behind every command: an exception no command handled is a bug in pmsim
+    # (the hippo bot on a scenario without stakeholders was one): one line naming it and a file
+    # holding the traceback, exit 70, instead of a traceback over the user's screen
+    from pmsim.cli import main
+
+    _crash(monkeypatch, tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(["scenarios", "list"])
+    assert exit_.value.code == 70
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "internal error" in err and "ValueError: max() arg is an empty sequence" in err
+    [crash] = (tmp_path / "data" / "pmsim" / "crashes").glob("pmsim-crash-*.txt")
+    assert str(crash) in err
+    assert "Traceback" in crash.read_text() and "boom" in crash.read_text()
+
+
+def test_pmsim_traceback_shows_the_traceback_of_a_bug(monkeypatch, tmp_path):
+    from pmsim.cli import main
+
+    _crash(monkeypatch, tmp_path)
+    monkeypatch.setenv("PMSIM_TRACEBACK", "1")
+    with pytest.raises(ValueError, match="empty sequence"):
+        main(["scenarios", "list"])

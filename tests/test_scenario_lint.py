@@ -164,6 +164,52 @@ def test_an_event_request_arrives_in_the_events_round(tmp_path):
     assert out.exit_code == 2 and "request.round" in out.output and "event's round" in out.output
 
 
+def test_requests_that_would_share_an_id_in_play_are_an_error(tmp_path):
+    # the CEO's second request takes its default id, ceo_2, which a third request writes out: in play
+    # the player's answer reached the first of the two and the other was always "ignored"
+    def change(d):
+        ceo = next(s for s in d["stakeholders"] if s["id"] == "ceo")
+        del ceo["requests"][1]["id"]
+        ceo["requests"].append({"id": "ceo_2", "round": 4, "text": "And another thing."})
+    p = _variant(tmp_path, change)
+    sc, problems = lint_file(p, okr_check=False)
+    assert sc is None
+    [clash] = [x for x in problems if "cannot both be answered" in x.message]
+    assert clash.severity == "error" and clash.field == "stakeholders[0].requests[2].id"
+    assert "'ceo_2'" in clash.message and "stakeholders[0].requests[1]" in clash.message
+    out = CliRunner().invoke(cli, ["scenarios", "validate", str(p)])
+    assert out.exit_code == 2 and "Traceback" not in out.output
+
+
+def test_a_request_id_generated_requests_take_is_an_error(tmp_path):
+    def change(d):
+        d["stakeholders"][0]["requests"][0]["id"] = "g1_1"  # the first request generated in round 1
+    p = _variant(tmp_path, change)
+    sc, problems = lint_file(p, okr_check=False)
+    assert sc is None
+    assert any("g<round>_<n>" in x.message and x.severity == "error" for x in problems)
+
+    def no_generated(d):
+        change(d)
+        d["generated"]["requests_per_round"] = 0
+    sc, problems = lint_file(_variant(tmp_path, no_generated), okr_check=False)
+    assert sc is not None and not any("g<round>_<n>" in x.message for x in problems)
+
+
+def test_an_event_request_with_no_stakeholders_to_make_it_is_a_warning(tmp_path):
+    def change(d):
+        d["stakeholders"] = []
+        for o in d["okrs"]:
+            o.pop("owner", None)
+        for e in d["events"]:
+            if e.pop("stakeholder", None):
+                e["kind"] = "press"  # a leadership pivot with a request needs a stakeholder
+    p = _variant(tmp_path, change)
+    sc, problems = lint_file(p, okr_check=False)
+    [w] = [x for x in problems if "nobody makes this request" in x.message]
+    assert w.severity == "warning" and w.field.startswith("events[") and w.field.endswith(".request")
+
+
 def test_validate_checks_key_results_only_with_play(tmp_path):
     def change(d):
         d["okrs"][0]["key_results"][1]["target"] = 10  # already met: every bot reaches it

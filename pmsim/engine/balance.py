@@ -204,6 +204,9 @@ def _backlog_advice(sc: Scenario) -> str:
     backlog = sum(f.effort for f in sc.features)
     per_week = sorted(f.value / f.effort for f in sc.features if f.value > 0)
     q1 = float(np.percentile(per_week, 25)) if per_week else 0.0
+    if cap <= 0:
+        return ("the game has no capacity (every round's capacity is 0): nothing can be built; raise "
+                "team.capacity or the rounds of team.capacity_by_round")
     lo, hi = BACKLOG_RATIO[0] * cap - backlog, BACKLOG_RATIO[1] * cap - backlog
     if hi > 0:
         # many features no bigger than a quarter of one round's work: a few giant ones change little,
@@ -230,12 +233,16 @@ def _warning_advice(sc: Scenario, kind: str, batch: dict[str, Any]) -> str:
                 f"per segment, and give big features (6 wk or more) an estimate_noise of 0.25 or more "
                 f"(now {noisy} of them have it)")
     if kind == "order:oracle:researcher":
-        return (f"luck outweighs knowledge: run more --games (now {batch['games']}), or lower "
-                f"team.velocity_noise (now {sc.team.velocity_noise:g}) towards 0.1")
+        noise = sc.team.velocity_noise
+        return (f"luck outweighs knowledge: run more --games (now {batch['games']})"
+                + (f", or lower team.velocity_noise (now {noise:g}) towards 0.1" if noise > 0.1 else ""))
     if kind in ("okr_trivial", "okr_impossible"):
         return "move the key results' targets as the key result advice says"
     if kind.startswith("flat:"):
         c = kind.split(":", 1)[1]
+        if c == "okr" and not sc.okrs:
+            return (f"the scenario has no OKRs, so okr is always 1: set scoring.weights.okr to 0 (now "
+                    f"{sc.scoring.weights.get(c, 0):g}) or add okrs")
         return f"set scoring.weights.{c} to 0 (now {sc.scoring.weights.get(c, 0):g}), or give {c} something to measure"
     return ""
 
@@ -318,6 +325,8 @@ def explain(sc: Scenario, batch: dict[str, Any], margin: float = MARGIN, jobs: i
     """The balance report (see the module docstring): batch + key_results, components, warnings,
     advice and (with `teach`) what each behaviour is worth."""
     found = _warnings(batch, margin)
+    if not sc.okrs:  # the okr component is 1 by definition: its flat: warning says so, with advice that fits
+        found = [(k, t) for k, t in found if k not in ("okr_trivial", "okr_impossible")]
     advice = [a for a in dict.fromkeys(_warning_advice(sc, k, batch) for k, _ in found) if a]
     krs, kr_warn, kr_advice = _key_results(sc, batch)
     taught = teach_section(sc, batch, jobs, run=teach)

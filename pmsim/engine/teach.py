@@ -91,6 +91,8 @@ def warnings(result: dict[str, Any]) -> list[str]:
             out.append(f"skipping {b} raises the score by {-row['cost']:.1f} points "
                        f"(mostly {row['component']}): the model rewards the wrong thing")
         elif not row["teaches"]:
-            out.append(f"skipping {b} costs only {row['cost']:.1f} points (d = {row['d']:.2f}); "
+            cost = (f"costs only {row['cost']:.1f} points" if row["cost"] >= 0 else
+                    f"costs nothing measurable (on average it raises the score by {-row['cost']:.1f} points)")
+            out.append(f"skipping {b} {cost} (d = {row['d']:.2f}); "
                        f"a behaviour should cost ≥ {MIN_COST:g} points with d ≥ {MIN_D:g}")
     return out

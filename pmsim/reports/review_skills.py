@@ -110,7 +110,7 @@ def _analytical(ctx: _Ctx) -> Skill:
             sent.append(f"Your one objective, “{clean_text(o['objective'], 80)}” ({o['kind']}), ended at "
                         f"{o['grade']:.2f}, {o['band']} (OKR score {comp['okr']:.2f}).")
         else:
-            sent.append(f"On the OKRs (score {comp['okr']:.2f}), {_word(greens)} of {len(okrs)} objectives ended "
+            sent.append(f"On the OKRs (score {comp['okr']:.2f}), {_word(greens) if greens else 'none'} of {len(okrs)} objectives ended "
                         f"green: {_join(parts)}.")
         missed = [o for o in okrs if o["kind"] == "committed" and o["grade"] < 0.999]
         if missed:

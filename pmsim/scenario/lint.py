@@ -62,12 +62,16 @@ def static_problems(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
                                 f"stakeholder {s.id!r} never asks for anything (no requests, and no agenda theme "
                                 "with features for generated requests)"))
     for i, e in enumerate(sc.events):
+        if e.request is not None and not sc.stakeholders:
+            out.append(_problem(path, pos, ("events", i, "request"), "the scenario has no stakeholders, so nobody "
+                                "makes this request: it never arrives; add a stakeholder or drop the request"))
         if e.kind == "outage" and not (e.satisfaction_shock or e.capacity_delta):
             out.append(_problem(path, pos, ("events", i, "kind"), "an outage with no satisfaction_shock or "
                                 "capacity_delta changes nothing"))
     if len(sc.okrs) == 0:
         out.append(_problem(path, pos, ("okrs",), "no OKRs: the okr score component will always be 1"))
     out += _unbuildable(sc, path, pos)
+    out += _request_ids(sc, path, pos)
     for i, seg in enumerate(sc.market.segments):
         if not any(v > 0 for v in seg.needs.values()):
             out.append(_problem(path, pos, ("market", "segments", i, "needs"),
@@ -122,6 +126,38 @@ def _player_texts(sc: Scenario) -> Iterator[tuple[tuple, str, tuple[str, ...]]]:
         yield ("events", i, "text"), e.text, ()
         if e.request is not None:
             yield ("events", i, "request", "text"), e.request.text, ()
+
+
+GENERATED_ID = re.compile(r"^g\d+_\d+$")
+
+
+def _request_ids(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
+    """Requests that would share an id in a game. The loader refuses two equal ids written out; a
+    request without an id gets one in play (`<stakeholder>_<n>`, `e<n>` for an event's), and generated
+    requests are named `g<round>_<n>`. Two requests with one id cannot both be answered: the player's
+    answer reaches the first, the other stays open and counts as ignored. An error of the lint, not the
+    loader, so that a save already played on such a file still loads and replays."""
+    out: list[Problem] = []
+    seen: dict[str, tuple] = {}
+    reqs = [(("stakeholders", i, "requests", j), r, f"{s.id}_{j + 1}")
+            for i, s in enumerate(sc.stakeholders) for j, r in enumerate(s.requests)]
+    reqs += [(("events", i, "request"), e.request, f"e{i}") for i, e in enumerate(sc.events) if e.request is not None]
+    for loc, req, default in reqs:
+        rid = req.id or default
+        at = loc + ("id",) if req.id else loc
+        if rid in seen and req.id is not None and seen[rid][1]:
+            continue  # two ids written out: the loader's error already
+        if rid in seen:
+            out.append(_problem(path, pos, at, f"request id {rid!r}{'' if req.id else ' (its default id)'} is also "
+                                f"the id of {dotted(seen[rid][0])}: the two cannot both be answered; give one "
+                                "another id", "error"))
+        else:
+            seen[rid] = (loc, req.id is not None)
+        if GENERATED_ID.match(rid) and sc.generated.requests_per_round > 0:
+            out.append(_problem(path, pos, at, f"request id {rid!r}{'' if req.id else ' (its default id)'} has the "
+                                "form g<round>_<n> that generated requests take: it could clash with one; give it "
+                                "another id", "error"))
+    return out
 
 
 def game_capacity(sc: Scenario, from_round: int = 1) -> float:

@@ -122,6 +122,8 @@ class SaveInfo:
     created_at: datetime | None
     updated_at: datetime | None
     class_id: int | None = field(default=None, kw_only=True)  # the class it was played in, if any
+    # why the stored header cannot be trusted (a column holding garbage); its status is then "damaged"
+    problem: str | None = field(default=None, kw_only=True)
 
     def to_json(self) -> dict[str, Any]:
         """The `saves list --json` row."""

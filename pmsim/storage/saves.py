@@ -279,6 +279,8 @@ class SaveStore(ClassStore):
             rounds = s.execute(select(RoundRow).where(RoundRow.save_id == save_id).order_by(RoundRow.round)).scalars().all()
             round_recs = [_round_record(r) for r in rounds]
         base = _info(row)
+        if base.problem:
+            raise SaveDamaged(f"save {save_id} is damaged: {base.problem}; the other saves are not affected")
         return SaveRecord(
             **{k: getattr(base, k) for k in SaveInfo.__dataclass_fields__},
             scenario_text=row.scenario_text, scenario_sha256=row.scenario_sha256,

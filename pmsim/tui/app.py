@@ -462,6 +462,10 @@ class PmsimApp(CoachingMixin, SharedPlayMixin, App[None]):
             self.exit(return_code=2, message=Text(plain(m.message)))  # printed as text, never as markup
             return
         self.notify(markup(m.message), severity="error", timeout=8)
+        if len(self.screen_stack) <= 1:
+            # nothing is shown yet: the save (or game) asked for at start-up did not open. A blank screen
+            # whose keys did nothing sat under the message; the title's keys work (load another save)
+            self.action_title()
 
     def on_round_resolved(self, m: RoundResolved) -> None:
         self.end_waiting()

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from pmsim.commands.saves import saves
-from pmsim.storage.errors import DatabaseUnavailable, NotAPmsimDatabase, SchemaTooNew
+from pmsim.storage.errors import DatabaseUnavailable, NotAPmsimDatabase, SaveDamaged, SchemaTooNew
 from pmsim.storage.saves import SaveStore
 
 
@@ -109,3 +109,40 @@ def test_default_database_is_created_in_the_user_data_folder(tmp_path, monkeypat
     with SaveStore() as s:
         assert s.list() == []
     assert (tmp_path / "xdg" / "pmsim" / "pmsim.sqlite3").is_file()
+
+
+def _damage(url: str, sql: str) -> None:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as c:
+        c.execute(sql)
+
+
+@pytest.mark.parametrize(("sql", "named"), [
+    ("UPDATE saves SET seed = 'abc' WHERE id = 1", "its seed is 'abc', not a whole number"),
+    ("UPDATE saves SET n_actions = 'x', round = -5 WHERE id = 1", "its round is '-5', outside"),
+    ("UPDATE saves SET status = 'zombie' WHERE id = 1", "its status is 'zombie'"),
+])
+def test_a_save_row_holding_garbage_is_listed_as_damaged_and_the_others_still_load(seeded_url, sql, named):
+    # SQLite keeps any value in any column: one hand-edited or damaged row used to make `saves list`
+    # (and every command reading a header) end in a traceback, hiding every other save
+    _damage(seeded_url, sql)
+    with SaveStore(seeded_url) as store:
+        rows = {r.id: r for r in store.list()}
+        assert rows[1].status == "damaged" and named in rows[1].problem
+        assert rows[2].status != "damaged" and rows[2].problem is None
+        assert store.load(2).actions  # the other save still loads
+        with pytest.raises(SaveDamaged, match=f"save 1 is damaged: {named}"):
+            store.load(1)
+    out = CliRunner().invoke(saves, ["list", "--db", seeded_url])
+    assert out.exit_code == 0, out.output
+    assert "damaged" in out.output and out.exception is None
+
+
+def test_a_stored_time_that_is_not_a_time_hides_nothing(seeded_url):
+    _damage(seeded_url, "UPDATE saves SET created_at = 'yesterday', updated_at = 'x' WHERE id = 1")
+    with SaveStore(seeded_url) as store:
+        rows = {r.id: r for r in store.list()}
+        assert rows[1].updated_at is None and rows[1].problem is None  # the time is just not shown
+        assert rows[2].updated_at is not None
+        assert store.verify(1).ok
+    out = CliRunner().invoke(saves, ["list", "--db", seeded_url])
+    assert out.exit_code == 0 and out.exception is None, out.output

@@ -123,3 +123,90 @@ async def test_the_guides_progress_failing_to_save_is_a_notice_not_a_lost_action
         await press(pilot, "2", "5")  # the next step saves it
         await settle(pilot)
         assert store.info(app.view.save_id) is not None and not isinstance(app.screen, FaultDialog)
+
+
+def markup_scenario() -> str:
+    """The tutorial (small) with markup-like text in every name and title players see: a scenario is
+    written by an instructor or handed in by a student, and "[/]" in a segment's name once crashed the
+    dashboard (Rich parsed the table cell as markup)."""
+    import yaml
+
+    d = yaml.safe_load(small_text("tutorial", 2000))
+    d["meta"]["title"] = "[b]Lumen[/b] [/]"
+    for seg in d["market"]["segments"]:
+        seg["name"] = "[/] " + seg["name"]
+    for t in d["market"]["themes"]:
+        t["name"] = "[/i]" + t["name"]
+    for f in d["features"]:
+        f["title"] = "[/x]" + f["title"]
+    for c in d["market"]["competitors"]:
+        c["name"] = "[red]" + c["name"] + "[/blue]"
+    for s in d["stakeholders"]:
+        s["name"], s["title"] = "[/b]" + s["name"], "[/]"
+        for q in s["requests"]:
+            q["text"] = "[/x] " + q["text"]
+    for e in d["events"]:
+        e["text"] = "[/] " + e["text"]
+    for o in d["okrs"]:
+        o["objective"] = "[/] " + o["objective"]
+        for kr in o["key_results"]:
+            kr["description"] = "[/] " + kr["description"]
+    return yaml.safe_dump(d, sort_keys=False, allow_unicode=True)
+
+
+@run
+async def test_markup_in_a_scenarios_names_is_shown_as_written_on_every_screen(store):
+    from tui_helpers import press
+
+    from pmsim.tui.screens.debrief import DebriefScreen
+    from pmsim.tui.screens.replay import ReplayScreen
+    from pmsim.tui.service import Catalog, ScenarioEntry
+
+    entry = ScenarioEntry.from_text(markup_scenario(), "markup.yaml")
+    app = make_app(store, Catalog([entry]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")
+        await past_briefing(pilot)
+        assert isinstance(app.screen, GameScreen)
+        for _ in range(app.view.rounds):
+            for pane in "12345":
+                await press(pilot, pane, "i", "right", "escape", "down", "i", "escape")
+            await press(pilot, "1")
+            assert "[/] Students" in screen_text(app)  # the dashboard's segment table, as written
+            await press(pilot, "4", "home", "n", "down", "n", "e", "enter")  # plan two, commit
+            await press(pilot, "i", "escape", "enter")  # the quarter's report, its score explained
+            await past_briefing(pilot)
+        assert isinstance(app.screen, DebriefScreen)
+        assert "[/x]Share links" in screen_text(app)  # the round-by-round table: what was planned
+        await press(pilot, "r")  # replay the game
+        assert isinstance(app.screen, ReplayScreen)
+        await press(pilot, "right", "right", "end", "home")
+        assert "[/x]Share links" in screen_text(app)
+
+
+@run
+async def test_a_save_that_does_not_open_at_start_up_leaves_the_title_not_a_blank_screen(store):
+    # `pmsim play --save ID` (or `pmsim replay ID`) of a save whose scenario text was altered: the
+    # reason was shown over a blank screen whose keys did nothing (only ctrl+q got out)
+    import sqlite3
+
+    from tui_helpers import press, small_catalog
+
+    from pmsim.tui.screens.saves import SavesScreen
+    from pmsim.tui.screens.title import TitleScreen
+
+    text = small_text("b2b_saas")
+    good = store.create(text, 1, "Ada")
+    bad = store.create(text, 2, "Ada")
+    with sqlite3.connect(store.url.removeprefix("sqlite:///")) as c:
+        c.execute("UPDATE saves SET scenario_text = '' WHERE id = ?", (bad,))
+    for start in ("save", "replay"):
+        app = make_app(store, small_catalog(), start=start, save_ref=bad)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, TitleScreen), type(app.screen)
+            assert any("was altered" in n.message for n in app._notifications)
+            await press(pilot, "l")  # and every other save still opens
+            assert isinstance(app.screen, SavesScreen)
+            assert str(good) in screen_text(app)

@@ -73,7 +73,7 @@ def rounds_table(view: GameView, rounds: list[dict[str, Any]]) -> Table:
             mine += "; finished " + ", ".join(f"✓ {title(f)}" for f in carried)
         best = ", ".join(title(f) for f in r["best_in_hindsight"]) or "—"
         same = set(r["plan"]) == set(r["best_in_hindsight"])
-        tab.add_row(str(r["round"]), mine, Text(best + (" (= yours)" if same else ""), style="dim" if same else ""),
+        tab.add_row(str(r["round"]), Text(mine), Text(best + (" (= yours)" if same else ""), style="dim" if same else ""),
                     f"{r['regret']:.1f}")
     return tab
 

@@ -34,7 +34,7 @@ def round_body(rr: ReplayRound) -> Group:
     mine = [f"{'✓ ' if f in shipped else ''}{f}" for f in rr.plan] + [f"(carried) {f}" for f in rr.carried]
     rows = max(len(mine), len(rr.best_on_beliefs), len(rr.best_in_hindsight), 1)
     for i in range(rows):
-        tab.add_row(*(col[i] if i < len(col) else "" for col in (mine, rr.best_on_beliefs, rr.best_in_hindsight)))
+        tab.add_row(*(Text(col[i]) if i < len(col) else "" for col in (mine, rr.best_on_beliefs, rr.best_in_hindsight)))
     out = Text()
     out.append("Shipped ", style="bold")
     out.append(", ".join(f"✓ {f}" for f in rr.shipped) or "nothing")

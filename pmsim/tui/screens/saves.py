@@ -70,7 +70,7 @@ class SavesScreen(Screen):
                            Column("score", "Score", "right"), Column("updated", "Updated")])
         rows = []
         for s in self.saves:
-            status = "✓ finished" if s.status == "finished" else "▶ playing"
+            status = {"finished": "✓ finished", "damaged": "✗ damaged"}.get(s.status, "▶ playing")
             score = "—" if s.score is None else f"{s.score:.1f}"
             rows.append((str(s.id), [str(s.id), name(s.player), fmt.scenario_name(s.scenario_title, name(s.scenario_id)), str(s.seed), str(s.round), status, score,
                                      ago(s.updated_at)]))

@@ -1,0 +1,146 @@
+"""Valid but unusual scenarios (found by mutating the built-ins): every command copes with them.
+
+Each test reproduces something that crashed or misbehaved on a scenario the built-ins do not
+exercise: a game with no capacity at all, no stakeholders, and so on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from pmsim.cli import cli
+from pmsim.scenario.loader import load_scenario_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def variant(change, base: str = "tutorial", population: int = 2000) -> str:
+    """A built-in's text with `change(data)` applied, on a small market."""
+    d = yaml.safe_load((ROOT / "scenarios" / f"{base}.yaml").read_text(encoding="utf-8"))
+    d["market"]["population"] = population
+    change(d)
+    return yaml.safe_dump(d, sort_keys=False, allow_unicode=True)
+
+
+def write(tmp_path: Path, text: str, name: str = "odd.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_balance_advice_for_a_game_with_no_capacity_at_all(tmp_path):
+    # every round's capacity is 0: the advice divided the backlog by the game's capacity
+    from pmsim.engine.balance import _backlog_advice
+
+    def change(d):
+        d["team"]["capacity_by_round"] = {r: 0 for r in range(1, d["rounds"] + 1)}
+    sc = load_scenario_text(variant(change))
+    assert "no capacity" in _backlog_advice(sc)
+    out = CliRunner().invoke(cli, ["scenarios", "balance", str(write(tmp_path, variant(change))),
+                                   "--games", "2", "--jobs", "1", "--force", "--no-teach"])
+    assert out.exception is None or isinstance(out.exception, SystemExit), out.exception
+    assert out.exit_code == 1 and "no capacity" in out.output
+
+
+def no_stakeholders(d):
+    d["stakeholders"] = []
+    for o in d.get("okrs", []):
+        o.pop("owner", None)
+
+
+HIPPO_NEEDS_A_BOSS = pytest.mark.xfail(strict=True, reason=(
+    "pmsim/engine/bots.py (outside this branch's scope): the hippo bot takes "
+    "max(st.stakeholders.values()) and raises ValueError when a scenario has no stakeholders, so "
+    "simulate, balance, teach, validate --play and class add-bots all crash on such a file. Fix: "
+    "boss = max(..., default=None) and accept a request only when boss is not None and it is the boss's"))
+
+
+@pytest.mark.parametrize("strategy", [
+    pytest.param(s, marks=HIPPO_NEEDS_A_BOSS) if s == "hippo" else s
+    for s in ("random", "hippo", "rice", "researcher", "oracle", "analyst", "spiker")])
+def test_every_bot_plays_a_scenario_without_stakeholders(strategy):
+    # stakeholders are optional (the guide's table says so): the loader accepts none
+    from pmsim.engine.bots import play_game
+    from pmsim.engine.simulate import fresh_game
+
+    sc = load_scenario_text(variant(no_stakeholders))
+    assert sc.stakeholders == []
+    assert play_game(fresh_game(sc, 1), strategy).finished
+
+
+def test_balance_of_a_scenario_without_okrs_gives_advice_that_fits_it():
+    # with no OKRs, balance warned "OKRs are trivially met" and advised moving the key results'
+    # targets, of which there are none
+    from pmsim.engine.balance import explain, play_batch
+    from pmsim.engine.bots import STRATEGIES
+
+    def change(d):
+        d["okrs"] = []
+    sc = load_scenario_text(variant(change))
+    report = explain(sc, play_batch(sc, STRATEGIES, games=2, seed=0, jobs=1))
+    text = "\n".join(report["warnings"] + report["advice"])
+    assert "trivially met" not in text and "key results' targets" not in text
+    assert "component 'okr' never varies" in text and "has no OKRs" in text
+
+
+def test_luck_advice_never_asks_to_lower_velocity_noise_that_is_already_low():
+    from pmsim.engine.balance import _warning_advice
+
+    def change(d):
+        d["team"]["velocity_noise"] = 0.1
+    sc = load_scenario_text(variant(change))
+    advice = _warning_advice(sc, "order:oracle:researcher", {"games": 2})
+    assert "velocity_noise" not in advice and "--games (now 2)" in advice
+    sc = load_scenario_text(variant(lambda d: d["team"].update(velocity_noise=0.3)))
+    assert "lower team.velocity_noise (now 0.3) towards 0.1" in _warning_advice(sc, "order:oracle:researcher",
+                                                                                {"games": 2})
+
+
+def test_teach_never_says_a_behaviour_costs_only_a_negative_number_of_points():
+    # a one-round scenario: skipping surveys raised the score on average, with a CI across 0,
+    # and teach said "skipping surveys costs only -8.5 points"
+    from pmsim.engine.teach import warnings
+
+    row = {"cost": -8.5, "ci95": [-27.0, 10.0], "d": -0.64, "component": "customer_impact", "teaches": False}
+    [line] = warnings({"behaviours": {"surveys": row}})
+    assert "-8.5" not in line and "costs only" not in line
+    assert "costs nothing measurable (on average it raises the score by 8.5 points)" in line
+    [line] = warnings({"behaviours": {"surveys": {**row, "cost": 2.1, "ci95": [-0.7, 4.9]}}})
+    assert "costs only 2.1 points" in line
+
+
+def test_the_review_says_none_of_the_objectives_ended_green():
+    # a one-quarter game of random play: no objective ends green, and the review read
+    # "On the OKRs (score 0.06), no of 3 objectives ended green"
+    from pmsim.engine.bots import play_game
+    from pmsim.engine.simulate import fresh_game
+    from pmsim.reports.review import internship_review, render_review_text
+
+    def change(d):
+        d["rounds"] = 1
+        d["market"]["competitors"][0]["moves"] = []
+        d["events"] = []
+        for s in d["stakeholders"]:
+            for q in s["requests"]:
+                q["deadline"] = 1
+        d["okrs"].append({"id": "more", "objective": "More teachers", "key_results": [
+            {"id": "more_teachers", "metric": "customers", "segment": "teachers", "target": 100000}]})
+    game = play_game(fresh_game(load_scenario_text(variant(change)), 3), "random")
+    text = render_review_text(internship_review(game))
+    assert "no of" not in text
+    assert "none of 2 objectives ended green" in text
+
+
+def test_validate_play_checks_the_key_results_of_a_scenario_without_stakeholders(tmp_path):
+    # validate --play played the hippo bot, which fails without stakeholders (see the xfail above)
+    def change(d):
+        no_stakeholders(d)
+        d["okrs"][0]["key_results"][0]["target"] = 10  # already met at round 0: every bot reaches it
+    out = CliRunner().invoke(cli, ["scenarios", "validate", "--play", str(write(tmp_path, variant(change)))])
+    assert out.exception is None or isinstance(out.exception, SystemExit), repr(out.exception)
+    assert out.exit_code == 0, out.output
+    assert "key result 'teacher_customers': every bot reaches it" in out.output
