@@ -233,7 +233,7 @@ def play_round(game: Game, strategy: str) -> dict:
                 kind = ["accept", "defer", "decline"][int(rng.integers(3))]
                 _try(game, Respond(q.id, kind, "capacity" if kind == "defer" else "none"))
     elif strategy == "hippo":
-        boss = max(st.stakeholders.values(), key=lambda s: (s.power, s.id))
+        boss = max(st.stakeholders.values(), key=lambda s: (s.power, s.id), default=None)  # none: no stakeholders
         by_power = sorted(st.stakeholders.values(), key=lambda s: (-s.power, s.id))
         wanted = []
         for s in by_power:
@@ -243,7 +243,7 @@ def play_round(game: Game, strategy: str) -> dict:
         _fill(game, wanted)
         for q in list(st.requests):
             if q.status == "open":
-                if q.stakeholder == boss.id or q.feature in st.now:
+                if (boss is not None and q.stakeholder == boss.id) or q.feature in st.now:
                     _try(game, Respond(q.id, "accept"))
                 else:
                     _try(game, Respond(q.id, "decline"))
