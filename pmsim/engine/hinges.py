@@ -33,12 +33,12 @@ def hinges(vals: list[float], weights: list[float], j: int, estimate: float, sd:
     its estimate smaller (two, when the estimate does not fit the room: a 44-week estimate for an
     11-week foundation may be a guess two deviations off) and leaves it were it one larger."""
     low = 2.0 if estimate > room else 1.0
-    ins = []
-    for k in (math.exp(-low * sd), math.exp(sd)):
-        w = list(weights)
-        w[j] = estimate * k
-        ins.append(j in knapsack(vals, w, room))
-    return ins[0] and not ins[1]
+    w = list(weights)
+    w[j] = estimate * math.exp(-low * sd)
+    if j not in knapsack(vals, w, room):  # left out even when small: nothing to learn
+        return False
+    w[j] = estimate * math.exp(sd)
+    return j not in knapsack(vals, w, room)
 
 
 def decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -> list[str]:
