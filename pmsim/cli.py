@@ -147,7 +147,11 @@ def internal_error(exc: BaseException) -> int:
             break
         except OSError:
             where = None
-    what = plain(f"{type(exc).__name__}: {exc}")[:300]
+    try:
+        said = str(exc)
+    except Exception:  # an exception that cannot even say what it is
+        said = "(its message could not be printed)"
+    what = plain(f"{type(exc).__name__}: {said}")[:300]
     kept = f"; the details are in {where}" if where else ""
     click.echo(f"pmsim: internal error (a bug in pmsim, not in your input): {what}{kept}. "
                f"Please report it.", err=True)

@@ -203,3 +203,22 @@ def test_pmsim_traceback_shows_the_traceback_of_a_bug(monkeypatch, tmp_path):
     monkeypatch.setenv("PMSIM_TRACEBACK", "1")
     with pytest.raises(ValueError, match="empty sequence"):
         main(["scenarios", "list"])
+
+
+def test_a_bug_that_cannot_say_what_it_is_is_still_one_line(monkeypatch, tmp_path, capsys):
+    from pmsim.cli import main
+
+    class Mute(Exception):
+        def __str__(self):
+            raise RuntimeError("str broke")
+
+    def boom(*args, **kwargs):
+        raise Mute()
+
+    _crash(monkeypatch, tmp_path)
+    monkeypatch.setattr("pmsim.scenario.builtin.list_builtin", boom)
+    with pytest.raises(SystemExit) as exit_:
+        main(["scenarios", "list"])
+    assert exit_.value.code == 70
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "Mute" in err
