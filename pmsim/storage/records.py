@@ -126,11 +126,15 @@ class SaveInfo:
     problem: str | None = field(default=None, kw_only=True)
 
     def to_json(self) -> dict[str, Any]:
-        """The `saves list --json` row."""
-        return {
+        """The `saves list --json` row; a damaged one also says why (`problem`): its seed, round or
+        action count read 0 where the column held garbage."""
+        row = {
             "id": self.id, "player": self.player, "scenario": self.scenario_id, "seed": self.seed,
             "round": self.round, "status": self.status, "score": self.score,
         }
+        if self.problem:
+            row["problem"] = self.problem
+        return row
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ one clear line naming the file or server, and nothing changed or written elsewhe
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -135,6 +136,9 @@ def test_a_save_row_holding_garbage_is_listed_as_damaged_and_the_others_still_lo
     out = CliRunner().invoke(saves, ["list", "--db", seeded_url])
     assert out.exit_code == 0, out.output
     assert "damaged" in out.output and out.exception is None
+    out = CliRunner().invoke(saves, ["list", "--json", "--db", seeded_url])
+    listed = {r["id"]: r for r in json.loads(out.output)}
+    assert named in listed[1]["problem"] and "problem" not in listed[2]  # a script can tell why
 
 
 def test_a_stored_time_that_is_not_a_time_hides_nothing(seeded_url):
