@@ -117,8 +117,9 @@ def snapshot_plan(game: Game) -> dict[str, Any]:
 
     cur_est = {i: st.features[game.feature_ids[i]].estimate for i in avail}
     # information net of what it cost in capacity: the plan your beliefs pick for the room your
-    # spikes left, against the plan the starting beliefs pick for the whole room
-    spent = st.spike_used
+    # spikes left, against the plan the starting beliefs pick for the whole room. Spike weeks that
+    # fit in room the team has beyond the nominal capacity (debt paid down) cost that room nothing
+    spent = max(st.spike_used - max(st.capacity - whole, 0.0), 0.0)
     opt_room = opt_b if spent <= 0 else [avail[j] for j in knapsack([float(brv[i]) for i in avail], est,
                                                                   max(cap_est - spent, 0.0))]
     voi_bel = _realize(by_density(opt_room, brv, cur_est), effort, trv, max(cap_true - spent, 0.0))
@@ -372,8 +373,7 @@ def research_score(led: list[dict[str, Any]]) -> float:
     Each quarter: the true value of the best roadmap on your beliefs, in the room your spikes
     left, minus that of the best roadmap on the beliefs you started with (no research), in the
     whole room, when work costs its true effort (so a spike's weeks are paid out of what it
-    told); over
-    ACHIEVABLE_SHARE of the same for perfect knowledge of values and efforts. Summed over
+    told); over ACHIEVABLE_SHARE of the same for perfect knowledge of values and efforts. Summed over
     quarters, clipped to 0..1, then reduced by the share of research money spent on studies that
     told nothing new (WASTE_WEIGHT), an engineer-week of spikes counting WEEK_PRICE: a spike tells
     nothing new unless a plan hinges on the item's size (hinges.spike_informs). No research scores 0.

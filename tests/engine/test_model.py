@@ -599,3 +599,28 @@ def test_a_key_result_is_graded_by_one_rule_in_the_engine_and_on_screen():
     for b, v, t, d, want in cases:
         assert scoring.kr_grade(b, v, t, d) == pytest.approx(want)
         assert grade_of({"baseline": b, "target": t, "direction": d}, v) == pytest.approx(want)
+
+
+def test_spike_weeks_inside_room_beyond_the_nominal_capacity_cost_nothing(saas_small):
+    """Room the team has beyond the nominal capacity (tech debt paid down) is not the yardstick's:
+    spikes that fit in it take nothing from the room the plan is judged in."""
+    from pmsim.engine.hinges import candidates
+
+    g = new_game(saas_small, 1)
+    whole = scoring.nominal_capacity(g, 1)
+    g.state.capacity = whole + 6.0  # as after shipping a debt-reducing foundation
+    plain = g.copy()
+    for fid in sorted(candidates(g), key=lambda f: -g.state.features[f].estimate):
+        if g.state.spike_used + 0.1 * g.state.features[fid].estimate <= 6.0 and g.is_legal(Research("spike", feature=fid)):
+            g.apply(Research("spike", feature=fid))
+            # the same beliefs in both games, so the only difference a charge could make is the room
+            g.state.features[fid].estimate = plain.state.features[fid].estimate
+            g.state.features[fid].estimate_sd = plain.state.features[fid].estimate_sd
+    assert 4.0 <= g.state.spike_used <= 6.0
+    charged = g.copy()
+    charged.state.capacity = whole  # the same spikes with no room beyond the nominal: charged
+    for game in (g, plain, charged):
+        game.apply(EndRound())
+    assert plain.state.ledger[-1]["voi"] == pytest.approx(0.0, abs=1e-6)  # nothing learnt, nothing charged
+    assert g.state.ledger[-1]["voi"] == pytest.approx(0.0, abs=1e-6)
+    assert charged.state.ledger[-1]["voi"] < -1e-6
