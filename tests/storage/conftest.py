@@ -20,6 +20,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# other suites load this file by path (its PostgreSQL server): its helper module beside it must
+# import for them too, whichever folders the run collected
+if str(Path(__file__).parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parent))
+
 from storage_texts import BOT, ROOT, Reference, play_reference, scenario_text  # noqa: F401 (re-exported)
 
 
