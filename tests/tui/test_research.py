@@ -148,3 +148,36 @@ def test_a_competitive_analysis_in_a_shared_market_lists_the_rival_companies():
     text = result_text(result, view).plain
     titles = [x["title"] for x in result["rival_companies"][0]["launched"]]
     assert titles and "Acme: " in text and all(t in text for t in titles[-3:])
+
+
+def test_a_spike_result_says_whether_a_plan_hinged_on_it():
+    """The summary line gives the new estimate; the line under it says whether the spike could
+    change a plan (engine/hinges.py), so a player sees which spikes the research score counts as
+    waste, instead of the estimate repeated."""
+    from types import SimpleNamespace
+
+    from tui_helpers import small_text
+
+    from pmsim.engine import Research, new_game
+    from pmsim.engine.hinges import candidates, spike_informs
+    from pmsim.scenario.loader import load_scenario_text
+    from pmsim.tui.service import build_view
+    from pmsim.tui.widgets.research import result_text
+
+    sc = load_scenario_text(small_text())
+    seen = {}
+    for seed in range(1, 30):
+        g = new_game(sc, seed)
+        for fid in candidates(g):
+            informs = spike_informs(g, fid, g.capacity_left())
+            if informs in seen or not g.is_legal(Research("spike", feature=fid)):
+                continue
+            result = g.apply(Research("spike", feature=fid))
+            view = build_view(SimpleNamespace(game=g, save_id=None, read_only=False, problem=None))
+            seen[informs] = result_text(result, view).plain
+            break
+        if len(seen) == 2:
+            break
+    assert "a plan this or next quarter hinges on its size" in seen[True]
+    assert "no plan this or next quarter hinges on its size" in seen[False]
+    assert all(text.count("→") == 1 for text in seen.values())  # the estimate is said once

@@ -305,8 +305,12 @@ def result_text(r: dict[str, Any], view: GameView) -> Text:
         for rc in r.get("rival_companies", []):  # a shared market: what the market sees of each
             shipped = ", ".join(f"{x['title']} (Q{x['round']})" for x in rc["launched"][-3:]) or "nothing yet"
             t.append(f"  {rc['company']}: {rc['share_estimate']:.0%} share; launched {shipped}\n")
-    elif m == "spike":
-        t.append(f"  estimate {r['old_estimate']:.1f} → {r['new_estimate']:.1f} wk\n")
+    elif m == "spike":  # the summary gave the new estimate: say whether a plan needed it
+        if r.get("informative", True):
+            t.append("  a plan this or next quarter hinges on its size: the spike can change it\n", style="dim")
+        else:
+            t.append("  no plan this or next quarter hinges on its size: its weeks count as research that "
+                     "told nothing new\n", style="yellow")
     return t
 
 
