@@ -107,7 +107,8 @@ def snapshot_plan(game: Game) -> dict[str, Any]:
     est = [st.features[game.feature_ids[i]].estimate for i in avail]
     est0 = game._c["prior"][3]
     effort = {i: sc.features[i].effort for i in avail}
-    opt_b = [avail[j] for j in knapsack([float(brv[i]) for i in avail], est, cap_est)]
+    bel = [float(brv[i]) for i in avail]
+    opt_b = [avail[j] for j in knapsack(bel, est, cap_est)]
     opt_t_est = [avail[j] for j in knapsack([float(trv[i]) for i in avail], est, cap_est)]
     opt_p = [avail[j] for j in knapsack([float(prv[i]) for i in avail], [float(est0[i]) for i in avail], cap_est)]
     opt_t = [avail[j] for j in knapsack([float(trv[i]) for i in avail], [effort[i] for i in avail], cap_true)]
@@ -120,8 +121,7 @@ def snapshot_plan(game: Game) -> dict[str, Any]:
     # spikes left, against the plan the starting beliefs pick for the whole room. Spike weeks that
     # fit in room the team has beyond the nominal capacity (debt paid down) cost that room nothing
     spent = max(st.spike_used - max(st.capacity - whole, 0.0), 0.0)
-    opt_room = opt_b if spent <= 0 else [avail[j] for j in knapsack([float(brv[i]) for i in avail], est,
-                                                                  max(cap_est - spent, 0.0))]
+    opt_room = opt_b if spent <= 0 else [avail[j] for j in knapsack(bel, est, max(cap_est - spent, 0.0))]
     voi_bel = _realize(by_density(opt_room, brv, cur_est), effort, trv, max(cap_true - spent, 0.0))
     voi_prior = _realize(by_density(opt_p, prv, est0), effort, trv, cap_true)
     voi_best = _realize(opt_t, effort, trv, cap_true)

@@ -74,6 +74,13 @@ _TEMPLATE: tuple[Scenario, int, Game] | None = None
 _TEMPLATE_LOCK = threading.Lock()
 
 
+def forget_template() -> None:
+    """Drop the kept new game: the next `fresh_game` builds its market (a benchmark's cold start)."""
+    global _TEMPLATE
+    with _TEMPLATE_LOCK:
+        _TEMPLATE = None
+
+
 def fresh_game(scenario: Scenario, seed: int) -> Game:
     """`new_game(scenario, seed)`, copied from the last one built for the same scenario object
     and seed (identical state, hash and play: `Game.copy` copies everything a game changes)."""

@@ -60,7 +60,7 @@ def bench_replay_game(runs: int = 5, strategy: str = "researcher", warmup: int =
             sid = record_bot_game(store, text, 1, strategy)
             n_actions = store.info(sid).n_actions
             store.verify(sid)  # imports and connections warm, then a replay with no market built yet
-            simulate._TEMPLATE = None
+            simulate.forget_template()
             cold = _times(lambda: store.verify(sid), 1, warmup=0)[0]
             results = []
             cpu: list[float] = []  # CPU seconds (all threads): hardly changed by other processes' load

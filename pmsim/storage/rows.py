@@ -18,6 +18,7 @@ from pmsim.storage.records import SaveInfo, finite_or_none, loads_finite
 if TYPE_CHECKING:
     from pmsim.scenario.models import Scenario
 
+
 class _StoredTime(TypeDecorator):
     """A stored time read back without trusting it: SQLite keeps whatever text a damaged or hand-edited
     row holds, and SQLAlchemy's DateTime raised on it while reading every row of `saves list`, so one
