@@ -152,3 +152,42 @@ async def test_keys_typed_in_one_burst_keep_their_order(store, catalog):
             app.post_message(events.Key(key, key))
         await settle(pilot)
         assert app.screen.active_pane == "roadmap" and len(app.view.obs["now"]) == 1
+
+
+@run
+async def test_a_dialog_opened_by_a_key_that_closed_the_briefing_answers(store, catalog):
+    """`e` pressed on the briefing closes it and opens the commit dialog: that dialog's enter commits
+    (its answer went to the closed briefing, and the quarter silently never ended)."""
+    from pmsim.tui.screens.dialogs import EndRoundDialog
+    from pmsim.tui.screens.report import RoundReportScreen
+
+    app = make_app(store, catalog)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")
+        assert isinstance(app.screen, BriefingScreen)
+        await press(pilot, "e")
+        assert isinstance(app.screen, EndRoundDialog)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RoundReportScreen)
+        assert app.view.round == 2
+
+
+@run
+async def test_enter_then_a_game_key_in_one_burst_close_the_briefing_first(store, catalog):
+    """`enter e` typed at once: enter closes the briefing and `e` opens the commit dialog, which
+    stays open (the enter used to reach the app's bindings after `e`, and commit the quarter)."""
+    from textual import events
+
+    from pmsim.tui.screens.dialogs import EndRoundDialog
+
+    app = make_app(store, catalog)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")
+        assert isinstance(app.screen, BriefingScreen)
+        for key in ("enter", "e"):
+            app.post_message(events.Key(key, "\r" if key == "enter" else key))
+        await settle(pilot)
+        assert isinstance(app.screen, EndRoundDialog)
+        assert app.view.round == 1

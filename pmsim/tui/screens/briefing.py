@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import events
+from textual._context import active_message_pump  # Textual is pinned: see BriefingScreen.on_key
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -29,6 +30,7 @@ ROLE = ("You are the product-management intern. Each quarter you answer stakehol
         "buy research (3), plan the roadmap (4 Roadmap: Now is what the team builds this quarter) and "
         "commit it (e). The market plays out, and the next quarter begins.")
 # keys the briefing itself uses; every other key closes it and goes on to the game screen
+CLOSE_KEYS = {"enter", "escape", "space"}  # its "Start the quarter" binding's keys
 OWN_KEYS = {"enter", "escape", "space", "up", "down", "pageup", "pagedown", "home", "end", "tab", "shift+tab",
             "question_mark", "t", "ctrl+p", "ctrl+q", "ctrl+c"}
 
@@ -228,12 +230,22 @@ class BriefingScreen(ModalScreen[None]):
     async def on_key(self, event: events.Key) -> None:
         """A game key closes the briefing and does what it does on the game screen, at once. Keys
         typed in the same burst may still arrive here after it closed: they go on to the game screen
-        too, in order (so `3 m` ends on Interviews, and nothing closes twice)."""
+        too, in order (so `3 m` ends on Interviews, and nothing closes twice).
+
+        The briefing's own enter, esc, space and `a` act here too, not by their bindings: a binding
+        runs only once its key has bubbled up to the app, after keys typed behind it, so `enter e`
+        closed the briefing after `e` had opened the commit dialog, and the enter committed it."""
         if not self.closed:
+            if event.key in CLOSE_KEYS or (event.key == "a" and next_for_now(self.game_view)[0]):
+                event.stop()
+                event.prevent_default()
+                if event.key == "a":
+                    self.action_next_to_now()
+                else:
+                    self.action_close()
+                return
             if event.key in OWN_KEYS or not event.is_printable:
                 return
-            if event.key == "a" and next_for_now(self.game_view)[0]:
-                return  # a: Next into Now (the binding)
             self.action_close()
         event.stop()
         event.prevent_default()
@@ -242,4 +254,11 @@ class BriefingScreen(ModalScreen[None]):
             return
         active = screen.active_bindings.get(event.key)
         if active is not None and active.enabled:
-            await self.app.run_action(active.binding.action, active.node)
+            # run as the game screen's own: a dialog the action opens answers the screen that is
+            # handling a message when it is pushed, and this one is closed (its answer was lost:
+            # `e` from the briefing opened a commit dialog whose enter ended nothing)
+            handling = active_message_pump.set(screen)
+            try:
+                await self.app.run_action(active.binding.action, active.node)
+            finally:
+                active_message_pump.reset(handling)
