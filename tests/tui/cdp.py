@@ -110,6 +110,7 @@ class CDP:
         self.next_id = 0
         self.pending: dict[int, asyncio.Future] = {}
         self.reader = asyncio.create_task(self._read())
+        self.dump_to: Path | None = None  # where a failed wait writes the whole captured text
 
     @classmethod
     async def connect(cls, session: aiohttp.ClientSession, debug_port: int) -> CDP:
@@ -153,7 +154,11 @@ class CDP:
             if needle in text[after:]:
                 return text
             await asyncio.sleep(0.1)
-        raise AssertionError(f"{needle!r} never appeared; the screen said: {text[after:][-2000:]!r}")
+        where = ""
+        if self.dump_to is not None:
+            self.dump_to.write_text(text)
+            where = f" (all the text from the app: {self.dump_to})"
+        raise AssertionError(f"{needle!r} never appeared{where}; the screen said: {text[after:][-2000:]!r}")
 
     async def key(self, name: str) -> None:
         """Press a key: a name from KEYS or a single printable character."""

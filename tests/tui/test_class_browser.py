@@ -52,7 +52,12 @@ def test_two_students_join_play_and_are_verified(tmp_path):
     try:
         wait_http(f"http://127.0.0.1:{port}/", 30)
         chrome = start_browser(browser, tmp_path / "profile", debug_port)
-        asyncio.run(two_students(debug_port, f"http://127.0.0.1:{port}/", code, pins, marker, seen))
+        try:
+            asyncio.run(two_students(debug_port, f"http://127.0.0.1:{port}/", code, pins, marker, seen, tmp_path))
+        except AssertionError as e:  # the server's log has the apps' stderr (a traceback, if one crashed)
+            log.flush()
+            tail = (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
+            raise AssertionError(f"{e}\n--- the end of serve.log ---\n{tail}") from e
         report = subprocess.run([sys.executable, "-m", "pmsim", "class", "report", code], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=60)
     finally:
@@ -90,10 +95,11 @@ def new_page(debug_port: int) -> str:
 
 
 async def two_students(debug_port: int, url: str, code: str, pins: dict[str, str], marker: str,
-                       seen: list[int]) -> None:
+                       seen: list[int], tmp_path: Path) -> None:
     async with aiohttp.ClientSession() as session:
         first = await CDP.connect(session, debug_port)
         second = CDP(await session.ws_connect(new_page(debug_port), max_msg_size=0))
+        first.dump_to, second.dump_to = tmp_path / "screen-Ada.txt", tmp_path / "screen-Bob.txt"
         try:
             await asyncio.gather(
                 student(first, url, code, "Ada", pins["Ada"]),
@@ -140,7 +146,7 @@ async def student(cdp: CDP, url: str, code: str, name: str, pin: str, wrong_firs
     await cdp.wait_for_text("Start the quarter", after=mark)
     mark = len(await cdp.text())
     await cdp.key("enter")
-    await cdp.wait_for_text("Roadmap", after=mark, timeout=30)  # the game screen
+    await cdp.wait_for_text("End round", after=mark, timeout=30)  # the game screen's keys (the briefing names "4 Roadmap")
     mark = len(await cdp.text())
     await cdp.key("e")
     await cdp.wait_for_text("Commit the roadmap for quarter 1", after=mark, timeout=30)
