@@ -350,24 +350,33 @@ def knapsack(values: list[float], weights: list[float], capacity: float, unit: f
 
 
 def _knapsack(values, weights, capacity: float, unit: float) -> list[int]:
+    """The dynamic programme of `knapsack`, on Python floats: a round's knapsack has a dozen or two
+    items and a few dozen cells, where numpy's per-call overhead cost more than the arithmetic.
+    Each cell is updated in place from the top down (so `best[c - wi]` is still the value before
+    this item) with the same float64 additions and the same `cand > rest + 1e-12` test as a
+    vectorized pass, so it chooses the same set, bit for bit."""
     cap = int(math.floor(capacity / unit + 1e-9))
     if cap <= 0:
         return []
     w = [max(1, int(math.ceil(x / unit - 1e-9))) for x in weights]
-    items = [i for i, v in enumerate(values) if v > 0 and w[i] <= cap]
-    best = np.zeros(cap + 1)
-    taken = []  # per item, where taking it is better: cells wi..cap (below wi it cannot be taken)
-    for i in items:
+    best = [0.0] * (cap + 1)
+    taken = []  # per item, a bit mask of the cells where taking it is better (c >= wi only)
+    for i, v in enumerate(values):
         wi = w[i]
-        rest = best[wi:]
-        cand = best[: cap + 1 - wi] + values[i]
-        better = cand > rest + 1e-12
-        np.copyto(rest, cand, where=better)
+        if not (v > 0 and wi <= cap):
+            continue
+        v = float(v)
+        better = 0
+        for c in range(cap, wi - 1, -1):
+            cand = best[c - wi] + v
+            if cand > best[c] + 1e-12:
+                best[c] = cand
+                better |= 1 << c
         taken.append((i, wi, better))
     chosen = []
     c = cap
     for i, wi, better in reversed(taken):
-        if c >= wi and better[c - wi]:
+        if better >> c & 1:
             chosen.append(i)
             c -= wi
     return sorted(chosen)
