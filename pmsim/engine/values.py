@@ -114,6 +114,7 @@ def _static(scenario: Scenario) -> dict[str, Any]:
             a.flags.writeable = False
         info["ids"] = [f.id for f in scenario.features]
         info["memo"] = {}
+        info["stake_sums"] = {}
         kept = (scenario, info)  # the scenario is kept with its look-ups: its id stays its own
         _STATIC[id(scenario)] = kept
     return kept[1]
@@ -274,19 +275,53 @@ def _stake_values(scenario, sizes, need_mean, impact, stakes, t, since) -> np.nd
 def stakes_over(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, impact: np.ndarray,
                 stakes: list[tuple[int, np.ndarray, int]], quarters: list[int], since: int = 1) -> np.ndarray:
     """(F,) the sum of `stake_values(..., t, since)` over `quarters`, added quarter after quarter
-    from zeros: the same bits, with each stake's market (its segments' weighted needs) summed once."""
-    ti_of = _theme_index(scenario)
-    weighted = sizes * _static(scenario)["weights"]
-    per = [float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, int(ti_of[fi])], 0, None)))
-           for fi, mask, _ in stakes]
-    total = np.zeros(len(scenario.features))
+    from zeros: the same bits, with each stake's market (its segments' weighted needs) summed once
+    (and remembered by its exact inputs: a batch's games ask the same few again and again), and
+    the quarters added on Python floats, the same float64 operations in the same order as the
+    arrays' (`out[fi] += ...` from 0.0, then `total += out / 1000.0` for each stake's feature;
+    the others stay 0.0)."""
+    per = _stake_sums(scenario, sizes, need_mean, stakes)
+    acc = {fi: 0.0 for fi, _, _ in stakes}  # total[fi], from np.zeros
+    terms = [(fi, u, max(u, since), p * STAKE_PENALTY * float(impact[fi]))
+             for (fi, _, u), p in zip(stakes, per, strict=True)]
+    growth = STAKE_GROWTH
     for t in quarters:
-        out = np.zeros(len(scenario.features))
-        for (fi, _, u), p in zip(stakes, per, strict=True):
+        out = dict.fromkeys(acc, 0.0)  # out[fi], from np.zeros
+        for fi, u, start, base in terms:
             if u <= t:
-                out[fi] += p * STAKE_PENALTY * float(impact[fi]) * (1.0 + STAKE_GROWTH * (t - max(u, since)))
-        total += out / 1000.0
+                out[fi] += base * (1.0 + growth * (t - start))
+        for fi, o in out.items():
+            acc[fi] += o / 1000.0
+    total = np.zeros(len(scenario.features))
+    for fi, v in acc.items():
+        total[fi] = v
     return total
+
+
+def _stake_sums(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray,
+                stakes: list[tuple[int, np.ndarray, int]]) -> list[float]:
+    """Each stake's `np.sum(mask * weighted * BETA * max(need, 0))` (its market), as _stake_values
+    sums it, remembered by its exact inputs (the sizes, the needs, the feature and its mask)."""
+    if not stakes:
+        return []
+    info = _static(scenario)
+    sums = info["stake_sums"]
+    ti_of = info["ti"]
+    base = (_key(sizes), _key(need_mean))
+    weighted = None
+    out = []
+    for fi, mask, _ in stakes:
+        key = (base, fi, _key(mask))
+        p = sums.get(key)
+        if p is None:
+            if weighted is None:
+                weighted = sizes * info["weights"]
+            p = float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, int(ti_of[fi])], 0, None)))
+            if len(sums) >= 4096:
+                sums.clear()
+            sums[key] = p
+        out.append(p)
+    return out
 
 
 # Posteriors already computed, by their exact vote counts: the values on beliefs, their must-be
