@@ -203,17 +203,18 @@ def _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> n
     out = np.zeros(len(scenario.features))
     if not len(comp_best):
         return out / 1000.0
-    need = np.clip(need_mean[:, ti], 0, None)
+    need = np.maximum(need_mean[:, ti], 0)  # what np.clip(need, 0, None) calls
     # every quarter at once ((Q, S, F), element by element the same products), each quarter's
-    # segments summed as before, and the quarters added to `out` one after another
+    # segments summed as before (a sum over axis 1 adds each (q, f)'s segments in order, as
+    # per[q].sum(axis=0) did), and the quarters added to `out` one after another
     best = np.asarray(comp_best, dtype=np.float64)  # (Q, T), or (Q, S, T) with rival companies
     best = best[:, None, :] if best.ndim == 2 else best
     gap = np.maximum(best - g_ours[None, :, :], 0.0)[:, :, ti]  # (Q, S, F)
     closed = np.minimum(np.maximum(gain, 0.0)[None, :, :], gap)
     mult = 1.0 if fresh is None else np.asarray(fresh, dtype=np.float64)[:, ti][:, None, :]
     per = (weighted[:, None] * BETA * LOSS_W * need)[None, :, :] * closed * mult
-    for q in range(per.shape[0]):
-        out += per[q].sum(axis=0)
+    for row in per.sum(axis=1):
+        out += row
     return out / 1000.0
 
 

@@ -213,16 +213,60 @@ def fresh_true(game: Game, u: int) -> np.ndarray:
 def fresh_believed(game: Game, u: int, known: bool = True) -> np.ndarray:
     """(T,) the same as the player can know it: launches in the news, and (`known`) those a
     competitive analysis found coming."""
-    from pmsim.engine.market import FRESH
+    return _fresh_from(_believed_launches(game, known), u, len(game.themes))
 
-    out = np.ones(len(game.themes))
+
+def _believed_launches(game: Game, known: bool) -> list[tuple[int, int]]:
+    """(round, theme index) of the launches the player knows of (fresh_believed)."""
     moves = [(m["round"], m["theme"]) for m in game.state.public_moves]
     if known:
         moves += [(m["round"], game.themes.index(m["theme"])) for m in game.state.beliefs.known_moves
                   if m.get("theme") in game.themes]
+    return moves
+
+
+def _fresh_from(moves: list[tuple[int, int]], u: int, n_themes: int) -> np.ndarray:
+    from pmsim.engine.market import FRESH
+
+    out = np.ones(n_themes)
     for rnd, ti in moves:
         if u - 1 <= rnd <= u:
             out[ti] = 1.0 + FRESH
+    return out
+
+
+def _fresh_believed_over(game: Game, quarters: list[int], known: bool = True) -> list[np.ndarray]:
+    """`[fresh_believed(game, u, known) for u in quarters]`, each array made once per distinct set of
+    launches it counts (quarters with the same ones share one array: read it, do not change it)."""
+    moves = _believed_launches(game, known)
+    n_themes = len(game.themes)
+    made: dict[tuple[int, ...], np.ndarray] = {}
+    out = []
+    for u in quarters:
+        which = tuple(k for k, (rnd, _) in enumerate(moves) if u - 1 <= rnd <= u)
+        hit = made.get(which)
+        if hit is None:
+            hit = made[which] = _fresh_from(moves, u, n_themes)
+        out.append(hit)
+    return out
+
+
+def _comp_best_believed_over(game: Game, quarters: list[int], comp_mean: np.ndarray | None = None,
+                             moves: list[dict[str, Any]] | None = None) -> list[np.ndarray]:
+    """`[comp_best_believed(game, u, comp_mean, moves) for u in quarters]`, each array made once per
+    distinct set of launches it counts (quarters with the same ones share one array: read it, do
+    not change it)."""
+    st = game.state
+    themes = game.themes
+    known = st.beliefs.known_moves if moves is None else moves
+    made: dict[tuple[int, ...], np.ndarray] = {}
+    out = []
+    for u in quarters:
+        which = tuple(k for k, m in enumerate(known) if st.round < m["round"] <= u and m.get("theme") in themes)
+        hit = made.get(which)
+        if hit is None:
+            hit = made[which] = comp_best_believed(game, u, comp_mean, moves)
+        out.append(hit)
     return out
 
 
@@ -287,8 +331,7 @@ def gap_believed(game: Game, quarters: list[int]) -> np.ndarray:
 def _gap_believed(game: Game, quarters: list[int], g: np.ndarray) -> np.ndarray:
     b = game.state.beliefs
     return gap_values(game.scenario, game.sizes(), b.need_mean, _believed_gain(game, b.kano_votes, _guess(game)),
-                      g, [comp_best_believed(game, u) for u in quarters],
-                      [fresh_believed(game, u) for u in quarters])
+                      g, _comp_best_believed_over(game, quarters), _fresh_believed_over(game, quarters))
 
 
 def gap_prior(game: Game, quarters: list[int]) -> np.ndarray:
@@ -303,8 +346,8 @@ def _gap_prior(game: Game, quarters: list[int], g: np.ndarray) -> np.ndarray:
     for m in game.state.public_moves:
         comp[m["competitor"], m["theme"]] = min(max(comp[m["competitor"], m["theme"]] + m["delta"], 0.0), 1.0)
     return gap_values(game.scenario, game.sizes(), need, _believed_gain(game, votes, guess), g,
-                      [comp_best_believed(game, u, comp, []) for u in quarters],
-                      [fresh_believed(game, u, known=False) for u in quarters])
+                      _comp_best_believed_over(game, quarters, comp, []),
+                      _fresh_believed_over(game, quarters, known=False))
 
 
 def _worth_from(game: Game, u: int, quarterly: np.ndarray, must: np.ndarray, gap, stakes) -> np.ndarray:

@@ -88,3 +88,76 @@ def test_stakes_over_remembers_each_stakes_market_by_its_exact_inputs():
         sizes[rng.integers(s_n)] += 1.0
         got = values.stakes_over(sc, sizes, need, impact, stakes, quarters, since)
         assert _bits(got) == _bits(_plain_stakes_over(sc, sizes, need, impact, stakes, quarters, since))
+
+
+def _gap_by_quarter(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh):
+    """values._gap_values as it was: every quarter at once, each quarter's segments summed by
+    `per[q].sum(axis=0)`, one quarter after another."""
+    from pmsim.engine.market import BETA, LOSS_W
+
+    ti = values._theme_index(scenario)
+    weighted = sizes * np.array(scenario.segment_weights())
+    out = np.zeros(len(scenario.features))
+    if not len(comp_best):
+        return out / 1000.0
+    need = np.clip(need_mean[:, ti], 0, None)
+    best = np.asarray(comp_best, dtype=np.float64)
+    best = best[:, None, :] if best.ndim == 2 else best
+    gap = np.maximum(best - g_ours[None, :, :], 0.0)[:, :, ti]
+    closed = np.minimum(np.maximum(gain, 0.0)[None, :, :], gap)
+    mult = 1.0 if fresh is None else np.asarray(fresh, dtype=np.float64)[:, ti][:, None, :]
+    per = (weighted[:, None] * BETA * LOSS_W * need)[None, :, :] * closed * mult
+    for q in range(per.shape[0]):
+        out += per[q].sum(axis=0)
+    return out / 1000.0
+
+
+def test_gap_values_sum_each_quarters_segments_as_before_with_many_segments_and_rivals():
+    base = load_scenario(resolve("b2b_saas"))
+    rng = np.random.default_rng(17)
+    for n_seg in (1, 3, 8, 9, 17):
+        segs = [base.market.segments[i % len(base.market.segments)].model_copy(update={"id": f"s{i}"})
+                for i in range(n_seg)]
+        sc = base.model_copy(update={"market": base.market.model_copy(update={"segments": segs})})
+        s_n, f_n, t_n = n_seg, len(sc.features), len(sc.theme_ids())
+        for trial in range(40):
+            sizes = rng.integers(0, 50_000, s_n).astype(np.float64)
+            need = rng.normal(0.15, 0.12, (s_n, t_n))
+            gain = rng.normal(0.0, 0.3, (s_n, f_n))
+            gain[rng.random((s_n, f_n)) < 0.2] = -0.0
+            g = rng.normal(0.3, 0.2, (s_n, t_n))
+            q_n = int(rng.integers(0, 9))
+            if trial % 3 == 0:  # a shared market's rival companies: (S, T) a quarter
+                best = [rng.random((s_n, t_n)) for _ in range(q_n)]
+            else:
+                best = [rng.random(t_n) for _ in range(q_n)]
+            fresh = None if trial % 2 else [1.0 + 2.0 * (rng.random(t_n) < 0.3) for _ in best]
+            got = values._gap_values(sc, sizes, need, gain, g, best, fresh)
+            assert _bits(got) == _bits(_gap_by_quarter(sc, sizes, need, gain, g, best, fresh)), (n_seg, trial)
+
+
+def test_the_quarters_believed_rivals_and_launches_are_each_quarters(builtin_small):
+    """worth's lists over quarters (one array per distinct set of launches counted) hold, quarter
+    by quarter, the bits of comp_best_believed and fresh_believed, through bot games that find
+    rivals' launches coming (the analyst's competitive analysis)."""
+    from pmsim.engine import new_game, worth
+    from pmsim.engine.bots import play_round
+
+    game = new_game(builtin_small, 5)
+    seen_moves = 0
+    while not game.state.finished:
+        st = game.state
+        seen_moves = max(seen_moves, len(st.beliefs.known_moves) + len(st.public_moves))
+        comp = game._c["prior_comp"].copy()
+        for first in range(1, builtin_small.rounds + 2):
+            quarters = list(range(first, builtin_small.rounds + 1))
+            for known in (True, False):
+                got = worth._fresh_believed_over(game, quarters, known)
+                assert [_bits(a) for a in got] == [_bits(worth.fresh_believed(game, u, known)) for u in quarters]
+            got = worth._comp_best_believed_over(game, quarters)
+            assert [_bits(a) for a in got] == [_bits(worth.comp_best_believed(game, u)) for u in quarters]
+            got = worth._comp_best_believed_over(game, quarters, comp, [])
+            assert [_bits(a) for a in got] == [_bits(worth.comp_best_believed(game, u, comp, [])) for u in quarters]
+        play_round(game, "analyst")
+    if builtin_small.market.competitors and any(c.moves for c in builtin_small.market.competitors):
+        assert seen_moves  # the launches were there to count
