@@ -115,6 +115,7 @@ def _static(scenario: Scenario) -> dict[str, Any]:
         info["ids"] = [f.id for f in scenario.features]
         info["memo"] = {}
         info["stake_sums"] = {}
+        info["stakes"] = {}
         kept = (scenario, info)  # the scenario is kept with its look-ups: its id stays its own
         _STATIC[id(scenario)] = kept
     return kept[1]
@@ -126,7 +127,8 @@ def _theme_index(scenario: Scenario) -> np.ndarray:
 
 def _key(a) -> tuple:
     """An exact, hashable key of an array's contents."""
-    a = np.asarray(a)
+    if type(a) is not np.ndarray:
+        a = np.asarray(a)
     return (a.dtype.str, a.shape, a.tobytes())
 
 
@@ -225,8 +227,25 @@ def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple
     For each launch (theme index, round[, feature id]): the feature the launch names, else the
     theme's headline feature (its highest-value one), becomes a must-be, from that round, for the
     segments that care about the theme more than average (and, given the true `kano`, for which it is not a must-be already). Returns
-    (feature index, segment mask (S,), round), earliest launch per feature.
+    (feature index, segment mask (S,), round), earliest launch per feature: made once for these
+    exact inputs (the masks copied for each caller), as the game and the bots ask again and again.
     """
+    try:
+        key = (_key(need_mean), tuple(tuple((type(v), v) for v in x) for x in launches),
+               None if kano is None else _key(kano))
+        memo = _static(scenario)["stakes"]
+        hit = memo.get(key)
+    except TypeError:  # unhashable launches: made, not remembered
+        return _table_stakes(scenario, need_mean, launches, kano)
+    if hit is None:
+        if len(memo) >= 1024:
+            memo.clear()
+        hit = memo[key] = _table_stakes(scenario, need_mean, launches, kano)
+    return [(fi, mask.copy(), u) for fi, mask, u in hit]
+
+
+def _table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple],
+                  kano: np.ndarray | None) -> list[tuple[int, np.ndarray, int]]:
     info = _static(scenario)
     ti_of = info["ti"].tolist()
     n_themes = len(scenario.market.themes)

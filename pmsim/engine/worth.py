@@ -82,7 +82,7 @@ def believed(game: Game) -> np.ndarray:
 
 def _believed(game: Game) -> np.ndarray:
     st = game.state
-    guess = np.array([st.features[f.id].impact_guess for f in game.scenario.features])
+    guess = _guess(game)
     return believed_values(game.scenario, game.sizes(), st.beliefs.need_mean, st.beliefs.kano_votes, guess)
 
 
@@ -93,7 +93,7 @@ def believed_must(game: Game) -> np.ndarray:
 
 def _believed_must(game: Game) -> np.ndarray:
     st = game.state
-    guess = np.array([st.features[f.id].impact_guess for f in game.scenario.features])
+    guess = _guess(game)
     p_must = kano_posterior(st.beliefs.kano_votes)[..., 0]
     return must_values(game.scenario, game.sizes(), st.beliefs.need_mean, p_must, guess)
 
@@ -296,12 +296,14 @@ def _believed_gain_of(votes: np.ndarray, guess: np.ndarray) -> np.ndarray:
 
 
 def _guess(game: Game) -> np.ndarray:
-    return np.array([game.state.features[f.id].impact_guess for f in game.scenario.features])
+    """(F,) the design team's impact guesses, in the scenario's order of features."""
+    features = game.state.features
+    return np.array([features[fid].impact_guess for fid in game.feature_ids])
 
 
 def _moves(moves: list[dict[str, Any]], *fields: str) -> tuple:
     """The fields of each move that a value reads, as a key."""
-    return tuple(tuple(m.get(f) for f in fields) for m in moves)
+    return tuple([tuple(map(m.get, fields)) for m in moves])
 
 
 # The competitive-gap and table-stake values over some quarters, kept on the game by the exact

@@ -161,3 +161,29 @@ def test_the_quarters_believed_rivals_and_launches_are_each_quarters(builtin_sma
         play_round(game, "analyst")
     if builtin_small.market.competitors and any(c.moves for c in builtin_small.market.competitors):
         assert seen_moves  # the launches were there to count
+
+
+def test_remembered_table_stakes_are_made_ones_and_the_callers_own():
+    sc = load_scenario(resolve("b2b_saas"))
+    s_n, f_n, t_n = len(sc.market.segments), len(sc.features), len(sc.theme_ids())
+    rng = np.random.default_rng(8)
+    need = rng.normal(0.15, 0.12, (s_n, t_n))
+    kano = rng.integers(0, 5, (s_n, f_n))
+    ids = [f.id for f in sc.features]
+
+    def same(a, b):
+        return len(a) == len(b) and all(x[0] == y[0] and x[2] == y[2] and _bits(x[1]) == _bits(y[1])
+                                        for x, y in zip(a, b, strict=True))
+
+    for trial in range(80):
+        launches = [(int(rng.integers(t_n)), int(rng.integers(1, 9))) + ((str(rng.choice(ids)),) if rng.random() < 0.3 else ())
+                    for _ in range(int(rng.integers(0, 6)))]
+        k = kano if trial % 2 else None
+        want = values._table_stakes(sc, need, launches, k)
+        first = values.table_stakes(sc, need, launches, k)
+        assert same(first, want)
+        for _, mask, _ in first:
+            mask[:] = ~mask  # the caller's own copy: what is remembered stays as it was
+        assert same(values.table_stakes(sc, need, launches, k), want)
+        need[rng.integers(s_n), rng.integers(t_n)] = rng.normal(0.15, 0.2)  # same array, other needs
+        assert same(values.table_stakes(sc, need, launches, k), values._table_stakes(sc, need, launches, k))
