@@ -116,6 +116,7 @@ def _static(scenario: Scenario) -> dict[str, Any]:
         info["memo"] = {}
         info["stake_sums"] = {}
         info["stakes"] = {}
+        info["gap_rows"] = {}
         kept = (scenario, info)  # the scenario is kept with its look-ups: its id stays its own
         _STATIC[id(scenario)] = kept
     return kept[1]
@@ -193,31 +194,57 @@ def gap_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gai
     (or one (S, T) per quarter: per segment, with a shared market's rival companies).
     A feature closes min(gain, gap) of a gap, and each point closed is worth LOSS_W more, times
     the quarter's `fresh` multiplier (T,) where a rival has just launched.
+
+    Each quarter's share (its segments summed, (F,)) is remembered by its exact inputs, and the
+    quarters are added from zeros one after another, as _gap_values adds them: a cost of delay asks
+    the quarters from now and from next quarter, and a batch's games the same truth again.
     """
-    key = ("gap", _key(sizes), _key(need_mean), _key(gain), _key(g_ours), tuple(_key(b) for b in comp_best),
-           None if fresh is None else tuple(_key(f) for f in fresh))
-    return _remembered(scenario, key, lambda: _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh))
+    if fresh is not None and len(fresh) != len(comp_best):  # (not asked: made as given, not remembered)
+        return _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh)
+    base = (_key(sizes), _key(need_mean), _key(gain), _key(g_ours))
+    keys = [(base, _key(b), None if fresh is None else _key(fresh[q])) for q, b in enumerate(comp_best)]
+    memo = _static(scenario)["gap_rows"]
+    rows = [memo.get(k) for k in keys]
+    missing = [q for q, row in enumerate(rows) if row is None]
+    if missing:
+        made = _gap_rows(scenario, sizes, need_mean, gain, g_ours, [comp_best[q] for q in missing],
+                         None if fresh is None else [fresh[q] for q in missing])
+        if len(memo) + len(missing) > 4096:
+            memo.clear()
+        for q, row in zip(missing, made, strict=True):
+            row.flags.writeable = False
+            rows[q] = memo[keys[q]] = row
+    out = np.zeros(len(scenario.features))
+    for row in rows:
+        out += row
+    return out / 1000.0
 
 
 def _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> np.ndarray:
-    ti = _theme_index(scenario)
-    weighted = sizes * _static(scenario)["weights"]
+    """gap_values, made afresh: each quarter's share added to zeros one after another."""
     out = np.zeros(len(scenario.features))
+    for row in _gap_rows(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh):
+        out += row
+    return out / 1000.0
+
+
+def _gap_rows(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> np.ndarray:
+    """(Q, F) each quarter's gap value, its segments summed in order (not yet in thousands)."""
+    ti = _theme_index(scenario)
     if not len(comp_best):
-        return out / 1000.0
+        return np.zeros((0, len(scenario.features)))
+    weighted = sizes * _static(scenario)["weights"]
     need = np.maximum(need_mean[:, ti], 0)  # what np.clip(need, 0, None) calls
-    # every quarter at once ((Q, S, F), element by element the same products), each quarter's
-    # segments summed as before (a sum over axis 1 adds each (q, f)'s segments in order, as
-    # per[q].sum(axis=0) did), and the quarters added to `out` one after another
+    # every quarter at once ((Q, S, F), element by element the same products as one at a time),
+    # and each quarter's segments summed in order (a sum over axis 1 adds each (q, f)'s segments
+    # as per[q].sum(axis=0) did)
     best = np.asarray(comp_best, dtype=np.float64)  # (Q, T), or (Q, S, T) with rival companies
     best = best[:, None, :] if best.ndim == 2 else best
     gap = np.maximum(best - g_ours[None, :, :], 0.0)[:, :, ti]  # (Q, S, F)
     closed = np.minimum(np.maximum(gain, 0.0)[None, :, :], gap)
     mult = 1.0 if fresh is None else np.asarray(fresh, dtype=np.float64)[:, ti][:, None, :]
     per = (weighted[:, None] * BETA * LOSS_W * need)[None, :, :] * closed * mult
-    for row in per.sum(axis=1):
-        out += row
-    return out / 1000.0
+    return per.sum(axis=1)
 
 
 def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple],

@@ -187,3 +187,26 @@ def test_remembered_table_stakes_are_made_ones_and_the_callers_own():
         assert same(values.table_stakes(sc, need, launches, k), want)
         need[rng.integers(s_n), rng.integers(t_n)] = rng.normal(0.15, 0.2)  # same array, other needs
         assert same(values.table_stakes(sc, need, launches, k), values._table_stakes(sc, need, launches, k))
+
+
+def test_gap_values_remember_each_quarter_and_add_them_as_made_afresh():
+    sc = load_scenario(resolve("consumer_app"))
+    s_n, f_n, t_n = len(sc.market.segments), len(sc.features), len(sc.theme_ids())
+    rng = np.random.default_rng(23)
+    sizes = rng.integers(0, 50_000, s_n).astype(np.float64)
+    need = rng.normal(0.15, 0.12, (s_n, t_n))
+    gain = rng.normal(0.0, 0.3, (s_n, f_n))
+    g = rng.normal(0.3, 0.2, (s_n, t_n))
+    best = [rng.random(t_n) for _ in range(8)]
+    best[3] = best[2].copy()  # two quarters alike
+    fresh = [1.0 + 2.0 * (rng.random(t_n) < 0.3) for _ in best]
+    for trial in range(60):
+        lo, hi = sorted(int(x) for x in rng.integers(0, 9, 2))
+        part, part_fresh = best[lo:hi], (None if trial % 3 == 0 else fresh[lo:hi])
+        got = values.gap_values(sc, sizes, need, gain, g, part, part_fresh)  # some quarters known, some new
+        assert _bits(got) == _bits(values._gap_values(sc, sizes, need, gain, g, part, part_fresh)), (lo, hi)
+        got[:] = 7.0  # the caller's own array
+        if trial % 10 == 9:  # other needs: nothing remembered applies
+            need = need + rng.normal(0.0, 0.01, need.shape)
+    assert _bits(values.gap_values(sc, sizes, need, gain, g, best, fresh)) == _bits(
+        values._gap_values(sc, sizes, need, gain, g, best, fresh))
