@@ -440,12 +440,17 @@ def _knapsack(values, weights, capacity: float, unit: float) -> list[int]:
     cap = int(math.floor(capacity / unit + 1e-9))
     if cap <= 0:
         return []
-    w = [max(1, int(math.ceil(x / unit - 1e-9))) for x in weights]
+    ceil = math.ceil  # an int already: max(1, int(ceil(...))) without the calls
+    w = [ceil(x / unit - 1e-9) for x in weights]
     best = [0.0] * (cap + 1)
     taken = []  # per item, a bit mask of the cells where taking it is better (c >= wi only)
     for i, v in enumerate(values):
+        if not v > 0:
+            continue
         wi = w[i]
-        if not (v > 0 and wi <= cap):
+        if wi < 1:
+            wi = 1
+        elif wi > cap:
             continue
         v = float(v)
         better = 0
