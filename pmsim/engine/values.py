@@ -157,7 +157,7 @@ def must_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, p_
     """
     ti = _theme_index(scenario)
     weighted = sizes * _static(scenario)["weights"]
-    out = _colsum(weighted[:, None] * BETA * np.clip(need_mean[:, ti], 0, None) * p_must)
+    out = _colsum(weighted[:, None] * BETA * np.maximum(need_mean[:, ti], 0) * p_must)  # = np.clip(.., 0, None)
     out *= MUST_PENALTY * np.asarray(impact, dtype=np.float64)
     return out / 1000.0
 
@@ -314,7 +314,7 @@ def _stake_values(scenario, sizes, need_mean, impact, stakes, t, since) -> np.nd
         if u > t:
             continue
         ti = int(ti_of[fi])
-        per = float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, ti], 0, None)))
+        per = float(np.sum(mask * weighted * BETA * np.maximum(need_mean[:, ti], 0)))
         out[fi] += per * STAKE_PENALTY * float(impact[fi]) * (1.0 + STAKE_GROWTH * (t - max(u, since)))
     return out / 1000.0
 
@@ -363,7 +363,7 @@ def _stake_sums(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray,
         if p is None:
             if weighted is None:
                 weighted = sizes * info["weights"]
-            p = float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, int(ti_of[fi])], 0, None)))
+            p = float(np.sum(mask * weighted * BETA * np.maximum(need_mean[:, int(ti_of[fi])], 0)))
             if len(sums) >= 4096:
                 sums.clear()
             sums[key] = p
@@ -404,7 +404,7 @@ def believed_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray
     post = kano_posterior(kano_votes)  # (S, F, 5)
     exp_gain = (post * gains[None, :, :]).sum(axis=-1)  # (S, F)
     weighted = sizes * _static(scenario)["weights"]
-    out = _colsum(weighted[:, None] * BETA * np.clip(need_mean[:, ti], 0, None) * exp_gain)
+    out = _colsum(weighted[:, None] * BETA * np.maximum(need_mean[:, ti], 0) * exp_gain)
     return out / 1000.0 + experience_values(scenario, sizes)
 
 

@@ -157,7 +157,7 @@ def _comp_best_true(game: Game, u: int) -> np.ndarray:
     for ev in sc.events:
         if ev.kind == "competitor_launch" and ev.competitor and ev.theme and ev.round <= u:
             g[ids.index(ev.competitor), themes.index(ev.theme)] += ev.delta * ev.probability
-    best = np.clip(g, 0.0, 1.0).max(axis=0)
+    best = g.clip(0.0, 1.0).max(axis=0)
     return _with_rivals(game, u, best)
 
 
@@ -183,7 +183,7 @@ def comp_best_believed(game: Game, u: int, comp_mean: np.ndarray | None = None,
     for m in (b.known_moves if moves is None else moves):
         if game.state.round < m["round"] <= u and m.get("theme") in themes:
             g[ids.index(m["competitor"]), themes.index(m["theme"])] += float(m.get("delta", 0.0))
-    return np.clip(g, 0.0, 1.0).max(axis=0)
+    return g.clip(0.0, 1.0).max(axis=0)
 
 
 def fresh_true(game: Game, u: int) -> np.ndarray:

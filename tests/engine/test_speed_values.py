@@ -210,3 +210,18 @@ def test_gap_values_remember_each_quarter_and_add_them_as_made_afresh():
             need = need + rng.normal(0.0, 0.01, need.shape)
     assert _bits(values.gap_values(sc, sizes, need, gain, g, best, fresh)) == _bits(
         values._gap_values(sc, sizes, need, gain, g, best, fresh))
+
+
+def test_the_clips_called_directly_give_np_clips_bits():
+    """values and worth call what np.clip(x, 0, None) and np.clip(g, 0.0, 1.0) call (np.maximum,
+    ndarray.clip) without numpy's Python wrappers: the same bits, -0.0, nan and inf included."""
+    rng = np.random.default_rng(4)
+    special = np.array([-0.0, 0.0, np.nan, np.inf, -np.inf, 1.0, -1.0, 0.5, 2.0, -1e-300])
+    for _ in range(200):
+        a = rng.normal(0.1, 0.5, (int(rng.integers(1, 12)), int(rng.integers(1, 40))))
+        a.flat[rng.integers(0, a.size, max(1, a.size // 4))] = rng.choice(special, max(1, a.size // 4))
+        ti = rng.integers(0, a.shape[1], int(rng.integers(1, 30)))
+        for x in (a, a[:, ti], a[:, int(ti[0])], a.T):  # fancy-indexed, strided, transposed views
+            assert _bits(np.maximum(x, 0)) == _bits(np.clip(x, 0, None))
+            assert _bits(x.clip(0.0, 1.0)) == _bits(np.clip(x, 0.0, 1.0))
+            assert _bits(x.clip(0.0, 1.0).max(axis=0)) == _bits(np.clip(x, 0.0, 1.0).max(axis=0))
