@@ -190,7 +190,7 @@ def _gap_closed(game: Game, without: np.ndarray, t: int) -> np.ndarray:
     ti = [game.themes.index(f.theme) for f in sc.features]
     gap = np.maximum((best[ti][None, :] if best.ndim == 1 else best[:, ti]) - without, 0.0)  # (S, F)
     closed = np.minimum(np.maximum(_true_gain(game), 0.0), gap)
-    need = np.clip(game.true_need_means()[:, ti], 0, None)
+    need = np.maximum(game.true_need_means()[:, ti], 0)
     weighted = game.sizes() * np.array(sc.segment_weights())
     from pmsim.engine.market import BETA, LOSS_W
 

@@ -114,6 +114,9 @@ def _static(scenario: Scenario) -> dict[str, Any]:
             a.flags.writeable = False
         info["ids"] = [f.id for f in scenario.features]
         info["memo"] = {}
+        info["stake_sums"] = {}
+        info["stakes"] = {}
+        info["gap_rows"] = {}
         kept = (scenario, info)  # the scenario is kept with its look-ups: its id stays its own
         _STATIC[id(scenario)] = kept
     return kept[1]
@@ -125,7 +128,8 @@ def _theme_index(scenario: Scenario) -> np.ndarray:
 
 def _key(a) -> tuple:
     """An exact, hashable key of an array's contents."""
-    a = np.asarray(a)
+    if type(a) is not np.ndarray:
+        a = np.asarray(a)
     return (a.dtype.str, a.shape, a.tobytes())
 
 
@@ -153,7 +157,7 @@ def must_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, p_
     """
     ti = _theme_index(scenario)
     weighted = sizes * _static(scenario)["weights"]
-    out = _colsum(weighted[:, None] * BETA * np.clip(need_mean[:, ti], 0, None) * p_must)
+    out = _colsum(weighted[:, None] * BETA * np.maximum(need_mean[:, ti], 0) * p_must)  # = np.clip(.., 0, None)
     out *= MUST_PENALTY * np.asarray(impact, dtype=np.float64)
     return out / 1000.0
 
@@ -190,30 +194,57 @@ def gap_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gai
     (or one (S, T) per quarter: per segment, with a shared market's rival companies).
     A feature closes min(gain, gap) of a gap, and each point closed is worth LOSS_W more, times
     the quarter's `fresh` multiplier (T,) where a rival has just launched.
+
+    Each quarter's share (its segments summed, (F,)) is remembered by its exact inputs, and the
+    quarters are added from zeros one after another, as _gap_values adds them: a cost of delay asks
+    the quarters from now and from next quarter, and a batch's games the same truth again.
     """
-    key = ("gap", _key(sizes), _key(need_mean), _key(gain), _key(g_ours), tuple(_key(b) for b in comp_best),
-           None if fresh is None else tuple(_key(f) for f in fresh))
-    return _remembered(scenario, key, lambda: _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh))
+    if fresh is not None and len(fresh) != len(comp_best):  # (not asked: made as given, not remembered)
+        return _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh)
+    base = (_key(sizes), _key(need_mean), _key(gain), _key(g_ours))
+    keys = [(base, _key(b), None if fresh is None else _key(fresh[q])) for q, b in enumerate(comp_best)]
+    memo = _static(scenario)["gap_rows"]
+    rows = [memo.get(k) for k in keys]
+    missing = [q for q, row in enumerate(rows) if row is None]
+    if missing:
+        made = _gap_rows(scenario, sizes, need_mean, gain, g_ours, [comp_best[q] for q in missing],
+                         None if fresh is None else [fresh[q] for q in missing])
+        if len(memo) + len(missing) > 4096:
+            memo.clear()
+        for q, row in zip(missing, made, strict=True):
+            row.flags.writeable = False
+            rows[q] = memo[keys[q]] = row
+    out = np.zeros(len(scenario.features))
+    for row in rows:
+        out += row
+    return out / 1000.0
 
 
 def _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> np.ndarray:
-    ti = _theme_index(scenario)
-    weighted = sizes * _static(scenario)["weights"]
+    """gap_values, made afresh: each quarter's share added to zeros one after another."""
     out = np.zeros(len(scenario.features))
+    for row in _gap_rows(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh):
+        out += row
+    return out / 1000.0
+
+
+def _gap_rows(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> np.ndarray:
+    """(Q, F) each quarter's gap value, its segments summed in order (not yet in thousands)."""
+    ti = _theme_index(scenario)
     if not len(comp_best):
-        return out / 1000.0
-    need = np.clip(need_mean[:, ti], 0, None)
-    # every quarter at once ((Q, S, F), element by element the same products), each quarter's
-    # segments summed as before, and the quarters added to `out` one after another
+        return np.zeros((0, len(scenario.features)))
+    weighted = sizes * _static(scenario)["weights"]
+    need = np.maximum(need_mean[:, ti], 0)  # what np.clip(need, 0, None) calls
+    # every quarter at once ((Q, S, F), element by element the same products as one at a time),
+    # and each quarter's segments summed in order (a sum over axis 1 adds each (q, f)'s segments
+    # as per[q].sum(axis=0) did)
     best = np.asarray(comp_best, dtype=np.float64)  # (Q, T), or (Q, S, T) with rival companies
     best = best[:, None, :] if best.ndim == 2 else best
     gap = np.maximum(best - g_ours[None, :, :], 0.0)[:, :, ti]  # (Q, S, F)
     closed = np.minimum(np.maximum(gain, 0.0)[None, :, :], gap)
     mult = 1.0 if fresh is None else np.asarray(fresh, dtype=np.float64)[:, ti][:, None, :]
     per = (weighted[:, None] * BETA * LOSS_W * need)[None, :, :] * closed * mult
-    for q in range(per.shape[0]):
-        out += per[q].sum(axis=0)
-    return out / 1000.0
+    return per.sum(axis=1)
 
 
 def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple],
@@ -223,8 +254,25 @@ def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple
     For each launch (theme index, round[, feature id]): the feature the launch names, else the
     theme's headline feature (its highest-value one), becomes a must-be, from that round, for the
     segments that care about the theme more than average (and, given the true `kano`, for which it is not a must-be already). Returns
-    (feature index, segment mask (S,), round), earliest launch per feature.
+    (feature index, segment mask (S,), round), earliest launch per feature: made once for these
+    exact inputs (the masks copied for each caller), as the game and the bots ask again and again.
     """
+    try:
+        key = (_key(need_mean), tuple(tuple((type(v), v) for v in x) for x in launches),
+               None if kano is None else _key(kano))
+        memo = _static(scenario)["stakes"]
+        hit = memo.get(key)
+    except TypeError:  # unhashable launches: made, not remembered
+        return _table_stakes(scenario, need_mean, launches, kano)
+    if hit is None:
+        if len(memo) >= 1024:
+            memo.clear()
+        hit = memo[key] = _table_stakes(scenario, need_mean, launches, kano)
+    return [(fi, mask.copy(), u) for fi, mask, u in hit]
+
+
+def _table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple],
+                  kano: np.ndarray | None) -> list[tuple[int, np.ndarray, int]]:
     info = _static(scenario)
     ti_of = info["ti"].tolist()
     n_themes = len(scenario.market.themes)
@@ -266,7 +314,7 @@ def _stake_values(scenario, sizes, need_mean, impact, stakes, t, since) -> np.nd
         if u > t:
             continue
         ti = int(ti_of[fi])
-        per = float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, ti], 0, None)))
+        per = float(np.sum(mask * weighted * BETA * np.maximum(need_mean[:, ti], 0)))
         out[fi] += per * STAKE_PENALTY * float(impact[fi]) * (1.0 + STAKE_GROWTH * (t - max(u, since)))
     return out / 1000.0
 
@@ -274,19 +322,53 @@ def _stake_values(scenario, sizes, need_mean, impact, stakes, t, since) -> np.nd
 def stakes_over(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, impact: np.ndarray,
                 stakes: list[tuple[int, np.ndarray, int]], quarters: list[int], since: int = 1) -> np.ndarray:
     """(F,) the sum of `stake_values(..., t, since)` over `quarters`, added quarter after quarter
-    from zeros: the same bits, with each stake's market (its segments' weighted needs) summed once."""
-    ti_of = _theme_index(scenario)
-    weighted = sizes * _static(scenario)["weights"]
-    per = [float(np.sum(mask * weighted * BETA * np.clip(need_mean[:, int(ti_of[fi])], 0, None)))
-           for fi, mask, _ in stakes]
-    total = np.zeros(len(scenario.features))
+    from zeros: the same bits, with each stake's market (its segments' weighted needs) summed once
+    (and remembered by its exact inputs: a batch's games ask the same few again and again), and
+    the quarters added on Python floats, the same float64 operations in the same order as the
+    arrays' (`out[fi] += ...` from 0.0, then `total += out / 1000.0` for each stake's feature;
+    the others stay 0.0)."""
+    per = _stake_sums(scenario, sizes, need_mean, stakes)
+    acc = {fi: 0.0 for fi, _, _ in stakes}  # total[fi], from np.zeros
+    terms = [(fi, u, max(u, since), p * STAKE_PENALTY * float(impact[fi]))
+             for (fi, _, u), p in zip(stakes, per, strict=True)]
+    growth = STAKE_GROWTH
     for t in quarters:
-        out = np.zeros(len(scenario.features))
-        for (fi, _, u), p in zip(stakes, per, strict=True):
+        out = dict.fromkeys(acc, 0.0)  # out[fi], from np.zeros
+        for fi, u, start, base in terms:
             if u <= t:
-                out[fi] += p * STAKE_PENALTY * float(impact[fi]) * (1.0 + STAKE_GROWTH * (t - max(u, since)))
-        total += out / 1000.0
+                out[fi] += base * (1.0 + growth * (t - start))
+        for fi, o in out.items():
+            acc[fi] += o / 1000.0
+    total = np.zeros(len(scenario.features))
+    for fi, v in acc.items():
+        total[fi] = v
     return total
+
+
+def _stake_sums(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray,
+                stakes: list[tuple[int, np.ndarray, int]]) -> list[float]:
+    """Each stake's `np.sum(mask * weighted * BETA * max(need, 0))` (its market), as _stake_values
+    sums it, remembered by its exact inputs (the sizes, the needs, the feature and its mask)."""
+    if not stakes:
+        return []
+    info = _static(scenario)
+    sums = info["stake_sums"]
+    ti_of = info["ti"]
+    base = (_key(sizes), _key(need_mean))
+    weighted = None
+    out = []
+    for fi, mask, _ in stakes:
+        key = (base, fi, _key(mask))
+        p = sums.get(key)
+        if p is None:
+            if weighted is None:
+                weighted = sizes * info["weights"]
+            p = float(np.sum(mask * weighted * BETA * np.maximum(need_mean[:, int(ti_of[fi])], 0)))
+            if len(sums) >= 4096:
+                sums.clear()
+            sums[key] = p
+        out.append(p)
+    return out
 
 
 # Posteriors already computed, by their exact vote counts: the values on beliefs, their must-be
@@ -322,7 +404,7 @@ def believed_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray
     post = kano_posterior(kano_votes)  # (S, F, 5)
     exp_gain = (post * gains[None, :, :]).sum(axis=-1)  # (S, F)
     weighted = sizes * _static(scenario)["weights"]
-    out = _colsum(weighted[:, None] * BETA * np.clip(need_mean[:, ti], 0, None) * exp_gain)
+    out = _colsum(weighted[:, None] * BETA * np.maximum(need_mean[:, ti], 0) * exp_gain)
     return out / 1000.0 + experience_values(scenario, sizes)
 
 
@@ -350,24 +432,38 @@ def knapsack(values: list[float], weights: list[float], capacity: float, unit: f
 
 
 def _knapsack(values, weights, capacity: float, unit: float) -> list[int]:
+    """The dynamic programme of `knapsack`, on Python floats: a round's knapsack has a dozen or two
+    items and a few dozen cells, where numpy's per-call overhead cost more than the arithmetic.
+    Each cell is updated in place from the top down (so `best[c - wi]` is still the value before
+    this item) with the same float64 additions and the same `cand > rest + 1e-12` test as a
+    vectorized pass, so it chooses the same set, bit for bit."""
     cap = int(math.floor(capacity / unit + 1e-9))
     if cap <= 0:
         return []
-    w = [max(1, int(math.ceil(x / unit - 1e-9))) for x in weights]
-    items = [i for i, v in enumerate(values) if v > 0 and w[i] <= cap]
-    best = np.zeros(cap + 1)
-    taken = []  # per item, where taking it is better: cells wi..cap (below wi it cannot be taken)
-    for i in items:
+    ceil = math.ceil  # an int already: max(1, int(ceil(...))) without the calls
+    w = [ceil(x / unit - 1e-9) for x in weights]
+    best = [0.0] * (cap + 1)
+    taken = []  # per item, a bit mask of the cells where taking it is better (c >= wi only)
+    for i, v in enumerate(values):
+        if not v > 0:
+            continue
         wi = w[i]
-        rest = best[wi:]
-        cand = best[: cap + 1 - wi] + values[i]
-        better = cand > rest + 1e-12
-        np.copyto(rest, cand, where=better)
+        if wi < 1:
+            wi = 1
+        elif wi > cap:
+            continue
+        v = float(v)
+        better = 0
+        for c in range(cap, wi - 1, -1):
+            cand = best[c - wi] + v
+            if cand > best[c] + 1e-12:
+                best[c] = cand
+                better |= 1 << c
         taken.append((i, wi, better))
     chosen = []
     c = cap
     for i, wi, better in reversed(taken):
-        if c >= wi and better[c - wi]:
+        if better >> c & 1:
             chosen.append(i)
             c -= wi
     return sorted(chosen)

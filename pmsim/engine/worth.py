@@ -82,7 +82,7 @@ def believed(game: Game) -> np.ndarray:
 
 def _believed(game: Game) -> np.ndarray:
     st = game.state
-    guess = np.array([st.features[f.id].impact_guess for f in game.scenario.features])
+    guess = _guess(game)
     return believed_values(game.scenario, game.sizes(), st.beliefs.need_mean, st.beliefs.kano_votes, guess)
 
 
@@ -93,7 +93,7 @@ def believed_must(game: Game) -> np.ndarray:
 
 def _believed_must(game: Game) -> np.ndarray:
     st = game.state
-    guess = np.array([st.features[f.id].impact_guess for f in game.scenario.features])
+    guess = _guess(game)
     p_must = kano_posterior(st.beliefs.kano_votes)[..., 0]
     return must_values(game.scenario, game.sizes(), st.beliefs.need_mean, p_must, guess)
 
@@ -157,7 +157,7 @@ def _comp_best_true(game: Game, u: int) -> np.ndarray:
     for ev in sc.events:
         if ev.kind == "competitor_launch" and ev.competitor and ev.theme and ev.round <= u:
             g[ids.index(ev.competitor), themes.index(ev.theme)] += ev.delta * ev.probability
-    best = np.clip(g, 0.0, 1.0).max(axis=0)
+    best = g.clip(0.0, 1.0).max(axis=0)
     return _with_rivals(game, u, best)
 
 
@@ -183,7 +183,7 @@ def comp_best_believed(game: Game, u: int, comp_mean: np.ndarray | None = None,
     for m in (b.known_moves if moves is None else moves):
         if game.state.round < m["round"] <= u and m.get("theme") in themes:
             g[ids.index(m["competitor"]), themes.index(m["theme"])] += float(m.get("delta", 0.0))
-    return np.clip(g, 0.0, 1.0).max(axis=0)
+    return g.clip(0.0, 1.0).max(axis=0)
 
 
 def fresh_true(game: Game, u: int) -> np.ndarray:
@@ -213,16 +213,60 @@ def fresh_true(game: Game, u: int) -> np.ndarray:
 def fresh_believed(game: Game, u: int, known: bool = True) -> np.ndarray:
     """(T,) the same as the player can know it: launches in the news, and (`known`) those a
     competitive analysis found coming."""
-    from pmsim.engine.market import FRESH
+    return _fresh_from(_believed_launches(game, known), u, len(game.themes))
 
-    out = np.ones(len(game.themes))
+
+def _believed_launches(game: Game, known: bool) -> list[tuple[int, int]]:
+    """(round, theme index) of the launches the player knows of (fresh_believed)."""
     moves = [(m["round"], m["theme"]) for m in game.state.public_moves]
     if known:
         moves += [(m["round"], game.themes.index(m["theme"])) for m in game.state.beliefs.known_moves
                   if m.get("theme") in game.themes]
+    return moves
+
+
+def _fresh_from(moves: list[tuple[int, int]], u: int, n_themes: int) -> np.ndarray:
+    from pmsim.engine.market import FRESH
+
+    out = np.ones(n_themes)
     for rnd, ti in moves:
         if u - 1 <= rnd <= u:
             out[ti] = 1.0 + FRESH
+    return out
+
+
+def _fresh_believed_over(game: Game, quarters: list[int], known: bool = True) -> list[np.ndarray]:
+    """`[fresh_believed(game, u, known) for u in quarters]`, each array made once per distinct set of
+    launches it counts (quarters with the same ones share one array: read it, do not change it)."""
+    moves = _believed_launches(game, known)
+    n_themes = len(game.themes)
+    made: dict[tuple[int, ...], np.ndarray] = {}
+    out = []
+    for u in quarters:
+        which = tuple(k for k, (rnd, _) in enumerate(moves) if u - 1 <= rnd <= u)
+        hit = made.get(which)
+        if hit is None:
+            hit = made[which] = _fresh_from(moves, u, n_themes)
+        out.append(hit)
+    return out
+
+
+def _comp_best_believed_over(game: Game, quarters: list[int], comp_mean: np.ndarray | None = None,
+                             moves: list[dict[str, Any]] | None = None) -> list[np.ndarray]:
+    """`[comp_best_believed(game, u, comp_mean, moves) for u in quarters]`, each array made once per
+    distinct set of launches it counts (quarters with the same ones share one array: read it, do
+    not change it)."""
+    st = game.state
+    themes = game.themes
+    known = st.beliefs.known_moves if moves is None else moves
+    made: dict[tuple[int, ...], np.ndarray] = {}
+    out = []
+    for u in quarters:
+        which = tuple(k for k, m in enumerate(known) if st.round < m["round"] <= u and m.get("theme") in themes)
+        hit = made.get(which)
+        if hit is None:
+            hit = made[which] = comp_best_believed(game, u, comp_mean, moves)
+        out.append(hit)
     return out
 
 
@@ -252,12 +296,14 @@ def _believed_gain_of(votes: np.ndarray, guess: np.ndarray) -> np.ndarray:
 
 
 def _guess(game: Game) -> np.ndarray:
-    return np.array([game.state.features[f.id].impact_guess for f in game.scenario.features])
+    """(F,) the design team's impact guesses, in the scenario's order of features."""
+    features = game.state.features
+    return np.array([features[fid].impact_guess for fid in game.feature_ids])
 
 
 def _moves(moves: list[dict[str, Any]], *fields: str) -> tuple:
     """The fields of each move that a value reads, as a key."""
-    return tuple(tuple(m.get(f) for f in fields) for m in moves)
+    return tuple([tuple(map(m.get, fields)) for m in moves])
 
 
 # The competitive-gap and table-stake values over some quarters, kept on the game by the exact
@@ -287,8 +333,7 @@ def gap_believed(game: Game, quarters: list[int]) -> np.ndarray:
 def _gap_believed(game: Game, quarters: list[int], g: np.ndarray) -> np.ndarray:
     b = game.state.beliefs
     return gap_values(game.scenario, game.sizes(), b.need_mean, _believed_gain(game, b.kano_votes, _guess(game)),
-                      g, [comp_best_believed(game, u) for u in quarters],
-                      [fresh_believed(game, u) for u in quarters])
+                      g, _comp_best_believed_over(game, quarters), _fresh_believed_over(game, quarters))
 
 
 def gap_prior(game: Game, quarters: list[int]) -> np.ndarray:
@@ -303,8 +348,8 @@ def _gap_prior(game: Game, quarters: list[int], g: np.ndarray) -> np.ndarray:
     for m in game.state.public_moves:
         comp[m["competitor"], m["theme"]] = min(max(comp[m["competitor"], m["theme"]] + m["delta"], 0.0), 1.0)
     return gap_values(game.scenario, game.sizes(), need, _believed_gain(game, votes, guess), g,
-                      [comp_best_believed(game, u, comp, []) for u in quarters],
-                      [fresh_believed(game, u, known=False) for u in quarters])
+                      _comp_best_believed_over(game, quarters, comp, []),
+                      _fresh_believed_over(game, quarters, known=False))
 
 
 def _worth_from(game: Game, u: int, quarterly: np.ndarray, must: np.ndarray, gap, stakes) -> np.ndarray:
