@@ -21,7 +21,7 @@ from pmsim.engine.actions import (
     Respond,
     Unplan,
 )
-from pmsim.engine.population import Population, true_need_means
+from pmsim.engine.population import true_need_means
 from pmsim.engine.rng import stream
 from pmsim.engine.rules import Rules
 from pmsim.engine.state import (
@@ -30,6 +30,7 @@ from pmsim.engine.state import (
     IllegalAction,
     state_hash,
 )
+from pmsim.engine.statecopy import copied, copy_state
 from pmsim.engine.values import KANO_ORDER, table_stakes, true_values
 from pmsim.scenario.models import Scenario
 
@@ -374,7 +375,7 @@ class Game(Rules):
         else:
             st.round = r + 1
             self._begin_round()
-        return _copied(report)  # the caller may keep or change it; the state's copy stays put
+        return copied(report)  # the caller may keep or change it; the state's copy stays put
 
     def metrics_from(self, counts: dict[str, np.ndarray]) -> dict[str, Any]:
         sc = self.scenario
@@ -448,99 +449,8 @@ class Game(Rules):
         return scoring.debrief(self)
 
 
-def copy_state(st: GameState, pop: Population) -> GameState:
-    """A deep copy of `st` that holds `pop` as its population: the population (the biggest part)
-    is never deep-copied; the caller gives its own copy, or a shared market's view of its customers.
-    The copy is `copy.deepcopy`'s (objects met twice stay one object in the copy), made by
-    `_deep` without deepcopy's per-object dispatch."""
-    own = st.pop
-    st.pop = None  # type: ignore[assignment]
-    try:
-        new = _deep(st, {})
-    finally:
-        st.pop = own
-    new.pop = pop
-    return new
-
-
-def _deep(obj: Any, memo: dict[int, Any]) -> Any:
-    """`copy.deepcopy(obj, memo)` for a game state: its plain dicts, lists, arrays and the
-    dataclasses of engine/state.py copied here, with deepcopy's memo (so what is shared stays
-    shared, cycles included); anything else (tuples, a customer record's lazy dict...) by
-    deepcopy itself, with the same memo."""
-    t = type(obj)
-    if t in _ATOMS:
-        return obj
-    hit = memo.get(id(obj), memo)
-    if hit is not memo:
-        return hit
-    if t is dict:
-        d: dict[Any, Any] = {}
-        memo[id(obj)] = d
-        for k, v in obj.items():
-            if type(k) not in _ATOMS:
-                k = _deep(k, memo)
-            d[k] = v if type(v) in _ATOMS else _deep(v, memo)
-        return d
-    if t is list:
-        out: list[Any] = []
-        memo[id(obj)] = out
-        out.extend(v if type(v) in _ATOMS else _deep(v, memo) for v in obj)
-        return out
-    if t is np.ndarray:
-        a = obj.__deepcopy__(memo)
-        memo[id(obj)] = a
-        return a
-    if _state_class(t):
-        # what deepcopy does with a dataclass instance (its reduce: a new object, then its
-        # __dict__ deep-copied into it), the object in the memo before its fields
-        y = t.__new__(t)
-        memo[id(obj)] = y
-        y.__dict__.update({k: v if type(v) in _ATOMS else _deep(v, memo) for k, v in obj.__dict__.items()})
-        return y
-    import copy
-
-    return copy.deepcopy(obj, memo)
-
-
-_STATE_CLASSES: dict[type, bool] = {}
-
-
-def _state_class(t: type) -> bool:
-    """Whether `t` is one of engine/state.py's plain dataclasses (no copy hooks, no slots)."""
-    known = _STATE_CLASSES.get(t)
-    if known is None:
-        import dataclasses
-
-        known = _STATE_CLASSES[t] = (
-            t.__module__ == GameState.__module__ and dataclasses.is_dataclass(t) and "__slots__" not in t.__dict__
-            and not any(h in c.__dict__ for c in t.__mro__[:-1]
-                        for h in ("__deepcopy__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__"))
-        )
-    return known
-
-
-_ATOMS = frozenset({str, int, float, bool, type(None)})
-
-
-def _copied(obj: Any) -> Any:
-    """`copy.deepcopy(obj)` for a round report, faster: its dicts and lists of plain values are
-    copied here (each one the same whether or not it appears twice), anything else by deepcopy."""
-    t = type(obj)
-    if t is dict:
-        return {k: v if type(v) in _ATOMS else _copied(v) for k, v in obj.items()}
-    if t is list:
-        return [v if type(v) in _ATOMS else _copied(v) for v in obj]
-    if t in _ATOMS:
-        return obj
-    import copy
-
-    return copy.deepcopy(obj)
-
-
 def _ratio(a: int, b: int) -> float:
     return round(a / b, 6) if b else 0.0
-
 
 
 def new_game(scenario: Scenario, seed: int) -> Game:

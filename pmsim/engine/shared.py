@@ -32,7 +32,7 @@ import numpy as np
 
 from pmsim.engine import market, setup
 from pmsim.engine.actions import Action, EndRound, Research
-from pmsim.engine.game import Game, copy_state
+from pmsim.engine.game import Game
 from pmsim.engine.population import NONE, OURS, TRIAL, Population
 from pmsim.engine.rng import stream
 from pmsim.engine.state import (
@@ -43,6 +43,7 @@ from pmsim.engine.state import (
     IllegalAction,
     _digest,
 )
+from pmsim.engine.statecopy import copy_state
 from pmsim.scenario.models import Scenario
 
 __all__ = ["MAX_COMPANIES", "CompanyGame", "SharedGame", "replay_shared"]

@@ -8,7 +8,7 @@ import copy
 import numpy as np
 
 from pmsim.engine import EndRound, new_game
-from pmsim.engine.game import _copied
+from pmsim.engine.statecopy import copied as _copied
 
 
 def test_the_round_report_is_a_deep_copy(saas_small):

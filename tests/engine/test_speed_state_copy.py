@@ -12,8 +12,8 @@ import numpy as np
 
 from pmsim.engine import EndRound, new_game
 from pmsim.engine.bots import play_round
-from pmsim.engine.game import copy_state
 from pmsim.engine.state import GameState, state_hash
+from pmsim.engine.statecopy import copy_state
 
 _ATOMS = (str, int, float, bool, type(None))
 
