@@ -136,13 +136,18 @@ def _key(a) -> tuple:
 def _remembered(scenario: Scenario, key: tuple, compute) -> np.ndarray:
     """`compute()` for these exact inputs of this scenario, made once (a copy each time): scoring
     asks the same values again every quarter, and they depend on nothing else."""
-    memo = _static(scenario)["memo"]
+    return _kept(_static(scenario)["memo"], key, compute).copy()
+
+
+def _kept(memo: dict, key: tuple, compute, limit: int = 1024) -> Any:
+    """`memo[key]`, made by `compute()` the first time (the table emptied when it holds `limit`):
+    the caller hands out copies of what must not be changed."""
     hit = memo.get(key)
     if hit is None:
-        if len(memo) >= 1024:
+        if len(memo) >= limit:
             memo.clear()
         hit = memo[key] = compute()
-    return hit.copy()
+    return hit
 
 
 def must_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, p_must: np.ndarray,
@@ -260,14 +265,10 @@ def table_stakes(scenario: Scenario, need_mean: np.ndarray, launches: list[tuple
     try:
         key = (_key(need_mean), tuple(tuple((type(v), v) for v in x) for x in launches),
                None if kano is None else _key(kano))
-        memo = _static(scenario)["stakes"]
-        hit = memo.get(key)
+        hash(key)
     except TypeError:  # unhashable launches: made, not remembered
         return _table_stakes(scenario, need_mean, launches, kano)
-    if hit is None:
-        if len(memo) >= 1024:
-            memo.clear()
-        hit = memo[key] = _table_stakes(scenario, need_mean, launches, kano)
+    hit = _kept(_static(scenario)["stakes"], key, lambda: _table_stakes(scenario, need_mean, launches, kano))
     return [(fi, mask.copy(), u) for fi, mask, u in hit]
 
 
@@ -355,20 +356,13 @@ def _stake_sums(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray,
     sums = info["stake_sums"]
     ti_of = info["ti"]
     base = (_key(sizes), _key(need_mean))
-    weighted = None
-    out = []
-    for fi, mask, _ in stakes:
-        key = (base, fi, _key(mask))
-        p = sums.get(key)
-        if p is None:
-            if weighted is None:
-                weighted = sizes * info["weights"]
-            p = float(np.sum(mask * weighted * BETA * np.maximum(need_mean[:, int(ti_of[fi])], 0)))
-            if len(sums) >= 4096:
-                sums.clear()
-            sums[key] = p
-        out.append(p)
-    return out
+
+    def stake_sum(fi: int, mask: np.ndarray) -> float:
+        weighted = sizes * info["weights"]
+        return float(np.sum(mask * weighted * BETA * np.maximum(need_mean[:, int(ti_of[fi])], 0)))
+
+    return [_kept(sums, (base, fi, _key(mask)), lambda fi=fi, mask=mask: stake_sum(fi, mask), 4096)
+            for fi, mask, _ in stakes]
 
 
 # Posteriors already computed, by their exact vote counts: the values on beliefs, their must-be

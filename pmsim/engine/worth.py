@@ -236,37 +236,33 @@ def _fresh_from(moves: list[tuple[int, int]], u: int, n_themes: int) -> np.ndarr
 
 
 def _fresh_believed_over(game: Game, quarters: list[int], known: bool = True) -> list[np.ndarray]:
-    """`[fresh_believed(game, u, known) for u in quarters]`, each array made once per distinct set of
-    launches it counts (quarters with the same ones share one array: read it, do not change it)."""
+    """`[fresh_believed(game, u, known) for u in quarters]` (see _once_per_set)."""
     moves = _believed_launches(game, known)
-    n_themes = len(game.themes)
-    made: dict[tuple[int, ...], np.ndarray] = {}
-    out = []
-    for u in quarters:
-        which = tuple(k for k, (rnd, _) in enumerate(moves) if u - 1 <= rnd <= u)
-        hit = made.get(which)
-        if hit is None:
-            hit = made[which] = _fresh_from(moves, u, n_themes)
-        out.append(hit)
-    return out
+    return _once_per_set(quarters, lambda u: tuple(k for k, (rnd, _) in enumerate(moves) if u - 1 <= rnd <= u),
+                         lambda u: _fresh_from(moves, u, len(game.themes)))
 
 
 def _comp_best_believed_over(game: Game, quarters: list[int], comp_mean: np.ndarray | None = None,
                              moves: list[dict[str, Any]] | None = None) -> list[np.ndarray]:
-    """`[comp_best_believed(game, u, comp_mean, moves) for u in quarters]`, each array made once per
-    distinct set of launches it counts (quarters with the same ones share one array: read it, do
-    not change it)."""
+    """`[comp_best_believed(game, u, comp_mean, moves) for u in quarters]` (see _once_per_set)."""
     st = game.state
-    themes = game.themes
     known = st.beliefs.known_moves if moves is None else moves
+    return _once_per_set(
+        quarters,
+        lambda u: tuple(k for k, m in enumerate(known) if st.round < m["round"] <= u and m.get("theme") in game.themes),
+        lambda u: comp_best_believed(game, u, comp_mean, moves))
+
+
+def _once_per_set(quarters: list[int], counted, make) -> list[np.ndarray]:
+    """`[make(u) for u in quarters]`, each array made once per distinct set of launches it counts
+    (`counted(u)`): quarters with the same ones share one array (read it, do not change it)."""
     made: dict[tuple[int, ...], np.ndarray] = {}
     out = []
     for u in quarters:
-        which = tuple(k for k, m in enumerate(known) if st.round < m["round"] <= u and m.get("theme") in themes)
-        hit = made.get(which)
-        if hit is None:
-            hit = made[which] = comp_best_believed(game, u, comp_mean, moves)
-        out.append(hit)
+        which = counted(u)
+        if which not in made:
+            made[which] = make(u)
+        out.append(made[which])
     return out
 
 
