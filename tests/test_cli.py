@@ -169,6 +169,19 @@ def test_the_top_level_help_names_every_subcommand_of_a_group():
     assert "--company NAME" in SUMMARIES["play"] and "--shared" in SUMMARIES["simulate"]
 
 
+def test_the_strategy_help_names_every_bot_and_every_ablation():
+    # it listed the five first bots only, when analyst, spiker and the ablations all run
+    from pmsim.commands.common import STRATEGY_HELP
+    from pmsim.engine.bots import BEHAVIOURS
+
+    for args in (["simulate", "--help"], ["class", "add-bots", "--help"]):
+        text = " ".join(invoke(*args).output.split())
+        for name in STRATEGIES:
+            assert f" {name}," in text or f" {name} " in text, (args, name)
+    for b in BEHAVIOURS:
+        assert f"-{b}" in STRATEGY_HELP, b
+
+
 def _crash(monkeypatch, tmp_path):
     def boom(*args, **kwargs):
         raise ValueError("max() arg is an empty sequence")

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pmsim.commands.class_reports import report_from_db, report_from_files
-from pmsim.commands.common import capped_jobs, fail, strategies_or_exit, table
+from pmsim.commands.common import STRATEGY_HELP, capped_jobs, fail, strategies_or_exit, table
 
 if TYPE_CHECKING:
     from pmsim.storage.saves import SaveStore
@@ -123,7 +123,7 @@ def class_create(scenario_arg: str, seed: int | None, name: str, shared: bool, c
 @class_.command("add-bots")
 @click.argument("code")
 @click.option("--strategy", default="all", show_default=True, metavar="NAME[,NAME...]|all",
-              help="Bot strategies: random, hippo, rice, researcher, oracle.")
+              help=STRATEGY_HELP)
 @db_option
 def class_add_bots(code: str, strategy: str, db_url: str | None) -> None:
     """Add reference bot games to class CODE, on the class's own scenario and seed.

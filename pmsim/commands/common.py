@@ -116,6 +116,13 @@ def json_text(obj: object, indent: int | None = 2) -> str:
         fail(f"internal error: a result is not a finite number ({exc}); nothing was written", 1)
 
 
+# the --strategy help of `simulate` and `class add-bots` (a string, so that --help does not load
+# the engine; tests/test_cli.py checks it names every bot in pmsim.engine.bots)
+STRATEGY_HELP = ("Bot strategies: random, hippo, rice, researcher, oracle, analyst, spiker (all: every "
+                 "one of these), or an analyst with one habit off: analyst-no-interviews, -surveys, "
+                 "-competitive, -usability, -spikes, -musthaves, -answers, -renegotiation.")
+
+
 def strategies_or_exit(spec: str) -> list[str]:
     from pmsim.engine.simulate import parse_strategies
 

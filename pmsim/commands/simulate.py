@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from pmsim.commands.common import (
+    STRATEGY_HELP,
     LiveTable,
     capped_jobs,
     fail,
@@ -32,7 +33,7 @@ from pmsim.commands.common import (
     default="all",
     show_default=True,
     metavar="NAME[,NAME...]|all",
-    help="Bot strategies: random, hippo, rice, researcher, oracle.",
+    help=STRATEGY_HELP,
 )
 @click.option(
     "--games",
