@@ -182,6 +182,26 @@ def test_the_strategy_help_names_every_bot_and_every_ablation():
         assert f"-{b}" in STRATEGY_HELP, b
 
 
+def test_every_command_and_option_has_help():
+    # `class report --format`, `serve --port` and the --seed of balance and teach had none
+    import click
+
+    missing = []
+
+    def walk(cmd, path):
+        ctx = click.Context(cmd)
+        if isinstance(cmd, click.Group):
+            for name in cmd.list_commands(ctx):
+                walk(cmd.get_command(ctx, name), [*path, name])
+        if not (cmd.help or cmd.short_help):
+            missing.append(" ".join(path))
+        missing.extend(f"{' '.join(path)} {p.opts[0]}" for p in cmd.params
+                       if isinstance(p, click.Option) and not p.hidden and not p.help)
+
+    walk(cli, ["pmsim"])
+    assert missing == []
+
+
 def _crash(monkeypatch, tmp_path):
     def boom(*args, **kwargs):
         raise ValueError("max() arg is an empty sequence")

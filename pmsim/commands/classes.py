@@ -271,7 +271,8 @@ def class_list(db_url: str | None, as_json: bool) -> None:
 @class_.command("report")
 @click.argument("args", nargs=-1, metavar="CODE | --files FILE...")
 @click.option("--files", "from_files", is_flag=True, help="The arguments are exported .pmsave.json files.")
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "html"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "html"]), default="md", show_default=True,
+              help="md: Markdown; csv: one row per game, for a spreadsheet; html: one page with a histogram of scores.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file (default: standard output).")
 @click.option("--force", is_flag=True, help="Overwrite the -o file if it exists.")

@@ -20,7 +20,7 @@ from pmsim.commands.common import (
 
 @click.group()
 def scenarios() -> None:
-    """List and validate scenario files."""
+    """Scenario files: list, validate, schema, new (a template), balance and teach (bot runs)."""
 
 
 @scenarios.command("list")
@@ -148,7 +148,8 @@ def scenarios_new(path: Path, source: str | None, force: bool) -> None:
 @click.argument("scenario_arg", metavar="ID|PATH")
 @click.option("--games", type=click.IntRange(min=2), default=40, show_default=True,
               help="Games per strategy.")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=0, show_default=True,
+              help="Batch seed: game i gets the same seed for every strategy (same seed, same output).")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes (0: one per CPU).")
 @click.option("--json", "as_json", is_flag=True,
@@ -303,7 +304,8 @@ def render_balance(report: dict, sc) -> str:
 @click.argument("scenario_arg", metavar="ID|PATH")
 @click.option("--games", type=click.IntRange(min=2), default=100, show_default=True,
               help="Games per strategy (paired: the same seeds for every strategy).")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=0, show_default=True,
+              help="Batch seed: game i gets the same seed for every strategy (same seed, same output).")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes (0: one per CPU).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")

@@ -30,7 +30,8 @@ def app_command(scenario: str | None = None, class_mode: bool = False) -> str:
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Port to listen on (the browser opens http://HOST:PORT).")
 @click.option("--db", "db_url", metavar="URL", default=None,
               help="Database URL the games are saved in (better: $PMSIM_DB_URL, which `ps` does not show).")
 @click.option("--scenario", "scenario", metavar="ID|PATH", default=None,
