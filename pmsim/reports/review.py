@@ -136,7 +136,7 @@ def _summary_paragraph(ctx: _Ctx, skills: list[Skill]) -> str:
     lost = [(c, p) for c, p in lost if p >= 0.5][:2]
     line = f" Your score was {s['score']:.1f} out of 100"
     if lost:
-        line += "; the most points went on " + _join([f"{COMPONENT_NAME[c]} ({p:.1f})" for c, p in lost])
+        line += "; the most points were lost on " + _join([f"{COMPONENT_NAME[c]} ({p:.1f})" for c, p in lost])
     top = max(skills, key=lambda k: (k.rating, -SKILL_ORDER.index(k.skill)))
     bottom = min(skills, key=lambda k: (k.rating, SKILL_ORDER.index(k.skill)))
     if top.rating > bottom.rating:

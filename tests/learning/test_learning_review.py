@@ -14,6 +14,7 @@ from learning_helpers import OFFER_RANK, RATING_RANK, SAVES, SKILLS, play_with_r
 from pmsim.engine import EndRound, Respond, new_game
 from pmsim.engine.summary import game_summary
 from pmsim.reports.review import SKILL_TITLE, clean_text, internship_review, render_review_text
+from pmsim.reports.review_words import COMPONENT_NAME
 from pmsim.scenario.loader import load_scenario_text
 
 
@@ -53,6 +54,10 @@ def test_review_of_each_sample_save_is_grounded_in_that_game(samples, name):
     quarters = set(re.findall(r"\bQ(\d+)\b", text))
     assert len(quarters) >= min(3, game.scenario.rounds - 1), quarters
     assert f"{s['score']:.1f}" in text
+    # the points lost, named as lost (it said "the most points went on", which reads as earned)
+    worst = min(s["points_lost"], key=lambda c: (-s["points_lost"][c], c))
+    if s["points_lost"][worst] >= 0.5:
+        assert f"the most points were lost on {COMPONENT_NAME[worst]} (" in flat, flat[:600]
     assert f"{st.metrics[-1]['customers']:,}" in flat
     pm = next(k["paragraph"] for k in rv["skills"] if k["skill"] == "project management")
     if all(led["delivered_est"] >= led["committed_est"] - 1e-6 for led in st.ledger):
