@@ -50,6 +50,21 @@ def test_key_result_table_flags_random_beating_rice_and_the_oracle_missing():
     assert "lower large_customers target (customers) to between 82.5 and 87.5 (now 100.0" in "\n".join(rep["advice"])
 
 
+def test_a_key_result_every_bot_loses_from_its_start_is_advised_as_such():
+    # start 180; every bot ends below it, the oracle least (170), random 115: the advice called the
+    # start "random" ("no target tells good play from random here (random 180.0, oracle 170.0)")
+    sc, batch = _batch({"random": [(180, 110), (180, 120)], "rice": [(180, 120), (180, 130)],
+                        "oracle": [(180, 165), (180, 175)]})
+    rep = explain(sc, batch)
+    advice = "\n".join(rep["advice"])
+    assert "even the oracle does not get past the start (180.0; oracle 170.0, random 115.0)" in advice, advice
+    assert "random 180.0" not in advice + "\n".join(rep["warnings"])
+    # random above the oracle (and the start): the plain advice, with random's own mean
+    sc, batch = _batch({"random": [(40, 96)], "rice": [(40, 97)], "oracle": [(40, 95)]})
+    assert "no target tells good play from random here (random 96.0, oracle 95.0)" in "\n".join(
+        explain(sc, batch)["advice"])
+
+
 def test_aspirational_key_results_are_judged_at_seventy_percent():
     # start 40, target 100: full credit at 82; the oracle's 90 reaches it, random's 84 too
     sc, batch = _batch({"random": [(40, 84)], "rice": [(40, 86)], "oracle": [(40, 90)]}, kind="aspirational")

@@ -299,14 +299,20 @@ def _key_results(sc: Scenario, batch: dict[str, Any]) -> tuple[list[dict[str, An
                 credit = f" (full credit at {_num(full_at, d)})" if k < 1 else ""
                 warn.append(f"{name}: target {_num(kr.target, d)}{credit}, start {_num(start, d)}: {why} "
                             f"(random {_num(mean.get('random', start), d)}, oracle {_num(top, d)})")
-                if better_eq(ref, top):
-                    advice.append(f"{kr.id}: no target tells good play from random here (random {_num(ref, d)}, oracle "
+                rnd = mean.get("random", start)
+                if better_eq(start, top):  # graded from the start: every bot gets 0, whatever the target
+                    advice.append(f"{kr.id}: even the oracle does not get past the start ({_num(start, d)}; oracle "
+                                  f"{_num(top, d)}, random {_num(rnd, d)}), and a key result is graded from its "
+                                  f"start, so no target tells good play from random: give the backlog features "
+                                  f"that move {kr.metric}{' for ' + kr.segment if kr.segment else ''} enough to "
+                                  f"outweigh its decline, or drop this key result")
+                elif better_eq(ref, top):
+                    advice.append(f"{kr.id}: no target tells good play from random here (random {_num(rnd, d)}, oracle "
                                   f"{_num(top, d)}): grade a metric the backlog moves, or drop this key result")
                 else:
                     # full credit a quarter to three quarters of the way from random to the oracle
                     lo, hi = sorted(start + (ref + (top - ref) * q - start) / k for q in (0.25, 0.75))
                     verb = "lower" if kr.target > hi else "raise"
-                    rnd = mean.get("random", start)
                     d = decimals(lo, hi, kr.target, ref, top)
                     aspire = "; aspirational: full credit at 70% of the way" if k < 1 else ""
                     advice.append(f"{verb} {kr.id} target ({kr.metric}) to between {_num(lo, d)} and {_num(hi, d)} "
