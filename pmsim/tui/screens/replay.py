@@ -56,8 +56,10 @@ class ReplayScreen(Screen):
     BINDINGS = [
         Binding("left,p", "step(-1)", "Previous", key_display="←", group=STEP_GROUP),
         Binding("right,n", "step(1)", "Next", key_display="→", group=STEP_GROUP),
-        Binding("home", "jump(0)", "First round", show=False),
-        Binding("end", "jump(-1)", "Last round", show=False),
+        # priority: the focused scroll area has its own home/end (scroll to top/bottom), which ate
+        # the keys the help lists for the first and last round
+        Binding("home", "jump(0)", "First round", show=False, priority=True),
+        Binding("end", "jump(-1)", "Last round", show=False, priority=True),
         Binding("f", "fork", "Fork here"),
         Binding("escape", "back", "Back"),
     ]
