@@ -25,3 +25,24 @@ async def test_home_and_end_in_the_replay_jump_to_the_first_and_last_round(store
         assert f"Round {total} of {total}" in screen_text(app)
         await press(pilot, "home")
         assert app.screen.index == 0 and "Round 1 of" in screen_text(app)
+
+
+@run
+async def test_one_tab_on_the_new_game_screen_reaches_the_seed(store, catalog):
+    # the title line says "tab: seed, name"; the first tab went to the description instead, so the
+    # seed a newcomer typed went nowhere and the game started on another market
+    from pmsim.tui.screens.game import GameScreen
+
+    app = make_app(store, catalog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "tab", "ctrl+u", *"4242")
+        assert app.focused is not None and app.focused.id == "seed"
+        await press(pilot, "tab")
+        assert app.focused.id == "player"
+        await press(pilot, "pagedown")  # the description still scrolls from the keyboard
+        assert app.screen.query_one("#scenario-detail-box").scroll_y > 0
+        await press(pilot, "enter")
+        await past_briefing(pilot)
+        assert isinstance(app.screen, GameScreen)
+        assert store.info(app.view.save_id).seed == 4242
