@@ -46,3 +46,33 @@ async def test_one_tab_on_the_new_game_screen_reaches_the_seed(store, catalog):
         await past_briefing(pilot)
         assert isinstance(app.screen, GameScreen)
         assert store.info(app.view.save_id).seed == 4242
+
+
+@run
+async def test_the_round_reports_change_counts_from_last_quarters_score(store, catalog):
+    # the report's "Score 35.9 ▼ −13.1" counted from the live score just before the commit, which
+    # answering requests had moved; the briefing ("Score 48.9"), the replay and the debrief count from
+    # the last quarter's score, so the replay of the same quarter said ▼ −13.0
+    import re
+
+    from pmsim.tui.screens.report import RoundReportScreen
+
+    app = make_app(store, catalog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")
+        await past_briefing(pilot)
+        await press(pilot, "4", "n", "down", "n", "e", "enter")  # quarter 1: plan two, commit
+        q1 = float(app.screen.report["score"]["score"])
+        await press(pilot, "enter")
+        await past_briefing(pilot)
+        await press(pilot, "2", "a", "a", "a")  # quarter 2: promises move trust, and the live score
+        live = app.view.score
+        assert round(live, 1) != round(q1, 1), "the answers did not move the score: no test"
+        await press(pilot, "e", "enter")
+        assert isinstance(app.screen, RoundReportScreen)
+        q2 = float(app.screen.report["score"]["score"])
+        shown = re.search(r"Score (\d+\.\d) ([▲▼=]) ([−+]?[\d.]+|±0)", screen_text(app))
+        assert shown, screen_text(app)
+        delta = float(shown.group(3).replace("−", "-").replace("±", ""))
+        assert abs(delta - round(q2 - q1, 1)) < 1e-9, (shown.group(0), q1, live, q2)

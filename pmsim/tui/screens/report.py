@@ -23,9 +23,17 @@ from pmsim.tui.widgets.dashboard import METRICS
 from pmsim.tui.widgets.keybar import KeyBar
 
 
+def last_quarter_card(before: GameView) -> dict[str, Any]:
+    """The score card the previous quarter ended on (what the briefing, the replay and the debrief
+    count a quarter's change from). The live card just before the commit is not it: answering
+    requests moves trust, and so the score, during the quarter."""
+    reports = before.obs.get("reports") or []
+    return reports[-1]["score"] if reports else before.obs["score"]
+
+
 def headline(report: dict[str, Any], before: GameView, after: GameView) -> Text:
     score = float(report["score"]["score"])
-    d = score - before.score
+    d = score - float(last_quarter_card(before)["score"])
     t = Text()
     t.append(f"Quarter {report['round']} report", style="bold")
     t.append(f"   Score {score:.1f} ")
@@ -120,7 +128,7 @@ def trust_reasons(before: GameView, after: GameView) -> dict[str, list[str]]:
 
 def score_table(report: dict[str, Any], before: GameView) -> Table:
     card = report["score"]
-    prev = before.obs["score"]["components"]
+    prev = last_quarter_card(before)["components"]
     tab = Table(box=None, padding=(0, 1), header_style="bold")
     tab.add_column("Score component")
     tab.add_column("Now", justify="right")
