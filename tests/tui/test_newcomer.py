@@ -76,3 +76,33 @@ async def test_the_round_reports_change_counts_from_last_quarters_score(store, c
         assert shown, screen_text(app)
         delta = float(shown.group(3).replace("−", "-").replace("±", ""))
         assert abs(delta - round(q2 - q1, 1)) < 1e-9, (shown.group(0), q1, live, q2)
+
+
+@run
+async def test_a_refused_roadmap_key_names_features_as_the_screen_does(store, catalog):
+    # ⌫ on an item that is not planned said "'product_tour' is not on the roadmap", and n on an item
+    # whose dependency is not built said "... depends on comments": ids the player never sees
+    from test_panes import goto_row, row_ids
+
+    app = make_app(store, catalog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")
+        await past_briefing(pilot)
+        await press(pilot, "4")
+        pane = app.screen.pane("roadmap")
+        feats = {f["id"]: f for f in app.view.obs["features"]}
+        loose = next(i for i in row_ids(pane.table) if feats[i]["slot"] is None and feats[i]["status"] == "backlog")
+        await goto_row(pilot, pane.table, loose)
+        await press(pilot, "backspace")
+        blocked = next(i for i in row_ids(pane.table) if feats[i]["depends_on"] and feats[i]["status"] == "backlog"
+                       and all(feats[d]["status"] != "shipped" and feats[d]["slot"] != "now"
+                               for d in feats[i]["depends_on"]))
+        await goto_row(pilot, pane.table, blocked)
+        await press(pilot, "n")
+        said = [n.message for n in app._notifications]
+        assert any(f"{feats[loose]['title']} is not on the roadmap" in m for m in said), said
+        dep = feats[feats[blocked]["depends_on"][0]]["title"]
+        assert any(f"depends on {dep}" in m for m in said), said
+        for m in said:
+            assert f"'{loose}'" not in m and f"on {feats[blocked]['depends_on'][0]}:" not in m, m
