@@ -397,5 +397,5 @@ def example(topic_id: str, view: Any, feature: str | None = None) -> str | None:
     card = obs["score"]
     if topic_id in card["components"]:
         return (f"Now: {card['components'][topic_id]:.2f} × weight {100 * card['weights'][topic_id]:.0f}%"
-                f" (−{card['points_lost'][topic_id]:.1f} points)")
+                f" ({fmt.lost(card['points_lost'][topic_id])} points)")
     return None

@@ -89,6 +89,12 @@ def trend(delta: float, good_when_up: bool = True, eps: float = 1e-9) -> Text:
     return Text(sym, style="bold green" if good else "bold red")
 
 
+def lost(points_lost: float) -> str:
+    """Score points lost, as the debrief and explanations print them: "−7.5", and "0.0" (never
+    "−0.0") for what rounds to nothing."""
+    return "0.0" if round(points_lost, 1) == 0 else f"−{points_lost:.1f}"
+
+
 def bar(frac: float, width: int = 10, full: str = "█", empty: str = "░") -> str:
     frac = min(max(float(frac), 0.0), 1.0)
     n = int(round(frac * width))

@@ -106,3 +106,27 @@ async def test_a_refused_roadmap_key_names_features_as_the_screen_does(store, ca
         assert any(f"depends on {dep}" in m for m in said), said
         for m in said:
             assert f"'{loose}'" not in m and f"on {feats[blocked]['depends_on'][0]}:" not in m, m
+
+
+@run
+async def test_a_component_that_lost_nothing_says_0_points_not_minus_0(store, catalog):
+    # "Now: 1.00 × weight 10% (−0.0 points)" in the explanation of a perfect delivery
+    from pmsim.tui import fmt
+
+    assert (fmt.lost(7.46), fmt.lost(0.0), fmt.lost(0.04), fmt.lost(0.05)) == ("−7.5", "0.0", "0.0", "−0.1")
+    app = make_app(store, catalog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")
+        await past_briefing(pilot)
+        await press(pilot, "4", "n", "e", "enter")  # one small item: it ships, delivery is perfect
+        lost = app.screen.report["score"]["points_lost"]
+        assert round(lost["delivery"], 1) == 0, lost
+        await press(pilot, "i")
+        for _ in range(7):
+            if "Delivery" in screen_text(app).splitlines()[1]:
+                break
+            await press(pilot, "right")
+        await press(pilot, "end")
+        text = screen_text(app)
+        assert "Delivery" in text and "(0.0 points)" in text and "−0.0" not in text, text
