@@ -130,3 +130,23 @@ async def test_a_component_that_lost_nothing_says_0_points_not_minus_0(store, ca
         await press(pilot, "end")
         text = screen_text(app)
         assert "Delivery" in text and "(0.0 points)" in text and "−0.0" not in text, text
+
+
+@run
+async def test_the_commit_dialog_names_the_spike_weeks_its_capacity_line_counts(store, catalog):
+    # "Now: A (7 wk), B (2.9 wk)" above "Capacity 10.4 of 16.2 wk": the 0.5 wk spike was counted but
+    # not named, so the items did not add up to the capacity line
+    from pmsim.tui import fmt
+
+    app = make_app(store, catalog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")
+        await past_briefing(pilot)
+        await press(pilot, "3", *["m"] * 5, "enter", "enter")  # Engineering spike, the first item
+        spikes = app.view.obs["capacity"]["spikes"]
+        assert spikes > 0
+        await press(pilot, "4", "n", "e")
+        text = " ".join(screen_text(app).split())
+        assert f"spikes ({fmt.weeks(spikes)})" in text, text
+        await press(pilot, "escape")

@@ -100,6 +100,9 @@ def plan_summary(v: GameView) -> Text:
         t.append(", ".join(f"{f['title']} ({fmt.weeks(f['remaining_estimate'])})" for f in now))
     else:
         t.append("⚠ Nothing is planned in Now: the team will build nothing this quarter.", style="bold yellow")
+    spikes = float(cap.get("spikes") or 0.0)
+    if spikes > 0:  # the capacity line counts them: say so, or the items do not add up to it
+        t.append(f"{', ' if now else chr(10)}spikes ({fmt.weeks(spikes)})")
     share = cap["committed"] / cap["total"] if cap["total"] else 0
     t.append(f"\nCapacity {fmt.bar(share, 12)} {fmt.decimal(cap['committed'], 1)} of {fmt.weeks(cap['total'])}  ")
     word, style = fmt.capacity_word(share)
