@@ -150,3 +150,30 @@ def test_a_stored_time_that_is_not_a_time_hides_nothing(seeded_url):
         assert store.verify(1).ok
     out = CliRunner().invoke(saves, ["list", "--db", seeded_url])
     assert out.exit_code == 0 and out.exception is None, out.output
+
+
+@pytest.mark.parametrize(("version", "named"), [
+    ("99.0.0", "saved by a newer engine (99.0.0; this pmsim has"),
+    ("banana", "its engine version 'banana' is not a version number"),
+])
+def test_a_save_from_a_newer_engine_opens_read_only_with_the_reason(seeded_url, version, named):
+    # a save a newer pmsim wrote into the same database (same schema) was played on silently by this
+    # older engine, whose rules its next quarters may not follow; import already refused such a file
+    from pmsim.engine import EndRound
+    from pmsim.storage.errors import ReadOnlySave
+    from pmsim.storage.session import GameSession
+
+    _damage(seeded_url, f"UPDATE saves SET engine_version = '{version}' WHERE id = 2")
+    with SaveStore(seeded_url) as store:
+        session = GameSession.resume(store, 2)
+        assert session.read_only and named in session.problem and "save 2" in session.problem
+        assert "opened read-only" in session.problem
+        before = store.info(2).n_actions
+        with pytest.raises(ReadOnlySave):
+            session.apply(EndRound())
+        assert store.info(2).n_actions == before  # nothing written
+        assert store.verify(2).ok  # it still replays, and the other saves still load
+        assert store.resume(1)[0].finished
+    _damage(seeded_url, "UPDATE saves SET engine_version = '0.0.1' WHERE id = 2")
+    with SaveStore(seeded_url) as store:
+        assert not GameSession.resume(store, 2).read_only  # an older engine's save plays on
