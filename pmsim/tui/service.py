@@ -232,9 +232,17 @@ class GameView:
         return bool(self.obs.get("committed"))
 
     @property
+    def read_only_reason(self) -> str:
+        """Why the save opened read-only, without the storage's own "opened read-only" ending (the
+        screens say that themselves: "Opened read-only: …", "This save is read-only: …")."""
+        import re
+
+        return re.sub(r"[:;,]? opened read-only\.?$", "", self.problem or "")
+
+    @property
     def locked_text(self) -> str:
         """Why nothing can be changed now (a read-only view), in one line."""
-        return f"Your plan is committed: {self.problem}" if self.waiting else f"This save is read-only: {self.problem}"
+        return f"Your plan is committed: {self.problem}" if self.waiting else f"This save is read-only: {self.read_only_reason}"
 
 
 def build_view(session: GameSession | Any, player: str = "", class_id: int | None = None) -> GameView:

@@ -150,3 +150,29 @@ async def test_the_commit_dialog_names_the_spike_weeks_its_capacity_line_counts(
         text = " ".join(screen_text(app).split())
         assert f"spikes ({fmt.weeks(spikes)})" in text, text
         await press(pilot, "escape")
+
+
+@run
+async def test_a_save_from_a_newer_engine_opens_read_only_saying_why_once(store, catalog):
+    # a newer pmsim's save (same database) was played on silently; now it opens read-only, and the
+    # notice says so once ("Opened read-only: save 6: ...; opened read-only" said it twice)
+    import sqlite3
+
+    from pmsim.engine.state import ENGINE_VERSION
+    from pmsim.storage.session import GameSession
+
+    sid = GameSession.start(store, small_text("b2b_saas"), 3, "Ada").save_id
+    with sqlite3.connect(store.url.removeprefix("sqlite:///")) as c:
+        c.execute("UPDATE saves SET engine_version = '99.0.0' WHERE id = ?", (sid,))
+    app = make_app(store, catalog, start="save", save_ref=sid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        notes = [n.message for n in app._notifications]
+        said = next(m for m in notes if "Opened read-only" in m)
+        assert f"newer engine (99.0.0; this pmsim has {ENGINE_VERSION})" in said
+        assert said.count("read-only") == 1, said
+        await past_briefing(pilot)
+        await press(pilot, "4", "n")
+        locked = [n.message for n in app._notifications if "This save is read-only" in n.message]
+        assert locked and locked[-1].count("read-only") == 1, locked
+    assert store.info(sid).n_actions == 0  # nothing was played on
