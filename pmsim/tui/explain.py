@@ -169,7 +169,7 @@ TOPICS: list[Topic] = [
     Topic("okr_grading", "okrs", "OKR grades (Google's 0.0–1.0)",
           "Each key result is graded from 0.0 to 1.0 by how far the metric has moved from its starting value "
           "towards the target; an objective's grade is the mean of its key results. Bands: 0.7–1.0 green, "
-          "0.4–0.6 yellow, below red.",
+          "0.4–0.6 yellow, under 0.4 red.",
           "Grade = (value − baseline) ÷ (target − baseline), kept between 0 and 1 (reversed for a metric that "
           "should fall). Aspirational objectives are meant to be hard: 0.7 is the sweet spot and earns full "
           "credit in your score (credit = grade ÷ 0.7). Committed objectives are promises: full credit only "
