@@ -176,3 +176,31 @@ async def test_a_save_from_a_newer_engine_opens_read_only_saying_why_once(store,
         locked = [n.message for n in app._notifications if "This save is read-only" in n.message]
         assert locked and locked[-1].count("read-only") == 1, locked
     assert store.info(sid).n_actions == 0  # nothing was played on
+
+
+@run
+async def test_a_table_shown_again_after_a_resize_starts_at_its_first_row(store):
+    # the tutorial at 80×24 with the guide and mentor lines: the inbox had room for one row and
+    # scrolled to the second request; on the research pane the terminal shrank to 60×20, and back on
+    # the inbox (now with room for both) the first request stayed hidden above empty lines
+    from pmsim.tui.service import Catalog, ScenarioEntry
+
+    catalog = Catalog([ScenarioEntry.from_text(small_text("tutorial", 2000), "tutorial (small)")])
+    app = make_app(store, catalog, mentor=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "g")  # the title's guided tutorial
+        await past_briefing(pilot)
+        await press(pilot, "i", "escape", "5", "i", "escape", "2", "a", "a", "3")
+        await press(pilot, "m", "down", "down", "down", "b", "enter")  # interviews (the guide's step)
+        await press(pilot, *[">"] * 10)  # skip the rest of this quarter's guide
+        await pilot.resize_terminal(60, 20)
+        await settle(pilot)
+        await press(pilot, "4", "2")
+        table = app.screen.pane("inbox").query_one("GameTable")
+        assert table.row_count == 2 and table.size.height > 3
+        text = screen_text(app)
+        for q in app.view.obs["requests"]:
+            if q["round"] <= app.view.round:
+                # the table's row ("Maya Ortiz (Fou…"), not the trust list below it ("Maya Ortiz, …")
+                assert app.view.stakeholder(q["stakeholder"])["name"] + " (" in text, text
