@@ -204,3 +204,20 @@ async def test_a_table_shown_again_after_a_resize_starts_at_its_first_row(store)
             if q["round"] <= app.view.round:
                 # the table's row ("Maya Ortiz (Fou…"), not the trust list below it ("Maya Ortiz, …")
                 assert app.view.stakeholder(q["stakeholder"])["name"] + " (" in text, text
+
+
+@run
+async def test_the_new_game_footer_shows_enter_starts_while_the_list_has_the_focus(store, catalog):
+    # the footer showed only "esc Back ? Help t Theme ^p Commands": the list's own enter hid "⏎ Start"
+    from pmsim.tui.screens.game import GameScreen
+
+    app = make_app(store, catalog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        assert app.focused is not None and app.focused.id == "scenario-list"
+        assert "⏎ Start" in screen_text(app).splitlines()[-1]
+        await press(pilot, "down", "enter")  # and enter starts the highlighted scenario
+        await past_briefing(pilot)
+        assert isinstance(app.screen, GameScreen)
+        assert store.info(app.view.save_id).scenario_id == catalog.entries[1].id

@@ -32,7 +32,9 @@ def describe(e: ScenarioEntry) -> Text:
 
 class NewGameScreen(Screen):
     BINDINGS = [
-        Binding("enter", "start", "Start", show=True),
+        # priority: the scenario list's own enter (select) hid this one from the footer, so the first
+        # screen a newcomer sees did not show its main key (enter in a field starts the game too)
+        Binding("enter", "start", "Start", show=True, priority=True),
         Binding("escape", "app.title", "Back"),
         # the description is not in the tab chain (tab goes list → seed → name, as the title line
         # says): these scroll it from anywhere on the screen
