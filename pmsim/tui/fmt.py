@@ -143,6 +143,22 @@ def metric_value(metric: str, v: float) -> str:
     return value(v)
 
 
+def metric_change(metric: str, before: float, after: float) -> float:
+    """The change between two values of a metric as the screen shows them: each rounded as
+    `metric_value` prints it first, so "13.6% → 9.0%" comes with −4.6pp, not the −4.7pp of the raw
+    values (revenue, printed in varying units, keeps its raw change)."""
+    def shown(v: float, scale: float, digits: int) -> float:  # the number printed, read back
+        return float(f"{scale * v:.{digits}f}") / scale
+
+    if metric in RATE_METRICS:
+        return shown(after, 100, 1) - shown(before, 100, 1)
+    if metric in ("nps", "customers"):
+        return shown(after, 1, 0) - shown(before, 1, 0)
+    if metric == "revenue":
+        return after - before
+    return shown(after, 1, 2) - shown(before, 1, 2)
+
+
 def metric_delta(metric: str, d: float) -> str:
     if metric in RATE_METRICS:
         return signed(100 * d, 1, "pp")

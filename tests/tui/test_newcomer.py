@@ -221,3 +221,41 @@ async def test_the_new_game_footer_shows_enter_starts_while_the_list_has_the_foc
         await past_briefing(pilot)
         assert isinstance(app.screen, GameScreen)
         assert store.info(app.view.save_id).scenario_id == catalog.entries[1].id
+
+
+def test_a_metrics_change_is_the_difference_of_the_values_shown():
+    # the report showed "Churn 13.6% → 9.0%  ▼ −4.7pp" (the raw values' change): a newcomer who
+    # subtracts gets 4.6
+    from pmsim.tui import fmt
+
+    assert [fmt.metric_value("churn_rate", v) for v in (0.1364, 0.0896)] == ["13.6%", "9.0%"]
+    assert fmt.metric_delta("churn_rate", fmt.metric_change("churn_rate", 0.1364, 0.0896)) == "−4.6pp"
+    assert fmt.metric_delta("nps", fmt.metric_change("nps", -41.6, 4.4)) == "+46"
+    assert fmt.metric_delta("customers", fmt.metric_change("customers", 1115.6, 1098.4)) == "−18"
+
+
+def test_the_round_reports_metric_changes_add_up_with_its_before_and_after():
+    import re
+    from types import SimpleNamespace
+
+    from pmsim.tui import fmt
+    from pmsim.tui.screens.report import metrics_table
+    from pmsim.tui.widgets.dashboard import METRICS
+
+    b = {"customers": 1115.6, "revenue": 942_000.0, "nps": -41.6, "churn_rate": 0.1364,
+         "activation_rate": 0.1034, "satisfaction": 0.5674, "market_share": 0.15649}
+    a = {"customers": 1098.4, "revenue": 900_000.0, "nps": 4.4, "churn_rate": 0.0896,
+         "activation_rate": 0.30449, "satisfaction": 0.70004, "market_share": 0.18151}
+    assert set(METRICS) <= set(b)
+    text = fmt.flatten(metrics_table(SimpleNamespace(obs={"metrics": [b]}), SimpleNamespace(obs={"metrics": [a]})),
+                       100).plain
+    rows = 0
+    for line in text.splitlines():
+        m = re.search(r"(Churn|Activation|Satisfaction|Market share|NPS|Customers)\s+(\S+)\s+(\S+)\s+[▲▼=]\s+(\S+)",
+                      line)
+        if m:
+            before, after, change = (float(x.replace("%", "").replace("pp", "").replace("−", "-").replace(",", "")
+                                           .replace("±", "")) for x in m.group(2, 3, 4))
+            assert abs((after - before) - change) < 1e-6, line
+            rows += 1
+    assert rows == 6, text

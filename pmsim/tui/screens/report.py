@@ -79,7 +79,7 @@ def metrics_table(before: GameView, after: GameView) -> Table:
     tab.add_column("After", justify="right")
     tab.add_column("Change", justify="right")
     for k in METRICS:
-        d = float(a[k]) - float(b[k])
+        d = fmt.metric_change(k, float(b[k]), float(a[k]))  # adds up with the Before and After shown
         tab.add_row(fmt.METRIC_LABEL[k], fmt.metric_value(k, b[k]), fmt.metric_value(k, a[k]),
                     Text.assemble(fmt.trend(d, k not in fmt.LOWER_IS_BETTER), " ", fmt.metric_delta(k, d)))
     return tab

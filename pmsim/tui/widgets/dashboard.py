@@ -47,7 +47,7 @@ def metrics_table(view: GameView) -> Table:
         se = cur.get(f"{key}_se")  # the engine's standard error of an estimate; none: exact
         ci = "" if se is None else (f"±{1.96 * se:.0f}" if key == "nps" else f"±{196 * se:.1f}pp")
         if prev is not None:
-            d = v - float(prev[key])
+            d = fmt.metric_change(key, float(prev[key]), v)  # as the two values are shown
             delta = Text.assemble(fmt.trend(d, key not in fmt.LOWER_IS_BETTER), " ", fmt.metric_delta(key, d))
         else:
             delta = Text("—", style="dim")
