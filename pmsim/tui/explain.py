@@ -372,7 +372,7 @@ def example(topic_id: str, view: Any, feature: str | None = None) -> str | None:
         parts = []
         for seg, k in f["kano"].items():
             name = view.segment_name(seg)
-            parts.append(f"{name}: {fmt.KANO_WORD[k['category']]} ({k['p']:.0%}, {k['votes']} answers)"
+            parts.append(f"{name}: {fmt.KANO_WORD[k['category']]} ({fmt.kano_evidence(k['p'], k['votes'])})"
                          if k["votes"] else f"{name}: not known (no answers yet)")
         return f"{f['title']}: " + "; ".join(parts)
     if topic_id == "estimate" and f:

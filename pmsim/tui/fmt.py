@@ -143,6 +143,12 @@ def metric_value(metric: str, v: float) -> str:
     return value(v)
 
 
+def kano_evidence(p: float, votes: int) -> str:
+    """How sure the interviews make a Kano category: "86% likely, 1 answer" (p is the posterior
+    probability of the category, not a share of the answers: "86% of 1" read as nonsense)."""
+    return f"{p:.0%} likely, {votes} answer{'' if votes == 1 else 's'}"
+
+
 def metric_change(metric: str, before: float, after: float) -> float:
     """The change between two values of a metric as the screen shows them: each rounded as
     `metric_value` prints it first, so "13.6% → 9.0%" comes with −4.6pp, not the −4.7pp of the raw

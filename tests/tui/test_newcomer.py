@@ -259,3 +259,12 @@ def test_the_round_reports_metric_changes_add_up_with_its_before_and_after():
             assert abs((after - before) - change) < 1e-6, line
             rows += 1
     assert rows == 6, text
+
+
+def test_kano_evidence_reads_as_a_likelihood_and_a_count():
+    # the roadmap said "Teachers performance (86% of 1)": 86% of one interview? It is how likely
+    # the category is after 1 answer; the explanation said "(86%, 1 answers)"
+    from pmsim.tui import fmt
+
+    assert fmt.kano_evidence(0.86, 1) == "86% likely, 1 answer"
+    assert fmt.kano_evidence(0.994, 4) == "99% likely, 4 answers"
