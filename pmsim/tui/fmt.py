@@ -143,6 +143,12 @@ def metric_value(metric: str, v: float) -> str:
     return value(v)
 
 
+def change(before: float, after: float, digits: int = 1) -> float:
+    """The change between two numbers printed with `digits` decimals, as those printed numbers
+    give it: 39.6 → 49.3 is +9.7 (the raw 39.64 → 49.26 gave +9.6, which no reader can check)."""
+    return float(f"{after:.{digits}f}") - float(f"{before:.{digits}f}")
+
+
 def kano_evidence(p: float, votes: int) -> str:
     """How sure the interviews make a Kano category: "86% likely, 1 answer" (p is the posterior
     probability of the category, not a share of the answers: "86% of 1" read as nonsense)."""

@@ -13,7 +13,7 @@ async def test_home_and_end_in_the_replay_jump_to_the_first_and_last_round(store
     # (it scrolled the page) and the round never changed
     from pmsim.tui.screens.replay import ReplayScreen
 
-    sid = record_bot_game(store, small_text("b2b_saas"), 5, "rice")
+    sid = record_bot_game(store, small_text("b2b_saas"), 1, "rice")  # seed 1: a round whose raw change rounds otherwise
     app = make_app(store, catalog, start="replay", save_ref=sid)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -25,6 +25,17 @@ async def test_home_and_end_in_the_replay_jump_to_the_first_and_last_round(store
         assert f"Round {total} of {total}" in screen_text(app)
         await press(pilot, "home")
         assert app.screen.index == 0 and "Round 1 of" in screen_text(app)
+        # each round's change is the difference of the scores printed (not of the raw scores)
+        import re
+
+        prev = 0.0
+        for _ in range(total):
+            m = re.search(r"score (\d+\.\d) [▲▼=] ([−+]?[\d.]+|±0)", screen_text(app))
+            assert m, screen_text(app)
+            score, delta = float(m.group(1)), float(m.group(2).replace("−", "-").replace("±", ""))
+            assert abs(delta - (score - prev)) < 1e-9, m.group(0)
+            prev = score
+            await press(pilot, "right")
 
 
 @run
@@ -75,7 +86,7 @@ async def test_the_round_reports_change_counts_from_last_quarters_score(store, c
         shown = re.search(r"Score (\d+\.\d) ([▲▼=]) ([−+]?[\d.]+|±0)", screen_text(app))
         assert shown, screen_text(app)
         delta = float(shown.group(3).replace("−", "-").replace("±", ""))
-        assert abs(delta - round(q2 - q1, 1)) < 1e-9, (shown.group(0), q1, live, q2)
+        assert abs(delta - (round(q2, 1) - round(q1, 1))) < 1e-9, (shown.group(0), q1, live, q2)
 
 
 @run
@@ -268,3 +279,22 @@ def test_kano_evidence_reads_as_a_likelihood_and_a_count():
 
     assert fmt.kano_evidence(0.86, 1) == "86% likely, 1 answer"
     assert fmt.kano_evidence(0.994, 4) == "99% likely, 4 answers"
+
+
+def test_a_score_change_is_the_difference_of_the_scores_shown():
+    # "Quarter 1 report  Score 39.6", then "Quarter 2 report  Score 49.3 ▲ +9.6" (39.64 → 49.26):
+    # the reader's subtraction gives 9.7; the replay and the dashboard said the same +9.6
+    from types import SimpleNamespace
+
+    from pmsim.tui import fmt
+    from pmsim.tui.screens.report import headline
+    from pmsim.tui.widgets.dashboard import score_line
+
+    q1, q2 = {"score": 39.64, "components": {}}, {"score": 49.26, "components": {}}
+    before = SimpleNamespace(obs={"reports": [{"score": q1}], "score": q1})
+    after = SimpleNamespace(finished=False)
+    assert "Score 49.3 ▲ +9.7" in headline({"round": 2, "score": q2}, before, after).plain
+    view = SimpleNamespace(score=49.26, round=3, rounds=8, finished=False,
+                           obs={"reports": [{"score": q1}, {"score": q2}]})
+    assert "▲ +9.7 last quarter" in score_line(view).plain
+    assert fmt.change(39.64, 49.26) == 49.3 - 39.6 and fmt.change(0.556, 0.634, 2) == 0.63 - 0.56

@@ -33,7 +33,7 @@ def last_quarter_card(before: GameView) -> dict[str, Any]:
 
 def headline(report: dict[str, Any], before: GameView, after: GameView) -> Text:
     score = float(report["score"]["score"])
-    d = score - float(last_quarter_card(before)["score"])
+    d = fmt.change(float(last_quarter_card(before)["score"]), score)  # as the two scores are printed
     t = Text()
     t.append(f"Quarter {report['round']} report", style="bold")
     t.append(f"   Score {score:.1f} ")
@@ -136,7 +136,7 @@ def score_table(report: dict[str, Any], before: GameView) -> Table:
     tab.add_column("Weight", justify="right")
     tab.add_column("Skill")
     for c, v in card["components"].items():
-        d = v - prev.get(c, 0.0)
+        d = fmt.change(prev.get(c, 0.0), v, 2)
         tab.add_row(fmt.COMPONENT_LABEL.get(c, c), f"{v:.2f}", Text.assemble(fmt.trend(d, eps=5e-4), f" {fmt.signed(d, 2)}"),
                     f"{100 * card['weights'][c]:.0f}%", card["skills"][c])
     return tab

@@ -23,8 +23,9 @@ def score_line(view: GameView) -> Text:
     t.append(f"Score {score:.1f}", style="bold")
     t.append(" / 100  ")
     if reports:
+        # last quarter's change, as the round report printed it (not the live score's drift since)
         prev = reports[-2]["score"]["score"] if len(reports) > 1 else 0.0
-        d = score - prev
+        d = fmt.change(prev, reports[-1]["score"]["score"])
         t.append_text(fmt.trend(d))
         t.append(f" {fmt.signed(d)} last quarter   ")
     t.append(f"Quarter {min(view.round, view.rounds)} of {view.rounds}", style="dim")
