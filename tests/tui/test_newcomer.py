@@ -298,3 +298,40 @@ def test_a_score_change_is_the_difference_of_the_scores_shown():
                            obs={"reports": [{"score": q1}, {"score": q2}]})
     assert "▲ +9.7 last quarter" in score_line(view).plain
     assert fmt.change(39.64, 49.26) == 49.3 - 39.6 and fmt.change(0.556, 0.634, 2) == 0.63 - 0.56
+
+
+@run
+async def test_a_second_enter_queued_for_a_closing_dialog_does_nothing(store, catalog):
+    # "e enter e enter" typed fast in a terminal: the second enter reached the end-round dialog after
+    # its first had dismissed it, and dismiss pops whatever is on top, so the game screen went too
+    # (pmsim ended in ScreenStackError or NoMatches: StatusLine); the report alike on a double enter
+    from textual.widgets import Input
+
+    from pmsim.tui.screens.dialogs import EndRoundDialog
+    from pmsim.tui.screens.game import GameScreen
+    from pmsim.tui.screens.report import RoundReportScreen
+
+    app = make_app(store, catalog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")
+        await past_briefing(pilot)
+        await press(pilot, "4", "n", "e")
+        dialog = app.screen
+        assert isinstance(dialog, EndRoundDialog)
+        field = dialog.query_one(Input)
+        for _ in range(2):  # enter, and the second enter already queued behind it
+            dialog.post_message(Input.Submitted(field, ""))
+        await settle(pilot)
+        assert isinstance(app.screen, RoundReportScreen)
+        assert [type(s) for s in app.screen_stack][-2] is GameScreen
+        assert app.view.round == 2  # one quarter committed, not two
+        report = app.screen
+        for _ in range(2):
+            report.call_later(report.action_close)
+        await settle(pilot)
+        await past_briefing(pilot)
+        assert isinstance(app.screen, GameScreen) and app.view.round == 2
+        await press(pilot, "4", "e", "escape")  # and the game plays on
+        assert isinstance(app.screen, GameScreen)
+    assert app._exception is None

@@ -6,11 +6,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from pmsim.tui import fmt
+from pmsim.tui.screens.modal import OnceModal
 from pmsim.tui.service import GameView
 
 MAX_RATIONALE = 500  # the engine's limit (pmsim.engine.actions.MAX_RATIONALE; a test keeps them equal)
@@ -36,7 +36,7 @@ DIALOG_CSS = """
 """
 
 
-class EndRoundDialog(ModalScreen[str | None]):
+class EndRoundDialog(OnceModal[str | None]):
     """Commit the roadmap for the quarter, with an optional rationale (saved, never simulated).
     With the mentor on, its advice on the plan is listed (`advice`; None: the mentor is off)."""
 
@@ -117,7 +117,7 @@ def plan_summary(v: GameView) -> Text:
     return t
 
 
-class RespondDialog(ModalScreen[tuple[str, str] | None]):
+class RespondDialog(OnceModal[tuple[str, str] | None]):
     """Defer or decline a request: a reason (it matters to the stakeholder) and an optional note."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="RespondDialog")
@@ -165,7 +165,7 @@ class RespondDialog(ModalScreen[tuple[str, str] | None]):
         self.dismiss(None)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(OnceModal[bool]):
     """A yes/no question."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmDialog")
@@ -187,7 +187,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class FaultDialog(ModalScreen[bool]):
+class FaultDialog(OnceModal[bool]):
     """A transient storage fault (disk full, database unreachable, lock timeout): nothing was
     saved and nothing changed on screen. Retry runs the same request again; Quit leaves (every
     action saved before the fault is kept)."""

@@ -12,12 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pmsim.tui import fmt
 from pmsim.tui.coach import GuideLine
 from pmsim.tui.messages import ExplainRequested
+from pmsim.tui.screens.modal import OnceModal
 from pmsim.tui.service import GameView
 from pmsim.tui.widgets.dashboard import METRICS
 from pmsim.tui.widgets.keybar import KeyBar
@@ -175,7 +175,7 @@ def report_body(report: dict[str, Any], before: GameView, after: GameView, width
     ), width)
 
 
-class RoundReportScreen(ModalScreen[None]):
+class RoundReportScreen(OnceModal[None]):
     """Shown after every round; dismissing it posts `ReportShown`."""
 
     BINDINGS = [
@@ -232,5 +232,7 @@ class RoundReportScreen(ModalScreen[None]):
         self.app.post_message(ExplainRequested("customer_impact"))
 
     def action_close(self) -> None:
+        if self.dismissed or not self.is_active:  # a second enter on its way: the report is read once
+            return
         self.app.post_message(self.ReportShown(self.report["round"], self.after.finished))
         self.dismiss(None)
