@@ -335,3 +335,17 @@ async def test_a_second_enter_queued_for_a_closing_dialog_does_nothing(store, ca
         await press(pilot, "4", "e", "escape")  # and the game plays on
         assert isinstance(app.screen, GameScreen)
     assert app._exception is None
+
+
+@run
+async def test_forking_at_round_2_keeps_round_1_in_plain_words(store, catalog):
+    # the fork question said "keeps your decisions of rounds 1–1"
+    sid = record_bot_game(store, small_text("b2b_saas"), 5, "rice")
+    app = make_app(store, catalog, start="replay", save_ref=sid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "right", "f")
+        text = " ".join(screen_text(app).split())
+        assert "Fork a new game at round 2?" in text and "keeps your decisions of round 1;" in text, text
+        await press(pilot, "escape", "right", "f")
+        assert "keeps your decisions of rounds 1–2;" in " ".join(screen_text(app).split())

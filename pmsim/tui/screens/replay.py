@@ -134,7 +134,8 @@ class ReplayScreen(Screen):
         from pmsim.tui.screens.dialogs import ConfirmDialog
 
         n = self.fork_round()
-        kept = f"keeps your decisions of rounds 1–{n}" if n else "keeps no decisions"
+        kept = (f"keeps your decisions of rounds 1–{n}" if n > 1 else "keeps your decisions of round 1" if n
+                else "keeps no decisions")  # not "rounds 1–1"
         question = f"Fork a new game at round {n + 1}?"
 
         def answer(yes: bool | None) -> None:
