@@ -349,3 +349,21 @@ async def test_forking_at_round_2_keeps_round_1_in_plain_words(store, catalog):
         assert "Fork a new game at round 2?" in text and "keeps your decisions of round 1;" in text, text
         await press(pilot, "escape", "right", "f")
         assert "keeps your decisions of rounds 1–2;" in " ".join(screen_text(app).split())
+
+
+def test_an_unanswered_request_shipped_anyway_says_why_trust_fell():
+    # "▲ Amber is pleased: delivered anyway" beside "▼ Amber: trust 60% → 57%" with no reason: the
+    # request was never answered (ignored, a penalty), then its feature shipped (a smaller bonus)
+    from types import SimpleNamespace
+
+    from pmsim.tui.screens.report import people_text
+
+    amber = {"id": "pmm", "name": "Amber Oconnell", "title": "Product Marketing Manager"}
+    req = {"id": "r1", "stakeholder": "pmm", "feature": "wizard"}
+    before = SimpleNamespace(obs={"stakeholders": [{**amber, "trust": 0.60}], "requests": [{**req, "status": "open"}]})
+    after = SimpleNamespace(obs={"stakeholders": [{**amber, "trust": 0.57}], "requests": [{**req, "status": "delivered"}]},
+                            feature_title=lambda f: "Guided setup wizard")
+    report = {"reactions": [{"mood": "pleased", "text": "Amber Oconnell (Product Marketing Manager) is pleased: "
+                                                         "delivered anyway."}]}
+    text = people_text(report, before, after).plain
+    assert "trust 60% → 57%  (never answered, so ignored; got Guided setup wizard anyway)" in text, text

@@ -110,6 +110,9 @@ WHY = {
     ("deferred", "delivered"): "got {about} anyway",
     ("declined", "delivered"): "got {about} anyway",
     ("ignored", "delivered"): "got {about} anyway",
+    # unanswered at the commit: ignored (a penalty), then shipped the same quarter (a smaller bonus):
+    # the report said "pleased: delivered anyway" beside a fall in trust, with no reason
+    ("open", "delivered"): "never answered, so ignored; got {about} anyway",
     ("accepted", "broken"): "promise broken: {about}",
 }
 
