@@ -177,3 +177,18 @@ def test_a_save_from_a_newer_engine_opens_read_only_with_the_reason(seeded_url, 
     _damage(seeded_url, "UPDATE saves SET engine_version = '0.0.1' WHERE id = 2")
     with SaveStore(seeded_url) as store:
         assert not GameSession.resume(store, 2).read_only  # an older engine's save plays on
+
+
+def test_a_database_opened_read_only_is_named_by_its_file(tmp_path, template_db):
+    # a read-only database (here SQLite's own mode=ro; a file without write permission alike) was
+    # reported as "in-memory SQLite is read-only" when given as a URI filename; the other saves still load
+    path = tmp_path / "ro.sqlite3"
+    shutil.copy(template_db, path)
+    before = digest(path)
+    with SaveStore(f"sqlite:///file:{path}?mode=ro&uri=true") as store:
+        assert {r.id for r in store.list()} == {1, 2}
+        assert store.load(2).actions
+        with pytest.raises(DatabaseUnavailable, match="read-only") as exc:
+            store.fork(1, 2)
+        assert str(path) in str(exc.value) and "in-memory" not in str(exc.value)
+    assert digest(path) == before
