@@ -96,6 +96,10 @@ def describe_url(url: str) -> str:
         return str(path)
     u = _parse(url)
     if u.get_backend_name() == "sqlite":
+        db = u.database or ""
+        if db.startswith("file:") and "mode=memory" not in db:
+            # a URI filename (sqlite:///file:/path/saves.db?mode=ro&uri=true): the file, not "in-memory"
+            return db.removeprefix("file:").split("?", 1)[0] or "in-memory SQLite"
         return "in-memory SQLite"
     return u.render_as_string(hide_password=True)
 

@@ -43,9 +43,10 @@ def version_key(version: str) -> tuple[int, ...] | None:
     return tuple(int(p) for p in m.group(1).split(".")) if m else None
 
 
-def engine_version_problem(version: str) -> str | None:
+def engine_version_problem(version: str, upgrade_to: str = "import it") -> str | None:
     """Why a save's `engine_version` cannot be accepted by this pmsim, or None: garbage, or a
-    newer engine than this one (its games may play by rules this pmsim does not know)."""
+    newer engine than this one (its games may play by rules this pmsim does not know).
+    `upgrade_to`: what upgrading would let the player do ("import it", "play it on")."""
     from pmsim.engine.state import ENGINE_VERSION
     from pmsim.textsafe import plain
 
@@ -54,7 +55,7 @@ def engine_version_problem(version: str) -> str | None:
         return f"its engine version '{plain(str(version)[:40])}' is not a version number"
     if ours is not None and theirs > ours:
         return (f"it was saved by a newer engine ({plain(version[:40])}; this pmsim has {ENGINE_VERSION}): "
-                "upgrade pmsim to import it")
+                f"upgrade pmsim to {upgrade_to}")
     return None
 
 

@@ -300,11 +300,17 @@ class SaveStore(ClassStore):
         is damaged part-way) the game is returned read-only with a one-line `problem` naming the
         first differing round; a save that cannot be replayed at all raises `SaveDamaged`.
         """
-        res = replay_record(self.load(save_id))
+        rec = self.load(save_id)
+        res = replay_record(rec)
         if res.game is None:
             raise SaveDamaged(res.problem or f"save {save_id} cannot be replayed")
         if res.problem:
             return res.game, True, f"{res.problem}: opened read-only"
+        # a save a newer pmsim wrote (same schema) replays here, but its next quarters may play by
+        # rules this engine does not know: it is read, not played on (import refuses it alike)
+        version_problem = engine_version_problem(rec.engine_version, "play it on")
+        if version_problem:
+            return res.game, True, f"{rec.source}: {version_problem}; opened read-only"
         return res.game, False, None
 
     def verify(self, target: int | str | Path) -> ReplayResult:

@@ -329,7 +329,7 @@ class PmsimApp(CoachingMixin, SharedPlayMixin, App[None]):
             if not self.shared_opened(m.view):
                 self.brief(m.view, resumed=m.resumed)
         if m.view.read_only and not m.view.waiting:  # a waiting company: its screen says why
-            self.notify(f"Opened read-only: {markup(m.view.problem)}", severity="error", timeout=10)
+            self.notify(f"Opened read-only: {markup(m.view.read_only_reason)}", severity="error", timeout=10)
 
     def on_saves_listed(self, m: SavesListed) -> None:
         if m.purpose == "title":
@@ -386,7 +386,7 @@ class PmsimApp(CoachingMixin, SharedPlayMixin, App[None]):
             try:
                 result = self.service.apply(action, seen)
             except IllegalAction as e:
-                return ActionRefused(action, e.message)
+                return ActionRefused(action, before.in_words(e.message) if before is not None else e.message)
             view = self.service.view()
             if isinstance(action, EndRound):
                 if result is None and view.obs.get("committed"):  # a shared market: others still play

@@ -169,7 +169,7 @@ TOPICS: list[Topic] = [
     Topic("okr_grading", "okrs", "OKR grades (Google's 0.0–1.0)",
           "Each key result is graded from 0.0 to 1.0 by how far the metric has moved from its starting value "
           "towards the target; an objective's grade is the mean of its key results. Bands: 0.7–1.0 green, "
-          "0.4–0.6 yellow, below red.",
+          "0.4–0.6 yellow, under 0.4 red.",
           "Grade = (value − baseline) ÷ (target − baseline), kept between 0 and 1 (reversed for a metric that "
           "should fall). Aspirational objectives are meant to be hard: 0.7 is the sweet spot and earns full "
           "credit in your score (credit = grade ÷ 0.7). Committed objectives are promises: full credit only "
@@ -372,7 +372,7 @@ def example(topic_id: str, view: Any, feature: str | None = None) -> str | None:
         parts = []
         for seg, k in f["kano"].items():
             name = view.segment_name(seg)
-            parts.append(f"{name}: {fmt.KANO_WORD[k['category']]} ({k['p']:.0%}, {k['votes']} answers)"
+            parts.append(f"{name}: {fmt.KANO_WORD[k['category']]} ({fmt.kano_evidence(k['p'], k['votes'])})"
                          if k["votes"] else f"{name}: not known (no answers yet)")
         return f"{f['title']}: " + "; ".join(parts)
     if topic_id == "estimate" and f:
@@ -397,5 +397,5 @@ def example(topic_id: str, view: Any, feature: str | None = None) -> str | None:
     card = obs["score"]
     if topic_id in card["components"]:
         return (f"Now: {card['components'][topic_id]:.2f} × weight {100 * card['weights'][topic_id]:.0f}%"
-                f" (−{card['points_lost'][topic_id]:.1f} points)")
+                f" ({fmt.lost(card['points_lost'][topic_id])} points)")
     return None

@@ -89,6 +89,12 @@ def trend(delta: float, good_when_up: bool = True, eps: float = 1e-9) -> Text:
     return Text(sym, style="bold green" if good else "bold red")
 
 
+def lost(points_lost: float) -> str:
+    """Score points lost, as the debrief and explanations print them: "−7.5", and "0.0" (never
+    "−0.0") for what rounds to nothing."""
+    return "0.0" if round(points_lost, 1) == 0 else f"−{points_lost:.1f}"
+
+
 def bar(frac: float, width: int = 10, full: str = "█", empty: str = "░") -> str:
     frac = min(max(float(frac), 0.0), 1.0)
     n = int(round(frac * width))
@@ -135,6 +141,34 @@ def metric_value(metric: str, v: float) -> str:
     if metric == "customers":
         return count(v)
     return value(v)
+
+
+def change(before: float, after: float, digits: int = 1) -> float:
+    """The change between two numbers printed with `digits` decimals, as those printed numbers
+    give it: 39.6 → 49.3 is +9.7 (the raw 39.64 → 49.26 gave +9.6, which no reader can check)."""
+    return float(f"{after:.{digits}f}") - float(f"{before:.{digits}f}")
+
+
+def kano_evidence(p: float, votes: int) -> str:
+    """How sure the interviews make a Kano category: "86% likely, 1 answer" (p is the posterior
+    probability of the category, not a share of the answers: "86% of 1" read as nonsense)."""
+    return f"{p:.0%} likely, {votes} answer{'' if votes == 1 else 's'}"
+
+
+def metric_change(metric: str, before: float, after: float) -> float:
+    """The change between two values of a metric as the screen shows them: each rounded as
+    `metric_value` prints it first, so "13.6% → 9.0%" comes with −4.6pp, not the −4.7pp of the raw
+    values (revenue, printed in varying units, keeps its raw change)."""
+    def shown(v: float, scale: float, digits: int) -> float:  # the number printed, read back
+        return float(f"{scale * v:.{digits}f}") / scale
+
+    if metric in RATE_METRICS:
+        return shown(after, 100, 1) - shown(before, 100, 1)
+    if metric in ("nps", "customers"):
+        return shown(after, 1, 0) - shown(before, 1, 0)
+    if metric == "revenue":
+        return after - before
+    return shown(after, 1, 2) - shown(before, 1, 2)
 
 
 def metric_delta(metric: str, d: float) -> str:

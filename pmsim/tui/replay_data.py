@@ -129,7 +129,7 @@ def load_replay(store: SaveStore, target: int | str) -> Replay:
             round=r, decisions=[describe(a, facts) for a in by_round.get(r, [])], rationale=rf.rationale,
             plan=names(rf.plan), carried=names(rf.carried), best_on_beliefs=names(rf.best_on_beliefs),
             best_in_hindsight=names(rf.hindsight), shipped=names(rf.shipped), slipped=names(rf.slipped),
-            score=rf.score, score_delta=rf.score - prev_score, regret=rf.regret, metrics=rf.metrics,
+            score=rf.score, score_delta=fmt.change(prev_score, rf.score), regret=rf.regret, metrics=rf.metrics,
             reactions=rf.reactions, news=rf.news, matches=recorded.get(r) == summ["state_hash"],
         ))
         prev_score = rf.score

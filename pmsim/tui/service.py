@@ -175,6 +175,31 @@ class GameView:
         except KeyError:
             return fid
 
+    def in_words(self, text: str) -> str:
+        """An engine message in the player's words: the ids it names ('product_tour', "depends on
+        comments", request 'r4') become what the screens show ("Interactive product tour", "this
+        request"). A title already in the message is left alone, even if it holds an id's word."""
+        import re
+
+        titles = {f["id"]: f["title"] for f in self.obs["features"]}
+        requests = {q["id"] for q in self.obs["requests"]}
+        kept = [m.span() for t in set(titles.values()) for m in re.finditer(re.escape(t), text)]
+        ids = "|".join(re.escape(i) for i in sorted(titles, key=len, reverse=True)) or r"(?!)"
+        pattern = re.compile(rf"(request )?'([^'\s]+)'|(?<![\w'])({ids})(?![\w'])")
+
+        def sub(m: re.Match[str]) -> str:
+            if any(a <= m.start() < b for a, b in kept):
+                return m.group(0)
+            word = m.group(2) if m.group(2) is not None else m.group(3)
+            if word in titles:
+                return (m.group(1) or "") + titles[word]
+            if m.group(1) and word in requests:
+                return "this request"
+            return m.group(0)
+
+        text = pattern.sub(sub, text)
+        return text[:1].upper() + text[1:]
+
     def stakeholder(self, sid: str) -> dict[str, Any]:
         for s in self.obs["stakeholders"]:
             if s["id"] == sid:
@@ -207,9 +232,17 @@ class GameView:
         return bool(self.obs.get("committed"))
 
     @property
+    def read_only_reason(self) -> str:
+        """Why the save opened read-only, without the storage's own "opened read-only" ending (the
+        screens say that themselves: "Opened read-only: …", "This save is read-only: …")."""
+        import re
+
+        return re.sub(r"[:;,]? opened read-only\.?$", "", self.problem or "")
+
+    @property
     def locked_text(self) -> str:
         """Why nothing can be changed now (a read-only view), in one line."""
-        return f"Your plan is committed: {self.problem}" if self.waiting else f"This save is read-only: {self.problem}"
+        return f"Your plan is committed: {self.problem}" if self.waiting else f"This save is read-only: {self.read_only_reason}"
 
 
 def build_view(session: GameSession | Any, player: str = "", class_id: int | None = None) -> GameView:

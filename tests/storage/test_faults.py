@@ -150,3 +150,45 @@ def test_a_stored_time_that_is_not_a_time_hides_nothing(seeded_url):
         assert store.verify(1).ok
     out = CliRunner().invoke(saves, ["list", "--db", seeded_url])
     assert out.exit_code == 0 and out.exception is None, out.output
+
+
+@pytest.mark.parametrize(("version", "named"), [
+    ("99.0.0", "saved by a newer engine (99.0.0; this pmsim has"),
+    ("banana", "its engine version 'banana' is not a version number"),
+])
+def test_a_save_from_a_newer_engine_opens_read_only_with_the_reason(seeded_url, version, named):
+    # a save a newer pmsim wrote into the same database (same schema) was played on silently by this
+    # older engine, whose rules its next quarters may not follow; import already refused such a file
+    from pmsim.engine import EndRound
+    from pmsim.storage.errors import ReadOnlySave
+    from pmsim.storage.session import GameSession
+
+    _damage(seeded_url, f"UPDATE saves SET engine_version = '{version}' WHERE id = 2")
+    with SaveStore(seeded_url) as store:
+        session = GameSession.resume(store, 2)
+        assert session.read_only and named in session.problem and "save 2" in session.problem
+        assert "opened read-only" in session.problem
+        before = store.info(2).n_actions
+        with pytest.raises(ReadOnlySave):
+            session.apply(EndRound())
+        assert store.info(2).n_actions == before  # nothing written
+        assert store.verify(2).ok  # it still replays, and the other saves still load
+        assert store.resume(1)[0].finished
+    _damage(seeded_url, "UPDATE saves SET engine_version = '0.0.1' WHERE id = 2")
+    with SaveStore(seeded_url) as store:
+        assert not GameSession.resume(store, 2).read_only  # an older engine's save plays on
+
+
+def test_a_database_opened_read_only_is_named_by_its_file(tmp_path, template_db):
+    # a read-only database (here SQLite's own mode=ro; a file without write permission alike) was
+    # reported as "in-memory SQLite is read-only" when given as a URI filename; the other saves still load
+    path = tmp_path / "ro.sqlite3"
+    shutil.copy(template_db, path)
+    before = digest(path)
+    with SaveStore(f"sqlite:///file:{path}?mode=ro&uri=true") as store:
+        assert {r.id for r in store.list()} == {1, 2}
+        assert store.load(2).actions
+        with pytest.raises(DatabaseUnavailable, match="read-only") as exc:
+            store.fork(1, 2)
+        assert str(path) in str(exc.value) and "in-memory" not in str(exc.value)
+    assert digest(path) == before

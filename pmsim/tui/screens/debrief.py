@@ -45,7 +45,7 @@ def components_table(card: dict[str, Any]) -> Table:
     tab.add_column("Skill")
     for c, v in card["components"].items():
         tab.add_row(fmt.COMPONENT_LABEL.get(c, c), f"{v:.2f}", fmt.bar(v, 8), f"{100 * card['weights'][c]:.0f}%",
-                    f"−{card['points_lost'][c]:.1f}", card["skills"][c])
+                    fmt.lost(card['points_lost'][c]), card["skills"][c])
     return tab
 
 
@@ -54,7 +54,7 @@ def skills_text(skills: list[dict[str, Any]]) -> Text:
     t = Text()
     for k in reversed(skills):  # the debrief lists them weakest first
         dots = "●" * k["rating"] + "○" * (5 - k["rating"])
-        t.append(f"  {k['skill']:<27} {k['rating']}/5 {dots}  (−{k['points_lost']:.1f} points)\n")
+        t.append(f"  {k['skill']:<27} {k['rating']}/5 {dots}  ({fmt.lost(k['points_lost'])} points)\n")
     return t
 
 
@@ -103,7 +103,7 @@ def lessons_text(view: GameView, d: dict[str, Any]) -> Text:
     t.append("What to practise next\n", style="bold")
     for p in d["practise_next"]:
         t.append(f"  ▸ {p['skill']} ({fmt.COMPONENT_LABEL.get(p['component'], p['component'])}, "
-                 f"−{p['points_lost']:.1f} points): {TIPS.get(p['component'], '')}\n")
+                 f"{fmt.lost(p['points_lost'])} points): {TIPS.get(p['component'], '')}\n")
     return t
 
 

@@ -6,11 +6,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from pmsim.tui import fmt
+from pmsim.tui.screens.modal import OnceModal
 from pmsim.tui.service import GameView
 
 MAX_RATIONALE = 500  # the engine's limit (pmsim.engine.actions.MAX_RATIONALE; a test keeps them equal)
@@ -36,7 +36,7 @@ DIALOG_CSS = """
 """
 
 
-class EndRoundDialog(ModalScreen[str | None]):
+class EndRoundDialog(OnceModal[str | None]):
     """Commit the roadmap for the quarter, with an optional rationale (saved, never simulated).
     With the mentor on, its advice on the plan is listed (`advice`; None: the mentor is off)."""
 
@@ -100,6 +100,9 @@ def plan_summary(v: GameView) -> Text:
         t.append(", ".join(f"{f['title']} ({fmt.weeks(f['remaining_estimate'])})" for f in now))
     else:
         t.append("⚠ Nothing is planned in Now: the team will build nothing this quarter.", style="bold yellow")
+    spikes = float(cap.get("spikes") or 0.0)
+    if spikes > 0:  # the capacity line counts them: say so, or the items do not add up to it
+        t.append(f"{', ' if now else chr(10)}spikes ({fmt.weeks(spikes)})")
     share = cap["committed"] / cap["total"] if cap["total"] else 0
     t.append(f"\nCapacity {fmt.bar(share, 12)} {fmt.decimal(cap['committed'], 1)} of {fmt.weeks(cap['total'])}  ")
     word, style = fmt.capacity_word(share)
@@ -114,7 +117,7 @@ def plan_summary(v: GameView) -> Text:
     return t
 
 
-class RespondDialog(ModalScreen[tuple[str, str] | None]):
+class RespondDialog(OnceModal[tuple[str, str] | None]):
     """Defer or decline a request: a reason (it matters to the stakeholder) and an optional note."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="RespondDialog")
@@ -162,7 +165,7 @@ class RespondDialog(ModalScreen[tuple[str, str] | None]):
         self.dismiss(None)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(OnceModal[bool]):
     """A yes/no question."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmDialog")
@@ -184,7 +187,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class FaultDialog(ModalScreen[bool]):
+class FaultDialog(OnceModal[bool]):
     """A transient storage fault (disk full, database unreachable, lock timeout): nothing was
     saved and nothing changed on screen. Retry runs the same request again; Quit leaves (every
     action saved before the fault is kept)."""

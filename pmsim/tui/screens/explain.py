@@ -14,11 +14,11 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import var
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pmsim.tui import explain
 from pmsim.tui.coach import GuideLine
+from pmsim.tui.screens.modal import OnceModal
 from pmsim.tui.service import GameView
 from pmsim.tui.widgets.coach import GuidePanel, guide_text
 from pmsim.tui.widgets.keybar import KeyBar
@@ -48,7 +48,7 @@ def topic_text(topic_id: str, view: GameView | None, feature: str | None) -> Tex
     return t
 
 
-class ExplainScreen(ModalScreen[None]):
+class ExplainScreen(OnceModal[None]):
     BINDINGS = [
         # priority: the scrolling text would take ← → for sideways scrolling it never needs
         Binding("left", "browse(-1)", "Previous", key_display="←", group=BROWSE, priority=True),

@@ -8,9 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from pmsim.tui.screens.modal import OnceModal
 from pmsim.tui.widgets.keybar import KeyBar
 
 GENERAL = [
@@ -45,7 +45,7 @@ def section(title: str, bindings: list[Binding]) -> Table:
     return tab
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(OnceModal[None]):
     """Every key of every screen, grouped; the current screen's keys first."""
 
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close", key_display="esc")]

@@ -32,8 +32,14 @@ def describe(e: ScenarioEntry) -> Text:
 
 class NewGameScreen(Screen):
     BINDINGS = [
-        Binding("enter", "start", "Start", show=True),
+        # priority: the scenario list's own enter (select) hid this one from the footer, so the first
+        # screen a newcomer sees did not show its main key (enter in a field starts the game too)
+        Binding("enter", "start", "Start", show=True, priority=True),
         Binding("escape", "app.title", "Back"),
+        # the description is not in the tab chain (tab goes list → seed → name, as the title line
+        # says): these scroll it from anywhere on the screen
+        Binding("pageup", "scroll_detail(-1)", "Scroll the description", show=False, priority=True),
+        Binding("pagedown", "scroll_detail(1)", "Scroll the description", show=False, priority=True),
     ]
 
     @dataclass
@@ -58,7 +64,9 @@ class NewGameScreen(Screen):
                               for e in self.catalog.entries], id="scenario-list")
             ol.border_title = "Scenarios"
             yield ol
-            with VerticalScroll(id="scenario-detail-box"):
+            # not focusable: one tab from the list must reach the seed (a newcomer's first tab landed
+            # here, and the seed they typed went nowhere)
+            with VerticalScroll(id="scenario-detail-box", can_focus=False):
                 yield Static(id="scenario-detail")
         with Horizontal(id="new-fields"):
             with Vertical():
@@ -74,6 +82,10 @@ class NewGameScreen(Screen):
         ol.highlighted = self.catalog.index(self.selected)
         ol.focus()
         self._detail()
+
+    def action_scroll_detail(self, pages: int) -> None:
+        box = self.query_one("#scenario-detail-box", VerticalScroll)
+        box.scroll_to(y=box.scroll_y + pages * max(box.size.height - 1, 1), animate=False)
 
     def _current(self) -> ScenarioEntry:
         ol = self.query_one("#scenario-list", OptionList)

@@ -6,11 +6,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from pmsim.tui.screens.dialogs import DIALOG_CSS, MAX_RATIONALE
+from pmsim.tui.screens.modal import OnceModal
 
 DROP = "drop"
 REASONS = {  # the short forms of the defer/decline dialog's reasons: two lists side by side at 80 columns
@@ -30,7 +30,7 @@ def date_options(deadline: int | None, rounds: int) -> list[tuple[str, str]]:
     return [*out, (DROP, "Drop the promise")]
 
 
-class RenegotiateDialog(ModalScreen[tuple[int | None, str, str] | None]):
+class RenegotiateDialog(OnceModal[tuple[int | None, str, str] | None]):
     """A new quarter (or dropping the promise), a reason, and an optional note. Dismisses with
     (new deadline or None to drop, reason, note), or None when cancelled."""
 

@@ -56,8 +56,10 @@ class ReplayScreen(Screen):
     BINDINGS = [
         Binding("left,p", "step(-1)", "Previous", key_display="←", group=STEP_GROUP),
         Binding("right,n", "step(1)", "Next", key_display="→", group=STEP_GROUP),
-        Binding("home", "jump(0)", "First round", show=False),
-        Binding("end", "jump(-1)", "Last round", show=False),
+        # priority: the focused scroll area has its own home/end (scroll to top/bottom), which ate
+        # the keys the help lists for the first and last round
+        Binding("home", "jump(0)", "First round", show=False, priority=True),
+        Binding("end", "jump(-1)", "Last round", show=False, priority=True),
         Binding("f", "fork", "Fork here"),
         Binding("escape", "back", "Back"),
     ]
@@ -132,7 +134,8 @@ class ReplayScreen(Screen):
         from pmsim.tui.screens.dialogs import ConfirmDialog
 
         n = self.fork_round()
-        kept = f"keeps your decisions of rounds 1–{n}" if n else "keeps no decisions"
+        kept = (f"keeps your decisions of rounds 1–{n}" if n > 1 else "keeps your decisions of round 1" if n
+                else "keeps no decisions")  # not "rounds 1–1"
         question = f"Fork a new game at round {n + 1}?"
 
         def answer(yes: bool | None) -> None:

@@ -12,20 +12,28 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pmsim.tui import fmt
 from pmsim.tui.coach import GuideLine
 from pmsim.tui.messages import ExplainRequested
+from pmsim.tui.screens.modal import OnceModal
 from pmsim.tui.service import GameView
 from pmsim.tui.widgets.dashboard import METRICS
 from pmsim.tui.widgets.keybar import KeyBar
 
 
+def last_quarter_card(before: GameView) -> dict[str, Any]:
+    """The score card the previous quarter ended on (what the briefing, the replay and the debrief
+    count a quarter's change from). The live card just before the commit is not it: answering
+    requests moves trust, and so the score, during the quarter."""
+    reports = before.obs.get("reports") or []
+    return reports[-1]["score"] if reports else before.obs["score"]
+
+
 def headline(report: dict[str, Any], before: GameView, after: GameView) -> Text:
     score = float(report["score"]["score"])
-    d = score - before.score
+    d = fmt.change(float(last_quarter_card(before)["score"]), score)  # as the two scores are printed
     t = Text()
     t.append(f"Quarter {report['round']} report", style="bold")
     t.append(f"   Score {score:.1f} ")
@@ -71,7 +79,7 @@ def metrics_table(before: GameView, after: GameView) -> Table:
     tab.add_column("After", justify="right")
     tab.add_column("Change", justify="right")
     for k in METRICS:
-        d = float(a[k]) - float(b[k])
+        d = fmt.metric_change(k, float(b[k]), float(a[k]))  # adds up with the Before and After shown
         tab.add_row(fmt.METRIC_LABEL[k], fmt.metric_value(k, b[k]), fmt.metric_value(k, a[k]),
                     Text.assemble(fmt.trend(d, k not in fmt.LOWER_IS_BETTER), " ", fmt.metric_delta(k, d)))
     return tab
@@ -102,6 +110,9 @@ WHY = {
     ("deferred", "delivered"): "got {about} anyway",
     ("declined", "delivered"): "got {about} anyway",
     ("ignored", "delivered"): "got {about} anyway",
+    # unanswered at the commit: ignored (a penalty), then shipped the same quarter (a smaller bonus):
+    # the report said "pleased: delivered anyway" beside a fall in trust, with no reason
+    ("open", "delivered"): "never answered, so ignored; got {about} anyway",
     ("accepted", "broken"): "promise broken: {about}",
 }
 
@@ -120,7 +131,7 @@ def trust_reasons(before: GameView, after: GameView) -> dict[str, list[str]]:
 
 def score_table(report: dict[str, Any], before: GameView) -> Table:
     card = report["score"]
-    prev = before.obs["score"]["components"]
+    prev = last_quarter_card(before)["components"]
     tab = Table(box=None, padding=(0, 1), header_style="bold")
     tab.add_column("Score component")
     tab.add_column("Now", justify="right")
@@ -128,7 +139,7 @@ def score_table(report: dict[str, Any], before: GameView) -> Table:
     tab.add_column("Weight", justify="right")
     tab.add_column("Skill")
     for c, v in card["components"].items():
-        d = v - prev.get(c, 0.0)
+        d = fmt.change(prev.get(c, 0.0), v, 2)
         tab.add_row(fmt.COMPONENT_LABEL.get(c, c), f"{v:.2f}", Text.assemble(fmt.trend(d, eps=5e-4), f" {fmt.signed(d, 2)}"),
                     f"{100 * card['weights'][c]:.0f}%", card["skills"][c])
     return tab
@@ -167,7 +178,7 @@ def report_body(report: dict[str, Any], before: GameView, after: GameView, width
     ), width)
 
 
-class RoundReportScreen(ModalScreen[None]):
+class RoundReportScreen(OnceModal[None]):
     """Shown after every round; dismissing it posts `ReportShown`."""
 
     BINDINGS = [
@@ -224,5 +235,7 @@ class RoundReportScreen(ModalScreen[None]):
         self.app.post_message(ExplainRequested("customer_impact"))
 
     def action_close(self) -> None:
+        if self.dismissed or not self.is_active:  # a second enter on its way: the report is read once
+            return
         self.app.post_message(self.ReportShown(self.report["round"], self.after.finished))
         self.dismiss(None)

@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.reactive import var
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pmsim.textsafe import name
 from pmsim.tui.company import Waiting
 from pmsim.tui.screens.dialogs import DIALOG_CSS
+from pmsim.tui.screens.modal import OnceModal
 
 
 def waiting_text(w: Waiting | None) -> Text:
@@ -34,7 +34,7 @@ def waiting_text(w: Waiting | None) -> Text:
     return t
 
 
-class WaitingScreen(ModalScreen[None]):
+class WaitingScreen(OnceModal[None]):
     """Who the quarter still waits for; `waiting` is set by the app at every poll."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="WaitingScreen")

@@ -23,8 +23,9 @@ def score_line(view: GameView) -> Text:
     t.append(f"Score {score:.1f}", style="bold")
     t.append(" / 100  ")
     if reports:
+        # last quarter's change, as the round report printed it (not the live score's drift since)
         prev = reports[-2]["score"]["score"] if len(reports) > 1 else 0.0
-        d = score - prev
+        d = fmt.change(prev, reports[-1]["score"]["score"])
         t.append_text(fmt.trend(d))
         t.append(f" {fmt.signed(d)} last quarter   ")
     t.append(f"Quarter {min(view.round, view.rounds)} of {view.rounds}", style="dim")
@@ -47,7 +48,7 @@ def metrics_table(view: GameView) -> Table:
         se = cur.get(f"{key}_se")  # the engine's standard error of an estimate; none: exact
         ci = "" if se is None else (f"±{1.96 * se:.0f}" if key == "nps" else f"±{196 * se:.1f}pp")
         if prev is not None:
-            d = v - float(prev[key])
+            d = fmt.metric_change(key, float(prev[key]), v)  # as the two values are shown
             delta = Text.assemble(fmt.trend(d, key not in fmt.LOWER_IS_BETTER), " ", fmt.metric_delta(key, d))
         else:
             delta = Text("—", style="dim")

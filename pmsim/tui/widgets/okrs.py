@@ -42,7 +42,7 @@ def okr_text(view: GameView) -> Text:
     prev = {o["id"]: o for o in view.okr_prev}
     if not view.obs["okrs"]:
         return Text("This scenario has no OKRs.")
-    t.append("Google-style grades: 0.7–1.0 green, 0.4–0.6 yellow, below red. Aspirational OKRs expect ~0.7;"
+    t.append("Google-style grades: 0.7–1.0 green, 0.4–0.6 yellow, under 0.4 red. Aspirational OKRs expect ~0.7;"
              " committed ones 1.0.\n\n", style="dim")
     for o in view.obs["okrs"]:
         t.append(f"{o['objective']}\n", style="bold")

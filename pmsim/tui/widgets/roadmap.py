@@ -310,7 +310,7 @@ def feature_text(view: GameView, fid: str) -> Text:
     for seg, k in f["kano"].items():
         name = view.segment_name(seg).split()[0]
         if k["votes"]:
-            parts.append(f"{name} {fmt.KANO_WORD[k['category']]} ({k['p']:.0%} of {k['votes']})")
+            parts.append(f"{name} {fmt.KANO_WORD[k['category']]} ({fmt.kano_evidence(k['p'], k['votes'])})")
         else:
             parts.append(f"{name} ?")
     t.append("Kano  " + " · ".join(parts))

@@ -238,12 +238,16 @@ class GameTable(Widget, can_focus=True):
         self.refresh()
 
     def _scroll_to_cursor(self) -> None:
-        page = self._page
+        page, was = self._page, self._top
         if self.cursor_row < self._top:
             self._top = self.cursor_row
         elif self.cursor_row >= self._top + page:
             self._top = self.cursor_row - page + 1
         self._top = max(min(self._top, max(len(self.keys) - page, 0)), 0)
+        if self._top != was:
+            # a resize that lets every row fit moves the top back to row 0: repaint, or the lines
+            # drawn for the old top stay (a grown table showed its second row first, the first gone)
+            self.refresh()
 
     def action_move(self, step: int) -> None:
         self._set_cursor(self.cursor_row + step)
