@@ -9,6 +9,7 @@ bot games on a scaled-down market (absolute targets scaled with it): it lives in
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -24,6 +25,15 @@ from pmsim.scenario.models import Kano, Scenario
 
 LINT_POPULATION = 8000
 SCALED_METRICS = ("customers", "revenue")
+# the engine plans against capacity with this slack (Game.check, Game.fit_now): 10 wk x (1 - 0.8
+# debt) is 1.9999999999999996 in floating point, and a 2 wk feature fits it. The lint compares the same
+FIT_EPS = 1e-9
+
+
+def _wk(capacity: float) -> str:
+    """Capacity in engineer-weeks as the lint writes it: rounded down to 0.01 (an "at most" never
+    reads as more than it is, so "takes 6 wk but ... at most 5.99 wk" and never "... at most 6 wk")."""
+    return f"{math.floor(capacity * 100 + 1e-6) / 100:g}"
 
 
 def _problem(path: str, pos: PositionMap, loc: tuple, message: str, severity: str = "warning") -> Problem:
@@ -38,21 +48,21 @@ def static_problems(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
     for i, f in enumerate(sc.features):
         must = [seg.id for seg in sc.market.segments
                 if (f.kano.get(seg.id) or seg.kano.get(f.theme)) == Kano.must_be]
-        if best < f.effort <= game_capacity(sc, f.available_from):  # larger than the game: _unbuildable
+        if best + FIT_EPS < f.effort <= game_capacity(sc, f.available_from) + FIT_EPS:  # larger than the game: _unbuildable
             if must:
                 out.append(_problem(path, pos, ("features", i, "effort"),
                                     f"must-be feature {f.id!r} (for {', '.join(must)}) takes {f.effort:g} wk but a "
-                                    f"round has at most {best:.1f} wk: it can never be planned", "error"))
+                                    f"round has at most {_wk(best)} wk: it can never be planned", "error"))
             else:
                 out.append(_problem(path, pos, ("features", i, "effort"),
-                                    f"{f.id!r} takes {f.effort:g} wk, more than any round's capacity ({best:.1f} wk):"
+                                    f"{f.id!r} takes {f.effort:g} wk, more than any round's capacity ({_wk(best)} wk):"
                                     " it can only be planned on a lucky estimate"))
     must_total = sum(f.effort for f in sc.features
                      if any((f.kano.get(s.id) or s.kano.get(f.theme)) == Kano.must_be for s in sc.market.segments))
-    if must_total > sum(caps) * (1 - sc.team.tech_debt):
+    if must_total > sum(caps) * (1 - sc.team.tech_debt) + FIT_EPS:
         out.append(_problem(path, pos, ("team", "capacity"),
                             f"must-be work totals {must_total:g} wk but the whole game has "
-                            f"{sum(caps) * (1 - sc.team.tech_debt):.0f} wk of capacity", "error"))
+                            f"{_wk(sum(caps) * (1 - sc.team.tech_debt))} wk of capacity", "error"))
     event_asks = {e.stakeholder for e in sc.events if e.request is not None}
     themes_with_features = {f.theme for f in sc.features}
     for i, s in enumerate(sc.stakeholders):
@@ -207,11 +217,11 @@ def _unbuildable(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
     too_big: set[str] = set()
     for i, f in enumerate(sc.features):
         have = game_capacity(sc, f.available_from)
-        if f.effort > have:
+        if f.effort > have + FIT_EPS:
             too_big.add(f.id)
             rounds = f"rounds {f.available_from}-{sc.rounds}" if f.available_from > 1 else "the whole game"
             out.append(_problem(path, pos, ("features", i, "effort"),
-                                f"feature {f.id!r} takes {f.effort:g} wk but {rounds} has at most {have:.0f} wk "
+                                f"feature {f.id!r} takes {f.effort:g} wk but {rounds} has at most {_wk(have)} wk "
                                 "of capacity: it does not fit the game (only velocity luck could ship it, yet players would be asked "
                                 "for it); lower its "
                                 "effort, split it, or raise capacity", "error"))
@@ -232,11 +242,11 @@ def _unbuildable(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
                                     "error"))
             continue
         need = f.effort + sum(sc.features[index[d]].effort for d in chains)
-        if chains and need > whole:
+        if chains and need > whole + FIT_EPS:
             kind = f"must-be feature {f.id!r} (for {', '.join(must)})" if must else f"feature {f.id!r}"
             out.append(_problem(path, pos, ("features", i, "depends_on"),
                                 f"{kind} needs {need:g} wk with its dependencies ({', '.join(chains)}) but the "
-                                f"whole game has at most {whole:.0f} wk of capacity: it does not fit the game",
+                                f"whole game has at most {_wk(whole)} wk of capacity: it does not fit the game",
                                 "error" if must else "warning"))
     return out
 
