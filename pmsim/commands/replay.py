@@ -14,6 +14,7 @@ import click
 
 from pmsim.commands.common import db_option, storage_errors
 from pmsim.commands.saves import fmt_score, open_store
+from pmsim.engine.text import table_number
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -29,7 +30,7 @@ def _round_line(summary: dict[str, Any], status: str) -> str:
     if "revenue" in m:
         parts.append(f"revenue {m['revenue']:,.0f}")
     if "nps" in m:
-        parts.append(f"NPS {m['nps']:+.0f}")
+        parts.append(f"NPS {table_number(m['nps'], 0, sign=True)}")
     shipped = summary.get("shipped") or []
     parts.append("shipped " + (", ".join(shipped) if shipped else "nothing"))
     return "  ".join(parts) + f"  [{status}]"

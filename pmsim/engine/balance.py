@@ -168,13 +168,15 @@ def teach_section(sc: Scenario, batch: dict[str, Any], jobs: int = 1, run: bool 
     if not run:
         return None
     from pmsim.engine.teach import from_batch, teach, warnings
+    from pmsim.engine.text import table_number
 
     played = batch.get("teach_batch")  # play_batch(..., teach=True) played them already
     result = from_batch(sc, played) if played else teach(sc, batch["games"], batch["seed"], jobs=jobs)
     rows = []
     for b, row in result["behaviours"].items():
         lo, hi = row["ci95"]
-        rows.append([b, f"{row['cost']:+.1f}", f"{lo:+.1f} … {hi:+.1f}", f"{row['d']:.2f}",
+        rows.append([b, table_number(row["cost"], sign=True),
+                     f"{table_number(lo, sign=True)} … {table_number(hi, sign=True)}", table_number(row["d"], 2),
                      row["component"] or "", "yes" if row["teaches"] else "NO"])
     return {
         "columns": ["skipping", "costs (points)", "95% CI", "d", "mostly in", "taught"],

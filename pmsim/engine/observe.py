@@ -45,7 +45,7 @@ def observed_metrics(game: Game, idx: int) -> dict[str, Any]:
         o = dict(s)
         p = max(min((s["nps"] + 100) / 200, 1.0), 0.0)
         se_nps = 100 * math.sqrt(max(p * (1 - p), 0.05) * 2 / PULSE_N)
-        o["nps"] = round(s["nps"] + float(rng.normal(0, se_nps)), 1)
+        o["nps"] = round(s["nps"] + float(rng.normal(0, se_nps)), 1) + 0.0  # never -0.0 (reads "-0")
         o["nps_se"] = round(se_nps, 1)
         se_sat = 0.25 / math.sqrt(PULSE_N)
         o["satisfaction"] = round(min(max(s["satisfaction"] + float(rng.normal(0, se_sat)), 0), 1), 3)
@@ -54,7 +54,7 @@ def observed_metrics(game: Game, idx: int) -> dict[str, Any]:
         o.pop("competitors", None)
         segs.append(o)
     tot = sum(s["customers"] for s in segs) or 1
-    out["nps"] = round(sum(s["nps"] * s["customers"] for s in segs) / tot, 1)
+    out["nps"] = round(sum(s["nps"] * s["customers"] for s in segs) / tot, 1) + 0.0
     out["satisfaction"] = round(sum(s["satisfaction"] * s["customers"] for s in segs) / tot, 3)
     out["market_share"] = round(sum(s["market_share"] * s["customers"] for s in segs) / tot, 3) if segs else 0.0
     se_sat = 0.25 / math.sqrt(PULSE_N)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pmsim.engine.summary import Summary, summarize
 from pmsim.engine.values import KANO_ORDER
-from pmsim.numfmt import decimal, metric_text, pct, plus
+from pmsim.numfmt import decimal, metric_text, pct, plus, signed
 from pmsim.reports.review import internship_review
 from pmsim.reports.studies import RESPONSE_VERB, describe_study
 from pmsim.scenario.models import COMPONENTS
@@ -171,7 +171,7 @@ def _finding(x: dict[str, Any], themes: dict[str, str], segs: dict[str, str], ti
         return line + "."
     if m == "ab_test":
         return (f"{q}, {titles.get(x['feature'], x['feature'])}, n = {x['n']:,}: activation "
-                f"{x['lift_pp']:+.1f} pp (95% CI ±{x['ci95_pp']:.1f} pp).")
+                f"{signed(x['lift_pp'], 1)} pp (95% CI ±{x['ci95_pp']:.1f} pp).")
     if m == "competitive_analysis":
         moves = x.get("moves", [])
         if not moves:
