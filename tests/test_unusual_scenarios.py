@@ -203,3 +203,23 @@ def test_teach_never_prints_a_negative_zero(tmp_path):
 
     assert [table_number(x, sign=True) for x in (-0.04, 0.04, 5.94, -2.0)] == ["0.0", "0.0", "+5.9", "-2.0"]
     assert table_number(-0.001, 2) == "0.00" and table_number(-0.3, 0, sign=True) == "0"
+
+
+def test_balance_quotes_the_same_numbers_in_its_table_warnings_and_advice():
+    # only the okr component weighs, and no bot grows the teachers: random play ends at 18.5 teachers,
+    # below the start (25.5); the advice said "(random 25.5, oracle 25.5)" beside a warning and a
+    # table that said random 18.5, and "full credit at 238.6" beside the table's 238.7
+    from pmsim.engine.balance import explain, play_batch
+    from pmsim.engine.bots import STRATEGIES
+
+    def change(d):
+        d["scoring"]["weights"] = {"okr": 1}
+    sc = load_scenario_text(variant(change))
+    report = explain(sc, play_batch(sc, STRATEGIES, games=2, seed=0, jobs=1))
+    row = next(r for r in report["key_results"] if r["id"] == "teacher_customers")
+    start, rnd = row["start"], row["reached"]["random"]["mean"]
+    assert rnd < start  # the case: random play loses teachers
+    [advice] = [a for a in report["advice"] if a.startswith("teacher_customers: no target")]
+    assert f"start {start:.1f}, random {rnd:.1f}, oracle" in advice
+    [warning] = [w for w in report["warnings"] if "'teacher_customers'" in w and "full credit" in w]
+    assert f"full credit at {row['full_credit_at']:.1f})" in warning
