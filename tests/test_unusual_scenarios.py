@@ -223,3 +223,26 @@ def test_balance_quotes_the_same_numbers_in_its_table_warnings_and_advice():
     assert f"start {start:.1f}, random {rnd:.1f}, oracle" in advice
     [warning] = [w for w in report["warnings"] if "'teacher_customers'" in w and "full credit" in w]
     assert f"full credit at {row['full_credit_at']:.1f})" in warning
+
+
+def test_the_review_says_why_communication_is_rated_when_nobody_asked_anything():
+    # no stakeholders: communication was rated 5/5 and "the strongest skill" on a paragraph that only
+    # said "You never wrote down why you chose a roadmap or turned a request down"
+    from pmsim.engine.bots import play_game
+    from pmsim.engine.simulate import fresh_game
+    from pmsim.reports.review import internship_review, render_review_text
+
+    game = play_game(fresh_game(load_scenario_text(variant(no_stakeholders)), 1), "random")
+    review = internship_review(game)
+    [comm] = [s for s in review["skills"] if s["skill"] == "communication"]
+    text = render_review_text(review)
+    assert "no stakeholders, so there were no requests to answer" in text
+    assert "turned a request down" not in text and "or a decline" not in text
+    assert comm["rating"] >= 4  # the rating itself stands: nothing was lost
+
+    def silent(d):  # stakeholders who never ask
+        for s in d["stakeholders"]:
+            s["requests"] = []
+    text = render_review_text(internship_review(play_game(fresh_game(load_scenario_text(variant(silent)), 1),
+                                                          "random")))
+    assert "No stakeholder asked you for anything, so there were no requests to answer." in text
