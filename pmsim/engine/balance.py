@@ -195,8 +195,10 @@ def decimals(*values: float) -> int:
 
 
 def _num(x: float, digits: int | None = None) -> str:
-    """`x` with thousands separators and `digits` decimals (default: by its own size)."""
-    return f"{x:,.{decimals(x) if digits is None else digits}f}"
+    """`x` with thousands separators and `digits` decimals (default: by its own size); what rounds
+    to zero has no sign ("0.000", never "-0.000")."""
+    s = f"{x:,.{decimals(x) if digits is None else digits}f}"
+    return s[1:] if s.startswith("-") and not s.strip("-0.,") else s
 
 
 def _backlog_advice(sc: Scenario) -> str:
@@ -298,12 +300,15 @@ def _key_results(sc: Scenario, batch: dict[str, Any]) -> tuple[list[dict[str, An
                        "it is met before round 1" if "already_met" in flags else "random play reaches it")
                 ref = max(mean.get("random", start), start) if up else min(mean.get("random", start), start)
                 top = mean.get("oracle", ref)
-                credit = f" (full credit at {_num(full_at, d)})" if k < 1 else ""
+                # the value the key-result table prints (its row's full_credit_at), rounded alike
+                credit = f" (full credit at {_num(round(full_at, 4), d)})" if k < 1 else ""
                 warn.append(f"{name}: target {_num(kr.target, d)}{credit}, start {_num(start, d)}: {why} "
                             f"(random {_num(mean.get('random', start), d)}, oracle {_num(top, d)})")
                 if better_eq(ref, top):
-                    advice.append(f"{kr.id}: no target tells good play from random here (random {_num(ref, d)}, oracle "
-                                  f"{_num(top, d)}): grade a metric the backlog moves, or drop this key result")
+                    # ref is the start when random play ends worse than it: say both, as the warning does
+                    advice.append(f"{kr.id}: no target tells good play from random here (start {_num(start, d)}, "
+                                  f"random {_num(mean.get('random', start), d)}, oracle {_num(top, d)}): grade a "
+                                  "metric the backlog moves, or drop this key result")
                 else:
                     # full credit a quarter to three quarters of the way from random to the oracle
                     lo, hi = sorted(start + (ref + (top - ref) * q - start) / k for q in (0.25, 0.75))

@@ -386,7 +386,7 @@ class PmsimApp(CoachingMixin, SharedPlayMixin, App[None]):
             try:
                 result = self.service.apply(action, seen)
             except IllegalAction as e:
-                return ActionRefused(action, before.in_words(e.message) if before is not None else e.message)
+                return ActionRefused(action, e.message)
             view = self.service.view()
             if isinstance(action, EndRound):
                 if result is None and view.obs.get("committed"):  # a shared market: others still play
