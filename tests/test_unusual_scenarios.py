@@ -246,3 +246,25 @@ def test_the_review_says_why_communication_is_rated_when_nobody_asked_anything()
     text = render_review_text(internship_review(play_game(fresh_game(load_scenario_text(variant(silent)), 1),
                                                           "random")))
     assert "No stakeholder asked you for anything, so there were no requests to answer." in text
+
+
+def test_the_lint_counts_capacity_a_feature_can_win_back_by_paying_debt_down():
+    # tech debt 0.8 leaves 2 of 10 wk, but every feature pays debt down (tech_debt -1): after the first
+    # ships, rounds have 10 wk. The lint refused the file ("must-be feature 'screen_reader' takes 4 wk
+    # but a round has at most 2.0 wk: it can never be planned"), though its own whole-game bound
+    # already counted the debt paid down; and it counted only capacity_change events, where any
+    # event's capacity_delta adds capacity
+    from pmsim.scenario.lint import lint_text
+
+    def change(d):
+        d["team"]["tech_debt"] = 0.8
+        for f in d["features"]:
+            f["tech_debt"] = -1
+    sc, _, problems = lint_text(variant(change), "odd.yaml")
+    assert sc is not None and not [p.message for p in problems if "wk" in p.message]
+
+    def boost(d):  # a round-3 press event brings 20 wk: a 25 wk must-be fits that round
+        d["events"].append({"round": 3, "kind": "press", "text": "Hires join", "capacity_delta": 20})
+        next(f for f in d["features"] if f["id"] == "screen_reader")["effort"] = 25
+    sc, _, problems = lint_text(variant(boost), "odd.yaml")
+    assert not [p.message for p in problems if "screen_reader" in p.message]

@@ -43,8 +43,7 @@ def _problem(path: str, pos: PositionMap, loc: tuple, message: str, severity: st
 
 def static_problems(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
     out: list[Problem] = []
-    caps = [sc.team.capacity_by_round.get(r, sc.team.capacity) for r in range(1, sc.rounds + 1)]
-    best = max(caps) * (1 - sc.team.tech_debt)
+    best = max(round_capacities(sc))
     for i, f in enumerate(sc.features):
         must = [seg.id for seg in sc.market.segments
                 if (f.kano.get(seg.id) or seg.kano.get(f.theme)) == Kano.must_be]
@@ -59,10 +58,11 @@ def static_problems(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
                                     " it can only be planned on a lucky estimate"))
     must_total = sum(f.effort for f in sc.features
                      if any((f.kano.get(s.id) or s.kano.get(f.theme)) == Kano.must_be for s in sc.market.segments))
-    if must_total > sum(caps) * (1 - sc.team.tech_debt) + FIT_EPS:
+    whole = game_capacity(sc)  # the same bound as every other "the whole game has" of the lint
+    if must_total > whole + FIT_EPS:
         out.append(_problem(path, pos, ("team", "capacity"),
-                            f"must-be work totals {must_total:g} wk but the whole game has "
-                            f"{_wk(sum(caps) * (1 - sc.team.tech_debt))} wk of capacity", "error"))
+                            f"must-be work totals {must_total:g} wk but the whole game has at most "
+                            f"{_wk(whole)} wk of capacity", "error"))
     event_asks = {e.stakeholder for e in sc.events if e.request is not None}
     themes_with_features = {f.theme for f in sc.features}
     for i, s in enumerate(sc.stakeholders):
@@ -170,18 +170,24 @@ def _request_ids(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
     return out
 
 
-def game_capacity(sc: Scenario, from_round: int = 1) -> float:
-    """An upper bound on the engineer-weeks a team can deliver from `from_round` to the end: every
-    round's capacity plus every capacity event that adds some, after the starting tech debt (none if
-    a feature can pay debt down). Velocity luck can beat it by a little; planning cannot."""
+def round_capacities(sc: Scenario, from_round: int = 1) -> list[float]:
+    """An upper bound on each round's capacity from `from_round` to the end: the round's capacity plus
+    every event that adds some (whatever its kind: the effects come from the fields), after the
+    starting tech debt (none if a feature can pay debt down: shipping it raises capacity from the
+    next round). Velocity luck can beat it by a little; planning cannot."""
     debt = sc.team.tech_debt if all(f.tech_debt >= 0 for f in sc.features) else 0.0
-    total = 0.0
+    caps = []
     for r in range(from_round, sc.rounds + 1):
         cap = sc.team.capacity_by_round.get(r, sc.team.capacity)
-        cap += sum(e.capacity_delta for e in sc.events
-                   if e.round == r and e.kind == "capacity_change" and e.capacity_delta > 0)
-        total += cap
-    return total * (1 - debt)
+        cap += sum(e.capacity_delta for e in sc.events if e.round == r and e.capacity_delta > 0)
+        caps.append(cap * (1 - debt))
+    return caps
+
+
+def game_capacity(sc: Scenario, from_round: int = 1) -> float:
+    """An upper bound on the engineer-weeks a team can deliver from `from_round` to the end (the sum
+    of `round_capacities`)."""
+    return sum(round_capacities(sc, from_round))
 
 
 def _must_be_for(sc: Scenario, f) -> list[str]:
