@@ -268,3 +268,15 @@ def test_the_lint_counts_capacity_a_feature_can_win_back_by_paying_debt_down():
         next(f for f in d["features"] if f["id"] == "screen_reader")["effort"] = 25
     sc, _, problems = lint_text(variant(boost), "odd.yaml")
     assert not [p.message for p in problems if "screen_reader" in p.message]
+
+
+def test_the_lint_warns_that_a_product_wide_key_result_ignores_its_segment():
+    # "accessibility for teachers" was accepted in silence and graded the whole product's
+    from pmsim.scenario.lint import lint_text
+
+    def change(d):
+        d["okrs"][0]["key_results"][1]["segment"] = "teachers"  # a11y: accessibility
+    sc, _, problems = lint_text(variant(change), "odd.yaml")
+    assert sc is not None  # a warning: it plays, only not as the author meant
+    [p] = [p for p in problems if p.field == "okrs[0].key_results[1].segment"]
+    assert p.severity == "warning" and "segment 'teachers' is ignored" in p.message and p.line > 0

@@ -25,6 +25,7 @@ from pmsim.scenario.models import Kano, Scenario
 
 LINT_POPULATION = 8000
 SCALED_METRICS = ("customers", "revenue")
+PRODUCT_WIDE = ("accessibility", "usability", "tech_debt", "shipped")  # no per-segment value (Game.metrics_from)
 # the engine plans against capacity with this slack (Game.check, Game.fit_now): 10 wk x (1 - 0.8
 # debt) is 1.9999999999999996 in floating point, and a 2 wk feature fits it. The lint compares the same
 FIT_EPS = 1e-9
@@ -80,6 +81,13 @@ def static_problems(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
                                 "capacity_delta changes nothing"))
     if len(sc.okrs) == 0:
         out.append(_problem(path, pos, ("okrs",), "no OKRs: the okr score component will always be 1"))
+    for i, o in enumerate(sc.okrs):
+        for j, kr in enumerate(o.key_results):
+            if kr.segment is not None and kr.metric in PRODUCT_WIDE:
+                out.append(_problem(path, pos, ("okrs", i, "key_results", j, "segment"),
+                                    f"key result {kr.id!r}: {kr.metric} is measured for the whole product, so its "
+                                    f"segment {kr.segment!r} is ignored; drop the segment, or grade a metric "
+                                    "measured per segment"))
     out += _unbuildable(sc, path, pos)
     out += _request_ids(sc, path, pos)
     for i, seg in enumerate(sc.market.segments):
