@@ -280,3 +280,16 @@ def test_the_lint_warns_that_a_product_wide_key_result_ignores_its_segment():
     assert sc is not None  # a warning: it plays, only not as the author meant
     [p] = [p for p in problems if p.field == "okrs[0].key_results[1].segment"]
     assert p.severity == "warning" and "segment 'teachers' is ignored" in p.message and p.line > 0
+
+
+def test_teach_does_not_say_skipping_raises_the_score_by_nothing():
+    # features that pay all debt down: skipping renegotiation cost -0.004 points, and teach said
+    # "costs nothing measurable (on average it raises the score by 0.0 points) (d = -0.00)"
+    from pmsim.engine.teach import warnings
+
+    row = {"cost": -0.004, "ci95": [-0.02, 0.01], "d": -0.001, "component": "okr", "teaches": False}
+    [line] = warnings({"behaviours": {"renegotiation": row}})
+    assert "by 0.0 points" not in line and "-0.00" not in line
+    assert "skipping renegotiation costs nothing measurable (d = 0.00)" in line
+    [line] = warnings({"behaviours": {"renegotiation": {**row, "cost": 0.0, "d": 0.0}}})
+    assert "costs only 0.0" not in line and "costs nothing measurable (d = 0.00)" in line
