@@ -293,3 +293,26 @@ def test_teach_does_not_say_skipping_raises_the_score_by_nothing():
     assert "skipping renegotiation costs nothing measurable (d = 0.00)" in line
     [line] = warnings({"behaviours": {"renegotiation": {**row, "cost": 0.0, "d": 0.0}}})
     assert "costs only 0.0" not in line and "costs nothing measurable (d = 0.00)" in line
+
+
+def shift_every_need_away(d):
+    # each round, every segment stops caring about one more theme: by round 3 nobody needs anything
+    themes = [t["id"] for t in d["market"]["themes"]]
+    d["events"] = [{"round": r, "kind": "segment_shift", "text": "Tastes change", "segment": s["id"],
+                    "theme": themes[r % len(themes)], "delta": -1}
+                   for r in range(1, d["rounds"] + 1) for s in d["market"]["segments"]]
+
+
+def test_a_survey_of_needs_nobody_has_never_reads_as_a_negative_share():
+    # the survey's noisy mean of a need of 0 is a hair below 0: the case study printed "Sharing -0%"
+    # and the player's beliefs held an estimate of -0.0
+    from pmsim.engine.bots import play_game
+    from pmsim.engine.simulate import fresh_game
+    from pmsim.reports.portfolio import portfolio_md
+
+    sc = load_scenario_text(variant(shift_every_need_away))
+    text = portfolio_md(play_game(fresh_game(sc, 1), "oracle"), "Pat")
+    assert "n = 200: top needs" in text and "-0%" not in text and "−0%" not in text
+    game = play_game(fresh_game(sc, 7), "random")
+    estimates = [v["estimate"] for seg in game.observe()["beliefs"]["needs"].values() for v in seg.values()]
+    assert all(str(x) != "-0.0" for x in estimates)

@@ -169,7 +169,7 @@ def observe(game: Game) -> dict[str, Any]:
     b = st.beliefs
     needs = {}
     for si, seg in enumerate(sc.market.segments):
-        needs[seg.id] = {t: {"estimate": round(float(b.need_mean[si, ti]), 4),
+        needs[seg.id] = {t: {"estimate": round(float(b.need_mean[si, ti]), 4) + 0.0,  # never -0.0
                              "ci95": round(1.96 * math.sqrt(float(b.need_var[si, ti])), 4)}
                          for ti, t in enumerate(game.themes)}
     comps = {}

@@ -139,7 +139,9 @@ def _finding(x: dict[str, Any], themes: dict[str, str], segs: dict[str, str], ti
     q = f"Q{x['round']}"
     if m == "survey":
         needs = sorted(x.get("needs", {}).items(), key=lambda kv: (-kv[1]["estimate"], kv[0]))[:3]
-        parts = [f"{themes.get(t, t)} {pct(v['estimate'])} (±{100 * v['ci95']:.1f} pp)" for t, v in needs]
+        # a share of what people care about is never below 0: a survey's noisy mean of a need nobody
+        # has can be (-0.002), which read "-0%"
+        parts = [f"{themes.get(t, t)} {pct(max(v['estimate'], 0.0))} (±{100 * v['ci95']:.1f} pp)" for t, v in needs]
         line = f"{q}, {segs.get(x['segment'], x['segment'])}, n = {x['n']:,}: top needs {', '.join(parts)}"
         if x.get("nps") is not None:
             line += (f"; NPS among the {x['customers_responding']} customers who answered "
