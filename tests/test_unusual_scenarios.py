@@ -316,3 +316,43 @@ def test_a_survey_of_needs_nobody_has_never_reads_as_a_negative_share():
     game = play_game(fresh_game(sc, 7), "random")
     estimates = [v["estimate"] for seg in game.observe()["beliefs"]["needs"].values() for v in seg.values()]
     assert all(str(x) != "-0.0" for x in estimates)
+
+
+def one_round(d):
+    """The scenario cut to one round: every round it names moved into round 1."""
+    d["rounds"] = 1
+    for k in ("capacity_by_round", "research_budget_by_round"):
+        d["team"][k] = {r: v for r, v in d["team"].get(k, {}).items() if r <= 1}
+    for f in d["features"]:
+        f["available_from"] = 1
+    for s in d.get("stakeholders", []):
+        for q in s.get("requests", []):
+            q["round"] = 1
+            if q.get("deadline") is not None:
+                q["deadline"] = 1
+    for c in d["market"].get("competitors", []):
+        for m in c.get("moves", []):
+            m["round"] = 1
+    for e in d.get("events", []):
+        e["round"] = 1
+        if e.get("request"):
+            e["request"]["round"] = 1
+            if e["request"].get("deadline") is not None:
+                e["request"]["deadline"] = 1
+
+
+def test_the_review_of_even_skills_names_no_relative_strength():
+    # one quarter of HiPPO play on b2b_saas: every skill 1/5 and every stakeholder at trust 0.00; the
+    # review said "Your skills were even, all at 1/5" and then "Project management (1/5) was your
+    # relative strength", and "Trust ended highest with ... (0.00) and lowest with ... (0.00)"
+    from pmsim.engine.bots import play_game
+    from pmsim.engine.simulate import fresh_game
+    from pmsim.reports.review import internship_review, render_review_text
+
+    game = play_game(fresh_game(load_scenario_text(variant(one_round, base="b2b_saas")), 3), "hippo")
+    review = internship_review(game)
+    assert {s["rating"] for s in review["skills"]} == {1}  # the case
+    text = " ".join(render_review_text(review).split())  # unwrapped
+    assert "Your skills were even, all at 1/5" in text
+    assert "relative strength" not in text and "None stood out yet: every skill was rated 1/5." in text
+    assert "lowest with" not in text and "Trust ended at 0.00 with every stakeholder" in text

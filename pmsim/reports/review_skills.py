@@ -282,7 +282,11 @@ def _communication(ctx: _Ctx) -> Skill:
     if sh:
         hi, lo = sh[0], sh[-1]
         line = f"Trust ended highest with {hi['name']} ({hi['title']}, {hi['trust']:.2f})"
-        if lo is not hi:
+        if lo is not hi and f"{hi['trust']:.2f}" == f"{lo['trust']:.2f}":  # not "highest 0.00 ... lowest 0.00"
+            line = f"Trust ended at {hi['trust']:.2f} with every stakeholder"
+            if any(x["escalated"] for x in sh):
+                line += f" ({_join([x['name'] for x in sh if x['escalated']])} escalated to leadership)"
+        elif lo is not hi:
             line += f" and lowest with {lo['name']} ({lo['title']}, {lo['trust']:.2f})"
             if lo["escalated"]:
                 line += ", who escalated to leadership"
