@@ -356,3 +356,18 @@ def test_the_review_of_even_skills_names_no_relative_strength():
     assert "Your skills were even, all at 1/5" in text
     assert "relative strength" not in text and "None stood out yet: every skill was rated 1/5." in text
     assert "lowest with" not in text and "Trust ended at 0.00 with every stakeholder" in text
+
+
+def test_the_debrief_never_has_a_negative_zero_regret():
+    # once nobody needs anything, a quarter's regret is -0.00001 and rounded to -0.0
+    import math
+
+    from pmsim.engine.bots import play_game
+    from pmsim.engine.simulate import fresh_game
+
+    game = play_game(fresh_game(load_scenario_text(variant(shift_every_need_away, base="b2b_saas")), 1), "random")
+    rounds = game.debrief()["rounds"]
+    assert any(r["regret"] == 0 for r in rounds)  # the case
+    for r in rounds:
+        for key in ("regret", "value_of_information"):
+            assert math.copysign(1, r[key]) > 0 or r[key] != 0, (r["round"], key)

@@ -431,9 +431,10 @@ def debrief(game: Game) -> dict[str, Any]:
         vpi = e["opt_true_est"] - e["opt_beliefs_true"]
         rounds.append({
             "round": e["round"], "shipped": e["shipped"], "plan": e["plan"], "best_on_beliefs": e["opt_beliefs"],
-            "best_in_hindsight": best_by_round.get(e["round"], []), "regret": round(regret, 4),
+            # (+ 0.0: a regret of -0.00001 rounds to -0.0, which reads "-0.0")
+            "best_in_hindsight": best_by_round.get(e["round"], []), "regret": round(regret, 4) + 0.0,
             "benefit": round(e["benefit"], 4), "benefit_hindsight": round(best, 4),
-            "value_of_information": round(vpi, 4),
+            "value_of_information": round(vpi, 4) + 0.0,
             "regret_note": regret_note(regret, best),
             # the one definition of the quarter's weeks (estimate-weeks): committed in Now, and
             # delivered = the committed work that shipped (progress on carry-overs is not delivery)
