@@ -371,3 +371,15 @@ def test_the_debrief_never_has_a_negative_zero_regret():
     for r in rounds:
         for key in ("regret", "value_of_information"):
             assert math.copysign(1, r[key]) > 0 or r[key] != 0, (r["round"], key)
+
+
+def test_an_nps_just_below_zero_reads_plus_zero_in_the_mentor_and_replay():
+    # every customer on assistive technology: the NPS of a quarter was -0.3, shown "NPS -0" by
+    # replay --text and "-0" by the mentor's off-track advice
+    from pmsim.commands.replay import _round_line
+    from pmsim.engine.mentor import _metric
+
+    assert [_metric("nps", x) for x in (-0.3, 0.0, 41.6, -12.4)] == ["+0", "+0", "+42", "-12"]
+    line = _round_line({"round": 1, "score": 50.0, "metrics": {"customers": 10, "revenue": 5, "nps": -0.3},
+                        "shipped": []}, "matches")
+    assert "NPS +0 " in line and "-0" not in line

@@ -14,7 +14,6 @@ import click
 
 from pmsim.commands.common import db_option, storage_errors
 from pmsim.commands.saves import fmt_score, open_store
-from pmsim.engine.text import table_number
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -30,7 +29,7 @@ def _round_line(summary: dict[str, Any], status: str) -> str:
     if "revenue" in m:
         parts.append(f"revenue {m['revenue']:,.0f}")
     if "nps" in m:
-        parts.append(f"NPS {table_number(m['nps'], 0, sign=True)}")
+        parts.append(f"NPS {round(m['nps']) + 0.0:+.0f}")  # +0, never -0 for -0.3
     shipped = summary.get("shipped") or []
     parts.append("shipped " + (", ".join(shipped) if shipped else "nothing"))
     return "  ".join(parts) + f"  [{status}]"

@@ -163,12 +163,11 @@ RATE_METRICS = ("activation_rate", "churn_rate", "market_share", "satisfaction",
 def _metric(metric: str, value: float) -> str:
     """A key result's value as a person reads it: 11,000 customers, 70% activation, NPS +42."""
     from pmsim import numfmt
-    from pmsim.engine.text import table_number
 
     if metric in RATE_METRICS:
         return numfmt.pct(value)
     if metric == "nps":
-        return table_number(value, 0, sign=True)
+        return f"{round(value) + 0.0:+.0f}"  # +42, -7, +0; never "-0" for an NPS of -0.3
     return numfmt.value(value)
 
 
