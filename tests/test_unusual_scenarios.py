@@ -383,3 +383,20 @@ def test_an_nps_just_below_zero_reads_plus_zero_in_the_mentor_and_replay():
     line = _round_line({"round": 1, "score": 50.0, "metrics": {"customers": 10, "revenue": 5, "nps": -0.3},
                         "shipped": []}, "matches")
     assert "NPS +0 " in line and "-0" not in line
+
+
+def test_scoring_weights_of_any_scale_give_the_same_score():
+    # weights are "any scale", and 5e-324 is a number the schema takes: the products of such weights
+    # lost their digits, and a game scored 0.0 with 77 points lost (the oracle 100.0 with 29 lost)
+    from pmsim.engine.bots import play_game
+    from pmsim.engine.simulate import fresh_game
+
+    cards = []
+    for scale in (1.0, 5e-324, 1e-320):
+        def change(d, scale=scale):
+            d["scoring"]["weights"] = {"okr": 1 * scale, "customer_impact": 3 * scale}
+        cards.append(play_game(fresh_game(load_scenario_text(variant(change)), 1), "random").score())
+    assert cards[0]["score"] not in (0.0, 100.0)
+    for card in cards[1:]:
+        assert card["score"] == cards[0]["score"] and card["points_lost"] == cards[0]["points_lost"]
+        assert abs(card["score"] + sum(card["points_lost"].values()) - 100) < 1e-3

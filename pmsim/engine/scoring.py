@@ -387,16 +387,24 @@ def research_score(led: list[dict[str, Any]]) -> float:
     return share * (1.0 - WASTE_WEIGHT * waste)
 
 
+TINY_WEIGHTS = 1e-250  # scoring weights adding up to less are scaled up before use (scorecard)
+
+
 def scorecard(game: Game) -> dict[str, Any]:
     comp = components(game)
-    w = game.scenario.scoring.weights
-    total_w = sum(w.get(c, 0.0) for c in COMPONENTS)
-    score = 100.0 * sum(w.get(c, 0.0) * comp[c] for c in COMPONENTS) / total_w
+    given = game.scenario.scoring.weights
+    w = {c: given.get(c, 0.0) for c in COMPONENTS}
+    if sum(w.values()) < TINY_WEIGHTS:
+        # weights are any scale, but products of weights this small (5e-324) lose their digits: a
+        # score of 0 beside 77 points lost. Scaled by a power of two, exactly, into the normal range
+        w = {c: v * 2.0**600 for c, v in w.items()}
+    total_w = sum(w.values())
+    score = 100.0 * sum(w[c] * comp[c] for c in COMPONENTS) / total_w
     return {
         "score": round(score, 4),
         "components": comp,
-        "weights": {c: w.get(c, 0.0) for c in COMPONENTS},
-        "points_lost": {c: round(100.0 * w.get(c, 0.0) * (1 - comp[c]) / total_w, 4) for c in COMPONENTS},
+        "weights": {c: given.get(c, 0.0) for c in COMPONENTS},
+        "points_lost": {c: round(100.0 * w[c] * (1 - comp[c]) / total_w, 4) for c in COMPONENTS},
         "skills": SKILLS,
         "version": game.scenario.scoring.version,
     }
