@@ -400,3 +400,42 @@ def test_scoring_weights_of_any_scale_give_the_same_score():
     for card in cards[1:]:
         assert card["score"] == cards[0]["score"] and card["points_lost"] == cards[0]["points_lost"]
         assert abs(card["score"] + sum(card["points_lost"].values()) - 100) < 1e-3
+
+
+def _negative_zeros(obj, path=""):
+    import math
+
+    if isinstance(obj, float) and obj == 0 and math.copysign(1, obj) < 0:
+        yield path
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _negative_zeros(v, f"{path}.{k}")
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            yield from _negative_zeros(v, f"{path}[{i}]")
+
+
+def every_kano_reverse(d):
+    for s in d["market"]["segments"]:
+        s["kano"] = {t["id"]: "reverse" for t in d["market"]["themes"]}
+    for f in d["features"]:
+        f.pop("kano", None)
+
+
+@pytest.mark.parametrize(("change", "strategy", "seed"), [
+    (every_kano_reverse, "spiker", 1),  # a feature believed worth -0.0001: value -0.0, misjudged -0.0
+    (lambda d: [s.update(need_spread=0.001) for s in d["market"]["segments"]], "analyst-no-competitive", 7),
+])
+def test_observe_and_debrief_hold_no_negative_zero(change, strategy, seed):
+    # a survey of a need some customers lack entirely averaged -0.00001 (estimate -0.0); a feature
+    # every segment would rather not have was believed worth -0.0
+    from pmsim.engine.bots import play_round
+    from pmsim.engine.simulate import fresh_game
+
+    game = fresh_game(load_scenario_text(variant(change, base="consumer_app")), seed)
+    found = []
+    while not game.finished:
+        found += _negative_zeros(game.observe())
+        play_round(game, strategy)
+    found += [*_negative_zeros(game.observe()), *_negative_zeros(game.debrief())]
+    assert found == []

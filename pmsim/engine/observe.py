@@ -113,7 +113,7 @@ def feature_table(game: Game) -> list[dict[str, Any]]:
             "remaining_estimate": round(fs.remaining_estimate(f.effort), 1),
             "progress": round(1 - fs.remaining / f.effort, 3),
             "depends_on": list(f.depends_on), "available_from": f.available_from,
-            "value": round(float(vb[fi]), 3), "reach": round(reach), "impact": impact, "confidence": conf,
+            "value": round(float(vb[fi]), 3) + 0.0, "reach": round(reach), "impact": impact, "confidence": conf,
             "rice": round(rice, 1), "wsjf": round((bv + tc + rr) / size, 2),
             "cost_of_delay": bv + tc + rr, "job_size": size,
             "kano": kano, "requested_by": requested.get(f.id, []), "deadline": deadline.get(f.id),

@@ -458,8 +458,8 @@ def debrief(game: Game) -> dict[str, Any]:
     misjudged = []
     for fi, f in enumerate(sc.features):
         if abs(vt[fi] - vb[fi]) > 0.25 * max(abs(vt[fi]), 1e-9) and abs(vt[fi]) > 0.05 * float(np.max(np.abs(vt))):
-            misjudged.append({"feature": f.id, "title": f.title, "believed": round(float(vb[fi]), 3),
-                              "true": round(float(vt[fi]), 3)})
+            misjudged.append({"feature": f.id, "title": f.title, "believed": round(float(vb[fi]), 3) + 0.0,
+                              "true": round(float(vt[fi]), 3) + 0.0})
     # must-be needs left unmet
     kano = game.true_kano()
     unmet = []
