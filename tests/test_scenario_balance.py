@@ -61,7 +61,7 @@ def test_a_key_result_every_bot_loses_from_its_start_is_advised_as_such():
     assert "random 180.0" not in advice + "\n".join(rep["warnings"])
     # random above the oracle (and the start): the plain advice, with random's own mean
     sc, batch = _batch({"random": [(40, 96)], "rice": [(40, 97)], "oracle": [(40, 95)]})
-    assert "no target tells good play from random here (random 96.0, oracle 95.0)" in "\n".join(
+    assert "no target tells good play from random here (start 40.0, random 96.0, oracle 95.0)" in "\n".join(
         explain(sc, batch)["advice"])
 
 

@@ -29,7 +29,7 @@ def _round_line(summary: dict[str, Any], status: str) -> str:
     if "revenue" in m:
         parts.append(f"revenue {m['revenue']:,.0f}")
     if "nps" in m:
-        parts.append(f"NPS {m['nps']:+.0f}")
+        parts.append(f"NPS {round(m['nps']) + 0.0:+.0f}")  # +0, never -0 for -0.3
     shipped = summary.get("shipped") or []
     parts.append("shipped " + (", ".join(shipped) if shipped else "nothing"))
     return "  ".join(parts) + f"  [{status}]"

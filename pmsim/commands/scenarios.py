@@ -322,6 +322,7 @@ def scenarios_teach(scenario_arg: str, games: int, seed: int, jobs: int, as_json
 
     from pmsim.engine.bots import BEHAVIOURS
     from pmsim.engine.teach import teach, warnings
+    from pmsim.engine.text import table_number
 
     sc = load_or_exit(scenario_arg)
     jobs = capped_jobs(jobs)
@@ -341,7 +342,8 @@ def scenarios_teach(scenario_arg: str, games: int, seed: int, jobs: int, as_json
     rows = []
     for b, row in result["behaviours"].items():
         lo, hi = row["ci95"]
-        rows.append([b, f"{row['cost']:+.1f}", f"{lo:+.1f} … {hi:+.1f}", f"{row['d']:.2f}",
+        rows.append([b, table_number(row["cost"], sign=True),
+                     f"{table_number(lo, sign=True)} … {table_number(hi, sign=True)}", table_number(row["d"], 2),
                      row["component"] or "", "yes" if row["teaches"] else "NO"])
     click.echo(table(["skipping", "costs (points)", "95% CI", "d", "mostly in", "taught"], rows,
                      align="lrrrll"))

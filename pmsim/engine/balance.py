@@ -168,13 +168,15 @@ def teach_section(sc: Scenario, batch: dict[str, Any], jobs: int = 1, run: bool 
     if not run:
         return None
     from pmsim.engine.teach import from_batch, teach, warnings
+    from pmsim.engine.text import table_number
 
     played = batch.get("teach_batch")  # play_batch(..., teach=True) played them already
     result = from_batch(sc, played) if played else teach(sc, batch["games"], batch["seed"], jobs=jobs)
     rows = []
     for b, row in result["behaviours"].items():
         lo, hi = row["ci95"]
-        rows.append([b, f"{row['cost']:+.1f}", f"{lo:+.1f} … {hi:+.1f}", f"{row['d']:.2f}",
+        rows.append([b, table_number(row["cost"], sign=True),
+                     f"{table_number(lo, sign=True)} … {table_number(hi, sign=True)}", table_number(row["d"], 2),
                      row["component"] or "", "yes" if row["teaches"] else "NO"])
     return {
         "columns": ["skipping", "costs (points)", "95% CI", "d", "mostly in", "taught"],
@@ -193,8 +195,10 @@ def decimals(*values: float) -> int:
 
 
 def _num(x: float, digits: int | None = None) -> str:
-    """`x` with thousands separators and `digits` decimals (default: by its own size)."""
-    return f"{x:,.{decimals(x) if digits is None else digits}f}"
+    """`x` with thousands separators and `digits` decimals (default: by its own size); what rounds
+    to zero has no sign ("0.000", never "-0.000")."""
+    s = f"{x:,.{decimals(x) if digits is None else digits}f}"
+    return s[1:] if s.startswith("-") and not s.strip("-0.,") else s
 
 
 def _backlog_advice(sc: Scenario) -> str:
@@ -296,7 +300,8 @@ def _key_results(sc: Scenario, batch: dict[str, Any]) -> tuple[list[dict[str, An
                        "it is met before round 1" if "already_met" in flags else "random play reaches it")
                 ref = max(mean.get("random", start), start) if up else min(mean.get("random", start), start)
                 top = mean.get("oracle", ref)
-                credit = f" (full credit at {_num(full_at, d)})" if k < 1 else ""
+                # the value the key-result table prints (its row's full_credit_at), rounded alike
+                credit = f" (full credit at {_num(round(full_at, 4), d)})" if k < 1 else ""
                 warn.append(f"{name}: target {_num(kr.target, d)}{credit}, start {_num(start, d)}: {why} "
                             f"(random {_num(mean.get('random', start), d)}, oracle {_num(top, d)})")
                 rnd = mean.get("random", start)
@@ -307,8 +312,9 @@ def _key_results(sc: Scenario, batch: dict[str, Any]) -> tuple[list[dict[str, An
                                   f"that move {kr.metric}{' for ' + kr.segment if kr.segment else ''} enough to "
                                   f"outweigh its decline, or drop this key result")
                 elif better_eq(ref, top):
-                    advice.append(f"{kr.id}: no target tells good play from random here (random {_num(rnd, d)}, oracle "
-                                  f"{_num(top, d)}): grade a metric the backlog moves, or drop this key result")
+                    advice.append(f"{kr.id}: no target tells good play from random here (start {_num(start, d)}, "
+                                  f"random {_num(rnd, d)}, oracle {_num(top, d)}): grade a metric the backlog "
+                                  "moves, or drop this key result")
                 else:
                     # full credit a quarter to three quarters of the way from random to the oracle
                     lo, hi = sorted(start + (ref + (top - ref) * q - start) / k for q in (0.25, 0.75))

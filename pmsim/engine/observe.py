@@ -45,7 +45,7 @@ def observed_metrics(game: Game, idx: int) -> dict[str, Any]:
         o = dict(s)
         p = max(min((s["nps"] + 100) / 200, 1.0), 0.0)
         se_nps = 100 * math.sqrt(max(p * (1 - p), 0.05) * 2 / PULSE_N)
-        o["nps"] = round(s["nps"] + float(rng.normal(0, se_nps)), 1)
+        o["nps"] = round(s["nps"] + float(rng.normal(0, se_nps)), 1) + 0.0  # never -0.0 (reads "-0")
         o["nps_se"] = round(se_nps, 1)
         se_sat = 0.25 / math.sqrt(PULSE_N)
         o["satisfaction"] = round(min(max(s["satisfaction"] + float(rng.normal(0, se_sat)), 0), 1), 3)
@@ -54,7 +54,7 @@ def observed_metrics(game: Game, idx: int) -> dict[str, Any]:
         o.pop("competitors", None)
         segs.append(o)
     tot = sum(s["customers"] for s in segs) or 1
-    out["nps"] = round(sum(s["nps"] * s["customers"] for s in segs) / tot, 1)
+    out["nps"] = round(sum(s["nps"] * s["customers"] for s in segs) / tot, 1) + 0.0
     out["satisfaction"] = round(sum(s["satisfaction"] * s["customers"] for s in segs) / tot, 3)
     out["market_share"] = round(sum(s["market_share"] * s["customers"] for s in segs) / tot, 3) if segs else 0.0
     se_sat = 0.25 / math.sqrt(PULSE_N)
@@ -113,7 +113,7 @@ def feature_table(game: Game) -> list[dict[str, Any]]:
             "remaining_estimate": round(fs.remaining_estimate(f.effort), 1),
             "progress": round(1 - fs.remaining / f.effort, 3),
             "depends_on": list(f.depends_on), "available_from": f.available_from,
-            "value": round(float(vb[fi]), 3), "reach": round(reach), "impact": impact, "confidence": conf,
+            "value": round(float(vb[fi]), 3) + 0.0, "reach": round(reach), "impact": impact, "confidence": conf,
             "rice": round(rice, 1), "wsjf": round((bv + tc + rr) / size, 2),
             "cost_of_delay": bv + tc + rr, "job_size": size,
             "kano": kano, "requested_by": requested.get(f.id, []), "deadline": deadline.get(f.id),
@@ -169,7 +169,7 @@ def observe(game: Game) -> dict[str, Any]:
     b = st.beliefs
     needs = {}
     for si, seg in enumerate(sc.market.segments):
-        needs[seg.id] = {t: {"estimate": round(float(b.need_mean[si, ti]), 4),
+        needs[seg.id] = {t: {"estimate": round(float(b.need_mean[si, ti]), 4) + 0.0,  # never -0.0
                              "ci95": round(1.96 * math.sqrt(float(b.need_var[si, ti])), 4)}
                          for ti, t in enumerate(game.themes)}
     comps = {}

@@ -189,7 +189,8 @@ def _survey(game: Game, a: Research, rng) -> dict[str, Any]:
         nps = round(100 * (pp - pm), 2)
         nps_se = round(100 * math.sqrt(max(pp + pm - (pp - pm) ** 2, 0.0) / ours.size), 2)
     return {
-        "needs": {t: {"estimate": round(float(est[i]), 4), "ci95": round(1.96 * float(se[i]), 4)}
+        # (+ 0.0: the mean of a need nobody has can round to -0.0; the hash reads both alike)
+        "needs": {t: {"estimate": round(float(est[i]), 4) + 0.0, "ci95": round(1.96 * float(se[i]), 4)}
                   for i, t in enumerate(game.themes)},
         "nps": nps, "nps_se": nps_se, "customers_responding": int(ours.size), "impact": impact,
         "summary": f"Survey of {a.n} in {game.scenario.market.segments[si].name}: top need "

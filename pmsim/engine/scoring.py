@@ -387,16 +387,24 @@ def research_score(led: list[dict[str, Any]]) -> float:
     return share * (1.0 - WASTE_WEIGHT * waste)
 
 
+TINY_WEIGHTS = 1e-250  # scoring weights adding up to less are scaled up before use (scorecard)
+
+
 def scorecard(game: Game) -> dict[str, Any]:
     comp = components(game)
-    w = game.scenario.scoring.weights
-    total_w = sum(w.get(c, 0.0) for c in COMPONENTS)
-    score = 100.0 * sum(w.get(c, 0.0) * comp[c] for c in COMPONENTS) / total_w
+    given = game.scenario.scoring.weights
+    w = {c: given.get(c, 0.0) for c in COMPONENTS}
+    if sum(w.values()) < TINY_WEIGHTS:
+        # weights are any scale, but products of weights this small (5e-324) lose their digits: a
+        # score of 0 beside 77 points lost. Scaled by a power of two, exactly, into the normal range
+        w = {c: v * 2.0**600 for c, v in w.items()}
+    total_w = sum(w.values())
+    score = 100.0 * sum(w[c] * comp[c] for c in COMPONENTS) / total_w
     return {
         "score": round(score, 4),
         "components": comp,
-        "weights": {c: w.get(c, 0.0) for c in COMPONENTS},
-        "points_lost": {c: round(100.0 * w.get(c, 0.0) * (1 - comp[c]) / total_w, 4) for c in COMPONENTS},
+        "weights": {c: given.get(c, 0.0) for c in COMPONENTS},
+        "points_lost": {c: round(100.0 * w[c] * (1 - comp[c]) / total_w, 4) for c in COMPONENTS},
         "skills": SKILLS,
         "version": game.scenario.scoring.version,
     }
@@ -431,9 +439,10 @@ def debrief(game: Game) -> dict[str, Any]:
         vpi = e["opt_true_est"] - e["opt_beliefs_true"]
         rounds.append({
             "round": e["round"], "shipped": e["shipped"], "plan": e["plan"], "best_on_beliefs": e["opt_beliefs"],
-            "best_in_hindsight": best_by_round.get(e["round"], []), "regret": round(regret, 4),
+            # (+ 0.0: a regret of -0.00001 rounds to -0.0, which reads "-0.0")
+            "best_in_hindsight": best_by_round.get(e["round"], []), "regret": round(regret, 4) + 0.0,
             "benefit": round(e["benefit"], 4), "benefit_hindsight": round(best, 4),
-            "value_of_information": round(vpi, 4),
+            "value_of_information": round(vpi, 4) + 0.0,
             "regret_note": regret_note(regret, best),
             # the one definition of the quarter's weeks (estimate-weeks): committed in Now, and
             # delivered = the committed work that shipped (progress on carry-overs is not delivery)
@@ -449,8 +458,8 @@ def debrief(game: Game) -> dict[str, Any]:
     misjudged = []
     for fi, f in enumerate(sc.features):
         if abs(vt[fi] - vb[fi]) > 0.25 * max(abs(vt[fi]), 1e-9) and abs(vt[fi]) > 0.05 * float(np.max(np.abs(vt))):
-            misjudged.append({"feature": f.id, "title": f.title, "believed": round(float(vb[fi]), 3),
-                              "true": round(float(vt[fi]), 3)})
+            misjudged.append({"feature": f.id, "title": f.title, "believed": round(float(vb[fi]), 3) + 0.0,
+                              "true": round(float(vt[fi]), 3) + 0.0})
     # must-be needs left unmet
     kano = game.true_kano()
     unmet = []

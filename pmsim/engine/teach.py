@@ -17,6 +17,7 @@ import numpy as np
 
 from pmsim.engine.bots import BEHAVIOURS
 from pmsim.engine.simulate import _r, run_batch
+from pmsim.engine.text import table_number
 
 MIN_COST = 3.0  # points: a behaviour that costs less when skipped is not taught
 MIN_D = 0.5
@@ -91,8 +92,10 @@ def warnings(result: dict[str, Any]) -> list[str]:
             out.append(f"skipping {b} raises the score by {-row['cost']:.1f} points "
                        f"(mostly {row['component']}): the model rewards the wrong thing")
         elif not row["teaches"]:
-            cost = (f"costs only {row['cost']:.1f} points" if row["cost"] >= 0 else
-                    f"costs nothing measurable (on average it raises the score by {-row['cost']:.1f} points)")
-            out.append(f"skipping {b} {cost} (d = {row['d']:.2f}); "
+            # as the line prints it (one decimal): a cost of -0.04 is "nothing", not a raise "by 0.0 points"
+            shown = round(row["cost"], 1) + 0.0
+            cost = (f"costs only {shown:.1f} points" if shown > 0 else "costs nothing measurable" if shown == 0 else
+                    f"costs nothing measurable (on average it raises the score by {-shown:.1f} points)")
+            out.append(f"skipping {b} {cost} (d = {table_number(row['d'], 2)}); "
                        f"a behaviour should cost ≥ {MIN_COST:g} points with d ≥ {MIN_D:g}")
     return out

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pmsim.engine.summary import Summary, summarize
 from pmsim.engine.values import KANO_ORDER
-from pmsim.numfmt import decimal, metric_text, pct, plus
+from pmsim.numfmt import decimal, metric_text, pct, plus, signed
 from pmsim.reports.review import internship_review
 from pmsim.reports.studies import RESPONSE_VERB, describe_study
 from pmsim.scenario.models import COMPONENTS
@@ -139,7 +139,9 @@ def _finding(x: dict[str, Any], themes: dict[str, str], segs: dict[str, str], ti
     q = f"Q{x['round']}"
     if m == "survey":
         needs = sorted(x.get("needs", {}).items(), key=lambda kv: (-kv[1]["estimate"], kv[0]))[:3]
-        parts = [f"{themes.get(t, t)} {pct(v['estimate'])} (±{100 * v['ci95']:.1f} pp)" for t, v in needs]
+        # a share of what people care about is never below 0: a survey's noisy mean of a need nobody
+        # has can be (-0.002), which read "-0%"
+        parts = [f"{themes.get(t, t)} {pct(max(v['estimate'], 0.0))} (±{100 * v['ci95']:.1f} pp)" for t, v in needs]
         line = f"{q}, {segs.get(x['segment'], x['segment'])}, n = {x['n']:,}: top needs {', '.join(parts)}"
         if x.get("nps") is not None:
             line += (f"; NPS among the {x['customers_responding']} customers who answered "
@@ -171,7 +173,7 @@ def _finding(x: dict[str, Any], themes: dict[str, str], segs: dict[str, str], ti
         return line + "."
     if m == "ab_test":
         return (f"{q}, {titles.get(x['feature'], x['feature'])}, n = {x['n']:,}: activation "
-                f"{x['lift_pp']:+.1f} pp (95% CI ±{x['ci95_pp']:.1f} pp).")
+                f"{signed(x['lift_pp'], 1)} pp (95% CI ±{x['ci95_pp']:.1f} pp).")
     if m == "competitive_analysis":
         moves = x.get("moves", [])
         if not moves:

@@ -75,8 +75,11 @@ def internship_review(game: Game | Summary, player: str | None = None) -> dict[s
     strengths = [f"{SKILL_TITLE[k.skill]} ({k.rating}/5): {k.good}" for k in by_rating if k.rating >= 4 and k.good]
     if not strengths:
         top = by_rating[0]
-        strengths = [f"{SKILL_TITLE[top.skill]} ({top.rating}/5) was your relative strength"
-                     + (f": {top.good}" if top.good else ".")]
+        if top.good or any(k.rating != top.rating for k in skills):
+            strengths = [f"{SKILL_TITLE[top.skill]} ({top.rating}/5) was your relative strength"
+                         + (f": {top.good}" if top.good else ".")]
+        else:  # every skill rated alike, none with a good word: no "relative strength" beside "even"
+            strengths = [f"None stood out yet: every skill was rated {top.rating}/5."]
     growth_src = sorted(skills, key=lambda k: order.index(k.skill))
     growth = [f"{SKILL_TITLE[k.skill]} ({k.rating}/5): {k.bad}" for k in growth_src if k.rating <= 3 and k.bad][:3]
     if not growth:

@@ -238,6 +238,10 @@ def _communication(ctx: _Ctx) -> Skill:
                      "and silence costs more trust than a reasoned no")
             bad = f"You left {_count(len(ignored), 'request')} unanswered."
         sent.append(line + ".")
+    else:  # the rating stands on trust nobody could lose: say so, or a 5/5 reads as earned
+        sent.append("The scenario had no stakeholders, so there were no requests to answer and no trust to keep."
+                    if not s["stakeholders"] else "No stakeholder asked you for anything, so there were no "
+                    "requests to answer.")
     nos = [a for a in ctx.answers if a.response in ("decline", "defer")]
     bare = [a for a in nos if a.reason == "none"]
     if nos:
@@ -269,15 +273,20 @@ def _communication(ctx: _Ctx) -> Skill:
             good = (f"You explained your decisions in writing ({_count(n_notes, 'rationale')}), e.g. "
                     f"“{clean_text((roadmap_notes[0].rationale if roadmap_notes else answer_notes[0].rationale), 90)}”.")
     else:
-        sent.append("You never wrote down why you chose a roadmap or turned a request down. It doesn't move the "
-                    "simulation, but in a real team the note that says why is what keeps a 'no' from sounding "
-                    "arbitrary.")
-        bad = bad or "You never wrote down the reasoning behind a roadmap or a decline."
+        what = "chose a roadmap or turned a request down" if reqs else "chose a roadmap"
+        sent.append(f"You never wrote down why you {what}. It doesn't move the simulation, but in a real team "
+                    "the note that says why is what keeps a 'no' from sounding arbitrary.")
+        bad = bad or ("You never wrote down the reasoning behind a roadmap or a decline." if reqs else
+                      "You never wrote down the reasoning behind a roadmap.")
     sh = sorted(s["stakeholders"], key=lambda x: -x["trust"])
     if sh:
         hi, lo = sh[0], sh[-1]
         line = f"Trust ended highest with {hi['name']} ({hi['title']}, {hi['trust']:.2f})"
-        if lo is not hi:
+        if lo is not hi and f"{hi['trust']:.2f}" == f"{lo['trust']:.2f}":  # not "highest 0.00 ... lowest 0.00"
+            line = f"Trust ended at {hi['trust']:.2f} with every stakeholder"
+            if any(x["escalated"] for x in sh):
+                line += f" ({_join([x['name'] for x in sh if x['escalated']])} escalated to leadership)"
+        elif lo is not hi:
             line += f" and lowest with {lo['name']} ({lo['title']}, {lo['trust']:.2f})"
             if lo["escalated"]:
                 line += ", who escalated to leadership"

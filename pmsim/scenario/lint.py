@@ -9,6 +9,7 @@ bot games on a scaled-down market (absolute targets scaled with it): it lives in
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -24,6 +25,16 @@ from pmsim.scenario.models import Kano, Scenario
 
 LINT_POPULATION = 8000
 SCALED_METRICS = ("customers", "revenue")
+PRODUCT_WIDE = ("accessibility", "usability", "tech_debt", "shipped")  # no per-segment value (Game.metrics_from)
+# the engine plans against capacity with this slack (Game.check, Game.fit_now): 10 wk x (1 - 0.8
+# debt) is 1.9999999999999996 in floating point, and a 2 wk feature fits it. The lint compares the same
+FIT_EPS = 1e-9
+
+
+def _wk(capacity: float) -> str:
+    """Capacity in engineer-weeks as the lint writes it: rounded down to 0.01 (an "at most" never
+    reads as more than it is, so "takes 6 wk but ... at most 5.99 wk" and never "... at most 6 wk")."""
+    return f"{math.floor(capacity * 100 + 1e-6) / 100:g}"
 
 
 def _problem(path: str, pos: PositionMap, loc: tuple, message: str, severity: str = "warning") -> Problem:
@@ -33,26 +44,26 @@ def _problem(path: str, pos: PositionMap, loc: tuple, message: str, severity: st
 
 def static_problems(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
     out: list[Problem] = []
-    caps = [sc.team.capacity_by_round.get(r, sc.team.capacity) for r in range(1, sc.rounds + 1)]
-    best = max(caps) * (1 - sc.team.tech_debt)
+    best = max(round_capacities(sc))
     for i, f in enumerate(sc.features):
         must = [seg.id for seg in sc.market.segments
                 if (f.kano.get(seg.id) or seg.kano.get(f.theme)) == Kano.must_be]
-        if best < f.effort <= game_capacity(sc, f.available_from):  # larger than the game: _unbuildable
+        if best + FIT_EPS < f.effort <= game_capacity(sc, f.available_from) + FIT_EPS:  # larger than the game: _unbuildable
             if must:
                 out.append(_problem(path, pos, ("features", i, "effort"),
                                     f"must-be feature {f.id!r} (for {', '.join(must)}) takes {f.effort:g} wk but a "
-                                    f"round has at most {best:.1f} wk: it can never be planned", "error"))
+                                    f"round has at most {_wk(best)} wk: it can never be planned", "error"))
             else:
                 out.append(_problem(path, pos, ("features", i, "effort"),
-                                    f"{f.id!r} takes {f.effort:g} wk, more than any round's capacity ({best:.1f} wk):"
+                                    f"{f.id!r} takes {f.effort:g} wk, more than any round's capacity ({_wk(best)} wk):"
                                     " it can only be planned on a lucky estimate"))
     must_total = sum(f.effort for f in sc.features
                      if any((f.kano.get(s.id) or s.kano.get(f.theme)) == Kano.must_be for s in sc.market.segments))
-    if must_total > sum(caps) * (1 - sc.team.tech_debt):
+    whole = game_capacity(sc)  # the same bound as every other "the whole game has" of the lint
+    if must_total > whole + FIT_EPS:
         out.append(_problem(path, pos, ("team", "capacity"),
-                            f"must-be work totals {must_total:g} wk but the whole game has "
-                            f"{sum(caps) * (1 - sc.team.tech_debt):.0f} wk of capacity", "error"))
+                            f"must-be work totals {must_total:g} wk but the whole game has at most "
+                            f"{_wk(whole)} wk of capacity", "error"))
     event_asks = {e.stakeholder for e in sc.events if e.request is not None}
     themes_with_features = {f.theme for f in sc.features}
     for i, s in enumerate(sc.stakeholders):
@@ -70,6 +81,13 @@ def static_problems(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
                                 "capacity_delta changes nothing"))
     if len(sc.okrs) == 0:
         out.append(_problem(path, pos, ("okrs",), "no OKRs: the okr score component will always be 1"))
+    for i, o in enumerate(sc.okrs):
+        for j, kr in enumerate(o.key_results):
+            if kr.segment is not None and kr.metric in PRODUCT_WIDE:
+                out.append(_problem(path, pos, ("okrs", i, "key_results", j, "segment"),
+                                    f"key result {kr.id!r}: {kr.metric} is measured for the whole product, so its "
+                                    f"segment {kr.segment!r} is ignored; drop the segment, or grade a metric "
+                                    "measured per segment"))
     out += _unbuildable(sc, path, pos)
     out += _request_ids(sc, path, pos)
     for i, seg in enumerate(sc.market.segments):
@@ -160,18 +178,24 @@ def _request_ids(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
     return out
 
 
-def game_capacity(sc: Scenario, from_round: int = 1) -> float:
-    """An upper bound on the engineer-weeks a team can deliver from `from_round` to the end: every
-    round's capacity plus every capacity event that adds some, after the starting tech debt (none if
-    a feature can pay debt down). Velocity luck can beat it by a little; planning cannot."""
+def round_capacities(sc: Scenario, from_round: int = 1) -> list[float]:
+    """An upper bound on each round's capacity from `from_round` to the end: the round's capacity plus
+    every event that adds some (whatever its kind: the effects come from the fields), after the
+    starting tech debt (none if a feature can pay debt down: shipping it raises capacity from the
+    next round). Velocity luck can beat it by a little; planning cannot."""
     debt = sc.team.tech_debt if all(f.tech_debt >= 0 for f in sc.features) else 0.0
-    total = 0.0
+    caps = []
     for r in range(from_round, sc.rounds + 1):
         cap = sc.team.capacity_by_round.get(r, sc.team.capacity)
-        cap += sum(e.capacity_delta for e in sc.events
-                   if e.round == r and e.kind == "capacity_change" and e.capacity_delta > 0)
-        total += cap
-    return total * (1 - debt)
+        cap += sum(e.capacity_delta for e in sc.events if e.round == r and e.capacity_delta > 0)
+        caps.append(cap * (1 - debt))
+    return caps
+
+
+def game_capacity(sc: Scenario, from_round: int = 1) -> float:
+    """An upper bound on the engineer-weeks a team can deliver from `from_round` to the end (the sum
+    of `round_capacities`)."""
+    return sum(round_capacities(sc, from_round))
 
 
 def _must_be_for(sc: Scenario, f) -> list[str]:
@@ -207,11 +231,11 @@ def _unbuildable(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
     too_big: set[str] = set()
     for i, f in enumerate(sc.features):
         have = game_capacity(sc, f.available_from)
-        if f.effort > have:
+        if f.effort > have + FIT_EPS:
             too_big.add(f.id)
             rounds = f"rounds {f.available_from}-{sc.rounds}" if f.available_from > 1 else "the whole game"
             out.append(_problem(path, pos, ("features", i, "effort"),
-                                f"feature {f.id!r} takes {f.effort:g} wk but {rounds} has at most {have:.0f} wk "
+                                f"feature {f.id!r} takes {f.effort:g} wk but {rounds} has at most {_wk(have)} wk "
                                 "of capacity: it does not fit the game (only velocity luck could ship it, yet players would be asked "
                                 "for it); lower its "
                                 "effort, split it, or raise capacity", "error"))
@@ -232,11 +256,11 @@ def _unbuildable(sc: Scenario, path: str, pos: PositionMap) -> list[Problem]:
                                     "error"))
             continue
         need = f.effort + sum(sc.features[index[d]].effort for d in chains)
-        if chains and need > whole:
+        if chains and need > whole + FIT_EPS:
             kind = f"must-be feature {f.id!r} (for {', '.join(must)})" if must else f"feature {f.id!r}"
             out.append(_problem(path, pos, ("features", i, "depends_on"),
                                 f"{kind} needs {need:g} wk with its dependencies ({', '.join(chains)}) but the "
-                                f"whole game has at most {whole:.0f} wk of capacity: it does not fit the game",
+                                f"whole game has at most {_wk(whole)} wk of capacity: it does not fit the game",
                                 "error" if must else "warning"))
     return out
 
