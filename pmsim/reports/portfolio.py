@@ -135,14 +135,14 @@ def portfolio_md(game: Game, player: str) -> str:
             res += f"; slipped {_md_list(d['slipped'])}"
         out.append(f"- **Outcome:** {res}. Customers {whole(d['customers'])} "
                    f"({plus(d['customers_delta'])}), revenue "
-                   f"{whole(d['revenue'])}, NPS {plus(d['nps'])}.")
+                   f"{money(d['revenue'])}, NPS {plus(d['nps'])}.")
         out.append(f"- **In hindsight:** the best roadmap would have been {_md_list(d['hindsight'])}; mine captured "
                    f"{pct(d['value_share'])} of its value.")
         out.append("")
     out += ["## Outcomes", "", "| quarter | customers | revenue | NPS | churn | activation |",
             "|---:|---:|---:|---:|---:|---:|"]
     for i, m in enumerate(facts.metrics):
-        out.append(f"| {'start' if i == 0 else f'Q{i}'} | {whole(m['customers'])} | {whole(m['revenue'])} | "
+        out.append(f"| {'start' if i == 0 else f'Q{i}'} | {whole(m['customers'])} | {money(m['revenue'])} | "
                    f"{plus(m['nps'])} | {pct(m['churn_rate'], 1)} | {pct(m['activation_rate'], 1)} |")
     out += ["", f"Accessibility {c['accessibility'][0]:.2f} → {c['accessibility'][1]:.2f}; usability "
             f"{c['usability'][0]:.2f} → {c['usability'][1]:.2f}.", ""]
@@ -177,8 +177,8 @@ def _glance_lines(c: dict[str, Any]) -> list[str]:
         + ("" if c["finished"] else f" (of {c['quarters_total']}; the game is still in progress)") + ".",
         f"- **Shipped:** {len(c['shipped'])} of {c['n_features']} roadmap items.",
         f"- **Customers:** {whole(s0['customers'])} → {whole(s1['customers'])} "
-        f"({change(s0['customers'], s1['customers'])}); **revenue per quarter:** {whole(s0['revenue'])} → "
-        f"{whole(s1['revenue'])} ({change(s0['revenue'], s1['revenue'])}); **NPS:** {plus(s0['nps'])} → "
+        f"({change(s0['customers'], s1['customers'])}); **revenue per quarter:** {money(s0['revenue'])} → "
+        f"{money(s1['revenue'])} ({change(s0['revenue'], s1['revenue'])}); **NPS:** {plus(s0['nps'])} → "
         f"{plus(s1['nps'])}.",
     ]
     if c["okrs"]:
@@ -241,7 +241,7 @@ def portfolio_html(game: Game, player: str) -> str:
         (rv["rating"]["label"], f"review · offer: {rv['offer']['label'].lower()}"),
         (f"{whole(s1['customers'])}", f"customers ({change(s0['customers'], s1['customers'])} from "
                                          f"{whole(s0['customers'])})"),
-        (f"{whole(s1['revenue'])}", f"revenue / quarter ({change(s0['revenue'], s1['revenue'])})"),
+        (f"{money(s1['revenue'])}", f"revenue / quarter ({change(s0['revenue'], s1['revenue'])})"),
         (f"{len(c['shipped'])} of {c['n_features']}", "roadmap items shipped"),
     ]
     if c["okrs"]:
@@ -334,7 +334,7 @@ def portfolio_html(game: Game, player: str) -> str:
             res += f"; slipped {_html_list(d['slipped'])}"
         delta = d["customers_delta"]
         items.append(f"<li><strong>Outcome:</strong> {res}. Customers {whole(d['customers'])} "
-                     f"({plus(delta)}), revenue {whole(d['revenue'])}, "
+                     f"({plus(delta)}), revenue {money(d['revenue'])}, "
                      f"NPS {plus(d['nps'])}.</li>")
         items.append(f"<li><strong>In hindsight:</strong> the best roadmap would have been "
                      f"{_html_list(d['hindsight'])}; mine captured {pct(d['value_share'])} of its value.</li>")
@@ -357,7 +357,7 @@ def portfolio_html(game: Game, player: str) -> str:
              "<th class=n>churn</th><th class=n>activation</th></tr>")
     for i, m in enumerate(facts.metrics):
         b.append(f"<tr><td>{'start' if i == 0 else f'Q{i}'}</td><td class=n>{whole(m['customers'])}</td>"
-                 f"<td class=n>{whole(m['revenue'])}</td><td class=n>{plus(m['nps'])}</td>"
+                 f"<td class=n>{money(m['revenue'])}</td><td class=n>{plus(m['nps'])}</td>"
                  f"<td class=n>{pct(m['churn_rate'], 1)}</td><td class=n>{pct(m['activation_rate'], 1)}</td></tr>")
     b.append(f"</table><p>Accessibility {c['accessibility'][0]:.2f} → {c['accessibility'][1]:.2f}; usability "
              f"{c['usability'][0]:.2f} → {c['usability'][1]:.2f}.</p></section>")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pmsim.engine.scoring import SKILL_ORDER, SKILLS, skill_order, skill_ratings
 from pmsim.engine.summary import MISTAKES, Summary, mistakes, summarize, verdict
+from pmsim.numfmt import money
 from pmsim.reports.review_skills import (
     _analytical,
     _communication,
@@ -133,8 +134,8 @@ def _summary_paragraph(ctx: _Ctx, skills: list[Skill]) -> str:
         lead = (f"This is an interim review after {quarters} of {sc.rounds}. So far you "
                 f"have shipped {len(facts.shipped)} of {len(sc.features)} features, ")
     lead += (f"took paying customers from {_int(m0['customers'])} to {_int(m1['customers'])} "
-             f"({_change(m0['customers'], m1['customers'])}) and quarterly revenue from {_int(m0['revenue'])} to "
-             f"{_int(m1['revenue'])} ({_change(m0['revenue'], m1['revenue'])}).")
+             f"({_change(m0['customers'], m1['customers'])}) and quarterly revenue from {money(m0['revenue'])} to "
+             f"{money(m1['revenue'])} ({_change(m0['revenue'], m1['revenue'])}).")
     lost = sorted(s["points_lost"].items(), key=lambda kv: (-kv[1], kv[0]))
     lost = [(c, p) for c, p in lost if p >= 0.5][:2]
     line = f" Your score was {s['score']:.1f} out of 100"

@@ -73,6 +73,10 @@ def test_portfolio_of_each_sample_save(samples, name):
         for r in range(1, st.round + (0 if not st.finished else 1)):
             if r <= len(st.ledger):
                 assert f"Q{r}" in out
+    # revenue in money, as the game's screens show it ($7.95M; it printed a bare 7,954)
+    from pmsim.numfmt import money
+    assert f"{money(st.metrics[0]['revenue'])} → {money(st.metrics[-1]['revenue'])}" in text_md
+    assert f"revenue {money(st.metrics[1]['revenue'])}" in visible  # Q1's outcome
     # the product and market, in the scenario's own words
     assert md(sc.meta.title) in text_md and sc.meta.title in visible
     for seg in sc.market.segments:

@@ -13,6 +13,7 @@ from learning_helpers import OFFER_RANK, RATING_RANK, SAVES, SKILLS, play_with_r
 
 from pmsim.engine import EndRound, Respond, new_game
 from pmsim.engine.summary import game_summary
+from pmsim.numfmt import money
 from pmsim.reports.review import SKILL_TITLE, clean_text, internship_review, render_review_text
 from pmsim.reports.review_words import COMPONENT_NAME
 from pmsim.scenario.loader import load_scenario_text
@@ -59,6 +60,8 @@ def test_review_of_each_sample_save_is_grounded_in_that_game(samples, name):
     if s["points_lost"][worst] >= 0.5:
         assert f"the most points were lost on {COMPONENT_NAME[worst]} (" in flat, flat[:600]
     assert f"{st.metrics[-1]['customers']:,}" in flat
+    # revenue in money, as the game's screens show it ($12.97M; it printed a bare 12,970)
+    assert f"quarterly revenue from {money(st.metrics[0]['revenue'])} to {money(st.metrics[-1]['revenue'])}" in flat
     pm = next(k["paragraph"] for k in rv["skills"] if k["skill"] == "project management")
     if all(led["delivered_est"] >= led["committed_est"] - 1e-6 for led in st.ledger):
         assert "delivered 100% of what you committed" in pm, pm  # nothing slipped: no quarter to quote
