@@ -65,6 +65,22 @@ def test_a_key_result_every_bot_loses_from_its_start_is_advised_as_such():
         explain(sc, batch)["advice"])
 
 
+def test_backlog_advice_asks_for_more_work_only_when_the_backlog_is_below_the_range():
+    # a backlog of 1.2 x capacity (inside 1.05-1.4) was told to "add features worth 1-11 wk"
+    from pmsim.engine.balance import BACKLOG_RATIO, _backlog_advice
+    from pmsim.scenario.lint import game_capacity
+
+    sc = load_scenario(TEMPLATE)
+    cap, backlog = game_capacity(sc), sum(f.effort for f in sc.features)
+    assert backlog < BACKLOG_RATIO[0] * cap and "add features worth" in _backlog_advice(sc)
+    for ratio in (1.2, 1.6):
+        k = ratio * cap / backlog
+        grown = sc.model_copy(update={"features": [f.model_copy(update={"effort": f.effort * k})
+                                                   for f in sc.features]})
+        advice = _backlog_advice(grown)
+        assert "add features" not in advice and f"is already {ratio:.2f} × capacity" in advice, advice
+
+
 def test_aspirational_key_results_are_judged_at_seventy_percent():
     # start 40, target 100: full credit at 82; the oracle's 90 reaches it, random's 84 too
     sc, batch = _batch({"random": [(40, 84)], "rice": [(40, 86)], "oracle": [(40, 90)]}, kind="aspirational")

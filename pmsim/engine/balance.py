@@ -212,7 +212,7 @@ def _backlog_advice(sc: Scenario) -> str:
         return ("the game has no capacity (every round's capacity is 0): nothing can be built; raise "
                 "team.capacity or the rounds of team.capacity_by_round")
     lo, hi = BACKLOG_RATIO[0] * cap - backlog, BACKLOG_RATIO[1] * cap - backlog
-    if hi > 0:
+    if lo > 0:  # too small: grow it (within the range, or above it, the order of work must matter)
         # many features no bigger than a quarter of one round's work: a few giant ones change little,
         # since everybody builds them last (measured on the template, see the guide)
         per_round = cap / max(sc.rounds, 1)
