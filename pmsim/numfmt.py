@@ -12,12 +12,20 @@ CURRENCY = "$"  # the scenarios' money is in US dollars (budgets in thousands)
 RATE_METRICS = frozenset({"churn_rate", "activation_rate", "satisfaction", "market_share"})  # shares of 1
 
 
+def _unsigned_zero(s: str) -> str:
+    """`s` without its minus sign when the number it shows is zero: -0.001 reads "0%" or "0.0 wk",
+    never "-0%" (a sign on nothing reads as a loss where there is none)."""
+    if s[:1] in ("-", MINUS) and not any(c in "123456789" for c in s):
+        return s[1:]
+    return s
+
+
 def num(x: float) -> str:
     """6,345 or 1.2M for big numbers; always grouped."""
     x = float(x)
     if abs(x) >= 10_000_000:
         return f"{x / 1_000_000:.1f}M"
-    return f"{x:,.0f}"
+    return _unsigned_zero(f"{x:,.0f}")
 
 
 def _trim(x: float, digits: int) -> str:
@@ -25,7 +33,7 @@ def _trim(x: float, digits: int) -> str:
     s = f"{x:,.{digits}f}"
     if "." in s:
         s = s.rstrip("0").rstrip(".")
-    return s
+    return _unsigned_zero(s)
 
 
 def money(k: float) -> str:
@@ -35,14 +43,14 @@ def money(k: float) -> str:
     a = abs(k)
     if a >= 1000:
         return f"{sign}{CURRENCY}{_trim(a / 1000, 2)}M"
-    return f"{sign}{CURRENCY}{_trim(a, 1)}k"
+    return _unsigned_zero(f"{sign}{CURRENCY}{_trim(a, 1)}k")
 
 
 def dollars(v: float) -> str:
     """An amount in dollars (revenue): $950, $9.5k, $24k, $1.2M."""
     v = float(v)
     sign = MINUS if v < 0 else ""
-    return f"{sign}{CURRENCY}{compact(abs(v))}"
+    return _unsigned_zero(f"{sign}{CURRENCY}{compact(abs(v))}")
 
 
 def weeks(w: float) -> str:
@@ -52,7 +60,7 @@ def weeks(w: float) -> str:
 
 def points(x: float, digits: int = 1) -> str:
     """Score points: 12.5 pts."""
-    return f"{float(x):.{digits}f} pts"
+    return _unsigned_zero(f"{float(x):.{digits}f} pts")
 
 
 def count(x: float) -> str:
@@ -85,11 +93,11 @@ def compact(x: float) -> str:
         return f"{x / 1000:.1f}k"
     if a >= 10:
         return f"{x:.0f}"
-    return f"{x:.1f}"
+    return _unsigned_zero(f"{x:.1f}")
 
 
 def pct(x: float, digits: int = 0) -> str:
-    return f"{100 * float(x):.{digits}f}%"
+    return _unsigned_zero(f"{100 * float(x):.{digits}f}%")
 
 
 def signed(x: float, digits: int = 1, unit: str = "") -> str:
@@ -102,7 +110,7 @@ def signed(x: float, digits: int = 1, unit: str = "") -> str:
 
 def whole(x: float) -> str:
     """A whole number, grouped and never abbreviated: 6,345 or 12,345,678 (tables of counts)."""
-    return f"{float(x):,.0f}"
+    return _unsigned_zero(f"{float(x):,.0f}")
 
 
 def plus(x: float, digits: int = 0) -> str:
@@ -128,5 +136,5 @@ def change(a: float, b: float) -> str:
     """The relative change from `a` to `b` in whole percent: +12%, −30%, or "new" when `a` is 0."""
     if abs(a) < 1e-12:
         return "new"
-    d = (b - a) / abs(a)
-    return f"{'+' if d >= 0 else MINUS}{abs(100 * d):.0f}%"
+    d = round(100 * (b - a) / abs(a))  # the whole percent shown: a change under 0.5% is +0%
+    return f"{'+' if d >= 0 else MINUS}{abs(d):.0f}%"

@@ -42,3 +42,15 @@ def test_a_study_as_a_label_and_as_a_sentence():
     assert describe_study({"method": "spike", "feature": "sso"}, SEGS, TITLES, "sentence") == \
         "Engineering spike on Single sign-on"
     assert describe_study({"method": "competitive_analysis"}, SEGS, TITLES) == "competitive analysis"
+
+
+def test_nothing_that_rounds_to_zero_is_shown_with_a_minus():
+    # pct(-0.0001) printed "-0%", change(100, 99.99) "−0%", money(-0.01) "−$0k" (found by the fuzz sweep)
+    tiny = -1e-4
+    shown = [numfmt.pct(tiny), numfmt.pct(tiny, 1), numfmt.decimal(tiny), numfmt.num(tiny), numfmt.whole(tiny),
+             numfmt.money(tiny), numfmt.dollars(tiny), numfmt.points(tiny), numfmt.compact(tiny),
+             numfmt.weeks(tiny), numfmt.value(tiny), numfmt.change(100, 99.99)]
+    assert [s for s in shown if s.startswith(("-", numfmt.MINUS))] == []
+    # real negatives keep their sign
+    assert numfmt.pct(-0.5) == "-50%" and numfmt.money(-5) == f"{numfmt.MINUS}$5k"
+    assert numfmt.change(100, 99.4) == f"{numfmt.MINUS}1%" and numfmt.decimal(-0.25) == "-0.25"
