@@ -367,3 +367,26 @@ def test_an_unanswered_request_shipped_anyway_says_why_trust_fell():
                                                          "delivered anyway."}]}
     text = people_text(report, before, after).plain
     assert "trust 60% → 57%  (never answered, so ignored; got Guided setup wizard anyway)" in text, text
+
+
+def test_the_debrief_names_a_segments_churn_once_for_all_its_missing_must_haves():
+    # two must-haves missing for teachers printed two lines, each "110 customers churned in that
+    # segment", which reads as 220 customers lost, one lot per feature
+    from types import SimpleNamespace
+
+    from pmsim.engine import EndRound, new_game
+    from pmsim.scenario.loader import load_scenario_text
+    from pmsim.tui.screens.debrief import lessons_text
+
+    game = new_game(load_scenario_text(small_text("tutorial")), 4)
+    while not game.state.finished:
+        game.apply(EndRound())  # nothing built: every must-have stays missing
+    d = game.debrief()
+    by_seg: dict[str, list[str]] = {}
+    for u in d["unmet_must_be"]:
+        by_seg.setdefault(u["segment"], []).append(u["title"])
+    seg, titles = max(by_seg.items(), key=lambda kv: len(kv[1]))
+    assert len(titles) >= 2  # the case
+    text = lessons_text(SimpleNamespace(segment_name=lambda s: s.upper()), d).plain
+    assert text.count(f"{seg.upper()} needed") == 1 and text.count("churned in that segment") == len(by_seg)
+    assert f"{titles[-2]} and {titles[-1]};" in text

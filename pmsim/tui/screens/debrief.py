@@ -92,9 +92,15 @@ def lessons_text(view: GameView, d: dict[str, Any]) -> Text:
             t.append(f"  {m['title']}: {m['believed']:.1f} vs {m['true']:.1f} ({direction}estimated)\n")
     if d["unmet_must_be"]:
         t.append("Must-be needs left unmet\n", style="bold")
-        for u in d["unmet_must_be"][:6]:
-            t.append(f"  {view.segment_name(u['segment'])} needed {u['title']}; "
-                     f"{fmt.num(u['segment_churned'])} customers churned in that segment.\n")
+        # one line per segment: its churn is the segment's, not each missing feature's
+        by_segment: dict[str, list[dict]] = {}
+        for u in d["unmet_must_be"]:
+            by_segment.setdefault(u["segment"], []).append(u)
+        for seg, us in list(by_segment.items())[:6]:
+            titles = [u["title"] for u in us]
+            named = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
+            t.append(f"  {view.segment_name(seg)} needed {named}; "
+                     f"{fmt.num(us[0]['segment_churned'])} customers churned in that segment.\n")
     t.append("OKRs\n", style="bold")
     for o in d["okrs"]:
         t.append("  ")
