@@ -12,7 +12,7 @@ CURRENCY = "$"  # the scenarios' money is in US dollars (budgets in thousands)
 RATE_METRICS = frozenset({"churn_rate", "activation_rate", "satisfaction", "market_share"})  # shares of 1
 
 
-def _unsigned_zero(s: str) -> str:
+def unsigned_zero(s: str) -> str:
     """`s` without its minus sign when the number it shows is zero: -0.001 reads "0%" or "0.0 wk",
     never "-0%" (a sign on nothing reads as a loss where there is none)."""
     if s[:1] in ("-", MINUS) and not any(c in "123456789" for c in s):
@@ -25,7 +25,7 @@ def num(x: float) -> str:
     x = float(x)
     if abs(x) >= 10_000_000:
         return f"{x / 1_000_000:.1f}M"
-    return _unsigned_zero(f"{x:,.0f}")
+    return unsigned_zero(f"{x:,.0f}")
 
 
 def _trim(x: float, digits: int) -> str:
@@ -33,7 +33,7 @@ def _trim(x: float, digits: int) -> str:
     s = f"{x:,.{digits}f}"
     if "." in s:
         s = s.rstrip("0").rstrip(".")
-    return _unsigned_zero(s)
+    return unsigned_zero(s)
 
 
 def money(k: float) -> str:
@@ -43,14 +43,14 @@ def money(k: float) -> str:
     a = abs(k)
     if a >= 1000:
         return f"{sign}{CURRENCY}{_trim(a / 1000, 2)}M"
-    return _unsigned_zero(f"{sign}{CURRENCY}{_trim(a, 1)}k")
+    return unsigned_zero(f"{sign}{CURRENCY}{_trim(a, 1)}k")
 
 
 def dollars(v: float) -> str:
     """An amount in dollars (revenue): $950, $9.5k, $24k, $1.2M."""
     v = float(v)
     sign = MINUS if v < 0 else ""
-    return _unsigned_zero(f"{sign}{CURRENCY}{compact(abs(v))}")
+    return unsigned_zero(f"{sign}{CURRENCY}{compact(abs(v))}")
 
 
 def weeks(w: float) -> str:
@@ -60,7 +60,7 @@ def weeks(w: float) -> str:
 
 def points(x: float, digits: int = 1) -> str:
     """Score points: 12.5 pts."""
-    return _unsigned_zero(f"{float(x):.{digits}f} pts")
+    return unsigned_zero(f"{float(x):.{digits}f} pts")
 
 
 def count(x: float) -> str:
@@ -93,11 +93,11 @@ def compact(x: float) -> str:
         return f"{x / 1000:.1f}k"
     if a >= 10:
         return f"{x:.0f}"
-    return _unsigned_zero(f"{x:.1f}")
+    return unsigned_zero(f"{x:.1f}")
 
 
 def pct(x: float, digits: int = 0) -> str:
-    return _unsigned_zero(f"{100 * float(x):.{digits}f}%")
+    return unsigned_zero(f"{100 * float(x):.{digits}f}%")
 
 
 def signed(x: float, digits: int = 1, unit: str = "") -> str:
@@ -110,7 +110,7 @@ def signed(x: float, digits: int = 1, unit: str = "") -> str:
 
 def whole(x: float) -> str:
     """A whole number, grouped and never abbreviated: 6,345 or 12,345,678 (tables of counts)."""
-    return _unsigned_zero(f"{float(x):,.0f}")
+    return unsigned_zero(f"{float(x):,.0f}")
 
 
 def plus(x: float, digits: int = 0) -> str:
@@ -138,3 +138,11 @@ def change(a: float, b: float) -> str:
         return "new"
     d = round(100 * (b - a) / abs(a))  # the whole percent shown: a change under 0.5% is +0%
     return f"{'+' if d >= 0 else MINUS}{abs(d):.0f}%"
+
+
+def table_number(x: float, digits: int = 1, sign: bool = False) -> str:
+    """`x` for a plain-text (ASCII) table: `digits` decimals, with its sign if `sign` (+5.9, -2.0),
+    and never a negative zero: what rounds to zero reads "0.0", not "-0.0" or "+0.0" (a sign on
+    nothing reads as a loss, or a gain, where there is none)."""
+    s = unsigned_zero(f"{float(x):.{digits}f}")
+    return "+" + s if sign and s[0] != "-" and any(c in "123456789" for c in s) else s

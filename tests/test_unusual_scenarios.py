@@ -199,7 +199,7 @@ def test_teach_never_prints_a_negative_zero(tmp_path):
                                    "--games", "3", "--jobs", "1"])
     assert out.exit_code in (0, 1), out.output
     assert "-0.0" not in out.output and "answers" in out.output
-    from pmsim.engine.text import table_number
+    from pmsim.numfmt import table_number
 
     assert [table_number(x, sign=True) for x in (-0.04, 0.04, 5.94, -2.0)] == ["0.0", "0.0", "+5.9", "-2.0"]
     assert table_number(-0.001, 2) == "0.00" and table_number(-0.3, 0, sign=True) == "0"

@@ -321,8 +321,7 @@ def scenarios_teach(scenario_arg: str, games: int, seed: int, jobs: int, as_json
     """
 
     from pmsim.engine.bots import BEHAVIOURS
-    from pmsim.engine.teach import teach, warnings
-    from pmsim.engine.text import table_number
+    from pmsim.engine.teach import TABLE_COLUMNS, table_rows, teach, warnings
 
     sc = load_or_exit(scenario_arg)
     jobs = capped_jobs(jobs)
@@ -339,14 +338,7 @@ def scenarios_teach(scenario_arg: str, games: int, seed: int, jobs: int, as_json
     base = result["baseline"]
     click.echo(f"{sc.meta.id}: {games} paired games, seed {seed}; the analyst scores "
                f"{base['mean']:.1f} (sd {base['sd']:.1f})\n")
-    rows = []
-    for b, row in result["behaviours"].items():
-        lo, hi = row["ci95"]
-        rows.append([b, table_number(row["cost"], sign=True),
-                     f"{table_number(lo, sign=True)} … {table_number(hi, sign=True)}", table_number(row["d"], 2),
-                     row["component"] or "", "yes" if row["teaches"] else "NO"])
-    click.echo(table(["skipping", "costs (points)", "95% CI", "d", "mostly in", "taught"], rows,
-                     align="lrrrll"))
+    click.echo(table(TABLE_COLUMNS, table_rows(result), align="lrrrll"))
     click.echo("")
     if found:
         for w in found:

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmsim.numfmt import unsigned_zero
+
 if TYPE_CHECKING:
     from pmsim.scenario.models import Scenario
 
@@ -167,20 +169,13 @@ def teach_section(sc: Scenario, batch: dict[str, Any], jobs: int = 1, run: bool 
     """
     if not run:
         return None
-    from pmsim.engine.teach import from_batch, teach, warnings
-    from pmsim.engine.text import table_number
+    from pmsim.engine.teach import TABLE_COLUMNS, from_batch, table_rows, teach, warnings
 
     played = batch.get("teach_batch")  # play_batch(..., teach=True) played them already
     result = from_batch(sc, played) if played else teach(sc, batch["games"], batch["seed"], jobs=jobs)
-    rows = []
-    for b, row in result["behaviours"].items():
-        lo, hi = row["ci95"]
-        rows.append([b, table_number(row["cost"], sign=True),
-                     f"{table_number(lo, sign=True)} … {table_number(hi, sign=True)}", table_number(row["d"], 2),
-                     row["component"] or "", "yes" if row["teaches"] else "NO"])
     return {
-        "columns": ["skipping", "costs (points)", "95% CI", "d", "mostly in", "taught"],
-        "rows": rows,
+        "columns": list(TABLE_COLUMNS),
+        "rows": table_rows(result),
         "note": f"the analyst scores {result['baseline']['mean']:.1f}; a behaviour is taught when "
                 "skipping it costs ≥ 3 points with d ≥ 0.5",
         "result": result,
@@ -197,8 +192,7 @@ def decimals(*values: float) -> int:
 def _num(x: float, digits: int | None = None) -> str:
     """`x` with thousands separators and `digits` decimals (default: by its own size); what rounds
     to zero has no sign ("0.000", never "-0.000")."""
-    s = f"{x:,.{decimals(x) if digits is None else digits}f}"
-    return s[1:] if s.startswith("-") and not s.strip("-0.,") else s
+    return unsigned_zero(f"{x:,.{decimals(x) if digits is None else digits}f}")
 
 
 def _backlog_advice(sc: Scenario) -> str:

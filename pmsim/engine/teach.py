@@ -17,7 +17,7 @@ import numpy as np
 
 from pmsim.engine.bots import BEHAVIOURS
 from pmsim.engine.simulate import _r, run_batch
-from pmsim.engine.text import table_number
+from pmsim.numfmt import table_number
 
 MIN_COST = 3.0  # points: a behaviour that costs less when skipped is not taught
 MIN_D = 0.5
@@ -99,3 +99,18 @@ def warnings(result: dict[str, Any]) -> list[str]:
             out.append(f"skipping {b} {cost} (d = {table_number(row['d'], 2)}); "
                        f"a behaviour should cost ≥ {MIN_COST:g} points with d ≥ {MIN_D:g}")
     return out
+
+
+TABLE_COLUMNS = ["skipping", "costs (points)", "95% CI", "d", "mostly in", "taught"]
+
+
+def table_rows(result: dict[str, Any]) -> list[list[str]]:
+    """The behaviour table of `scenarios teach` and `scenarios balance`: one row per behaviour,
+    under TABLE_COLUMNS."""
+    rows = []
+    for b, row in result["behaviours"].items():
+        lo, hi = row["ci95"]
+        rows.append([b, table_number(row["cost"], sign=True),
+                     f"{table_number(lo, sign=True)} … {table_number(hi, sign=True)}", table_number(row["d"], 2),
+                     row["component"] or "", "yes" if row["teaches"] else "NO"])
+    return rows

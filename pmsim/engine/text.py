@@ -325,14 +325,3 @@ def request_text(seed: int, rnd: int, idx: int, role: str, feature_title: str, t
         company=company(seed, rnd, idx), seats=int(rng.integers(5, 50)) * 10, feature=feature_title,
         deadline=deadline, competitor=competitor or "the competition", theme=theme_name.lower(),
     )
-
-
-
-def table_number(x: float, digits: int = 1, sign: bool = False) -> str:
-    """`x` for a plain-text (ASCII) table: `digits` decimals, with its sign if `sign` (+5.9, -2.0),
-    and never a negative zero: what rounds to zero reads "0.0", not "-0.0" or "+0.0" (a sign on
-    nothing reads as a loss, or a gain, where there is none). Documents use pmsim.numfmt."""
-    s = f"{float(x):.{digits}f}"
-    if not s.strip("-0."):
-        return s.lstrip("-")
-    return "+" + s if sign and not s.startswith("-") else s
