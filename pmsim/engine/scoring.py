@@ -145,9 +145,7 @@ def ledger_entry(game: Game, snap: dict[str, Any], result: dict[str, Any]) -> di
 
     # what everything shipped so far is worth to customers this quarter, on the truth
     done = [game.fidx(f) for f in st.shipped]
-    # (a shipped feature's share of a closed gap: measured against our scores without it)
-    without = game.theme_scores()[:, [game.themes.index(f.theme) for f in sc.features]] - _true_gain(game)
-    closed = _gap_closed(game, without, r)
+    closed = _gap_shares(game, _without(game, done), r, done)
     since = {i: st.features[sc.features[i].id].shipped_round or r for i in done}
     since_arr = np.array([since.get(i, r) for i in range(len(sc.features))])
     per_quarter = (benefit(game.true_values(), true_must(game), r, since_arr) + closed
@@ -183,19 +181,36 @@ def ledger_entry(game: Game, snap: dict[str, Any], result: dict[str, Any]) -> di
     return entry
 
 
-def _gap_closed(game: Game, without: np.ndarray, t: int) -> np.ndarray:
-    """(F,) the gap value in quarter t of each feature, against our scores without it ((S, F))."""
+def _without(game: Game, items: list[int]) -> np.ndarray:
+    """(S, T) our theme scores now, less the true gains of features `items`."""
+    g = game.theme_scores()
+    gain = _true_gain(game)
+    for i in items:
+        g[:, game.themes.index(game.scenario.features[i].theme)] -= gain[:, i]
+    return g
+
+
+def _gap_shares(game: Game, without: np.ndarray, t: int, items: list[int]) -> np.ndarray:
+    """(F,) the gap value in quarter t of each of features `items`, shipped together on top of
+    theme scores `without` ((S, T)): in each segment and theme they close min(their gains
+    together, the gap) between them, in proportion to their gains, so a gap is counted once
+    however many features close it (0 for the other features)."""
     sc = game.scenario
+    ti = np.array([game.themes.index(f.theme) for f in sc.features], dtype=np.int64)
+    pos = np.zeros_like(_true_gain(game))
+    pos[:, items] = np.maximum(_true_gain(game)[:, items], 0.0)
+    together = np.zeros_like(without)
+    for i in sorted(items):
+        together[:, ti[i]] += pos[:, i]
     best = comp_best_true(game, t)
-    ti = [game.themes.index(f.theme) for f in sc.features]
-    gap = np.maximum((best[ti][None, :] if best.ndim == 1 else best[:, ti]) - without, 0.0)  # (S, F)
-    closed = np.minimum(np.maximum(_true_gain(game), 0.0), gap)
+    closed = np.minimum(together, np.maximum((best[None, :] if best.ndim == 1 else best) - without, 0.0))
+    share = pos * np.divide(closed, together, out=np.zeros_like(closed), where=together > 0)[:, ti]
     need = np.maximum(game.true_need_means()[:, ti], 0)
     weighted = game.sizes() * np.array(sc.segment_weights())
     from pmsim.engine.market import BETA, LOSS_W
 
     mult = fresh_true(game, t)[ti][None, :]
-    return (weighted[:, None] * BETA * LOSS_W * need * closed * mult).sum(axis=0) / 1000.0
+    return (weighted[:, None] * BETA * LOSS_W * need * share * mult).sum(axis=0) / 1000.0
 
 
 def hindsight(game: Game) -> dict[str, Any]:
@@ -204,7 +219,8 @@ def hindsight(game: Game) -> dict[str, Any]:
     Quarter by quarter, a knapsack on each feature's true cost of delay (its value over the rest of
     the game shipped now, less shipped next quarter: a quarter of its value, plus for a must-be the
     loss that would persist) plus half of what it unlocks (the value of its dependants one quarter
-    later), within the nominal capacity in true effort. Returns
+    later), within the nominal capacity in true effort. Its benefit counts each competitive gap
+    once, shared by the features that close it, as the player's ledger does. Returns
     {"schedule": {feature: round}, "benefit": [per completed round]}. Cached per round.
     """
     st = game.state
@@ -221,13 +237,14 @@ def hindsight(game: Game) -> dict[str, Any]:
     shared = ("hindsight", game._c["need_means"].tobytes(), game._c["g0"].tobytes(), st.round,
               tuple((m["competitor"], m["theme"], m["delta"], m["round"], m.get("feature")) for m in st.launches),
               tuple(sorted(st.capacity_event_delta.items())), rivals_key(game, full=True))
-    when, gap_by_round, ben_by_t = _shared(game, shared, lambda: _hindsight_schedule(game, vt, vm))
+    when, ben_by_t = _shared(game, shared, lambda: _hindsight_schedule(game, vt, vm))
     ben = []
     for t in range(1, len(st.ledger) + 1):
         if t not in ben_by_t:  # what the schedule gave customers in quarter t: the truth's too
             have = {i: r for i, r in when.items() if r <= t}
             since = np.array([have.get(i, t) for i in range(len(vt))])
-            b = benefit(vt, vm, t, since) + gap_by_round[t - 1] + _stakes_shipped(game, t, have)
+            b = (benefit(vt, vm, t, since) + _gap_shares(game, game._c["g0"], t, sorted(have))
+                 + _stakes_shipped(game, t, have))
             ben_by_t[t] = float(sum(max(b[i], 0.0) for i in have))
         ben.append(ben_by_t[t])
     out = {"schedule": {sc.features[i].id: r for i, r in sorted(when.items())}, "benefit": ben}
@@ -235,10 +252,8 @@ def hindsight(game: Game) -> dict[str, Any]:
     return out
 
 
-def _hindsight_schedule(game: Game, vt: np.ndarray, vm: np.ndarray) -> tuple[dict[int, int], list[np.ndarray],
-                                                                             dict[int, float]]:
-    """({feature index: round}, the per-quarter gap values, {quarter: benefit} filled as asked) of
-    `hindsight`."""
+def _hindsight_schedule(game: Game, vt: np.ndarray, vm: np.ndarray) -> tuple[dict[int, int], dict[int, float]]:
+    """({feature index: round}, {quarter: benefit} filled as asked) of `hindsight`."""
     sc = game.scenario
     rounds = sc.rounds
     deps = {fi: [game.fidx(d) for d in f.depends_on] for fi, f in enumerate(sc.features)}
@@ -269,7 +284,7 @@ def _hindsight_schedule(game: Game, vt: np.ndarray, vm: np.ndarray) -> tuple[dic
                  for i in avail]
         for j in knapsack(score, [sc.features[i].effort for i in avail], nominal_capacity(game, r)):
             when[avail[j]] = r
-    return when, gap_by_round, {}
+    return when, {}
 
 
 def _ratio(a: float, b: float, empty: float = 1.0) -> float:

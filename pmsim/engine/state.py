@@ -11,7 +11,7 @@ import numpy as np
 
 from pmsim.engine.population import Population
 
-ENGINE_VERSION = "0.6.0"
+ENGINE_VERSION = "0.7.0"
 DEFECT_VALUE = 0.12  # share of a feature's value each defect shipped with it costs
 DEFECT_CAP = 0.6
 
