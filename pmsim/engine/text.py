@@ -279,7 +279,7 @@ REQUEST_TEMPLATES = {
     "sales": [
         "{company} will sign a {seats}-seat deal if we ship {feature} by Q{deadline}.",
         "I keep losing deals to {competitor} over {feature}. Can we have it by Q{deadline}?",
-        "Three prospects, {company} among them, asked for {feature} this quarter.",
+        "Three prospects, {company} among them, asked about {feature} this quarter. Can we have it by Q{deadline}?",
     ],
     "engineering": [
         "We need to invest in {feature} before it bites us. Please schedule it by Q{deadline}.",

@@ -534,3 +534,14 @@ def test_the_guide_and_the_help_give_the_trust_rules_the_engine_uses():
     help_text = " ".join(t.how for t in TOPICS if t.id == "stakeholders")
     assert f"a broken promise −{100 * sh.BROKEN_PENALTY:g} × (0.5 + u) × (0.5 + p)" in help_text
     assert f"a deferral −{100 * sh.DEFER_PENALTY:g} × (0.5 + u)" in help_text
+
+
+def test_a_request_that_says_when_it_was_asked_also_says_when_it_is_due():
+    """"asked for X this quarter" with a later due date read as a request for this quarter: a
+    template that speaks of this quarter names the due quarter too."""
+    from pmsim.engine.text import REQUEST_TEMPLATES
+
+    timed = [t for ts in REQUEST_TEMPLATES.values() for t in ts if "this quarter" in t]
+    assert timed
+    for t in timed:
+        assert "Q{deadline}" in t, t
