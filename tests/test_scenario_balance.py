@@ -204,3 +204,17 @@ def test_the_guides_advice_applied_to_the_template_makes_the_warning_go():
     # warning goes
     assert gap(after) > gap(before) + 1.0, (gap(before), gap(after))
     assert not any(w.startswith("bad practice is too close to good") for w in after["warnings"]), after["warnings"]
+
+
+def test_a_behaviour_that_costs_enough_but_unevenly_is_not_said_to_cost_only_that():
+    """Skipping spikes at 6.8 points with d 0.49 read "costs only 6.8 points ... should cost ≥ 3":
+    the warning names the criterion that failed."""
+    from pmsim.engine.teach import warnings
+
+    def row(cost, d):
+        return {"cost": cost, "ci95": [cost - 1, cost + 1], "d": d, "component": "research", "teaches": False}
+
+    uneven, small = warnings({"behaviours": {"spikes": row(6.8, 0.49), "answers": row(2.3, 1.03)}})
+    assert "costs 6.8 points on average, but too unevenly" in uneven and "d = 0.49, below 0.5" in uneven
+    assert "only" not in uneven
+    assert "costs only 2.3 points" in small and "≥ 3 points" in small

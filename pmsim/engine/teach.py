@@ -94,9 +94,14 @@ def warnings(result: dict[str, Any]) -> list[str]:
         elif not row["teaches"]:
             # as the line prints it (one decimal): a cost of -0.04 is "nothing", not a raise "by 0.0 points"
             shown = round(row["cost"], 1) + 0.0
+            d = table_number(row["d"], 2)
+            if row["cost"] >= MIN_COST:  # enough on average, too unevenly: many games it costs nothing
+                out.append(f"skipping {b} costs {shown:.1f} points on average, but too unevenly to teach it "
+                           f"(d = {d}, below {MIN_D:g}: in many games it costs nothing)")
+                continue
             cost = (f"costs only {shown:.1f} points" if shown > 0 else "costs nothing measurable" if shown == 0 else
                     f"costs nothing measurable (on average it raises the score by {-shown:.1f} points)")
-            out.append(f"skipping {b} {cost} (d = {table_number(row['d'], 2)}); "
+            out.append(f"skipping {b} {cost} (d = {d}); "
                        f"a behaviour should cost ≥ {MIN_COST:g} points with d ≥ {MIN_D:g}")
     return out
 
