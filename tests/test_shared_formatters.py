@@ -54,3 +54,19 @@ def test_nothing_that_rounds_to_zero_is_shown_with_a_minus():
     # real negatives keep their sign
     assert numfmt.pct(-0.5) == "-50%" and numfmt.money(-5) == f"{numfmt.MINUS}$5k"
     assert numfmt.change(100, 99.4) == f"{numfmt.MINUS}1%" and numfmt.decimal(-0.25) == "-0.25"
+
+
+def test_an_nps_is_signed_and_whole_everywhere_and_never_minus_zero():
+    # the dashboard, the research results, the replay viewer and the metric formatter each wrote
+    # f"{nps:+.0f}", which prints "-0" for an NPS of -0.3; they all call numfmt.nps now
+    from pmsim.tui import fmt
+
+    assert [numfmt.nps(x) for x in (-0.3, 0.0, 0.5, 41.6, -12.4, 2.5)] == ["+0", "+0", "+0", "+42", "-12", "+2"]
+    assert fmt.metric_value("nps", -0.3) == "+0"
+
+
+def test_replay_text_shows_revenue_as_money():
+    from pmsim.commands.replay import _round_line
+
+    line = _round_line({"round": 1, "score": 50.0, "metrics": {"revenue": 7954.0}, "shipped": []}, "matches")
+    assert "revenue $7.95M" in line

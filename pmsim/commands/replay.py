@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import click
 
+from pmsim import numfmt
 from pmsim.commands.common import db_option, storage_errors
 from pmsim.commands.saves import fmt_score, open_store
 
@@ -27,9 +28,9 @@ def _round_line(summary: dict[str, Any], status: str) -> str:
     if "customers" in m:
         parts.append(f"customers {m['customers']}")
     if "revenue" in m:
-        parts.append(f"revenue {m['revenue']:,.0f}")
+        parts.append(f"revenue {numfmt.money(m['revenue'])}")
     if "nps" in m:
-        parts.append(f"NPS {round(m['nps']) + 0.0:+.0f}")  # +0, never -0 for -0.3
+        parts.append(f"NPS {numfmt.nps(m['nps'])}")
     shipped = summary.get("shipped") or []
     parts.append("shipped " + (", ".join(shipped) if shipped else "nothing"))
     return "  ".join(parts) + f"  [{status}]"

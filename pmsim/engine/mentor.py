@@ -167,7 +167,7 @@ def _metric(metric: str, value: float) -> str:
     if metric in RATE_METRICS:
         return numfmt.pct(value)
     if metric == "nps":
-        return f"{round(value) + 0.0:+.0f}"  # +42, -7, +0; never "-0" for an NPS of -0.3
+        return numfmt.nps(value)
     return numfmt.value(value)
 
 

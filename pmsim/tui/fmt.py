@@ -21,6 +21,7 @@ from pmsim.numfmt import (  # noqa: F401 - the pure formatters (shared with repo
     decimal,
     dollars,
     money,
+    nps,
     num,
     pct,
     points,
@@ -135,7 +136,7 @@ def metric_value(metric: str, v: float) -> str:
     if metric in RATE_METRICS:
         return pct(v, 1)
     if metric == "nps":
-        return f"{v:+.0f}"
+        return nps(v)
     if metric == "revenue":
         return money(v)
     if metric == "customers":

@@ -42,7 +42,7 @@ def round_body(rr: ReplayRound) -> Group:
         out.append("   Slipped ", style="bold")
         out.append(", ".join(f"✗ {f}" for f in rr.slipped))
     m = rr.metrics
-    out.append(f"\nCustomers {fmt.num(m['customers'])} · revenue {fmt.money(m['revenue'])}/qtr · NPS {m['nps']:+.0f} · "
+    out.append(f"\nCustomers {fmt.num(m['customers'])} · revenue {fmt.money(m['revenue'])}/qtr · NPS {fmt.nps(m['nps'])} · "
                f"churn {fmt.pct(m['churn_rate'], 1)} · activation {fmt.pct(m['activation_rate'], 1)}\n")
     for line in rr.reactions:
         out.append(f"  {line}\n")
