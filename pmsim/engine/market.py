@@ -117,15 +117,24 @@ def effective_scores(g_ours: np.ndarray, g_comp: np.ndarray, fresh: np.ndarray |
     return g_ours - weight * np.maximum(best - g_ours, 0.0)
 
 
-def _weighted(w: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """(m,) float32 sum over themes of w[t] * coef[t] for gathered needs `w` (T, m) and
-    coefficients (T,) or one per customer (T, m), added theme after theme (float32 elementwise,
-    so each customer's value is the same whichever customers are computed together)."""
-    u = w[0] * coef[0]
-    tmp = np.empty_like(u)
-    for t in range(1, coef.shape[0]):
-        np.multiply(w[t], coef[t], out=tmp)
-        u += tmp
+def _weighted(w: np.ndarray, coef: np.ndarray, cut: np.ndarray | None = None, out: np.ndarray | None = None
+              ) -> np.ndarray:
+    """(m,) float32 sum over themes of w[t] * coef[t] for gathered needs `w` (T, m), added theme
+    after theme (float32 elementwise, so each customer's value is the same whichever customers
+    are computed together). `coef` is (T,), or (T, S) with `cut` (S + 1,) the segments' bounds in
+    w's columns: each customer's own segment's column. The products are made in `out` (T, m)
+    (which may be `w` itself, then used up) and summed into its row 0, which is returned."""
+    p = np.empty_like(w) if out is None else out
+    if cut is None:
+        np.multiply(w, coef[:, None], out=p)
+    else:
+        for si in range(cut.size - 1):
+            lo, hi = cut[si], cut[si + 1]
+            if hi > lo:
+                np.multiply(w[:, lo:hi], coef[:, si:si + 1], out=p[:, lo:hi])
+    u = p[0]
+    for t in range(1, p.shape[0]):
+        u += p[t]
     return u
 
 
@@ -227,29 +236,29 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     users = np.flatnonzero(_is_user(status))
     u_cut = np.searchsorted(users, edges)
     u_seg = np.repeat(np.arange(s_count), np.diff(u_cut))
-    u_co = None if n_co == 1 else owner[users].astype(np.int64)
+    u_co = None if n_co == 1 else owner.take(users).astype(np.int64)
     u_key = u_seg if u_co is None else u_co * s_count + u_seg  # (company, segment)
-    is_ours = status[users] == OURS
+    is_ours = status.take(users) == OURS
     not_ours = ~is_ours
     uu = _users_utility(pop, users, u_cut, u_co, coefs, mis, edges)
     # SAT_SLOPE * (uu - ref) + SAT_BIAS + temper, and ACT_SLOPE * (uu - ref) + ACT_BIAS for the
     # trials, operation after operation in place
     x = uu.astype(np.float64)
     x -= _per_user(refs, u_co, u_seg)
-    xa = x[not_ours]
+    xa = x.compress(not_ours)
     xa *= ACT_SLOPE
     xa += ACT_BIAS
     x *= SAT_SLOPE
     x += SAT_BIAS
-    x += pop.temper[users]
+    x += pop.temper.take(users)
     sat = detmath.quantized_sigmoid(x, _per_user([m.shock for m in mis], u_co, u_seg))
     pop.sat[users] = sat
-    ours, trials = users[is_ours], users[not_ours]
+    ours, trials = users.compress(is_ours), users.compress(not_ours)
     # min(theta * (0.4 + 2.4 * (1 - sat)), 0.95)
-    p_churn = np.subtract(1.0, sat[is_ours], dtype=np.float64)
+    p_churn = np.subtract(1.0, sat.compress(is_ours), dtype=np.float64)
     p_churn *= 2.4
     p_churn += 0.4
-    p_churn *= pop.theta[ours]
+    p_churn *= pop.theta.take(ours)
     np.minimum(p_churn, 0.95, out=p_churn)
     s_act = detmath.fast_sigmoid(xa)  # the trials' conversion probabilities, decided on in the loop
     o_cut = np.searchsorted(ours, edges)  # segment bounds in `ours`
@@ -275,11 +284,11 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
         o0, o1, t0, t1 = o_cut[si], o_cut[si + 1], t_cut[si], t_cut[si + 1]
         # churn of paying customers: shifted-beta-geometric propensity scaled by dissatisfaction
         if o1 > o0:
-            np.less(draw[ours[o0:o1] - a], p_churn[o0:o1], out=churn[o0:o1])
+            np.less(draw.take(ours[o0:o1] - a), p_churn[o0:o1], out=churn[o0:o1])
             churned_n[si] = np.count_nonzero(churn[o0:o1])
         # trials convert or leave
         if t1 > t0:
-            conv[t0:t1] = detmath.below(draw[trials[t0:t1] - a], s_act[t0:t1], xa[t0:t1])
+            conv[t0:t1] = detmath.below(draw.take(trials[t0:t1] - a), s_act[t0:t1], xa[t0:t1])
             converted_n[si] = np.count_nonzero(conv[t0:t1])
         churned, converted = int(churned_n[si]), int(converted_n[si])
 
@@ -313,8 +322,8 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
         _put(outs, "churned", o_key[churn], keys, s_count)
         _put(outs, "converted", t_key[conv], keys, s_count)
     # the draws are made: every segment's changes at once (the sets changed are disjoint)
-    churned = ours[churn]
-    converted = trials[conv]
+    churned = ours.compress(churn)
+    converted = trials.compress(conv)
     pop.tenure[ours] += 1  # those who stay are one quarter older; the churned are set to 0 below
     pop.tenure[churned] = 0
     status[churned] = NONE
@@ -327,14 +336,15 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     if chooser_parts:
         choosers = chooser_parts[0] if len(chooser_parts) == 1 else np.concatenate(chooser_parts)
         w = pop.needs.take(choosers, axis=1)
-        ps = pop.price_sens[choosers]
+        ps = pop.price_sens.take(choosers)
         ps64 = ps.astype(np.float64)
         none_opt = n_co + k_count  # the outside option's index
         utils = np.empty((none_opt + 1, choosers.size))
+        scratch = np.empty_like(w)  # each option's products in turn
         for c in range(n_co):
-            utils[c] = _utility(pop, choosers, c_cut, coefs[c], mis[c], w, ps)
+            utils[c] = _utility(pop, choosers, c_cut, coefs[c], mis[c], w, ps, scratch)
         for k in range(k_count):
-            np.subtract(_weighted(w, comp_coef[k]), ps64 * float(mi.price_index[k]), out=utils[n_co + k])
+            np.subtract(_weighted(w, comp_coef[k], out=scratch), ps64 * float(mi.price_index[k]), out=utils[n_co + k])
         for si in range(s_count):
             utils[none_opt, c_cut[si]:c_cut[si + 1]] = float(mi.outside[si])
         pick = detmath.logit_pick(utils, uniform_parts[0] if len(uniform_parts) == 1 else np.concatenate(uniform_parts))
@@ -357,7 +367,7 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     stays = np.empty(users.size, bool)
     stays[is_ours] = ~churn
     stays[not_ours] = conv
-    s_now = sat[stays]
+    s_now = sat.compress(stays)
     if u_co is None:
         out = outs[0]
         out["customers"][:] = out["customers_before"] - out["churned"] + out["converted"]
@@ -414,7 +424,7 @@ def _put(outs: list[dict[str, np.ndarray]], name: str, key: np.ndarray, keys: in
 def _per_user(values: list[np.ndarray], u_co: np.ndarray | None, u_seg: np.ndarray) -> np.ndarray:
     """(m,) float64 each user's own company's per-segment value."""
     if u_co is None:
-        return np.asarray(values[0], dtype=np.float64)[u_seg]
+        return np.asarray(values[0], dtype=np.float64).take(u_seg)
     return np.asarray(values, dtype=np.float64)[u_co, u_seg]
 
 
@@ -457,27 +467,19 @@ def company_inputs(pop: Population, games: list) -> tuple[list[MarketInputs], li
 
 
 def _utility(pop: Population, idx: np.ndarray, cut: np.ndarray, coef: np.ndarray, mi: MarketInputs,
-             w: np.ndarray | None = None, ps: np.ndarray | None = None) -> np.ndarray:
+             w: np.ndarray | None = None, ps: np.ndarray | None = None, scratch: np.ndarray | None = None
+             ) -> np.ndarray:
     """(m,) float32 utility of our product for customers `idx` (in customer order, so those of
     segment s are idx[cut[s]:cut[s + 1]]), with each one's own segment's coefficients (`coef`
     (T, S)), element by element. `w` and `ps` are their needs and price sensitivities, if
-    already gathered."""
+    already gathered (`w` is then kept, and `scratch`, like it, used for the products)."""
     if idx.size == 0:
         return np.zeros(0, np.float32)
-    w = pop.needs.take(idx, axis=1) if w is None else w
-    u = np.empty(idx.size, np.float32)
-    tmp = np.empty(idx.size, np.float32)
-    for si in range(cut.size - 1):
-        lo, hi = cut[si], cut[si + 1]
-        if hi > lo:  # _weighted with the segment's coefficients (float32 scalars: the same products)
-            c = coef[:, si]
-            part, scratch = u[lo:hi], tmp[lo:hi]
-            np.multiply(w[0, lo:hi], c[0], out=part)
-            for t in range(1, c.shape[0]):
-                np.multiply(w[t, lo:hi], c[t], out=scratch)
-                part += scratch
-    u -= pop.price_sens[idx] if ps is None else ps
+    if w is None:
+        w = scratch = pop.needs.take(idx, axis=1)
+    u = _weighted(w, coef, cut, scratch)
+    u -= pop.price_sens.take(idx) if ps is None else ps
     u += np.float32(USABILITY_W * (mi.usability - 0.6))
     # 1.0 or 0.0 (float32) times the weight, as assistive.astype(float32) * weight
-    u += np.multiply(pop.assistive[idx], np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF)), dtype=np.float32)
+    u += np.multiply(pop.assistive.take(idx), np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF)), dtype=np.float32)
     return u
