@@ -156,7 +156,9 @@ def logit_pick(utils: np.ndarray, uniform: np.ndarray, margin: float = MARGIN) -
     last = cum[-1].copy()
     u2 = uniform * last
     diff = np.subtract(u2[None, :], cum, out=cum)
-    pick = (diff >= 0.0).sum(axis=0)
+    ge = diff >= 0.0
+    # how many rows each column's uniform reaches: counted in bytes when they cannot overflow
+    pick = (ge.view(np.int8).sum(axis=0, dtype=np.int8) if ge.shape[0] < 128 else ge.sum(axis=0)).astype(np.int64)
     # cum is at least 1 (one option's exp is exactly 1): an absolute margin is a relative one
     last *= margin
     np.abs(diff, out=diff)
