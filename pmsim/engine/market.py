@@ -235,23 +235,25 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     # the users (customers and trials) in customer order: each segment's are contiguous
     users = np.flatnonzero(_is_user(status))
     u_cut = np.searchsorted(users, edges)
-    u_seg = np.repeat(np.arange(s_count), np.diff(u_cut))
-    u_co = None if n_co == 1 else owner.take(users).astype(np.int64)
-    u_key = u_seg if u_co is None else u_co * s_count + u_seg  # (company, segment)
+    u_count = np.diff(u_cut)  # users per segment
+    u_co = u_key = None
+    if n_co > 1:
+        u_co = owner.take(users).astype(np.int64)
+        u_key = u_co * s_count + np.repeat(np.arange(s_count), u_count)  # (company, segment)
     is_ours = status.take(users) == OURS
     not_ours = ~is_ours
     uu = _users_utility(pop, users, u_cut, u_co, coefs, mis, edges)
     # SAT_SLOPE * (uu - ref) + SAT_BIAS + temper, and ACT_SLOPE * (uu - ref) + ACT_BIAS for the
     # trials, operation after operation in place
     x = uu.astype(np.float64)
-    x -= _per_user(refs, u_co, u_seg)
+    x -= _per_user(refs, u_co, u_key, u_count)
     xa = x.compress(not_ours)
     xa *= ACT_SLOPE
     xa += ACT_BIAS
     x *= SAT_SLOPE
     x += SAT_BIAS
     x += pop.temper.take(users)
-    sat = detmath.quantized_sigmoid(x, _per_user([m.shock for m in mis], u_co, u_seg))
+    sat = detmath.quantized_sigmoid(x, _per_user([m.shock for m in mis], u_co, u_key, u_count))
     pop.sat[users] = sat
     ours, trials = users.compress(is_ours), users.compress(not_ours)
     # min(theta * (0.4 + 2.4 * (1 - sat)), 0.95)
@@ -324,7 +326,9 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     # the draws are made: every segment's changes at once (the sets changed are disjoint)
     churned = ours.compress(churn)
     converted = trials.compress(conv)
-    pop.tenure[ours] += 1  # those who stay are one quarter older; the churned are set to 0 below
+    older = pop.tenure.take(ours)  # those who stay are one quarter older; the churned are set to 0 below
+    older += 1
+    pop.tenure[ours] = older
     pop.tenure[churned] = 0
     status[churned] = NONE
     status[trials] = NONE  # trials that do not convert leave ...
@@ -365,8 +369,8 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
 
     # every trial now is a new one; customers are the users who stayed or converted
     stays = np.empty(users.size, bool)
-    stays[is_ours] = ~churn
-    stays[not_ours] = conv
+    np.place(stays, is_ours, ~churn)
+    np.place(stays, not_ours, conv)
     s_now = sat.compress(stays)
     if u_co is None:
         out = outs[0]
@@ -421,11 +425,13 @@ def _put(outs: list[dict[str, np.ndarray]], name: str, key: np.ndarray, keys: in
         out[name][:] = counts[c * s_count:(c + 1) * s_count]
 
 
-def _per_user(values: list[np.ndarray], u_co: np.ndarray | None, u_seg: np.ndarray) -> np.ndarray:
-    """(m,) float64 each user's own company's per-segment value."""
+def _per_user(values: list[np.ndarray], u_co: np.ndarray | None, u_key: np.ndarray | None,
+              u_count: np.ndarray) -> np.ndarray:
+    """(m,) float64 each user's own company's per-segment value (`u_key`: each user's company * S
+    + segment; one company: None, and `u_count` users in each segment, in order)."""
     if u_co is None:
-        return np.asarray(values[0], dtype=np.float64).take(u_seg)
-    return np.asarray(values, dtype=np.float64)[u_co, u_seg]
+        return np.repeat(np.asarray(values[0], dtype=np.float64), u_count)
+    return np.asarray(values, dtype=np.float64).reshape(-1).take(u_key)
 
 
 def _users_utility(pop: Population, users: np.ndarray, u_cut: np.ndarray, u_co: np.ndarray | None,
