@@ -196,7 +196,7 @@ def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Gene
 
 # the mode of the gathers by customer index: the indices come from the population itself, so they
 # are in range, and "clip" (which leaves them as they are) skips numpy's check of each index
-IN_RANGE = "clip"
+_IN_RANGE = "clip"
 
 COUNTS = ("customers", "trials", "new_trials", "churned", "converted", "trials_before", "customers_before",
           "promoters", "detractors", "adopters")
@@ -242,9 +242,9 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     u_count = np.diff(u_cut)  # users per segment
     u_co = u_key = None
     if n_co > 1:
-        u_co = owner.take(users, mode=IN_RANGE).astype(np.int64)
+        u_co = owner.take(users, mode=_IN_RANGE).astype(np.int64)
         u_key = u_co * s_count + np.repeat(np.arange(s_count), u_count)  # (company, segment)
-    is_ours = status.take(users, mode=IN_RANGE) == OURS
+    is_ours = status.take(users, mode=_IN_RANGE) == OURS
     not_ours = ~is_ours
     uu = _users_utility(pop, users, u_cut, u_co, coefs, mis, edges)
     # SAT_SLOPE * (uu - ref) + SAT_BIAS + temper, and ACT_SLOPE * (uu - ref) + ACT_BIAS for the
@@ -256,7 +256,7 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     xa += ACT_BIAS
     x *= SAT_SLOPE
     x += SAT_BIAS
-    x += pop.temper.take(users, mode=IN_RANGE)
+    x += pop.temper.take(users, mode=_IN_RANGE)
     sat = detmath.quantized_sigmoid(x, _per_user([m.shock for m in mis], u_co, u_key, u_count))
     pop.sat[users] = sat
     ours, trials = users.compress(is_ours), users.compress(not_ours)
@@ -264,7 +264,7 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     p_churn = np.subtract(1.0, sat.compress(is_ours), dtype=np.float64)
     p_churn *= 2.4
     p_churn += 0.4
-    p_churn *= pop.theta.take(ours, mode=IN_RANGE)
+    p_churn *= pop.theta.take(ours, mode=_IN_RANGE)
     np.minimum(p_churn, 0.95, out=p_churn)
     s_act = detmath.fast_sigmoid(xa)  # the trials' conversion probabilities, decided on in the loop
     o_cut = np.searchsorted(ours, edges)  # segment bounds in `ours`
@@ -290,11 +290,11 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
         o0, o1, t0, t1 = o_cut[si], o_cut[si + 1], t_cut[si], t_cut[si + 1]
         # churn of paying customers: shifted-beta-geometric propensity scaled by dissatisfaction
         if o1 > o0:
-            np.less(draw.take(ours[o0:o1] - a, mode=IN_RANGE), p_churn[o0:o1], out=churn[o0:o1])
+            np.less(draw.take(ours[o0:o1] - a, mode=_IN_RANGE), p_churn[o0:o1], out=churn[o0:o1])
             churned_n[si] = np.count_nonzero(churn[o0:o1])
         # trials convert or leave
         if t1 > t0:
-            conv[t0:t1] = detmath.below(draw.take(trials[t0:t1] - a, mode=IN_RANGE), s_act[t0:t1], xa[t0:t1])
+            conv[t0:t1] = detmath.below(draw.take(trials[t0:t1] - a, mode=_IN_RANGE), s_act[t0:t1], xa[t0:t1])
             converted_n[si] = np.count_nonzero(conv[t0:t1])
         churned, converted = int(churned_n[si]), int(converted_n[si])
 
@@ -330,7 +330,7 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     # the draws are made: every segment's changes at once (the sets changed are disjoint)
     churned = ours.compress(churn)
     converted = trials.compress(conv)
-    older = pop.tenure.take(ours, mode=IN_RANGE)  # those who stay are one quarter older; the churned are set to 0 below
+    older = pop.tenure.take(ours, mode=_IN_RANGE)  # those who stay are one quarter older; the churned are set to 0 below
     older += 1
     pop.tenure[ours] = older
     pop.tenure[churned] = 0
@@ -343,8 +343,8 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
         owner[trials[~conv]] = -1
     if chooser_parts:
         choosers = chooser_parts[0] if len(chooser_parts) == 1 else np.concatenate(chooser_parts)
-        w = pop.needs.take(choosers, axis=1, mode=IN_RANGE)
-        ps = pop.price_sens.take(choosers, mode=IN_RANGE)
+        w = pop.needs.take(choosers, axis=1, mode=_IN_RANGE)
+        ps = pop.price_sens.take(choosers, mode=_IN_RANGE)
         ps64 = ps.astype(np.float64)
         none_opt = n_co + k_count  # the outside option's index
         utils = np.empty((none_opt + 1, choosers.size))
@@ -486,10 +486,10 @@ def _utility(pop: Population, idx: np.ndarray, cut: np.ndarray, coef: np.ndarray
     if idx.size == 0:
         return np.zeros(0, np.float32)
     if w is None:
-        w = scratch = pop.needs.take(idx, axis=1, mode=IN_RANGE)
+        w = scratch = pop.needs.take(idx, axis=1, mode=_IN_RANGE)
     u = _weighted(w, coef, cut, scratch)
-    u -= pop.price_sens.take(idx, mode=IN_RANGE) if ps is None else ps
+    u -= pop.price_sens.take(idx, mode=_IN_RANGE) if ps is None else ps
     u += np.float32(USABILITY_W * (mi.usability - 0.6))
     # 1.0 or 0.0 (float32) times the weight, as assistive.astype(float32) * weight
-    u += np.multiply(pop.assistive.take(idx, mode=IN_RANGE), np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF)), dtype=np.float32)
+    u += np.multiply(pop.assistive.take(idx, mode=_IN_RANGE), np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF)), dtype=np.float32)
     return u
