@@ -89,6 +89,16 @@ def _fast_exp(x: np.ndarray) -> np.ndarray:
     return np.exp(np.clip(x, -700.0, 700.0))
 
 
+def fast_sigmoid(x: np.ndarray) -> np.ndarray:
+    """`1.0 / (1.0 + exp(-x))` with the platform's exp (fresh float64 array, the same operations
+    in place): what `below` and `quantized_sigmoid` decide with."""
+    v = np.negative(x, dtype=np.float64)
+    np.clip(v, -700.0, 700.0, out=v)
+    np.exp(v, out=v)
+    v += 1.0
+    return np.divide(1.0, v, out=v)
+
+
 def quantized_sigmoid(x: np.ndarray, shift: float, step: float = 1.0 / 4096.0, margin: float = MARGIN,
                       dtype=np.float32) -> np.ndarray:
     """`quantize(np.clip(sigmoid(x) + shift, 0.0, 1.0), step, dtype)`, bit for bit, fast.
@@ -97,14 +107,16 @@ def quantized_sigmoid(x: np.ndarray, shift: float, step: float = 1.0 / 4096.0, m
     the platform's exp unless it lies within `margin` grid steps of a rounding edge, where it is
     recomputed with `sigmoid`."""
     x = np.asarray(x, dtype=np.float64)
-    v = 1.0 / (1.0 + _fast_exp(-x))
-    v += shift
-    np.clip(v, 0.0, 1.0, out=v)
-    t = v / step
+    t = fast_sigmoid(x)
+    t += shift
+    np.clip(t, 0.0, 1.0, out=t)
+    t /= step
     t += 0.5
     k = np.floor(t)
-    frac = t - k
-    edge = np.flatnonzero((frac < margin) | (frac > 1.0 - margin))
+    frac = np.subtract(t, k, out=t)
+    edge = frac < margin
+    edge |= frac > 1.0 - margin
+    edge = np.flatnonzero(edge)
     if edge.size:
         exact = np.clip(sigmoid(x[edge]) + (shift[edge] if np.ndim(shift) else shift), 0.0, 1.0)
         k[edge] = np.floor(np.asarray(exact, dtype=np.float64) / step + 0.5)
@@ -115,12 +127,18 @@ def quantized_sigmoid(x: np.ndarray, shift: float, step: float = 1.0 / 4096.0, m
 def below_sigmoid(draw: np.ndarray, x: np.ndarray, margin: float = MARGIN) -> np.ndarray:
     """`draw < sigmoid(x)` (compared as float64), bit for bit, fast (see quantized_sigmoid)."""
     x = np.asarray(x, dtype=np.float64)
+    return below(draw, fast_sigmoid(x), x, margin)
+
+
+def below(draw: np.ndarray, s: np.ndarray, x: np.ndarray, margin: float = MARGIN) -> np.ndarray:
+    """`below_sigmoid(draw, x)` given `s = fast_sigmoid(x)` (made once for many comparisons)."""
     d = np.asarray(draw, dtype=np.float64)
-    s = 1.0 / (1.0 + _fast_exp(-x))
     out = d < s
-    edge = np.flatnonzero(np.abs(d - s) < margin)
+    near = np.subtract(d, s)
+    np.abs(near, out=near)
+    edge = np.flatnonzero(near < margin)
     if edge.size:
-        out[edge] = d[edge] < sigmoid(x[edge])
+        out[edge] = d[edge] < sigmoid(np.asarray(x, dtype=np.float64)[edge])
     return out
 
 
@@ -133,12 +151,18 @@ def logit_pick(utils: np.ndarray, uniform: np.ndarray, margin: float = MARGIN) -
 
     computes it with `exp`, bit for bit. `utils` is changed in place."""
     utils -= utils.max(axis=0)
-    cum = _cumsum_rows(_fast_exp(utils))
-    u2 = uniform * cum[-1]
-    diff = u2[None, :] - cum
-    pick = (diff >= 0.0).sum(axis=0)
+    np.clip(utils, -700.0, 700.0, out=utils)  # as `exp` clips: its values are the same on these
+    cum = _cumsum_rows(np.exp(utils))
+    last = cum[-1].copy()
+    u2 = uniform * last
+    diff = np.subtract(u2[None, :], cum, out=cum)
+    ge = diff >= 0.0
+    # how many rows each column's uniform reaches: counted in bytes when they cannot overflow
+    pick = (ge.view(np.int8).sum(axis=0, dtype=np.int8) if ge.shape[0] < 128 else ge.sum(axis=0)).astype(np.int64)
     # cum is at least 1 (one option's exp is exactly 1): an absolute margin is a relative one
-    edge = np.flatnonzero((np.abs(diff) < margin * cum[-1]).any(axis=0))
+    last *= margin
+    np.abs(diff, out=diff)
+    edge = np.flatnonzero((diff < last).any(axis=0))
     if edge.size:
         c = _cumsum_rows(exp(utils[:, edge]))
         pick[edge] = (uniform[edge] * c[-1] >= c).sum(axis=0)

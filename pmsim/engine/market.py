@@ -117,15 +117,24 @@ def effective_scores(g_ours: np.ndarray, g_comp: np.ndarray, fresh: np.ndarray |
     return g_ours - weight * np.maximum(best - g_ours, 0.0)
 
 
-def _weighted(w: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """(m,) float32 sum over themes of w[t] * coef[t] for gathered needs `w` (T, m) and
-    coefficients (T,) or one per customer (T, m), added theme after theme (float32 elementwise,
-    so each customer's value is the same whichever customers are computed together)."""
-    u = w[0] * coef[0]
-    tmp = np.empty_like(u)
-    for t in range(1, coef.shape[0]):
-        np.multiply(w[t], coef[t], out=tmp)
-        u += tmp
+def _weighted(w: np.ndarray, coef: np.ndarray, cut: np.ndarray | None = None, out: np.ndarray | None = None
+              ) -> np.ndarray:
+    """(m,) float32 sum over themes of w[t] * coef[t] for gathered needs `w` (T, m), added theme
+    after theme (float32 elementwise, so each customer's value is the same whichever customers
+    are computed together). `coef` is (T,), or (T, S) with `cut` (S + 1,) the segments' bounds in
+    w's columns: each customer's own segment's column. The products are made in `out` (T, m)
+    (which may be `w` itself, then used up) and summed into its row 0, which is returned."""
+    p = np.empty_like(w) if out is None else out
+    if cut is None:
+        np.multiply(w, coef[:, None], out=p)
+    else:
+        for si in range(cut.size - 1):
+            lo, hi = cut[si], cut[si + 1]
+            if hi > lo:
+                np.multiply(w[:, lo:hi], coef[:, si:si + 1], out=p[:, lo:hi])
+    u = p[0]
+    for t in range(1, p.shape[0]):
+        u += p[t]
     return u
 
 
@@ -185,6 +194,10 @@ def step(pop: Population, mi: MarketInputs, ref: np.ndarray, rng: np.random.Gene
     return step_companies(pop, None, [mi], [ref], rng)[0]
 
 
+# the mode of the gathers by customer index: the indices come from the population itself, so they
+# are in range, and "clip" (which leaves them as they are) skips numpy's check of each index
+_IN_RANGE = "clip"
+
 COUNTS = ("customers", "trials", "new_trials", "churned", "converted", "trials_before", "customers_before",
           "promoters", "detractors", "adopters")
 
@@ -208,7 +221,8 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     every count is the one a pass over the segment would give."""
     n_co = len(mis)
     mi = mis[0]
-    s_count = len(pop.bounds)
+    bounds = pop.bounds
+    s_count = len(bounds)
     k_count = mi.g_comp.shape[0]
     keys = n_co * s_count
     outs = [{k: np.zeros(s_count, np.int64) for k in COUNTS} for _ in range(n_co)]
@@ -218,138 +232,194 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
     if s_count == 0:
         return outs
     status = pop.status
-    starts = np.array([a for a, _ in pop.bounds], dtype=np.int64)
-    ends = np.array([b for _, b in pop.bounds], dtype=np.int64)
+    edges = np.array([a for a, _ in bounds] + [bounds[-1][1]], dtype=np.int64)  # segment starts, and the end
     coefs = [_our_coefs(m, s_count) for m in mis]  # each (T, S)
     comp_coef = [(BETA * mi.g_comp[k]).astype(np.float32) for k in range(k_count)]
 
     # the users (customers and trials) in customer order: each segment's are contiguous
-    users = np.flatnonzero((status == OURS) | (status == TRIAL))
-    u_cut = np.searchsorted(users, np.concatenate([starts, ends[-1:]]))
-    u_seg = np.repeat(np.arange(s_count), np.diff(u_cut))
-    u_co = None if n_co == 1 else owner[users].astype(np.int64)
-    u_key = u_seg if u_co is None else u_co * s_count + u_seg  # (company, segment)
-    is_ours = status[users] == OURS
-    uu = _users_utility(pop, users, u_seg, u_co, coefs, mis)
-    ref_u = _per_user(refs, u_co, u_seg)
-    x = SAT_SLOPE * (uu.astype(np.float64) - ref_u) + SAT_BIAS + pop.temper[users]
-    sat = detmath.quantized_sigmoid(x, _per_user([m.shock for m in mis], u_co, u_seg))
+    users = np.flatnonzero(_is_user(status))
+    u_cut = np.searchsorted(users, edges)
+    u_count = np.diff(u_cut)  # users per segment
+    u_co = u_key = None
+    if n_co > 1:
+        u_co = owner.take(users, mode=_IN_RANGE).astype(np.int64)
+        u_key = u_co * s_count + np.repeat(np.arange(s_count), u_count)  # (company, segment)
+    is_ours = status.take(users, mode=_IN_RANGE) == OURS
+    not_ours = ~is_ours
+    uu = _users_utility(pop, users, u_cut, u_co, coefs, mis, edges)
+    # SAT_SLOPE * (uu - ref) + SAT_BIAS + temper, and ACT_SLOPE * (uu - ref) + ACT_BIAS for the
+    # trials, operation after operation in place
+    x = uu.astype(np.float64)
+    x -= _per_user(refs, u_co, u_key, u_count)
+    xa = x.compress(not_ours)
+    xa *= ACT_SLOPE
+    xa += ACT_BIAS
+    x *= SAT_SLOPE
+    x += SAT_BIAS
+    x += pop.temper.take(users, mode=_IN_RANGE)
+    sat = detmath.quantized_sigmoid(x, _per_user([m.shock for m in mis], u_co, u_key, u_count))
     pop.sat[users] = sat
-    ours, trials = users[is_ours], users[~is_ours]
-    s_ours = sat[is_ours].astype(np.float64)
-    p_churn = np.minimum(pop.theta[ours].astype(np.float64) * (0.4 + 2.4 * (1.0 - s_ours)), 0.95)
-    xa = ACT_SLOPE * (uu[~is_ours].astype(np.float64) - ref_u[~is_ours]) + ACT_BIAS
-    o_cut = np.concatenate([[0], np.cumsum(is_ours)])[u_cut]  # segment bounds in `ours`
-    t_cut = u_cut - o_cut  # ... and in `trials`
+    ours, trials = users.compress(is_ours), users.compress(not_ours)
+    # min(theta * (0.4 + 2.4 * (1 - sat)), 0.95)
+    p_churn = np.subtract(1.0, sat.compress(is_ours), dtype=np.float64)
+    p_churn *= 2.4
+    p_churn += 0.4
+    p_churn *= pop.theta.take(ours, mode=_IN_RANGE)
+    np.minimum(p_churn, 0.95, out=p_churn)
+    s_act = detmath.fast_sigmoid(xa)  # the trials' conversion probabilities, decided on in the loop
+    o_cut = np.searchsorted(ours, edges)  # segment bounds in `ours`
+    t_cut = np.searchsorted(trials, edges)  # ... and in `trials`
     was_none = status == NONE
     with_comp = status >= COMP0
     wom = mi.wom if u_co is None else _mixed_wom(mis, u_key, keys, s_count)
     churn = np.empty(ours.size, bool)
     conv = np.empty(trials.size, bool)
+    churned_n = np.zeros(s_count, np.int64)
+    converted_n = np.zeros(s_count, np.int64)
     none_after = np.zeros(s_count, np.int64)
+    c_cut = np.zeros(s_count + 1, np.int64)  # segment bounds in the choosers
     chooser_parts, uniform_parts = [], []
 
     for si in range(s_count):
-        a, b = pop.bounds[si]
+        a, b = bounds[si]
         n = b - a
+        c_cut[si + 1] = c_cut[si]
         if n == 0:
             continue
         draw = rng.random(n, dtype=np.float32)
         o0, o1, t0, t1 = o_cut[si], o_cut[si + 1], t_cut[si], t_cut[si + 1]
         # churn of paying customers: shifted-beta-geometric propensity scaled by dissatisfaction
-        churn[o0:o1] = draw[ours[o0:o1] - a] < p_churn[o0:o1]
+        if o1 > o0:
+            np.less(draw.take(ours[o0:o1] - a, mode=_IN_RANGE), p_churn[o0:o1], out=churn[o0:o1])
+            churned_n[si] = np.count_nonzero(churn[o0:o1])
         # trials convert or leave
-        conv[t0:t1] = detmath.below_sigmoid(draw[trials[t0:t1] - a], xa[t0:t1])
-        churned = int(np.count_nonzero(churn[o0:o1]))
-        converted = int(np.count_nonzero(conv[t0:t1]))
+        if t1 > t0:
+            conv[t0:t1] = detmath.below(draw.take(trials[t0:t1] - a, mode=_IN_RANGE), s_act[t0:t1], xa[t0:t1])
+            converted_n[si] = np.count_nonzero(conv[t0:t1])
+        churned, converted = int(churned_n[si]), int(converted_n[si])
 
         # who is choosing a product this round: Bass entrants and switchers from competitors
         none_mid = int(np.count_nonzero(was_none[a:b])) + churned + (t1 - t0) - converted
         hazard = min(float(mi.bass_p[si] + mi.bass_q[si] * ((n - none_mid) / n) * wom[si]), 1.0)
-        entering = was_none[a:b] & (draw < hazard)
+        entering = draw < hazard
+        entering &= was_none[a:b]
         none_after[si] = none_mid - int(np.count_nonzero(entering))
-        choosers = np.flatnonzero(entering | (with_comp[a:b] & _below(draw, mi.switching[si])))
+        choosing = _below(draw, mi.switching[si])
+        choosing &= with_comp[a:b]
+        choosing |= entering
+        choosers = np.flatnonzero(choosing)
         if choosers.size:
-            chooser_parts.append(choosers + a)
+            choosers += a
+            chooser_parts.append(choosers)
             uniform_parts.append(rng.random(choosers.size))
+            c_cut[si + 1] += choosers.size
 
     # each company's counts before the changes (one company: read off the segment bounds)
     if u_co is None:
         out = outs[0]
         out["customers_before"][:] = np.diff(o_cut)
         out["trials_before"][:] = np.diff(t_cut)
-        out["churned"][:] = [np.count_nonzero(churn[o_cut[si]:o_cut[si + 1]]) for si in range(s_count)]
-        out["converted"][:] = [np.count_nonzero(conv[t_cut[si]:t_cut[si + 1]]) for si in range(s_count)]
+        out["churned"][:] = churned_n
+        out["converted"][:] = converted_n
     else:
-        o_key, t_key = u_key[is_ours], u_key[~is_ours]
+        o_key, t_key = u_key[is_ours], u_key[not_ours]
         _put(outs, "customers_before", o_key, keys, s_count)
         _put(outs, "trials_before", t_key, keys, s_count)
         _put(outs, "churned", o_key[churn], keys, s_count)
         _put(outs, "converted", t_key[conv], keys, s_count)
     # the draws are made: every segment's changes at once (the sets changed are disjoint)
-    churned = ours[churn]
-    status[churned] = NONE
+    churned = ours.compress(churn)
+    converted = trials.compress(conv)
+    older = pop.tenure.take(ours, mode=_IN_RANGE)  # those who stay are one quarter older; the churned are set to 0 below
+    older += 1
+    pop.tenure[ours] = older
     pop.tenure[churned] = 0
-    pop.tenure[ours[~churn]] += 1
-    status[trials[conv]] = OURS
-    pop.tenure[trials[conv]] = 1
-    status[trials[~conv]] = NONE
+    status[churned] = NONE
+    status[trials] = NONE  # trials that do not convert leave ...
+    status[converted] = OURS  # ... the others become customers
+    pop.tenure[converted] = 1
     if owner is not None:
         owner[churned] = -1
         owner[trials[~conv]] = -1
     if chooser_parts:
-        choosers = np.concatenate(chooser_parts)
-        c_seg = np.searchsorted(ends, choosers, side="right")
-        w = pop.needs.take(choosers, axis=1)
-        ps = pop.price_sens[choosers].astype(np.float64)
-        utils = np.empty((n_co + k_count + 1, choosers.size))
+        choosers = chooser_parts[0] if len(chooser_parts) == 1 else np.concatenate(chooser_parts)
+        w = pop.needs.take(choosers, axis=1, mode=_IN_RANGE)
+        ps = pop.price_sens.take(choosers, mode=_IN_RANGE)
+        ps64 = ps.astype(np.float64)
+        none_opt = n_co + k_count  # the outside option's index
+        utils = np.empty((none_opt + 1, choosers.size))
+        scratch = np.empty_like(w)  # each option's products in turn
         for c in range(n_co):
-            utils[c] = _ours_by_segment(pop, choosers, c_seg, coefs[c], mis[c], w)
+            utils[c] = _utility(pop, choosers, c_cut, coefs[c], mis[c], w, ps, scratch)
         for k in range(k_count):
-            utils[n_co + k] = _weighted(w, comp_coef[k]).astype(np.float64) - ps * float(mi.price_index[k])
-        utils[n_co + k_count] = np.array([float(v) for v in mi.outside])[c_seg]
-        pick = detmath.logit_pick(utils, np.concatenate(uniform_parts))  # index of the chosen option
-        new_status = np.where(pick < n_co, TRIAL, np.where(pick == n_co + k_count, NONE, COMP0 + pick - n_co))
-        status[choosers] = new_status.astype(np.int8)
+            np.subtract(_weighted(w, comp_coef[k], out=scratch), ps64 * float(mi.price_index[k]), out=utils[n_co + k])
+        for si in range(s_count):
+            utils[none_opt, c_cut[si]:c_cut[si + 1]] = float(mi.outside[si])
+        pick = detmath.logit_pick(utils, uniform_parts[0] if len(uniform_parts) == 1 else np.concatenate(uniform_parts))
+        # the status each option gives (one past the last option is never picked; it maps as the
+        # formula COMP0 + pick - n_co would)
+        new_status = np.array([TRIAL] * n_co + [COMP0 + k for k in range(k_count)] + [NONE, COMP0 + k_count + 1],
+                              dtype=np.int8)
+        status[choosers] = new_status.take(pick)
         tried = pick < n_co
         if owner is not None:
             owner[choosers] = np.where(tried, pick, -1).astype(owner.dtype)
-        _put(outs, "new_trials", (pick * s_count + c_seg)[tried], keys, s_count)
-        none_after += np.bincount(c_seg[pick == n_co + k_count], minlength=s_count)
+            c_seg = np.repeat(np.arange(s_count), np.diff(c_cut))
+            _put(outs, "new_trials", (pick * s_count + c_seg)[tried], keys, s_count)
+        else:
+            outs[0]["new_trials"][:] = [np.count_nonzero(tried[c_cut[si]:c_cut[si + 1]]) for si in range(s_count)]
+        left_out = pick == none_opt
+        none_after += [np.count_nonzero(left_out[c_cut[si]:c_cut[si + 1]]) for si in range(s_count)]
 
     # every trial now is a new one; customers are the users who stayed or converted
-    stays = is_ours.copy()
-    stays[is_ours] = ~churn
-    stays[~is_ours] = conv
-    s_now = sat[stays]
-    n_key = u_key[stays]
+    stays = np.empty(users.size, bool)
+    np.place(stays, is_ours, ~churn)
+    np.place(stays, not_ours, conv)
+    s_now = sat.compress(stays)
     if u_co is None:
-        outs[0]["customers"][:] = outs[0]["customers_before"] - outs[0]["churned"] + outs[0]["converted"]
+        out = outs[0]
+        out["customers"][:] = out["customers_before"] - out["churned"] + out["converted"]
+        n_cut = np.zeros(s_count + 1, np.int64)
+        np.cumsum(out["customers"], out=n_cut[1:])
+        out["promoters"][:] = _segment_counts(s_now >= PROMOTER, n_cut)
+        out["detractors"][:] = _segment_counts(s_now < DETRACTOR, n_cut)
     else:
+        n_key = u_key[stays]
         _put(outs, "customers", n_key, keys, s_count)
-    _put(outs, "promoters", n_key[s_now >= PROMOTER], keys, s_count)
-    _put(outs, "detractors", n_key[s_now < DETRACTOR], keys, s_count)
-    if u_co is not None:  # each company's customers together, in customer order
-        order = np.argsort(n_key, kind="stable")
+        _put(outs, "promoters", n_key[s_now >= PROMOTER], keys, s_count)
+        _put(outs, "detractors", n_key[s_now < DETRACTOR], keys, s_count)
+        order = np.argsort(n_key, kind="stable")  # each company's customers together, in customer order
         s_now, n_key = s_now[order], n_key[order]
-    n_cut = np.searchsorted(n_key, np.arange(keys + 1))
+        n_cut = np.searchsorted(n_key, np.arange(keys + 1))
     adopters = np.zeros(s_count, np.int64)
     comp_customers = np.zeros((s_count, max(k_count, 1)), np.int64)
     for si in range(s_count):
-        a, b = pop.bounds[si]
+        a, b = bounds[si]
         if b == a:
             continue
         for c, out in enumerate(outs):
             lo, hi = n_cut[c * s_count + si], n_cut[c * s_count + si + 1]
             out["sat_sum"][si] = float(s_now[lo:hi].astype(np.float64).sum())
         adopters[si] = (b - a) - none_after[si]
+        st = status[a:b]
         for k in range(k_count):
-            comp_customers[si, k] = int(np.count_nonzero(status[a:b] == COMP0 + k))
+            comp_customers[si, k] = int(np.count_nonzero(st == COMP0 + k))
     for out in outs:
         out["trials"][:] = out["new_trials"]
         out["adopters"][:] = adopters
         out["comp_customers"][:] = comp_customers
     return outs
+
+
+def _is_user(status: np.ndarray) -> np.ndarray:
+    """`(status == OURS) | (status == TRIAL)` in one comparison: TRIAL and OURS are 1 and 2, so
+    status - 1 (wrapping, as bytes) is below 2 for them only."""
+    return np.subtract(status.view(np.uint8), np.uint8(TRIAL), dtype=np.uint8) < OURS - TRIAL + 1
+
+
+def _segment_counts(mask: np.ndarray, cut: np.ndarray) -> list[int]:
+    """How many of `mask` are set in each segment's slice (`cut` (S + 1,) the bounds)."""
+    return [int(np.count_nonzero(mask[cut[si]:cut[si + 1]])) for si in range(cut.size - 1)]
 
 
 def _put(outs: list[dict[str, np.ndarray]], name: str, key: np.ndarray, keys: int, s_count: int) -> None:
@@ -359,23 +429,27 @@ def _put(outs: list[dict[str, np.ndarray]], name: str, key: np.ndarray, keys: in
         out[name][:] = counts[c * s_count:(c + 1) * s_count]
 
 
-def _per_user(values: list[np.ndarray], u_co: np.ndarray | None, u_seg: np.ndarray) -> np.ndarray:
-    """(m,) float64 each user's own company's per-segment value."""
+def _per_user(values: list[np.ndarray], u_co: np.ndarray | None, u_key: np.ndarray | None,
+              u_count: np.ndarray) -> np.ndarray:
+    """(m,) float64 each user's own company's per-segment value (`u_key`: each user's company * S
+    + segment; one company: None, and `u_count` users in each segment, in order)."""
     if u_co is None:
-        return np.asarray(values[0], dtype=np.float64)[u_seg]
-    return np.asarray(values, dtype=np.float64)[u_co, u_seg]
+        return np.repeat(np.asarray(values[0], dtype=np.float64), u_count)
+    return np.asarray(values, dtype=np.float64).reshape(-1).take(u_key)
 
 
-def _users_utility(pop: Population, users: np.ndarray, u_seg: np.ndarray, u_co: np.ndarray | None,
-                   coefs: list[np.ndarray], mis: list[MarketInputs]) -> np.ndarray:
+def _users_utility(pop: Population, users: np.ndarray, u_cut: np.ndarray, u_co: np.ndarray | None,
+                   coefs: list[np.ndarray], mis: list[MarketInputs], edges: np.ndarray) -> np.ndarray:
     """(m,) float32 each user's utility for their own company's product (element by element, so
-    the same whichever users are computed together)."""
+    the same whichever users are computed together). `u_cut`: each segment's bounds in `users`;
+    `edges`: the segments' bounds in the population."""
     if u_co is None:
-        return _ours_by_segment(pop, users, u_seg, coefs[0], mis[0])
+        return _utility(pop, users, u_cut, coefs[0], mis[0])
     uu = np.empty(users.size, np.float32)
     for c in range(len(mis)):
-        mine = u_co == c
-        uu[mine] = _ours_by_segment(pop, users[mine], u_seg[mine], coefs[c], mis[c])
+        mine = np.flatnonzero(u_co == c)
+        idx = users[mine]
+        uu[mine] = _utility(pop, idx, np.searchsorted(idx, edges), coefs[c], mis[c])
     return uu
 
 
@@ -402,17 +476,20 @@ def company_inputs(pop: Population, games: list) -> tuple[list[MarketInputs], li
     return mis, refs
 
 
-def _ours_by_segment(pop: Population, idx: np.ndarray, seg: np.ndarray, coef: np.ndarray,
-                     mi: MarketInputs, w: np.ndarray | None = None) -> np.ndarray:
-    """(m,) float32 utility of our product for customers `idx` of segments `seg`, with each
-    customer's own segment's coefficients (`coef` (T, S)), element by element."""
+def _utility(pop: Population, idx: np.ndarray, cut: np.ndarray, coef: np.ndarray, mi: MarketInputs,
+             w: np.ndarray | None = None, ps: np.ndarray | None = None, scratch: np.ndarray | None = None
+             ) -> np.ndarray:
+    """(m,) float32 utility of our product for customers `idx` (in customer order, so those of
+    segment s are idx[cut[s]:cut[s + 1]]), with each one's own segment's coefficients (`coef`
+    (T, S)), element by element. `w` and `ps` are their needs and price sensitivities, if
+    already gathered (`w` is then kept, and `scratch`, like it, used for the products)."""
     if idx.size == 0:
         return np.zeros(0, np.float32)
-    w = pop.needs.take(idx, axis=1) if w is None else w
-    u = _weighted(w, coef.take(seg, axis=1))  # each customer's segment's coefficients (T, m)
-    u -= pop.price_sens[idx]
+    if w is None:
+        w = scratch = pop.needs.take(idx, axis=1, mode=_IN_RANGE)
+    u = _weighted(w, coef, cut, scratch)
+    u -= pop.price_sens.take(idx, mode=_IN_RANGE) if ps is None else ps
     u += np.float32(USABILITY_W * (mi.usability - 0.6))
-    a = pop.assistive[idx].astype(np.float32)
-    a *= np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF))
-    u += a
+    # 1.0 or 0.0 (float32) times the weight, as assistive.astype(float32) * weight
+    u += np.multiply(pop.assistive.take(idx, mode=_IN_RANGE), np.float32(ACCESS_W * (mi.accessibility - ACCESS_REF)), dtype=np.float32)
     return u
