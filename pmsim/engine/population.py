@@ -46,7 +46,11 @@ class Population:
         }
 
     def copy(self) -> Population:
-        return Population(**{k: v.copy() for k, v in self.arrays().items()}, bounds=self.bounds)
+        new = Population(**{k: v.copy() for k, v in self.arrays().items()}, bounds=self.bounds)
+        kept = self.__dict__.get("_mean_price_sens")  # market's per-segment means, made once per
+        if kept is not None and kept[0] is self.price_sens:  # population: the copy's are the same
+            new.__dict__["_mean_price_sens"] = (new.price_sens, kept[1])
+        return new
 
 
 def segment_counts(scenario: Scenario) -> list[int]:
