@@ -417,7 +417,9 @@ def test_reference_utilities_are_the_plain_ones(sid):
             want.append(max(best, float(mi.outside[si])))
         assert _same(market.reference_utilities(pop, mi, game.true_need_means()), np.array(want))
     copy = pop.copy()
-    copy.price_sens[:] = 0.0  # another population's own means, not the first one's
+    # another population's own means, not the first one's: a copy keeps the means it was copied
+    # with (price sensitivities are drawn once and never written again), a new array has its own
+    copy.price_sens = np.zeros_like(copy.price_sens)
     mi = game.market_inputs()
     assert not _same(market.reference_utilities(copy, mi, game.true_need_means()),
                      market.reference_utilities(pop, mi, game.true_need_means()))
