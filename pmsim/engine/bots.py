@@ -374,18 +374,12 @@ def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:
     plus half of what a foundation unlocks. Without `musts`, a must-have is weighed like any other
     wish: worth what it adds, not the growing cost of its absence."""
     from pmsim.engine.market import MUST_PENALTY
-    from pmsim.engine.worth import (
-        _cost_of_delay,
-        _stakes_believed_over,
-        believed_must,
-        gap_believed,
-    )
+    from pmsim.engine.worth import _believed_parts, _delay_from
 
-    must = believed_must(game)
+    _, must, gaps, stakes = _believed_parts(game)  # the gaps and stakes of worth.believed_delay
     if not musts:
         vb, must = vb - must * (1.0 - 1.0 / MUST_PENALTY), np.zeros_like(must)
-    return _with_unlock(game, _cost_of_delay(game, vb, must, lambda q: gap_believed(game, q),
-                                             lambda q: _stakes_believed_over(game, q)))
+    return _with_unlock(game, _delay_from(game, vb, must, gaps, stakes))
 
 
 def _with_unlock(game: Game, value: np.ndarray) -> np.ndarray:
