@@ -245,12 +245,13 @@ class Game(Rules):
         w = pop.needs[:, a:b].astype(np.float64)
         w[ti] = np.maximum(w[ti] + delta, 0.0)
         w /= np.maximum(w.sum(axis=0, keepdims=True), 1e-12)
-        pop.needs[:, a:b] = detmath.quantize(w, 1.0 / 1024.0)
-        # only this segment's customers changed: its row of population.true_need_means made again
-        # (the same sum), the others kept; a new array, so what was kept by the old one is dropped
+        x = detmath.quantize(w, 1.0 / 1024.0, np.float64)  # multiples of 1/1024 in [0, 1]: float32's
+        pop.needs[:, a:b] = x
+        # only this segment changed: its row of population.true_need_means made again (the same sum
+        # of the same values), the others kept; a new array, so what was kept by the old is dropped
         means = self._c["need_means"].copy()
         if b > a:
-            means[si] = pop.needs[:, a:b].astype(np.float64).sum(axis=1) / (b - a)
+            means[si] = x.sum(axis=1) / (b - a)
         self._c["need_means"] = means
         self._hash_cache.pop("static_pop", None)
 
@@ -332,8 +333,7 @@ class Game(Rules):
 
     def _contributions(self):
         """(each feature's theme index, `contribution(fi, shipped, r)`: market.kano_contribution of
-        feature fi for each segment under its true Kano category there), each list made once per
-        game and kept on this game object (plain data: never saved, never copied)."""
+        feature fi for each segment's true Kano category), each list made once, on this object."""
         kano = self._c["kano"]
         kept = getattr(self, "_contribution_cache", None)
         if kept is None or kept[0] is not kano:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pmsim.engine import market, new_game
+from pmsim.engine import detmath, market, new_game
 from pmsim.engine.bots import play_round
 from pmsim.engine.values import KANO_ORDER
 
@@ -83,8 +83,18 @@ def test_a_segment_shift_keeps_the_true_need_means_of_the_population(sid):
     assert shifts
     kept = game._c["need_means"]
     while not game.finished:
+        needs = game.state.pop.needs.copy()
         play_round(game, "rice")
         if game.round in shifts and not game.finished:
             assert game._c["need_means"] is not kept  # what was kept by the old needs is dropped
             kept = game._c["need_means"]
+            for ev in sc.events:  # the plain shift, on the needs as they were
+                if ev.kind == "segment_shift" and ev.round == game.round:
+                    si, ti = sc.segment_ids().index(ev.segment), game.themes.index(ev.theme)
+                    a, b = game.state.pop.bounds[si]
+                    w = needs[:, a:b].astype(np.float64)
+                    w[ti] = np.maximum(w[ti] + ev.delta, 0.0)
+                    w /= np.maximum(w.sum(axis=0, keepdims=True), 1e-12)
+                    needs[:, a:b] = detmath.quantize(w, 1.0 / 1024.0)
+            assert _bits(game.state.pop.needs) == _bits(needs)
         assert _bits(game._c["need_means"]) == _bits(true_need_means(game.state.pop))
