@@ -86,9 +86,17 @@ def _answer(game: Game, value: dict[str, float]) -> None:
 
 def _promise_bar(game: Game, value: np.ndarray) -> float:
     """The value above which the analyst calls work worth a promise: the 60th percentile of what
-    it could build."""
-    cands = [float(value[game.fidx(f)]) for f in _candidates(game)]
-    return float(np.percentile(cands, 60)) if cands else 0.0
+    it could build. (Asked three times a round with the same values: the last answer is kept by
+    its exact inputs.)"""
+    fids = _candidates(game)
+    key = (value.tobytes(), [game.fidx(f) for f in fids])
+    if _BAR[0] != key:
+        cands = [float(value[i]) for i in key[1]]
+        _BAR[:] = [key, float(np.percentile(cands, 60)) if cands else 0.0]
+    return _BAR[1]
+
+
+_BAR: list = [None, 0.0]  # (the exact values and candidates, their bar) last asked
 
 
 def _answer_analyst(game: Game, value: np.ndarray) -> None:
