@@ -3,12 +3,16 @@ here against the plain code it replaced, through whole bot games of every built-
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from pmsim.engine import detmath, market, new_game
 from pmsim.engine.bots import play_round
-from pmsim.engine.values import KANO_ORDER
+from pmsim.engine.observe import FIB, IMPACT_SCALE
+from pmsim.engine.values import KANO_ORDER, kano_posterior
+from pmsim.engine.worth import believed
 
 
 def _bits(a: np.ndarray) -> bytes:
@@ -98,3 +102,106 @@ def test_a_segment_shift_keeps_the_true_need_means_of_the_population(sid):
                     needs[:, a:b] = detmath.quantize(w, 1.0 / 1024.0)
             assert _bits(game.state.pop.needs) == _bits(needs)
         assert _bits(game._c["need_means"]) == _bits(true_need_means(game.state.pop))
+
+
+def test_the_promise_bar_kept_follows_the_values_and_the_candidates(saas_small):
+    """The analyst's promise bar (the last one kept by its exact inputs) is the 60th percentile of
+    what it could build, asked again with other values, the same values in another array, and
+    after the candidates changed."""
+    from pmsim.engine import bots
+
+    game = new_game(saas_small, 3)
+    rng = np.random.default_rng(2)
+
+    def plain(value):
+        cands = [float(value[game.fidx(f)]) for f in bots._candidates(game)]
+        return float(np.percentile(cands, 60)) if cands else 0.0
+
+    value = rng.normal(1.0, 2.0, len(saas_small.features))
+    for trial in range(30):
+        if trial % 3 == 0:
+            value = rng.normal(1.0, 2.0, len(saas_small.features))
+        elif trial % 3 == 1:
+            value = value.copy()  # the same values: the same bar
+        else:  # a candidate leaves (shipped): the bar moves with the candidates
+            fid = bots._candidates(game)[0]
+            game.state.features[fid].status = "shipped"
+        assert bots._promise_bar(game, value) == plain(value)
+        value[int(rng.integers(len(value)))] += 5.0  # changed in place after it was asked
+        assert bots._promise_bar(game, value) == plain(value)
+
+
+def _feature_table_plain(game):
+    """observe.feature_table as it was: every column made feature by feature."""
+    st = game.state
+    sc = game.scenario
+    vb = believed(game)
+    post = kano_posterior(st.beliefs.kano_votes)  # (S, F, 5)
+    sizes = game.sizes()
+    votes_total = st.beliefs.kano_votes.sum(axis=-1)
+    requested: dict[str, list[str]] = {}
+    deadline: dict[str, int] = {}
+    for q in st.requests:
+        if q.feature and q.status in ("open", "accepted", "deferred"):
+            requested.setdefault(q.feature, []).append(q.stakeholder)
+            if q.deadline is not None:
+                deadline[q.feature] = min(deadline.get(q.feature, 99), q.deadline)
+    vmax = max(float(np.max(np.abs(vb))), 1e-9)
+    rows = []
+    for fi, f in enumerate(sc.features):
+        fs = st.features[f.id]
+        ti = game.themes.index(f.theme)
+        reach = float(np.sum(sizes * np.clip(st.beliefs.need_mean[:, ti] * len(game.themes) / 2, 0, 1)))
+        per_customer = float(vb[fi]) * 1000 / max(reach, 1.0)
+        # a feature believed to hurt customers has no positive impact (RICE 0), never a crash
+        impact = next((v for v, lim in IMPACT_SCALE if per_customer >= lim), 0.0)
+        n_votes = int(votes_total[:, fi].sum())
+        surveyed = int(st.beliefs.survey_n.sum())
+        conf = 1.0 if (n_votes >= 8 and surveyed >= 300) else 0.8 if (n_votes > 0 or surveyed > 0) else 0.5
+        months = max(fs.estimate / 4.0, 0.25)
+        rice = reach * impact * conf / months
+        bv = FIB[min(int(round(max(vb[fi], 0) / vmax * 6)), 6)]
+        tc = 8 if f.id in deadline and deadline[f.id] <= st.round + 1 else 3 if f.id in deadline else 1
+        rr = 5 if f.tech_debt < 0 else 1
+        size = next((x for x in FIB if x >= fs.estimate / 2), 20)
+        kano = {}
+        for si, seg in enumerate(sc.market.segments):
+            k = int(np.argmax(post[si, fi]))
+            kano[seg.id] = {"category": KANO_ORDER[k].value, "p": round(float(post[si, fi, k]), 3),
+                            "votes": int(votes_total[si, fi])}
+        rows.append({
+            "id": f.id, "title": f.title, "theme": f.theme, "description": f.description,
+            "status": fs.status, "slot": fs.slot, "estimate": fs.estimate,
+            "estimate_range": [round(fs.estimate * math.exp(-1.28 * fs.estimate_sd), 1),
+                               round(fs.estimate * math.exp(1.28 * fs.estimate_sd), 1)],
+            "remaining_estimate": round(fs.remaining_estimate(f.effort), 1),
+            "progress": round(1 - fs.remaining / f.effort, 3),
+            "depends_on": list(f.depends_on), "available_from": f.available_from,
+            "value": round(float(vb[fi]), 3) + 0.0, "reach": round(reach), "impact": impact, "confidence": conf,
+            "rice": round(rice, 1), "wsjf": round((bv + tc + rr) / size, 2),
+            "cost_of_delay": bv + tc + rr, "job_size": size,
+            "kano": kano, "requested_by": requested.get(f.id, []), "deadline": deadline.get(f.id),
+            "defects_found": dict(fs.defects_found), "spiked": fs.spiked,
+            "shipped_round": fs.shipped_round,
+        })
+    return rows
+
+
+@pytest.mark.parametrize("strategy", ["rice", "analyst"])
+def test_the_observation_is_the_one_made_column_by_column(builtin_small, strategy):
+    """The backlog table (reach per theme, votes and Kano columns made at once) and the reports'
+    observed metrics (the round's own, copied) are what the plain code made, every round."""
+    import json
+
+    from pmsim.engine.observe import observed_metrics
+
+    game = new_game(builtin_small, 4)
+    while not game.finished:
+        seen = game.observe()
+        assert json.dumps(seen["features"]) == json.dumps(_feature_table_plain(game))
+        for rep in seen["reports"]:
+            assert json.dumps(rep["metrics"]) == json.dumps(observed_metrics(game, rep["round"]))
+        if seen["reports"]:  # each report's metrics its own copy
+            seen["reports"][-1]["metrics"]["segments"][0]["nps"] = 1e9
+            assert seen["metrics"][seen["reports"][-1]["round"]]["segments"][0]["nps"] != 1e9
+        play_round(game, strategy)
