@@ -325,7 +325,7 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
     if "spikes" not in off:
         # spike the uncertain items the plan hinges on: those it would take if they were as
         # small as they may be, and drop if they were as big (at most two a quarter)
-        for f in _decisive(game, value, padded)[:2]:
+        for f in _decisive(game, value, padded, limit=2):
             _try(game, Research("spike", feature=f))
     # plan on what each feature is worth over the rest of the game: its quarterly value for the
     # quarters left, plus what closing a gap behind a rival is worth (launches in the news and
@@ -368,13 +368,13 @@ def _promised(game: Game, value: np.ndarray) -> np.ndarray:
     return out
 
 
-def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -> list[str]:
+def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float], limit: int | None = None) -> list[str]:
     """The items this quarter's plan hinges on (hinges.decisive) that are worth a spike: uncertain
-    (estimate sd >= 0.25) and of four weeks or more. Most valuable first."""
+    (estimate sd >= 0.25) and of four weeks or more. Most valuable first (the first `limit`)."""
     from pmsim.engine.hinges import decisive
 
     fs = game.state.features
-    return [f for f in decisive(game, value, weight_of) if fs[f].estimate_sd >= 0.25 and fs[f].estimate >= 4]
+    return decisive(game, value, weight_of, lambda f: fs[f].estimate_sd >= 0.25 and fs[f].estimate >= 4, limit)
 
 
 def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:

@@ -205,3 +205,29 @@ def test_the_observation_is_the_one_made_column_by_column(builtin_small, strateg
             seen["reports"][-1]["metrics"]["segments"][0]["nps"] = 1e9
             assert seen["metrics"][seen["reports"][-1]["round"]]["segments"][0]["nps"] != 1e9
         play_round(game, strategy)
+
+
+@pytest.mark.parametrize("strategy", ["analyst", "oracle", "analyst-no-musthaves"])
+def test_the_first_decisive_items_are_those_of_the_whole_list(builtin_small, strategy):
+    """The analyst spikes the first two items its plan hinges on that are worth a spike: asked
+    with the filter and the limit (hinges.decisive's keep, limit), they are the first two of the
+    whole filtered list, every round."""
+    from pmsim.engine import bots
+    from pmsim.engine.hinges import decisive
+
+    game = new_game(builtin_small, 8)
+    found = 0
+    while not game.finished:
+        value = bots._analyst_values(game, believed(game), True)
+        st = game.state
+
+        def padded(f, st=st):
+            return st.features[f].estimate * (1.0 + bots.ANALYST_PAD * st.features[f].estimate_sd)
+
+        whole = [f for f in decisive(game, value, padded)
+                 if st.features[f].estimate_sd >= 0.25 and st.features[f].estimate >= 4]
+        for limit in (1, 2, 3, None):
+            assert bots._decisive(game, value, padded, limit) == whole[:limit]
+        found += len(whole)
+        play_round(game, strategy)
+    assert found  # items to spike were there to find
