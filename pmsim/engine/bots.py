@@ -21,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from pmsim.engine.actions import EndRound, Plan, Renegotiate, Research, Respond
-from pmsim.engine.game import Game
+from pmsim.engine.game import Game, IllegalAction
 from pmsim.engine.rng import stream
 from pmsim.engine.stakeholders import ESCALATION_POWER
 from pmsim.engine.values import knapsack, knapsack2
@@ -39,10 +39,13 @@ def is_strategy(name: str) -> bool:
 
 
 def _try(game: Game, action) -> bool:
-    if game.is_legal(action):
+    """Apply `action` if it is legal. Game.apply checks an action completely before it changes
+    anything (an illegal one raises IllegalAction, the state as it was): one check, not two."""
+    try:
         game.apply(action)
-        return True
-    return False
+    except IllegalAction:
+        return False
+    return True
 
 
 def _candidates(game: Game) -> list[str]:

@@ -231,3 +231,21 @@ def test_the_first_decisive_items_are_those_of_the_whole_list(builtin_small, str
         found += len(whole)
         play_round(game, strategy)
     assert found  # items to spike were there to find
+
+
+def test_a_bot_trying_an_illegal_action_changes_nothing(saas_small):
+    """The bots try actions by applying them (one legality check, not is_legal then apply): an
+    illegal one returns False and leaves the state, its hash and the log as they were."""
+    from pmsim.engine import Plan, Research
+    from pmsim.engine.bots import _try
+
+    game = new_game(saas_small, 1)
+    seg = saas_small.segment_ids()[0]
+    before, log = game.state_hash(), list(game.log)
+    for action in (Research("survey", segment=seg, n=10**6), Research("survey", segment="nobody", n=100),
+                   Plan("no-such-feature", "now"), Research("spike", feature="no-such-feature")):
+        assert not game.is_legal(action)
+        assert _try(game, action) is False
+        assert game.state_hash() == before and game.log == log
+    assert _try(game, Research("survey", segment=seg, n=100)) is True
+    assert game.state_hash() != before and len(game.log) == len(log) + 1
