@@ -28,6 +28,7 @@ from pmsim.engine.rivals import (  # noqa: F401 (comp_best_believed, fresh_belie
     fresh_true,
 )
 from pmsim.engine.values import (
+    _gap_rows,
     _static,
     believed_parts,
     believed_values,
@@ -367,8 +368,9 @@ def _believed_parts_of(game: Game, guess: np.ndarray, g: np.ndarray) -> tuple:
     b = game.state.beliefs
     left = list(range(game.state.round, game.scenario.rounds + 1))
     quarterly, must, gain = _believed_kept(game, guess)
-    rows = gap_rows(game.scenario, game.sizes(), b.need_mean, gain, g, _comp_best_believed_over(game, left),
-                    _fresh_believed_over(game, left))
+    # (made here, not remembered with the truth's: the player's beliefs change with each study)
+    rows = list(_gap_rows(game.scenario, game.sizes(), b.need_mean, gain, g, _comp_best_believed_over(game, left),
+                          _fresh_believed_over(game, left)))
     stakes = stakes_believed(game)
     over = (stakes_over(game, stakes, b.need_mean, guess, left),
             stakes_over(game, stakes, b.need_mean, guess, left[1:]) if len(left) > 1 else None)
