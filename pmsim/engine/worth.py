@@ -9,7 +9,8 @@ launch quarter); a rival's launch makes its feature (else the theme's headline o
 cost of delay (`true_delay`, `believed_delay`, `prior_delay`) is what shipping now rather than next
 quarter is worth: every "best plan" (scoring, the hindsight optimum, the analyst) is judged on it.
 Each number is remembered on the game until one of its inputs changes (`_memo`), and those that
-depend only on the market and the round across a batch's games (`_shared`).
+depend only on the market and the round across a batch's games (`_shared`); a cost of delay is made
+from parts kept the same way (`_true_parts`, `_believed_parts`, `_prior_parts`).
 """
 
 from __future__ import annotations
