@@ -21,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from pmsim.engine.actions import EndRound, Plan, Renegotiate, Research, Respond
-from pmsim.engine.game import Game
+from pmsim.engine.game import Game, IllegalAction
 from pmsim.engine.rng import stream
 from pmsim.engine.stakeholders import ESCALATION_POWER
 from pmsim.engine.values import knapsack, knapsack2
@@ -39,10 +39,13 @@ def is_strategy(name: str) -> bool:
 
 
 def _try(game: Game, action) -> bool:
-    if game.is_legal(action):
+    """Apply `action` if it is legal. Game.apply checks an action completely before it changes
+    anything (an illegal one raises IllegalAction, the state as it was): one check, not two."""
+    try:
         game.apply(action)
-        return True
-    return False
+    except IllegalAction:
+        return False
+    return True
 
 
 def _candidates(game: Game) -> list[str]:
@@ -86,9 +89,17 @@ def _answer(game: Game, value: dict[str, float]) -> None:
 
 def _promise_bar(game: Game, value: np.ndarray) -> float:
     """The value above which the analyst calls work worth a promise: the 60th percentile of what
-    it could build."""
-    cands = [float(value[game.fidx(f)]) for f in _candidates(game)]
-    return float(np.percentile(cands, 60)) if cands else 0.0
+    it could build. (Asked three times a round with the same values: the last answer is kept by
+    its exact inputs.)"""
+    fids = _candidates(game)
+    key = (value.tobytes(), [game.fidx(f) for f in fids])
+    if _BAR[0] != key:
+        cands = [float(value[i]) for i in key[1]]
+        _BAR[:] = [key, float(np.percentile(cands, 60)) if cands else 0.0]
+    return _BAR[1]
+
+
+_BAR: list = [None, 0.0]  # (the exact values and candidates, their bar) last asked
 
 
 def _answer_analyst(game: Game, value: np.ndarray) -> None:
@@ -317,7 +328,7 @@ def _analyst(game: Game, off: frozenset[str], truth: bool = False) -> None:
     if "spikes" not in off:
         # spike the uncertain items the plan hinges on: those it would take if they were as
         # small as they may be, and drop if they were as big (at most two a quarter)
-        for f in _decisive(game, value, padded)[:2]:
+        for f in _decisive(game, value, padded, limit=2):
             _try(game, Research("spike", feature=f))
     # plan on what each feature is worth over the rest of the game: its quarterly value for the
     # quarters left, plus what closing a gap behind a rival is worth (launches in the news and
@@ -360,13 +371,13 @@ def _promised(game: Game, value: np.ndarray) -> np.ndarray:
     return out
 
 
-def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -> list[str]:
+def _decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float], limit: int | None = None) -> list[str]:
     """The items this quarter's plan hinges on (hinges.decisive) that are worth a spike: uncertain
-    (estimate sd >= 0.25) and of four weeks or more. Most valuable first."""
+    (estimate sd >= 0.25) and of four weeks or more. Most valuable first (the first `limit`)."""
     from pmsim.engine.hinges import decisive
 
     fs = game.state.features
-    return [f for f in decisive(game, value, weight_of) if fs[f].estimate_sd >= 0.25 and fs[f].estimate >= 4]
+    return decisive(game, value, weight_of, lambda f: fs[f].estimate_sd >= 0.25 and fs[f].estimate >= 4, limit)
 
 
 def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:
@@ -374,18 +385,12 @@ def _analyst_values(game: Game, vb: np.ndarray, musts: bool) -> np.ndarray:
     plus half of what a foundation unlocks. Without `musts`, a must-have is weighed like any other
     wish: worth what it adds, not the growing cost of its absence."""
     from pmsim.engine.market import MUST_PENALTY
-    from pmsim.engine.worth import (
-        _cost_of_delay,
-        _stakes_believed_over,
-        believed_must,
-        gap_believed,
-    )
+    from pmsim.engine.worth import _believed_parts, _delay_from
 
-    must = believed_must(game)
+    _, must, gaps, stakes = _believed_parts(game)  # the gaps and stakes of worth.believed_delay
     if not musts:
         vb, must = vb - must * (1.0 - 1.0 / MUST_PENALTY), np.zeros_like(must)
-    return _with_unlock(game, _cost_of_delay(game, vb, must, lambda q: gap_believed(game, q),
-                                             lambda q: _stakes_believed_over(game, q)))
+    return _with_unlock(game, _delay_from(game, vb, must, gaps, stakes))
 
 
 def _with_unlock(game: Game, value: np.ndarray) -> np.ndarray:

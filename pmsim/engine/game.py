@@ -21,7 +21,6 @@ from pmsim.engine.actions import (
     Respond,
     Unplan,
 )
-from pmsim.engine.population import true_need_means
 from pmsim.engine.rng import stream
 from pmsim.engine.rules import Rules
 from pmsim.engine.state import (
@@ -246,8 +245,14 @@ class Game(Rules):
         w = pop.needs[:, a:b].astype(np.float64)
         w[ti] = np.maximum(w[ti] + delta, 0.0)
         w /= np.maximum(w.sum(axis=0, keepdims=True), 1e-12)
-        pop.needs[:, a:b] = detmath.quantize(w, 1.0 / 1024.0)
-        self._c["need_means"] = true_need_means(pop)
+        x = detmath.quantize(w, 1.0 / 1024.0, np.float64)  # multiples of 1/1024 in [0, 1]: float32's
+        pop.needs[:, a:b] = x
+        # only this segment changed: its row of population.true_need_means made again (the same sum
+        # of the same values), the others kept; a new array, so what was kept by the old is dropped
+        means = self._c["need_means"].copy()
+        if b > a:
+            means[si] = x.sum(axis=1) / (b - a)
+        self._c["need_means"] = means
         self._hash_cache.pop("static_pop", None)
 
     def market_inputs(self) -> market.MarketInputs:
@@ -295,21 +300,29 @@ class Game(Rules):
 
     def _theme_scores(self) -> np.ndarray:
         sc = self.scenario
-        kano = self._c["kano"]
-        base = np.array([sc.market.product.get(t, 0.0) for t in self.themes])
-        g = np.tile(base, (len(sc.market.segments), 1))
         shipped = set(self.state.shipped)
+        features = self.state.features
         r = self.state.round
+        tix, contribution = self._contributions()
+        # each segment's row as Python floats: the same float64 additions, in the same order, as
+        # adding into the (S, T) array element by element did
+        base = [float(x) for x in np.array([sc.market.product.get(t, 0.0) for t in self.themes])]
+        rows = [list(base) for _ in sc.market.segments]
         for fi, f in enumerate(sc.features):
-            ti = self.themes.index(f.theme)
+            ti = tix[fi]
+            if f.id not in shipped:
+                for row, on in zip(rows, contribution(fi, False, r), strict=True):
+                    row[ti] += on
+                continue
             # a feature shipped with defects delivers only part of what it promised
-            q = self.state.features[f.id].quality() if f.id in shipped else 1.0
-            for si in range(len(sc.market.segments)):
-                cat = KANO_ORDER[kano[si, fi]]
-                on = market.kano_contribution(cat, f.value, f.id in shipped, r)
-                if q < 1.0:
-                    on = q * on + (1.0 - q) * market.kano_contribution(cat, f.value, False, r)
-                g[si, ti] += on
+            q = features[f.id].quality()
+            if q < 1.0:
+                for row, on, off in zip(rows, contribution(fi, True, r), contribution(fi, False, r), strict=True):
+                    row[ti] += q * on + (1.0 - q) * off
+            else:
+                for row, on in zip(rows, contribution(fi, True, r), strict=True):
+                    row[ti] += on
+        g = np.array(rows, dtype=np.float64).reshape(len(rows), len(base))
         # what rivals' launches made expected and we still lack
         for fi, mask, u in self.stakes_now():
             f = sc.features[fi]
@@ -317,6 +330,25 @@ class Game(Rules):
                 ti = self.themes.index(f.theme)
                 g[mask, ti] -= market.STAKE_PENALTY * f.value * market.stake_factor(r - u)
         return g
+
+    def _contributions(self):
+        """(each feature's theme index, `contribution(fi, shipped, r)`: market.kano_contribution of
+        feature fi for each segment's true Kano category), each list made once, on this object."""
+        kano = self._c["kano"]
+        kept = getattr(self, "_contribution_cache", None)
+        if kept is None or kept[0] is not kano:
+            tix = [self.themes.index(f.theme) for f in self.scenario.features]
+            cats = [[KANO_ORDER[k] for k in col] for col in kano.T.tolist()]
+            kept = self._contribution_cache = (kano, tix, cats, {})
+        return kept[1], self._contribution
+
+    def _contribution(self, fi: int, shipped: bool, r: int) -> list[float]:
+        _, _, cats, made = self._contribution_cache
+        hit = made.get((fi, shipped, r))
+        if hit is None:
+            value = self.scenario.features[fi].value
+            hit = made[(fi, shipped, r)] = [market.kano_contribution(c, value, shipped, r) for c in cats[fi]]
+        return hit
 
     def stakes_now(self) -> list[tuple[int, np.ndarray, int]]:
         """Table stakes set by the launches that have happened (see values.table_stakes)."""

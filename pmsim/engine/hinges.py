@@ -41,9 +41,12 @@ def hinges(vals: list[float], weights: list[float], j: int, estimate: float, sd:
     return j not in knapsack(vals, w, room)
 
 
-def decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -> list[str]:
+def decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float],
+             keep: Callable[[str], bool] | None = None, limit: int | None = None) -> list[str]:
     """Unspiked candidates with a positive value whose true size would change this quarter's best
-    plan (of `value`, each item weighing `weight_of`, in the capacity left), most valuable first."""
+    plan (of `value`, each item weighing `weight_of`, in the capacity left), most valuable first.
+    Only those `keep` keeps are asked, and the first `limit` found returned: the same items as
+    filtering and cutting the whole list, without the knapsacks of the others."""
     st = game.state
     fids = candidates(game)
     room = game.capacity_left()
@@ -52,10 +55,12 @@ def decisive(game: Game, value: np.ndarray, weight_of: Callable[[str], float]) -
     out = []
     for j in sorted(range(len(fids)), key=lambda j: -vals[j]):
         fs = st.features[fids[j]]
-        if fs.spiked or vals[j] <= 0:
+        if fs.spiked or vals[j] <= 0 or (keep is not None and not keep(fids[j])):
             continue
         if hinges(vals, weights, j, fs.estimate, fs.estimate_sd, room):
             out.append(fids[j])
+            if limit is not None and len(out) >= limit:
+                break
     return out
 
 

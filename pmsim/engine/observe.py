@@ -83,16 +83,23 @@ def feature_table(game: Game) -> list[dict[str, Any]]:
             if q.deadline is not None:
                 deadline[q.feature] = min(deadline.get(q.feature, 99), q.deadline)
     vmax = max(float(np.max(np.abs(vb))), 1e-9)
+    # what is the same for every feature of a theme, or of the backlog, made once
+    reach_of = [float(np.sum(sizes * np.clip(st.beliefs.need_mean[:, ti] * len(game.themes) / 2, 0, 1)))
+                for ti in range(len(game.themes))]
+    votes_of = votes_total.sum(axis=0).tolist()  # (F,) integers
+    surveyed = int(st.beliefs.survey_n.sum())
+    top = post.argmax(axis=-1)  # (S, F) the first most likely category, as np.argmax of each
+    top_p = np.take_along_axis(post, top[..., None], axis=-1)[..., 0].tolist()
+    top, seg_votes = top.tolist(), votes_total.tolist()
     rows = []
     for fi, f in enumerate(sc.features):
         fs = st.features[f.id]
         ti = game.themes.index(f.theme)
-        reach = float(np.sum(sizes * np.clip(st.beliefs.need_mean[:, ti] * len(game.themes) / 2, 0, 1)))
+        reach = reach_of[ti]
         per_customer = float(vb[fi]) * 1000 / max(reach, 1.0)
         # a feature believed to hurt customers has no positive impact (RICE 0), never a crash
         impact = next((v for v, lim in IMPACT_SCALE if per_customer >= lim), 0.0)
-        n_votes = int(votes_total[:, fi].sum())
-        surveyed = int(st.beliefs.survey_n.sum())
+        n_votes = int(votes_of[fi])
         conf = 1.0 if (n_votes >= 8 and surveyed >= 300) else 0.8 if (n_votes > 0 or surveyed > 0) else 0.5
         months = max(fs.estimate / 4.0, 0.25)
         rice = reach * impact * conf / months
@@ -102,9 +109,9 @@ def feature_table(game: Game) -> list[dict[str, Any]]:
         size = next((x for x in FIB if x >= fs.estimate / 2), 20)
         kano = {}
         for si, seg in enumerate(sc.market.segments):
-            k = int(np.argmax(post[si, fi]))
-            kano[seg.id] = {"category": KANO_ORDER[k].value, "p": round(float(post[si, fi, k]), 3),
-                            "votes": int(votes_total[si, fi])}
+            k = top[si][fi]
+            kano[seg.id] = {"category": KANO_ORDER[k].value, "p": round(top_p[si][fi], 3),
+                            "votes": int(seg_votes[si][fi])}
         rows.append({
             "id": f.id, "title": f.title, "theme": f.theme, "description": f.description,
             "status": fs.status, "slot": fs.slot, "estimate": fs.estimate,
@@ -207,7 +214,7 @@ def observe(game: Game) -> dict[str, Any]:
         "feedback": list(st.feedback),
         "personas": personas(game),
         "news": list(st.news),
-        "reports": [_observed_report(game, r) for r in st.reports],
+        "reports": [_observed_report(game, r, obs_metrics) for r in st.reports],
         "score": scorecard(game),
     }
 
@@ -222,9 +229,15 @@ def request_view(q: Any, current_round: int) -> dict[str, Any]:
     return out
 
 
-def _observed_report(game: Game, rep: dict[str, Any]) -> dict[str, Any]:
+def _observed_report(game: Game, rep: dict[str, Any], observed: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A round report with its metrics as the company saw them (`observed`: every round's
+    observed_metrics already made, whose round's own copy it takes)."""
+    from pmsim.engine.statecopy import copied
+
     out = dict(rep)
-    out["metrics"] = observed_metrics(game, rep["round"])
+    idx = rep["round"]
+    out["metrics"] = (copied(observed[idx]) if observed is not None and idx < len(observed)
+                      else observed_metrics(game, idx))
     return out
 
 

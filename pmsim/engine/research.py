@@ -226,6 +226,8 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
     f_theme = [game.themes.index(f.theme) for f in sc.features]
     asked: dict[tuple[int, ...], list[int]] = {}  # the features in these themes, in order
     said: dict[int, list[str]] = {}  # what a customer may say about a theme
+    tally = [[0] * 5 for _ in f_theme]  # this study's votes per feature, added to the beliefs below
+    draw, pick = rng.random, rng.integers
     for ci, top, is_ours in zip(idx.tolist(), tops, ours, strict=True):
         key = tuple(top)
         fis = asked.get(key)
@@ -233,12 +235,10 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
             fis = asked[key] = [fi for fi, t in enumerate(f_theme) if t in top]
         for fi in fis:
             true = kano[fi]
-            if rng.random() < VOTE_ACCURACY:
-                vote = true
-            else:
-                others = [c for c in range(5) if c != true]
-                vote = others[int(rng.integers(4))]
-            votes[si, fi, vote] += 1
+            if draw() < VOTE_ACCURACY:
+                tally[fi][true] += 1
+            else:  # one of the other four categories
+                tally[fi][_OTHERS[true][int(pick(4))]] += 1
         # one quote each, never the same sentence twice in a study: an unused phrase about their
         # most important theme, else about their second (else they only add their votes)
         phrase = theme = None
@@ -257,8 +257,12 @@ def _interviews(game: Game, a: Research, rng) -> dict[str, Any]:
         quotes.append(text.CustomerRecord.unnamed(st.seed, seg.persona, ci, {
             "name": text.UNMADE, "company": text.UNMADE, "job": text.UNMADE,
             "theme": theme.id, "text": phrase, "customer": ci, "is_customer": is_ours}))
+    votes[si] += np.array(tally, dtype=votes.dtype)
     st.beliefs.interview_n[si] += a.n
     return {"quotes": quotes, "summary": f"{a.n} interviews in {seg.name}"}
+
+
+_OTHERS = [[c for c in range(5) if c != true] for true in range(5)]  # the Kano categories but one
 
 
 def _usability(game: Game, a: Research, rng) -> dict[str, Any]:

@@ -1,21 +1,21 @@
-"""What a feature is worth, on the truth and on the player's beliefs, and the best roadmap (knapsack).
+"""What a feature is worth, on the truth and on the player's beliefs.
 
 A feature's value is the change in total customer utility its shipping causes across the market:
 sum over segments of (segment size) * (business weight) * BETA * (mean need for its theme) * (Kano
 gain), plus its stated usability/accessibility effects. The business weight of a segment blends
 "every customer counts the same" with "customers count by revenue" (scoring.revenue_weight). The market
 model uses exactly these quantities, so the value is additive and a 0/1 knapsack finds the best
-set of features for a round's capacity.
+set of features for a round's capacity (engine/knapsack.py, whose names this module hands on).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from pmsim.engine import detmath
+from pmsim.engine.knapsack import _KNAPSACKS, _knapsack, knapsack, knapsack2  # noqa: F401 (re-exported)
 from pmsim.engine.market import (
     ACCESS_W,
     BETA,
@@ -57,6 +57,20 @@ def gain_table(values: np.ndarray) -> np.ndarray:
 
 def experience_values(scenario: Scenario, sizes: np.ndarray) -> np.ndarray:
     """(F,) value of each feature's stated usability and accessibility effects (public knowledge)."""
+    return _experience(scenario, sizes).copy()
+
+
+def _experience(scenario: Scenario, sizes: np.ndarray) -> np.ndarray:
+    """`experience_values`, made once for these sizes (read-only): every value on beliefs adds it."""
+    return _kept(_static(scenario)["memo"], ("experience", _key(sizes)), lambda: _read_only(_experience_of(scenario, sizes)))
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+def _experience_of(scenario: Scenario, sizes: np.ndarray) -> np.ndarray:
     info = _static(scenario)
     assistive = info["assistive"]
     sizes = sizes * info["weights"]
@@ -89,7 +103,7 @@ def true_values(scenario: Scenario, sizes: np.ndarray, need_means: np.ndarray, k
     weighted = sizes * _static(scenario)["weights"]
     g = gains[np.arange(len(ti))[None, :], kano]  # (S, F) the gain under each segment's category
     out = _seqsum(weighted[:, None] * BETA * need_means[:, ti] * g)
-    return out / 1000.0 + experience_values(scenario, sizes)
+    return out / 1000.0 + _experience(scenario, sizes)
 
 
 # What values need of a scenario that never changes (scenarios are frozen), by scenario object.
@@ -206,8 +220,24 @@ def gap_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gai
     """
     if fresh is not None and len(fresh) != len(comp_best):  # (not asked: made as given, not remembered)
         return _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh)
+    return sum_rows(gap_rows(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh), len(scenario.features))
+
+
+def gap_rows(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gain: np.ndarray,
+             g_ours: np.ndarray, comp_best: list[np.ndarray], fresh: list[np.ndarray] | None = None) -> list[np.ndarray]:
+    """Each quarter's share of `gap_values` (its segments summed, (F,), not yet in thousands),
+    remembered by its exact inputs and handed out read-only. `fresh`, if given, has one array a
+    quarter. A cost of delay sums the quarters from now and from next quarter of the same rows."""
     base = (_key(sizes), _key(need_mean), _key(gain), _key(g_ours))
-    keys = [(base, _key(b), None if fresh is None else _key(fresh[q])) for q, b in enumerate(comp_best)]
+    made_keys: dict[int, tuple] = {}  # the quarters' arrays are often one array shared (worth._once_per_set)
+
+    def key_of(a) -> tuple:
+        k = made_keys.get(id(a))
+        if k is None:
+            k = made_keys[id(a)] = _key(a)
+        return k
+
+    keys = [(base, key_of(b), None if fresh is None else key_of(fresh[q])) for q, b in enumerate(comp_best)]
     memo = _static(scenario)["gap_rows"]
     rows = [memo.get(k) for k in keys]
     missing = [q for q, row in enumerate(rows) if row is None]
@@ -219,7 +249,12 @@ def gap_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gai
         for q, row in zip(missing, made, strict=True):
             row.flags.writeable = False
             rows[q] = memo[keys[q]] = row
-    out = np.zeros(len(scenario.features))
+    return rows
+
+
+def sum_rows(rows: list[np.ndarray], n: int) -> np.ndarray:
+    """(n,) the quarters' rows added to zeros one after another, in thousands: `gap_values`."""
+    out = np.zeros(n)
     for row in rows:
         out += row
     return out / 1000.0
@@ -373,13 +408,18 @@ _POSTERIORS: dict[tuple, np.ndarray] = {}
 def kano_posterior(votes: np.ndarray) -> np.ndarray:
     """(..., 5) posterior over Kano categories from vote counts (..., 5) (a copy of the one made
     for these exact votes)."""
+    return _posterior_kept(votes).copy()
+
+
+def _posterior_kept(votes: np.ndarray) -> np.ndarray:
+    """`kano_posterior(votes)` without the copy, for a caller that only reads it."""
     key = _key(votes)
     hit = _POSTERIORS.get(key)
     if hit is None:
         if len(_POSTERIORS) >= 256:
             _POSTERIORS.clear()
         hit = _POSTERIORS[key] = _kano_posterior(np.asarray(votes))
-    return hit.copy()
+    return hit
 
 
 def _kano_posterior(votes: np.ndarray) -> np.ndarray:
@@ -399,93 +439,21 @@ def believed_values(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray
     exp_gain = (post * gains[None, :, :]).sum(axis=-1)  # (S, F)
     weighted = sizes * _static(scenario)["weights"]
     out = _colsum(weighted[:, None] * BETA * np.maximum(need_mean[:, ti], 0) * exp_gain)
-    return out / 1000.0 + experience_values(scenario, sizes)
+    return out / 1000.0 + _experience(scenario, sizes)
 
 
-# Knapsacks already solved, by their exact inputs: scoring asks the same hindsight questions
-# every quarter (the truth does not change), and the answer depends on nothing else.
-_KNAPSACKS: dict[tuple, tuple[int, ...]] = {}
-
-
-def knapsack(values: list[float], weights: list[float], capacity: float, unit: float = 0.5) -> list[int]:
-    """Exact 0/1 knapsack by dynamic programming on weights rounded up to `unit`.
-
-    Items with non-positive value are never chosen. Returns chosen indices in input order.
-    Ties are broken towards earlier items, so the result is deterministic.
-    """
-    key = (tuple(values), tuple(weights), capacity, unit)
-    try:
-        hit = _KNAPSACKS.get(key)
-    except TypeError:  # unhashable values: solve it, remember nothing
-        return _knapsack(values, weights, capacity, unit)
-    if hit is None:
-        if len(_KNAPSACKS) >= 4096:
-            _KNAPSACKS.clear()
-        hit = _KNAPSACKS[key] = tuple(_knapsack(values, weights, capacity, unit))
-    return list(hit)
-
-
-def _knapsack(values, weights, capacity: float, unit: float) -> list[int]:
-    """The dynamic programme of `knapsack`, on Python floats: a round's knapsack has a dozen or two
-    items and a few dozen cells, where numpy's per-call overhead cost more than the arithmetic.
-    Each cell is updated in place from the top down (so `best[c - wi]` is still the value before
-    this item) with the same float64 additions and the same `cand > rest + 1e-12` test as a
-    vectorized pass, so it chooses the same set, bit for bit."""
-    cap = int(math.floor(capacity / unit + 1e-9))
-    if cap <= 0:
-        return []
-    ceil = math.ceil  # an int already: max(1, int(ceil(...))) without the calls
-    w = [ceil(x / unit - 1e-9) for x in weights]
-    best = [0.0] * (cap + 1)
-    taken = []  # per item, a bit mask of the cells where taking it is better (c >= wi only)
-    for i, v in enumerate(values):
-        if not v > 0:
-            continue
-        wi = w[i]
-        if wi < 1:
-            wi = 1
-        elif wi > cap:
-            continue
-        v = float(v)
-        better = 0
-        for c in range(cap, wi - 1, -1):
-            cand = best[c - wi] + v
-            if cand > best[c] + 1e-12:
-                best[c] = cand
-                better |= 1 << c
-        taken.append((i, wi, better))
-    chosen = []
-    c = cap
-    for i, wi, better in reversed(taken):
-        if better >> c & 1:
-            chosen.append(i)
-            c -= wi
-    return sorted(chosen)
-
-
-def knapsack2(values: list[float], w1: list[float], cap1: float, w2: list[float], cap2: float,
-              unit: float = 0.5) -> list[int]:
-    """Exact 0/1 knapsack under two capacity constraints (e.g. estimates and true effort)."""
-    c1 = int(math.floor(cap1 / unit + 1e-9))
-    c2 = int(math.floor(cap2 / unit + 1e-9))
-    if c1 <= 0 or c2 <= 0:
-        return []
-    a = [max(1, int(math.ceil(x / unit - 1e-9))) for x in w1]
-    b = [max(1, int(math.ceil(x / unit - 1e-9))) for x in w2]
-    items = [i for i, v in enumerate(values) if v > 0 and a[i] <= c1 and b[i] <= c2]
-    best = np.zeros((c1 + 1, c2 + 1))
-    take = np.zeros((len(items), c1 + 1, c2 + 1), bool)
-    for n, i in enumerate(items):
-        cand = np.full_like(best, -1.0)
-        cand[a[i]:, b[i]:] = best[: c1 + 1 - a[i], : c2 + 1 - b[i]] + values[i]
-        better = cand > best + 1e-12
-        take[n] = better
-        best = np.where(better, cand, best)
-    chosen = []
-    x, y = c1, c2
-    for n in range(len(items) - 1, -1, -1):
-        if take[n, x, y]:
-            chosen.append(items[n])
-            x -= a[items[n]]
-            y -= b[items[n]]
-    return sorted(chosen)
+def believed_parts(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, kano_votes: np.ndarray,
+                   impact_guess: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(`believed_values`, `must_values` on the Kano posterior's must-be share, the expected gain
+    (S, F) of worth's _believed_gain_of) of these beliefs at once, bit for bit the same: one
+    posterior, and the segments' weighted needs the first two share multiplied once."""
+    ti = _theme_index(scenario)
+    guess = np.asarray(impact_guess, dtype=np.float64)
+    post = _posterior_kept(kano_votes)  # (S, F, 5), read here only
+    exp_gain = (post * gain_table(guess)[None, :, :]).sum(axis=-1)  # (S, F)
+    weighted = sizes * _static(scenario)["weights"]
+    market = weighted[:, None] * BETA * np.maximum(need_mean[:, ti], 0)  # (S, F), as both products begin
+    vals = _colsum(market * exp_gain) / 1000.0 + _experience(scenario, sizes)
+    must = _colsum(market * post[..., 0])
+    must *= MUST_PENALTY * guess
+    return vals, must / 1000.0, exp_gain

@@ -9,7 +9,8 @@ launch quarter); a rival's launch makes its feature (else the theme's headline o
 cost of delay (`true_delay`, `believed_delay`, `prior_delay`) is what shipping now rather than next
 quarter is worth: every "best plan" (scoring, the hindsight optimum, the analyst) is judged on it.
 Each number is remembered on the game until one of its inputs changes (`_memo`), and those that
-depend only on the market and the round across a batch's games (`_shared`).
+depend only on the market and the round across a batch's games (`_shared`); a cost of delay is made
+from parts kept the same way (`_true_parts`, `_believed_parts`, `_prior_parts`).
 """
 
 from __future__ import annotations
@@ -18,14 +19,27 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmsim.engine.rivals import (  # noqa: F401 (comp_best_believed, fresh_believed, _once_per_set: re-exported)
+    _comp_best_believed_over,
+    _comp_best_true,
+    _fresh_believed_over,
+    _once_per_set,
+    comp_best_believed,
+    fresh_believed,
+    fresh_true,
+)
 from pmsim.engine.values import (
+    _gap_rows,
     _static,
+    believed_parts,
     believed_values,
     gain_table,
+    gap_rows,
     gap_values,
     kano_posterior,
     must_values,
     remaining_values,
+    sum_rows,
     table_stakes,
 )
 from pmsim.engine.values import (
@@ -77,7 +91,24 @@ def _beliefs_key(game: Game) -> tuple[bytes, bytes, bytes]:
 def believed(game: Game) -> np.ndarray:
     """(F,) what each feature is worth a quarter on the player's beliefs (the value column).
     Kept until the beliefs change."""
-    return _memo(game, "believed", _beliefs_key(game), lambda: _believed(game)).copy()
+    return _believed_kept(game)[0].copy()
+
+
+def _believed_kept(game: Game, guess: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(`_believed`, `_believed_must`, the player's `_believed_gain`) made at once (values.believed_parts:
+    the same bits), kept read-only until the beliefs change. `guess`: `_guess(game)`, if made."""
+    b = game.state.beliefs
+    guess = _guess(game) if guess is None else guess
+    key = (b.need_mean.tobytes(), b.kano_votes.tobytes(), guess.tobytes())
+    return _memo(game, "believed_parts", key, lambda: _read_only(
+        believed_parts(game.scenario, game.sizes(), b.need_mean, b.kano_votes, guess)))
+
+
+def _read_only(arrays):
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            a.flags.writeable = False
+    return arrays
 
 
 def _believed(game: Game) -> np.ndarray:
@@ -88,7 +119,7 @@ def _believed(game: Game) -> np.ndarray:
 
 def believed_must(game: Game) -> np.ndarray:
     """(F,) the must-be part of `believed`, whose cost grows every quarter it is missing."""
-    return _memo(game, "believed_must", _beliefs_key(game), lambda: _believed_must(game)).copy()
+    return _believed_kept(game)[1].copy()
 
 
 def _believed_must(game: Game) -> np.ndarray:
@@ -141,129 +172,6 @@ def comp_best_true(game: Game, u: int) -> np.ndarray:
     rival companies' products too, as the market compared them in quarter u (their launches
     are given, like scripted moves)."""
     return _memo(game, f"comp_best_true{u}", rivals_key(game), lambda: _comp_best_true(game, u))
-
-
-def _comp_best_true(game: Game, u: int) -> np.ndarray:
-    sc = game.scenario
-    themes = game.themes
-    if not sc.market.competitors:
-        return _with_rivals(game, u, np.full(len(themes), -np.inf))
-    g = np.array([[c.strengths.get(t, 0.0) for t in themes] for c in sc.market.competitors])
-    for ki, c in enumerate(sc.market.competitors):
-        for mv in c.moves:
-            if mv.round <= u:
-                g[ki, themes.index(mv.theme)] += mv.delta
-    ids = [c.id for c in sc.market.competitors]
-    for ev in sc.events:
-        if ev.kind == "competitor_launch" and ev.competitor and ev.theme and ev.round <= u:
-            g[ids.index(ev.competitor), themes.index(ev.theme)] += ev.delta * ev.probability
-    best = g.clip(0.0, 1.0).max(axis=0)
-    return _with_rivals(game, u, best)
-
-
-def _with_rivals(game: Game, u: int, best: np.ndarray) -> np.ndarray:
-    rivals = getattr(game, "rival_scores", None)
-    scores = None if rivals is None else rivals(u)
-    if scores is None:
-        return best
-    return np.maximum(best[None, :], scores.max(axis=0))
-
-
-def comp_best_believed(game: Game, u: int, comp_mean: np.ndarray | None = None,
-                       moves: list[dict[str, Any]] | None = None) -> np.ndarray:
-    """(T,) the best competitor per theme in quarter u as the player believes it: what they know
-    of each competitor now, plus the launches their competitive analysis found coming."""
-    sc = game.scenario
-    themes = game.themes
-    if not sc.market.competitors:
-        return np.full(len(themes), -np.inf)
-    b = game.state.beliefs
-    g = (b.comp_mean if comp_mean is None else comp_mean).copy()
-    ids = [c.id for c in sc.market.competitors]
-    for m in (b.known_moves if moves is None else moves):
-        if game.state.round < m["round"] <= u and m.get("theme") in themes:
-            g[ids.index(m["competitor"]), themes.index(m["theme"])] += float(m.get("delta", 0.0))
-    return g.clip(0.0, 1.0).max(axis=0)
-
-
-def fresh_true(game: Game, u: int) -> np.ndarray:
-    """(T,) the gap multiplier in quarter u: launches that happened, and the scripted ones to come
-    (a launch that may not happen counts by its probability)."""
-    from pmsim.engine.market import FRESH
-
-    sc = game.scenario
-    r = game.state.round
-    out = game.fresh_gaps(u) if u <= r else np.ones(len(game.themes))
-    if u > r:
-        for m in game.state.launches:
-            if u - 1 <= m["round"] <= u:
-                out[m["theme"]] = 1.0 + FRESH
-    themes = game.themes
-    for c in sc.market.competitors:
-        for mv in c.moves:
-            if r < mv.round and u - 1 <= mv.round <= u:
-                out[themes.index(mv.theme)] = 1.0 + FRESH
-    for ev in sc.events:
-        if ev.kind == "competitor_launch" and ev.theme and r < ev.round and u - 1 <= ev.round <= u:
-            ti = themes.index(ev.theme)
-            out[ti] = max(out[ti], 1.0 + FRESH * ev.probability)
-    return out
-
-
-def fresh_believed(game: Game, u: int, known: bool = True) -> np.ndarray:
-    """(T,) the same as the player can know it: launches in the news, and (`known`) those a
-    competitive analysis found coming."""
-    return _fresh_from(_believed_launches(game, known), u, len(game.themes))
-
-
-def _believed_launches(game: Game, known: bool) -> list[tuple[int, int]]:
-    """(round, theme index) of the launches the player knows of (fresh_believed)."""
-    moves = [(m["round"], m["theme"]) for m in game.state.public_moves]
-    if known:
-        moves += [(m["round"], game.themes.index(m["theme"])) for m in game.state.beliefs.known_moves
-                  if m.get("theme") in game.themes]
-    return moves
-
-
-def _fresh_from(moves: list[tuple[int, int]], u: int, n_themes: int) -> np.ndarray:
-    from pmsim.engine.market import FRESH
-
-    out = np.ones(n_themes)
-    for rnd, ti in moves:
-        if u - 1 <= rnd <= u:
-            out[ti] = 1.0 + FRESH
-    return out
-
-
-def _fresh_believed_over(game: Game, quarters: list[int], known: bool = True) -> list[np.ndarray]:
-    """`[fresh_believed(game, u, known) for u in quarters]` (see _once_per_set)."""
-    moves = _believed_launches(game, known)
-    return _once_per_set(quarters, lambda u: tuple(k for k, (rnd, _) in enumerate(moves) if u - 1 <= rnd <= u),
-                         lambda u: _fresh_from(moves, u, len(game.themes)))
-
-
-def _comp_best_believed_over(game: Game, quarters: list[int], comp_mean: np.ndarray | None = None,
-                             moves: list[dict[str, Any]] | None = None) -> list[np.ndarray]:
-    """`[comp_best_believed(game, u, comp_mean, moves) for u in quarters]` (see _once_per_set)."""
-    st = game.state
-    known = st.beliefs.known_moves if moves is None else moves
-    return _once_per_set(
-        quarters,
-        lambda u: tuple(k for k, m in enumerate(known) if st.round < m["round"] <= u and m.get("theme") in game.themes),
-        lambda u: comp_best_believed(game, u, comp_mean, moves))
-
-
-def _once_per_set(quarters: list[int], counted, make) -> list[np.ndarray]:
-    """`[make(u) for u in quarters]`, each array made once per distinct set of launches it counts
-    (`counted(u)`): quarters with the same ones share one array (read it, do not change it)."""
-    made: dict[tuple[int, ...], np.ndarray] = {}
-    out = []
-    for u in quarters:
-        which = counted(u)
-        if which not in made:
-            made[which] = make(u)
-        out.append(made[which])
-    return out
 
 
 def _true_gain(game: Game) -> np.ndarray:
@@ -340,12 +248,17 @@ def gap_prior(game: Game, quarters: list[int]) -> np.ndarray:
 
 def _gap_prior(game: Game, quarters: list[int], g: np.ndarray) -> np.ndarray:
     need, votes, guess, _ = game._c["prior"]
-    comp = game._c["prior_comp"].copy()  # what was known at the start, plus launches in the news
+    return gap_values(game.scenario, game.sizes(), need, _believed_gain(game, votes, guess), g,
+                      _comp_best_believed_over(game, quarters, _prior_comp(game), []),
+                      _fresh_believed_over(game, quarters, known=False))
+
+
+def _prior_comp(game: Game) -> np.ndarray:
+    """(K, T) the rivals as the player knew them at the start, plus the launches in the news."""
+    comp = game._c["prior_comp"].copy()
     for m in game.state.public_moves:
         comp[m["competitor"], m["theme"]] = min(max(comp[m["competitor"], m["theme"]] + m["delta"], 0.0), 1.0)
-    return gap_values(game.scenario, game.sizes(), need, _believed_gain(game, votes, guess), g,
-                      _comp_best_believed_over(game, quarters, comp, []),
-                      _fresh_believed_over(game, quarters, known=False))
+    return comp
 
 
 def _worth_from(game: Game, u: int, quarterly: np.ndarray, must: np.ndarray, gap, stakes) -> np.ndarray:
@@ -368,36 +281,128 @@ def _cost_of_delay(game: Game, quarterly: np.ndarray, must: np.ndarray, gap, sta
 
 def true_delay(game: Game) -> np.ndarray:
     """(F,) each feature's true cost of delay this round (see _cost_of_delay)."""
-    return _cost_of_delay(game, game.true_values(), true_must(game), lambda q: gap_true(game, q),
-                          lambda q: _stakes_true_over(game, q))
+    return _delay_from(game, *_true_parts(game))
 
 
 def believed_delay(game: Game) -> np.ndarray:
     """(F,) the same on the player's beliefs."""
-    return _cost_of_delay(game, believed(game), believed_must(game), lambda q: gap_believed(game, q),
-                          lambda q: _stakes_believed_over(game, q))
+    return _delay_from(game, *_believed_parts(game))
 
 
 def prior_delay(game: Game) -> np.ndarray:
     """(F,) the same on the beliefs the player started with (no research)."""
-    return _cost_of_delay(game, prior_values(game), prior_must(game), lambda q: gap_prior(game, q),
-                          lambda q: _stakes_prior_over(game, q))
+    return _delay_from(game, *_prior_parts(game))
 
 
 def true_remaining(game: Game) -> np.ndarray:
     """(F,) what shipping each feature this round is truly worth over the rest of the game."""
-    r, rounds = game.state.round, game.scenario.rounds
-    left = list(range(r, rounds + 1))
-    return (remaining_values(game.true_values(), true_must(game), r, rounds) + gap_true(game, left)
-            + _stakes_true_over(game, left))
+    return _remaining_from(game, *_true_parts(game))
 
 
 def believed_remaining(game: Game) -> np.ndarray:
     """(F,) the same on the player's beliefs: what a PM weighing urgency and rivals would reckon."""
+    return _remaining_from(game, *_believed_parts(game))
+
+
+# A cost of delay and a value over the rest of the game, from their parts: the quarterly and
+# must-be values, and the gap and table-stake values over the quarters from this round and from
+# the next (`_cost_of_delay` with the gaps and stakes each made once a round and beliefs).
+def _delay_from(game: Game, quarterly: np.ndarray, must: np.ndarray, gaps: tuple, stakes: tuple) -> np.ndarray:
+    """`_cost_of_delay(game, quarterly, must, gap, stakes)` where gap(quarters from round u) is
+    gaps[u - round] and stakes(...) stakes[u - round]: the same operations, the same bits."""
     r, rounds = game.state.round, game.scenario.rounds
-    left = list(range(r, rounds + 1))
-    return (remaining_values(believed(game), believed_must(game), r, rounds) + gap_believed(game, left)
-            + _stakes_believed_over(game, left))
+
+    def worth_from(u: int, k: int) -> np.ndarray:  # _worth_from
+        if u > rounds:
+            return np.zeros(len(quarterly))
+        return remaining_values(quarterly, must, u, rounds) + gaps[k] + stakes[k]
+
+    return worth_from(r, 0) - worth_from(r + 1, 1)
+
+
+def _remaining_from(game: Game, quarterly: np.ndarray, must: np.ndarray, gaps: tuple, stakes: tuple) -> np.ndarray:
+    """What shipping now is worth over the rest of the game (`true_remaining`, `believed_remaining`)."""
+    r, rounds = game.state.round, game.scenario.rounds
+    return remaining_values(quarterly, must, r, rounds) + gaps[0] + stakes[0]
+
+
+def _pair(game: Game, rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
+    """The gap values over the quarters from this round (`rows`, one a quarter) and from the next
+    (None in the last round, where nothing is worth anything from next quarter)."""
+    n = len(game.scenario.features)
+    return sum_rows(rows, n), (sum_rows(rows[1:], n) if len(rows) > 1 else None)
+
+
+def _true_parts(game: Game) -> tuple:
+    """(true values, true must-be values, (gap_true over the quarters from this round, from the
+    next), (_stakes_true_over the same)), kept read-only by what they read: our theme scores, the
+    round, the launches and (shared market) the rivals."""
+    st = game.state
+    g = game.theme_scores()
+    key = (g.tobytes(), st.round, _moves(st.launches, "theme", "round", "feature"), rivals_key(game))
+    return _memo(game, "true_parts", key, lambda: _read_only_parts(_true_parts_of(game, g)))
+
+
+def _true_parts_of(game: Game, g: np.ndarray) -> tuple:
+    left = list(range(game.state.round, game.scenario.rounds + 1))
+    rows = gap_rows(game.scenario, game.sizes(), game.true_need_means(), _true_gain(game), g,
+                    [comp_best_true(game, u) for u in left], [fresh_true(game, u) for u in left])
+    stakes = (_stakes_true_over(game, left), _stakes_true_over(game, left[1:]) if len(left) > 1 else None)
+    return game.true_values(), true_must(game), _pair(game, rows), stakes
+
+
+def _believed_parts(game: Game) -> tuple:
+    """The same on the player's beliefs (gap_believed, _stakes_believed_over), kept by what they
+    read: the beliefs (needs, Kano votes, impact guesses, rivals, the launches found coming), our
+    theme scores, the round and the launches in the news."""
+    st = game.state
+    b = st.beliefs
+    guess = _guess(game)
+    g = game.theme_scores()
+    key = (b.need_mean.tobytes(), b.kano_votes.tobytes(), guess.tobytes(), g.tobytes(), b.comp_mean.tobytes(),
+           st.round, _moves(b.known_moves, "round", "competitor", "theme", "delta", "feature"),
+           _moves(st.public_moves, "round", "theme", "feature"))
+    return _memo(game, "believed_delay_parts", key, lambda: _read_only_parts(_believed_parts_of(game, guess, g)))
+
+
+def _believed_parts_of(game: Game, guess: np.ndarray, g: np.ndarray) -> tuple:
+    b = game.state.beliefs
+    left = list(range(game.state.round, game.scenario.rounds + 1))
+    quarterly, must, gain = _believed_kept(game, guess)
+    # (made here, not remembered with the truth's: the player's beliefs change with each study)
+    rows = list(_gap_rows(game.scenario, game.sizes(), b.need_mean, gain, g, _comp_best_believed_over(game, left),
+                          _fresh_believed_over(game, left)))
+    stakes = stakes_believed(game)
+    over = (stakes_over(game, stakes, b.need_mean, guess, left),
+            stakes_over(game, stakes, b.need_mean, guess, left[1:]) if len(left) > 1 else None)
+    return quarterly, must, _pair(game, rows), over
+
+
+def _prior_parts(game: Game) -> tuple:
+    """The same on the starting beliefs (gap_prior, _stakes_prior_over), kept by what they read:
+    our theme scores, the round and the launches in the news."""
+    st = game.state
+    g = game.theme_scores()
+    key = (g.tobytes(), st.round, _moves(st.public_moves, "competitor", "theme", "delta", "round", "feature"))
+    return _memo(game, "prior_parts", key, lambda: _read_only_parts(_prior_parts_of(game, g)))
+
+
+def _prior_parts_of(game: Game, g: np.ndarray) -> tuple:
+    need, votes, guess, _ = game._c["prior"]
+    left = list(range(game.state.round, game.scenario.rounds + 1))
+    rows = gap_rows(game.scenario, game.sizes(), need, _believed_gain(game, votes, guess), g,
+                    _comp_best_believed_over(game, left, _prior_comp(game), []),
+                    _fresh_believed_over(game, left, known=False))
+    stakes = stakes_believed(game, known=False)
+    over = (stakes_over(game, stakes, need, guess, left),
+            stakes_over(game, stakes, need, guess, left[1:]) if len(left) > 1 else None)
+    return prior_values(game), prior_must(game), _pair(game, rows), over
+
+
+def _read_only_parts(parts: tuple) -> tuple:
+    quarterly, must, gaps, stakes = parts
+    _read_only((quarterly, must, *gaps, *stakes))
+    return parts
 
 
 # ------------------------------------------------------------------ table stakes
