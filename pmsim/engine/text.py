@@ -321,7 +321,9 @@ def request_text(seed: int, rnd: int, idx: int, role: str, feature_title: str, t
     rng = stream(seed, "stakeholders", rnd, 1000 + idx)
     templates = REQUEST_TEMPLATES.get(role, REQUEST_TEMPLATES["leadership"])
     tpl = templates[int(rng.integers(len(templates)))]
+    # a company name only where the template names one (Faker is slow; each name has its own seed)
     return tpl.format(
-        company=company(seed, rnd, idx), seats=int(rng.integers(5, 50)) * 10, feature=feature_title,
+        company=company(seed, rnd, idx) if "{company}" in tpl else "", seats=int(rng.integers(5, 50)) * 10,
+        feature=feature_title,
         deadline=deadline, competitor=competitor or "the competition", theme=theme_name.lower(),
     )

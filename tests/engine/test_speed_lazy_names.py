@@ -93,3 +93,17 @@ def test_a_record_rebuilt_by_its_type_is_a_plain_record(played):
     want = _eager(rec)
     again = type(rec)(rec.items())  # as dataclasses.asdict and other generic copiers rebuild a dict
     assert again == want and again.named and list(again.items()) == list(want.items())
+
+
+def test_a_request_names_a_company_only_when_its_template_does(monkeypatch):
+    """Faker's company names cost about a millisecond a game and most request templates name none:
+    a name is made only for a template with {company} (each name has its own seed, so the texts,
+    and the sample saves' hashes, are the same)."""
+    calls: list[tuple] = []
+    real = text.company
+    monkeypatch.setattr(text, "company", lambda seed, *key: calls.append(key) or real(seed, *key))
+    made = [text.request_text(7, r, i, role, "SSO", "Security", 3, "Acme")
+            for role in text.REQUEST_TEMPLATES for r in range(1, 4) for i in range(6)]
+    assert 0 < len(calls) < len(made)  # before, every request made one
+    shown = [t for t in made if any(real(7, *key) in t for key in calls)]
+    assert len(shown) == len(calls)  # each name made is in its request's text
