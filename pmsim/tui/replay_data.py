@@ -31,10 +31,11 @@ class ReplayRound:
     score: float
     score_delta: float
     regret: float
-    metrics: dict[str, Any]
+    metrics: dict[str, Any]  # the truth, as the round's report has it
     reactions: list[str]
     news: list[str]
     matches: bool
+    surveyed_nps: float | None = None  # the NPS the player's pulse survey read (a sample: the screens showed it)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def describe(action: dict[str, Any], facts: Summary) -> str:
 
 def load_replay(store: SaveStore, target: int | str) -> Replay:
     """Re-simulate `target` (a save id, or an exported file's path) for the viewer."""
+    from pmsim.engine.observe import observed_metrics
     from pmsim.storage.errors import SaveDamaged
     from pmsim.storage.history import replay_record
 
@@ -131,6 +133,7 @@ def load_replay(store: SaveStore, target: int | str) -> Replay:
             best_in_hindsight=names(rf.hindsight), shipped=names(rf.shipped), slipped=names(rf.slipped),
             score=rf.score, score_delta=fmt.change(prev_score, rf.score), regret=rf.regret, metrics=rf.metrics,
             reactions=rf.reactions, news=rf.news, matches=recorded.get(r) == summ["state_hash"],
+            surveyed_nps=observed_metrics(game, r)["nps"] if r < len(game.state.metrics) else None,
         ))
         prev_score = rf.score
     done = {r.round for r in rounds}

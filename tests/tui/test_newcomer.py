@@ -390,3 +390,26 @@ def test_the_debrief_names_a_segments_churn_once_for_all_its_missing_must_haves(
     text = lessons_text(SimpleNamespace(segment_name=lambda s: s.upper()), d).plain
     assert text.count(f"{seg.upper()} needed") == 1 and text.count("churned in that segment") == len(by_seg)
     assert f"{titles[-2]} and {titles[-1]};" in text
+
+
+def test_the_replay_labels_the_true_nps_beside_what_the_players_survey_read(store):
+    # playing b2b_saas at 80x24: the round report said "NPS -30 → -14" (the pulse survey, as every
+    # screen shows it) and the replay of that round "NPS -16" (the truth), with nothing to say why
+    from rich.console import Console
+
+    from pmsim.engine.observe import observed_metrics
+    from pmsim.storage.history import replay_record
+    from pmsim.tui import fmt
+    from pmsim.tui.replay_data import load_replay
+    from pmsim.tui.screens.replay import round_body
+
+    sid = record_bot_game(store, small_text("b2b_saas"), 3, "researcher")
+    game = replay_record(store.open_target(sid)).game
+    rep = load_replay(store, sid)
+    console = Console(width=200, record=True)
+    for rr in rep.rounds:
+        seen = observed_metrics(game, rr.round)["nps"]  # what the dashboard and report showed
+        assert rr.surveyed_nps == seen
+        console.print(round_body(rr))
+        text = console.export_text()
+        assert f"NPS {fmt.nps(rr.metrics['nps'])} (true; the survey read {fmt.nps(seen)})" in text

@@ -42,8 +42,11 @@ def round_body(rr: ReplayRound) -> Group:
         out.append("   Slipped ", style="bold")
         out.append(", ".join(f"✗ {f}" for f in rr.slipped))
     m = rr.metrics
-    out.append(f"\nCustomers {fmt.num(m['customers'])} · revenue {fmt.money(m['revenue'])}/qtr · NPS {fmt.nps(m['nps'])} · "
-               f"churn {fmt.pct(m['churn_rate'], 1)} · activation {fmt.pct(m['activation_rate'], 1)}\n")
+    # the truth, which the player saw only through a pulse survey (the screens showed its reading)
+    seen = "" if rr.surveyed_nps is None else f" (true; the survey read {fmt.nps(rr.surveyed_nps)})"
+    out.append(f"\nCustomers {fmt.num(m['customers'])} · revenue {fmt.money(m['revenue'])}/qtr · "
+               f"NPS {fmt.nps(m['nps'])}{seen} · churn {fmt.pct(m['churn_rate'], 1)} · "
+               f"activation {fmt.pct(m['activation_rate'], 1)}\n")
     for line in rr.reactions:
         out.append(f"  {line}\n")
     for line in rr.news:
