@@ -108,11 +108,6 @@ def signed(x: float, digits: int = 1, unit: str = "") -> str:
     return ("+" if x > 0 else MINUS) + s
 
 
-def nps(x: float) -> str:
-    """A Net Promoter Score, signed and whole: +42, -7, +0 (never "-0" for an NPS of -0.3)."""
-    return f"{round(float(x)):+d}"
-
-
 def whole(x: float) -> str:
     """A whole number, grouped and never abbreviated: 6,345 or 12,345,678 (tables of counts)."""
     return unsigned_zero(f"{float(x):,.0f}")

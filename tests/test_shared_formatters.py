@@ -58,10 +58,11 @@ def test_nothing_that_rounds_to_zero_is_shown_with_a_minus():
 
 def test_an_nps_is_signed_and_whole_everywhere_and_never_minus_zero():
     # the dashboard, the research results, the replay viewer and the metric formatter each wrote
-    # f"{nps:+.0f}", which prints "-0" for an NPS of -0.3; they all call numfmt.nps now
+    # f"{nps:+.0f}", which prints "-0" for an NPS of -0.3; they all call numfmt.plus now, as documents do
     from pmsim.tui import fmt
 
-    assert [numfmt.nps(x) for x in (-0.3, 0.0, 0.5, 41.6, -12.4, 2.5)] == ["+0", "+0", "+0", "+42", "-12", "+2"]
+    m = numfmt.MINUS
+    assert [numfmt.plus(x) for x in (-0.3, 0.0, 0.5, 41.6, -12.4, 2.5)] == ["+0", "+0", "+0", "+42", f"{m}12", "+2"]
     assert fmt.metric_value("nps", -0.3) == "+0"
 
 

@@ -383,7 +383,8 @@ def test_an_nps_just_below_zero_reads_plus_zero_in_the_mentor_and_replay():
     from pmsim.commands.replay import _round_line
     from pmsim.engine.mentor import _metric
 
-    assert [_metric("nps", x) for x in (-0.3, 0.0, 41.6, -12.4)] == ["+0", "+0", "+42", "-12"]
+    # (signed as every document signs an NPS: numfmt.plus, with a true minus)
+    assert [_metric("nps", x) for x in (-0.3, 0.0, 41.6, -12.4)] == ["+0", "+0", "+42", "−12"]
     line = _round_line({"round": 1, "score": 50.0, "metrics": {"customers": 10, "revenue": 5, "nps": -0.3},
                         "shipped": []}, "matches")
     assert "NPS +0 " in line and "-0" not in line

@@ -30,7 +30,7 @@ def _round_line(summary: dict[str, Any], status: str) -> str:
     if "revenue" in m:
         parts.append(f"revenue {numfmt.money(m['revenue'])}")
     if "nps" in m:
-        parts.append(f"NPS {numfmt.nps(m['nps'])}")
+        parts.append(f"NPS {numfmt.plus(m['nps'])}")
     shipped = summary.get("shipped") or []
     parts.append("shipped " + (", ".join(shipped) if shipped else "nothing"))
     return "  ".join(parts) + f"  [{status}]"

@@ -167,7 +167,7 @@ def _metric(metric: str, value: float) -> str:
     if metric in RATE_METRICS:
         return numfmt.pct(value)
     if metric == "nps":
-        return numfmt.nps(value)
+        return numfmt.plus(value)
     return numfmt.value(value)
 
 

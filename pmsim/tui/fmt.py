@@ -21,9 +21,9 @@ from pmsim.numfmt import (  # noqa: F401 - the pure formatters (shared with repo
     decimal,
     dollars,
     money,
-    nps,
     num,
     pct,
+    plus,
     points,
     signed,
     value,
@@ -136,7 +136,7 @@ def metric_value(metric: str, v: float) -> str:
     if metric in RATE_METRICS:
         return pct(v, 1)
     if metric == "nps":
-        return nps(v)
+        return plus(v)
     if metric == "revenue":
         return money(v)
     if metric == "customers":

@@ -412,4 +412,4 @@ def test_the_replay_labels_the_true_nps_beside_what_the_players_survey_read(stor
         assert rr.surveyed_nps == seen
         console.print(round_body(rr))
         text = console.export_text()
-        assert f"NPS {fmt.nps(rr.metrics['nps'])} (true; the survey read {fmt.nps(seen)})" in text
+        assert f"NPS {fmt.plus(rr.metrics['nps'])} (true; the survey read {fmt.plus(seen)})" in text

@@ -43,9 +43,9 @@ def round_body(rr: ReplayRound) -> Group:
         out.append(", ".join(f"✗ {f}" for f in rr.slipped))
     m = rr.metrics
     # the truth, which the player saw only through a pulse survey (the screens showed its reading)
-    seen = "" if rr.surveyed_nps is None else f" (true; the survey read {fmt.nps(rr.surveyed_nps)})"
+    seen = "" if rr.surveyed_nps is None else f" (true; the survey read {fmt.plus(rr.surveyed_nps)})"
     out.append(f"\nCustomers {fmt.num(m['customers'])} · revenue {fmt.money(m['revenue'])}/qtr · "
-               f"NPS {fmt.nps(m['nps'])}{seen} · churn {fmt.pct(m['churn_rate'], 1)} · "
+               f"NPS {fmt.plus(m['nps'])}{seen} · churn {fmt.pct(m['churn_rate'], 1)} · "
                f"activation {fmt.pct(m['activation_rate'], 1)}\n")
     for line in rr.reactions:
         out.append(f"  {line}\n")

@@ -65,7 +65,7 @@ def segments_table(view: GameView) -> Table:
         tab.add_column(col, justify=just)  # type: ignore[arg-type]
     for s in cur["segments"]:
         tab.add_row(Text(fmt.clip(view.segment_name(s["id"]), 24)), fmt.num(s["customers"]),
-                    f"{fmt.nps(s['nps'])}±{1.96 * s['nps_se']:.0f}", fmt.pct(s["churn_rate"], 1),
+                    f"{fmt.plus(s['nps'])}±{1.96 * s['nps_se']:.0f}", fmt.pct(s["churn_rate"], 1),
                     fmt.pct(s["activation_rate"], 1),
                     f"{100 * s['market_share']:.0f}%±{196 * s['market_share_se']:.0f}")
     return tab

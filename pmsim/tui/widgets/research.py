@@ -280,7 +280,7 @@ def result_text(r: dict[str, Any], view: GameView) -> Text:
         t.append(f"  needs in {view.segment_name(r['segment'])} (share of what matters, 95% CI):\n", style="dim")
         _needs_lines(t, r["needs"], names)
         if r.get("nps") is not None:
-            t.append(f"  NPS among {r['customers_responding']} of our customers: {fmt.nps(r['nps'])} ± "
+            t.append(f"  NPS among {r['customers_responding']} of our customers: {fmt.plus(r['nps'])} ± "
                      f"{1.96 * r['nps_se']:.0f}\n")
     elif m == "interviews":
         for q in r["quotes"]:
