@@ -298,19 +298,19 @@ class SaveStore(ClassStore):
 
         Returns (game, read_only, problem). When the replay differs from the record (or the log
         is damaged part-way) the game is returned read-only with a one-line `problem` naming the
-        first differing round; a save that cannot be replayed at all raises `SaveDamaged`.
+        first differing round (what it says, not that it opened read-only: the caller says that); a save that cannot be replayed at all raises `SaveDamaged`.
         """
         rec = self.load(save_id)
         res = replay_record(rec)
         if res.game is None:
             raise SaveDamaged(res.problem or f"save {save_id} cannot be replayed")
         if res.problem:
-            return res.game, True, f"{res.problem}: opened read-only"
+            return res.game, True, res.problem
         # a save a newer pmsim wrote (same schema) replays here, but its next quarters may play by
         # rules this engine does not know: it is read, not played on (import refuses it alike)
         version_problem = engine_version_problem(rec.engine_version, "play it on")
         if version_problem:
-            return res.game, True, f"{rec.source}: {version_problem}; opened read-only"
+            return res.game, True, f"{rec.source}: {version_problem}"
         return res.game, False, None
 
     def verify(self, target: int | str | Path) -> ReplayResult:

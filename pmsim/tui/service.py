@@ -233,11 +233,8 @@ class GameView:
 
     @property
     def read_only_reason(self) -> str:
-        """Why the save opened read-only, without the storage's own "opened read-only" ending (the
-        screens say that themselves: "Opened read-only: …", "This save is read-only: …")."""
-        import re
-
-        return re.sub(r"[:;,]? opened read-only\.?$", "", self.problem or "")
+        """Why the save opened read-only (the screens say that it did: "Opened read-only: …")."""
+        return self.problem or ""
 
     @property
     def locked_text(self) -> str:
