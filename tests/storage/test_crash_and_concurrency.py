@@ -28,11 +28,16 @@ session = GameSession.start(store, open(text_path, encoding="utf-8").read(), see
 print("save", session.save_id, flush=True)
 apply = session.apply
 
-def traced(action):
+def say(line):  # one write per line: a kill never leaves half a line (PYTHONUNBUFFERED writes each piece)
+    sys.stdout.write(line + "\\n")
+    sys.stdout.flush()
+
+
+def traced(action):  # (bots also try illegal actions: "applying n" then no "committed n")
     n = len(session.game.log) + 1
-    print("applying", n, flush=True)
+    say(f"applying {n}")
     result = apply(action)
-    print("committed", n, flush=True)
+    say(f"committed {n}")
     return result
 
 session.apply = traced
