@@ -165,27 +165,15 @@ def test_the_lint_lets_a_feature_that_exactly_fills_a_round_be_planned():
 def test_observed_nps_is_never_a_negative_zero():
     # every customer relies on assistive technology: a segment's NPS estimate rounded to -0.0,
     # which the screens print as "-0"
-    import math
-
     from pmsim.engine.bots import play_round
     from pmsim.engine.simulate import fresh_game
-
-    def negative_zeros(obj, path=""):
-        if isinstance(obj, float) and obj == 0 and math.copysign(1, obj) < 0:
-            yield path
-        elif isinstance(obj, dict):
-            for k, v in obj.items():
-                yield from negative_zeros(v, f"{path}.{k}")
-        elif isinstance(obj, list):
-            for i, v in enumerate(obj):
-                yield from negative_zeros(v, f"{path}[{i}]")
 
     sc = load_scenario_text(variant(lambda d: [s.update(assistive_share=1.0) for s in d["market"]["segments"]]))
     game = fresh_game(sc, 1)
     while not game.finished:
         play_round(game, "rice")
     obs = game.observe()
-    assert list(negative_zeros(obs)) == []
+    assert list(_negative_zeros(obs)) == []
     assert [m["nps"] for m in obs["metrics"][1:]]  # the check had something to look at
 
 

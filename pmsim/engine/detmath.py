@@ -84,11 +84,6 @@ def qfloat(x: float, step: float = 1e-9) -> float:
 MARGIN = 1e-7
 
 
-def _fast_exp(x: np.ndarray) -> np.ndarray:
-    """The platform's exp on `exp`'s domain (clipped the same way, so never inf)."""
-    return np.exp(np.clip(x, -700.0, 700.0))
-
-
 def fast_sigmoid(x: np.ndarray) -> np.ndarray:
     """`1.0 / (1.0 + exp(-x))` with the platform's exp (fresh float64 array, the same operations
     in place): what `below` and `quantized_sigmoid` decide with."""

@@ -31,7 +31,7 @@ from pmsim.engine.state import (
 )
 from pmsim.engine.statecopy import copied, copy_state
 from pmsim.engine.values import KANO_ORDER, table_stakes, true_values
-from pmsim.scenario.models import Scenario
+from pmsim.scenario.models import CAPACITY_SLACK, Scenario
 
 __all__ = ["Game", "new_game", "replay", "IllegalAction", "ENGINE_VERSION"]
 
@@ -110,7 +110,7 @@ class Game(Rules):
         st = self.state
         moved = []
         for fid in reversed(list(st.now)):
-            if self.committed_estimate() <= st.capacity + 1e-9:
+            if self.committed_estimate() <= st.capacity + CAPACITY_SLACK:
                 break
             if st.features[fid].status != "in_progress":
                 st.now.remove(fid)

@@ -155,7 +155,7 @@ def _mean_competitor_reference(pop: Population, si: int, mi: MarketInputs, mean_
     """Utility of the best competitor for the segment's average customer (the expectation bar)."""
     if mi.g_comp.shape[0] == 0 and mi.rivals is None:
         return float(mi.outside[si])
-    ps = _mean_price_sens(pop)[si]
+    ps = pop.mean_price_sens()[si]
     best = max(
         (BETA * float(np.dot(mean_need, mi.g_comp[k])) - ps * float(mi.price_index[k])
          for k in range(mi.g_comp.shape[0])), default=-np.inf,
@@ -163,16 +163,6 @@ def _mean_competitor_reference(pop: Population, si: int, mi: MarketInputs, mean_
     if mi.rivals is not None:  # a rival company's product, at the market's price (index 1)
         best = max(best, *(BETA * float(np.dot(mean_need, g)) - ps for g in mi.rivals[si]))
     return max(best, float(mi.outside[si]))
-
-
-def _mean_price_sens(pop: Population) -> list[float]:
-    """Each segment's mean price sensitivity, made once per population (customers' price
-    sensitivities never change)."""
-    kept = pop.__dict__.get("_mean_price_sens")
-    if kept is None or kept[0] is not pop.price_sens:
-        means = [float(pop.price_sens[a:b].astype(np.float64).sum() / max(b - a, 1)) for a, b in pop.bounds]
-        kept = pop.__dict__["_mean_price_sens"] = (pop.price_sens, means)
-    return kept[1]
 
 
 def reference_utilities(pop: Population, mi: MarketInputs, mean_needs: np.ndarray) -> np.ndarray:
@@ -367,9 +357,8 @@ def step_companies(pop: Population, owner: np.ndarray | None, mis: list[MarketIn
             c_seg = np.repeat(np.arange(s_count), np.diff(c_cut))
             _put(outs, "new_trials", (pick * s_count + c_seg)[tried], keys, s_count)
         else:
-            outs[0]["new_trials"][:] = [np.count_nonzero(tried[c_cut[si]:c_cut[si + 1]]) for si in range(s_count)]
-        left_out = pick == none_opt
-        none_after += [np.count_nonzero(left_out[c_cut[si]:c_cut[si + 1]]) for si in range(s_count)]
+            outs[0]["new_trials"][:] = _segment_counts(tried, c_cut)
+        none_after += _segment_counts(pick == none_opt, c_cut)
 
     # every trial now is a new one; customers are the users who stayed or converted
     stays = np.empty(users.size, bool)

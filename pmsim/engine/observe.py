@@ -214,7 +214,7 @@ def observe(game: Game) -> dict[str, Any]:
         "feedback": list(st.feedback),
         "personas": personas(game),
         "news": list(st.news),
-        "reports": [_observed_report(game, r, obs_metrics) for r in st.reports],
+        "reports": [_observed_report(r, obs_metrics) for r in st.reports],
         "score": scorecard(game),
     }
 
@@ -229,15 +229,13 @@ def request_view(q: Any, current_round: int) -> dict[str, Any]:
     return out
 
 
-def _observed_report(game: Game, rep: dict[str, Any], observed: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _observed_report(rep: dict[str, Any], observed: list[dict[str, Any]]) -> dict[str, Any]:
     """A round report with its metrics as the company saw them (`observed`: every round's
-    observed_metrics already made, whose round's own copy it takes)."""
+    observed_metrics, whose round's own copy it takes: a round's metrics are kept before its report)."""
     from pmsim.engine.statecopy import copied
 
     out = dict(rep)
-    idx = rep["round"]
-    out["metrics"] = (copied(observed[idx]) if observed is not None and idx < len(observed)
-                      else observed_metrics(game, idx))
+    out["metrics"] = copied(observed[rep["round"]])
     return out
 
 

@@ -47,10 +47,20 @@ class Population:
 
     def copy(self) -> Population:
         new = Population(**{k: v.copy() for k, v in self.arrays().items()}, bounds=self.bounds)
-        kept = self.__dict__.get("_mean_price_sens")  # market's per-segment means, made once per
-        if kept is not None and kept[0] is self.price_sens:  # population: the copy's are the same
+        kept = self.__dict__.get("_mean_price_sens")  # the copy's price sensitivities are the same
+        if kept is not None and kept[0] is self.price_sens:
             new.__dict__["_mean_price_sens"] = (new.price_sens, kept[1])
         return new
+
+    def mean_price_sens(self) -> list[float]:
+        """Each segment's mean price sensitivity (the market's expectation bar), made once per
+        population and kept by its copies: price sensitivities are drawn once and never written
+        again (a new array is a new population's, and has its own)."""
+        kept = self.__dict__.get("_mean_price_sens")
+        if kept is None or kept[0] is not self.price_sens:
+            means = [float(self.price_sens[a:b].astype(np.float64).sum() / max(b - a, 1)) for a, b in self.bounds]
+            kept = self.__dict__["_mean_price_sens"] = (self.price_sens, means)
+        return kept[1]
 
 
 def segment_counts(scenario: Scenario) -> list[int]:

@@ -20,6 +20,7 @@ from pmsim.engine.actions import (
     Unplan,
 )
 from pmsim.engine.state import IllegalAction
+from pmsim.scenario.models import CAPACITY_SLACK
 
 
 class Rules:
@@ -117,7 +118,7 @@ class Rules:
                 )
             if f.slot != "now":
                 need = f.remaining_estimate(spec.effort)
-                if self.committed_estimate() + need > st.capacity + 1e-9:
+                if self.committed_estimate() + need > st.capacity + CAPACITY_SLACK:
                     raise IllegalAction(
                         "over_capacity",
                         f"{spec.title} (est. {need:.1f} wk) does not fit: {self.capacity_left():.1f} wk left",

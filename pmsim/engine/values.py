@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from pmsim.engine import detmath
-from pmsim.engine.knapsack import _KNAPSACKS, _knapsack, knapsack, knapsack2  # noqa: F401 (re-exported)
+from pmsim.engine.knapsack import _knapsack, knapsack, knapsack2  # noqa: F401 (re-exported)
 from pmsim.engine.market import (
     ACCESS_W,
     BETA,
@@ -229,7 +229,7 @@ def gap_rows(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray, gain:
     remembered by its exact inputs and handed out read-only. `fresh`, if given, has one array a
     quarter. A cost of delay sums the quarters from now and from next quarter of the same rows."""
     base = (_key(sizes), _key(need_mean), _key(gain), _key(g_ours))
-    made_keys: dict[int, tuple] = {}  # the quarters' arrays are often one array shared (worth._once_per_set)
+    made_keys: dict[int, tuple] = {}  # the quarters' arrays are often one array shared (rivals._once_per_set)
 
     def key_of(a) -> tuple:
         k = made_keys.get(id(a))
@@ -262,10 +262,7 @@ def sum_rows(rows: list[np.ndarray], n: int) -> np.ndarray:
 
 def _gap_values(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> np.ndarray:
     """gap_values, made afresh: each quarter's share added to zeros one after another."""
-    out = np.zeros(len(scenario.features))
-    for row in _gap_rows(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh):
-        out += row
-    return out / 1000.0
+    return sum_rows(_gap_rows(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh), len(scenario.features))
 
 
 def _gap_rows(scenario, sizes, need_mean, gain, g_ours, comp_best, fresh) -> np.ndarray:
@@ -392,8 +389,9 @@ def _stake_sums(scenario: Scenario, sizes: np.ndarray, need_mean: np.ndarray,
     ti_of = info["ti"]
     base = (_key(sizes), _key(need_mean))
 
+    weighted = sizes * info["weights"]
+
     def stake_sum(fi: int, mask: np.ndarray) -> float:
-        weighted = sizes * info["weights"]
         return float(np.sum(mask * weighted * BETA * np.maximum(need_mean[:, int(ti_of[fi])], 0)))
 
     return [_kept(sums, (base, fi, _key(mask)), lambda fi=fi, mask=mask: stake_sum(fi, mask), 4096)

@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmsim.engine.rivals import (  # noqa: F401 (comp_best_believed, fresh_believed, _once_per_set: re-exported)
+from pmsim.engine.rivals import (  # noqa: F401 (comp_best_believed, fresh_believed: re-exported)
     _comp_best_believed_over,
     _comp_best_true,
     _fresh_believed_over,
-    _once_per_set,
     comp_best_believed,
     fresh_believed,
     fresh_true,

@@ -21,14 +21,12 @@ from pmsim.scenario.loader import (
     dotted,
     read_scenario_text,
 )
-from pmsim.scenario.models import Kano, Scenario
+from pmsim.scenario.models import CAPACITY_SLACK, Kano, Scenario
 
 LINT_POPULATION = 8000
 SCALED_METRICS = ("customers", "revenue")
 PRODUCT_WIDE = ("accessibility", "usability", "tech_debt", "shipped")  # no per-segment value (Game.metrics_from)
-# the engine plans against capacity with this slack (Game.check, Game.fit_now): 10 wk x (1 - 0.8
-# debt) is 1.9999999999999996 in floating point, and a 2 wk feature fits it. The lint compares the same
-FIT_EPS = 1e-9
+FIT_EPS = CAPACITY_SLACK  # the slack the engine plans with (Game.check, Game.fit_now)
 
 
 def _wk(capacity: float) -> str:

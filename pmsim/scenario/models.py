@@ -42,6 +42,12 @@ class Meta(Strict):
     lessons: list[Text] = Field(default_factory=list, max_length=20, description="what the scenario teaches")
 
 
+# How far a plan may exceed a round's capacity and still fit: capacities are products of floats
+# (10 wk x (1 - 0.8 debt) is 1.9999999999999996), and a 2 wk feature fits that round. The engine
+# plans with it and the scenario lint compares with it.
+CAPACITY_SLACK = 1e-9
+
+
 class Team(Strict):
     capacity: Annotated[float, Field(gt=0, le=1000, description="engineer-weeks per round")]
     capacity_by_round: dict[int, Annotated[float, Field(ge=0, le=1000)]] = Field(

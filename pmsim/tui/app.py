@@ -329,7 +329,7 @@ class PmsimApp(CoachingMixin, SharedPlayMixin, App[None]):
             if not self.shared_opened(m.view):
                 self.brief(m.view, resumed=m.resumed)
         if m.view.read_only and not m.view.waiting:  # a waiting company: its screen says why
-            self.notify(f"Opened read-only: {markup(m.view.read_only_reason)}", severity="error", timeout=10)
+            self.notify(f"Opened read-only: {markup(m.view.problem or '')}", severity="error", timeout=10)
 
     def on_saves_listed(self, m: SavesListed) -> None:
         if m.purpose == "title":

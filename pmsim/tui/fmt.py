@@ -160,16 +160,13 @@ def metric_change(metric: str, before: float, after: float) -> float:
     """The change between two values of a metric as the screen shows them: each rounded as
     `metric_value` prints it first, so "13.6% → 9.0%" comes with −4.6pp, not the −4.7pp of the raw
     values (revenue, printed in varying units, keeps its raw change)."""
-    def shown(v: float, scale: float, digits: int) -> float:  # the number printed, read back
-        return float(f"{scale * v:.{digits}f}") / scale
-
-    if metric in RATE_METRICS:
-        return shown(after, 100, 1) - shown(before, 100, 1)
+    if metric in RATE_METRICS:  # printed in percent with one decimal, read back as a share
+        return float(f"{100 * after:.1f}") / 100 - float(f"{100 * before:.1f}") / 100
     if metric in ("nps", "customers"):
-        return shown(after, 1, 0) - shown(before, 1, 0)
+        return change(before, after, 0)
     if metric == "revenue":
         return after - before
-    return shown(after, 1, 2) - shown(before, 1, 2)
+    return change(before, after, 2)
 
 
 def metric_delta(metric: str, d: float) -> str:

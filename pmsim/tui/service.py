@@ -232,14 +232,9 @@ class GameView:
         return bool(self.obs.get("committed"))
 
     @property
-    def read_only_reason(self) -> str:
-        """Why the save opened read-only (the screens say that it did: "Opened read-only: …")."""
-        return self.problem or ""
-
-    @property
     def locked_text(self) -> str:
         """Why nothing can be changed now (a read-only view), in one line."""
-        return f"Your plan is committed: {self.problem}" if self.waiting else f"This save is read-only: {self.read_only_reason}"
+        return f"Your plan is committed: {self.problem}" if self.waiting else f"This save is read-only: {self.problem}"
 
 
 def build_view(session: GameSession | Any, player: str = "", class_id: int | None = None) -> GameView:

@@ -35,15 +35,13 @@ def test_copied_copies_containers_and_hands_anything_else_to_deepcopy():
 def test_a_population_copy_keeps_the_segments_mean_price_sensitivity(saas_small):
     """Price sensitivities never change, so a copy of a population (a replayed market, a bench
     round) keeps their per-segment means instead of summing the copy's array again."""
-    from pmsim.engine import market
-
     pop = new_game(saas_small, 2).state.pop
-    means = market._mean_price_sens(pop)
+    means = pop.mean_price_sens()
     twin = pop.copy()
     kept = twin.__dict__.get("_mean_price_sens")
     assert kept is not None and kept[0] is twin.price_sens and kept[1] == means
-    assert market._mean_price_sens(twin) is kept[1]  # read, not made again
+    assert twin.mean_price_sens() is kept[1]  # read, not made again
     fresh = type(pop)(**{k: v.copy() for k, v in pop.arrays().items()}, bounds=pop.bounds)
-    assert market._mean_price_sens(fresh) == means  # the same numbers made afresh
+    assert fresh.mean_price_sens() == means  # the same numbers made afresh
     twin.price_sens = twin.price_sens.copy()  # a new array: the kept means are not used for it
-    assert market._mean_price_sens(twin) is not kept[1]
+    assert twin.mean_price_sens() is not kept[1]
